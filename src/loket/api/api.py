@@ -1,0 +1,68 @@
+"""The REST API: one NinjaAPI; routers live in the domain apps and are added here."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from loket.api.problems import problem
+from loket.core.errors import LoketError
+
+api = NinjaAPI(
+    title="Loket API",
+    version="1",
+    description="Public services as code: service standards, applications, officer tasks, "
+    "the public ledger. Errors are RFC 9457 problem+json.",
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(LoketError)
+def _domain_error(request: HttpRequest, exc: LoketError) -> HttpResponse:
+    return problem(exc.status, exc.title, exc.message, code=exc.code, field=exc.field)
+
+
+@api.exception_handler(NinjaValidationError)
+def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    errors = [
+        {
+            "field": ".".join(str(p) for p in err.get("loc", ())[1:]) or None,
+            "message": err.get("msg", "invalid value"),
+        }
+        for err in exc.errors
+    ]
+    detail = "; ".join(
+        f"{e['field']}: {e['message']}" if e["field"] else e["message"] for e in errors
+    )
+    return problem(422, "Invalid input", detail, code="validation_error", errors=errors)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return problem(
+        401,
+        "Not signed in",
+        "Send a bearer token from POST /api/v1/auth/token.",
+        code="unauthenticated",
+    )
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return problem(exc.status_code, "Error", str(exc), code="http_error")
+
+
+def _register_routers() -> None:
+    """Routers are imported late so an app can be worked on without the others."""
+    from importlib import import_module
+
+    for module, prefix in [
+        ("loket.catalog.api", "/services"),
+    ]:
+        router = import_module(module).router
+        api.add_router(prefix, router)
+
+
+_register_routers()

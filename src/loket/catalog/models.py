@@ -1,0 +1,72 @@
+"""Services and their immutable published versions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from loket.org.models import Agency, Unit
+
+
+class Service(models.Model):
+    """A public service (layanan). Its rules live in its published versions."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="services")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="services")
+    code = models.SlugField(_("code"), max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("accepting applications"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ImmutableError(Exception):
+    pass
+
+
+class ServiceVersion(models.Model):
+    """A published service definition. Never edited: a change is a new version."""
+
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    content_hash = models.CharField(_("content hash (SHA-256)"), max_length=64)
+    source = models.TextField(_("source (YAML)"))
+    definition: models.JSONField[Any, Any] = models.JSONField(_("definition"))
+    published_at = models.DateTimeField(_("published at"), auto_now_add=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
+
+    class Meta:
+        verbose_name = _("service version")
+        verbose_name_plural = _("service versions")
+        ordering = ["service", "-number"]
+        get_latest_by = "number"
+        constraints = [
+            models.UniqueConstraint(fields=["service", "number"], name="version_number_unique"),
+            models.UniqueConstraint(
+                fields=["service", "content_hash"], name="version_content_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service.code} v{self.number}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ImmutableError("a published service version cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise ImmutableError("a published service version cannot be deleted")

@@ -1,0 +1,40 @@
+"""Domain errors shared across apps; the edges turn them into problem+json or form messages."""
+
+from __future__ import annotations
+
+
+class LoketError(Exception):
+    """Base of our own errors. `status` is the HTTP status the API edge uses."""
+
+    status = 400
+    title = "Bad request"
+
+    def __init__(self, message: str, *, field: str | None = None, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.code = code or self.__class__.__name__
+
+
+class ValidationError(LoketError):
+    status = 422
+    title = "Invalid input"
+
+
+class NotFound(LoketError):
+    status = 404
+    title = "Not found"
+
+
+class AuthorityError(LoketError):
+    """The actor does not hold the authority the act needs."""
+
+    status = 403
+    title = "Not authorised"
+
+
+class ConflictError(LoketError):
+    """The act lost a race or the object is no longer in the state the act needs."""
+
+    status = 409
+    title = "Conflict"

@@ -1,0 +1,71 @@
+"""Encryption at rest and keyed look-up hashes for personal data (NIK, phone).
+
+Values are encrypted with Fernet (AES-128-CBC + HMAC-SHA256) under the keys in
+``settings.PII_KEYS``; the first key encrypts, all keys decrypt, so keys can be
+rotated. A keyed BLAKE2b hash (``settings.PII_HASH_KEY``) lets us find rows by
+NIK without decrypting the table.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.db import models
+
+
+@lru_cache(maxsize=4)
+def _fernet(keys: tuple[str, ...]) -> MultiFernet:
+    return MultiFernet([Fernet(key.encode()) for key in keys])
+
+
+def fernet() -> MultiFernet:
+    return _fernet(tuple(settings.PII_KEYS))
+
+
+def encrypt(value: str) -> str:
+    return fernet().encrypt(value.encode()).decode()
+
+
+def decrypt(token: str) -> str:
+    try:
+        return fernet().decrypt(token.encode()).decode()
+    except InvalidToken as exc:  # a key was removed before rotation finished
+        raise ValueError("personal data cannot be decrypted with the configured keys") from exc
+
+
+def rotate(token: str) -> str:
+    """Re-encrypt a token under the first (newest) key."""
+    return fernet().rotate(token.encode()).decode()
+
+
+def lookup_hash(value: str) -> str:
+    key = settings.PII_HASH_KEY.encode()
+    return hashlib.blake2b(value.strip().encode(), key=key[:64], digest_size=32).hexdigest()
+
+
+def mask(value: str, visible: int = 4) -> str:
+    """`3201********0003`: enough to recognise, not enough to misuse."""
+    if not value:
+        return ""
+    if len(value) <= visible:
+        return "*" * len(value)
+    head = 4 if len(value) > 10 else 0
+    return value[:head] + "*" * (len(value) - head - visible) + value[-visible:]
+
+
+class EncryptedTextField(models.TextField):
+    """A text column stored encrypted; reads give plaintext, writes encrypt."""
+
+    def from_db_value(self, value, expression, connection):  # type: ignore[no-untyped-def]
+        if value is None or value == "":
+            return value
+        return decrypt(value)
+
+    def get_prep_value(self, value):  # type: ignore[no-untyped-def]
+        value = super().get_prep_value(value)
+        if value is None or value == "":
+            return value
+        return encrypt(str(value))

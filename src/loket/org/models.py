@@ -1,0 +1,140 @@
+"""Agencies, units, positions, officers and appointments: who holds which authority."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Agency(models.Model):
+    """An instansi: a government body that publishes services (e.g. a city government)."""
+
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(_("short name"), max_length=60, blank=True)
+    address = models.TextField(_("address"), blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    website = models.URLField(_("website"), blank=True)
+
+    class Meta:
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Unit(models.Model):
+    """A unit kerja / OPD, arranged as a tree inside an agency."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="units")
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    code = models.SlugField(_("code"), max_length=64)
+    name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["agency", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "code"], name="unit_code_unique_in_agency")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Position(models.Model):
+    """A jabatan. Tasks belong to positions, not to people."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="positions")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="positions")
+    code = models.SlugField(_("code"), max_length=64)
+    title = models.CharField(_("title"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    is_head = models.BooleanField(
+        _("head of unit"), default=False, help_text=_("The head of the unit; one per unit.")
+    )
+    is_single_holder = models.BooleanField(
+        _("single holder"),
+        default=True,
+        help_text=_("Only one definitive holder at a time (structural positions)."),
+    )
+
+    class Meta:
+        verbose_name = _("position")
+        verbose_name_plural = _("positions")
+        ordering = ["agency", "unit", "-is_head", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "code"], name="position_code_unique_in_agency"
+            ),
+            models.UniqueConstraint(
+                fields=["unit"], condition=Q(is_head=True), name="one_head_per_unit"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Officer(models.Model):
+    """An ASN / petugas, identified by an 18-digit NIP and linked to a sign-in account."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="officer"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="officers")
+    nip = models.CharField(_("NIP"), max_length=18, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("officer")
+        verbose_name_plural = _("officers")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.nip})"
+
+
+class Capacity(models.TextChoices):
+    DEFINITIVE = "definitive", _("Definitive")
+    PLT = "plt", _("Plt (acting holder, vacant position)")
+    PLH = "plh", _("Plh (acting holder, holder temporarily away)")
+
+
+class Appointment(models.Model):
+    """An officer holds a position from `start_date` to `end_date` (inclusive) in a capacity."""
+
+    officer = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="appointments")
+    position = models.ForeignKey(Position, on_delete=models.PROTECT, related_name="appointments")
+    capacity = models.CharField(
+        _("capacity"), max_length=12, choices=Capacity.choices, default=Capacity.DEFINITIVE
+    )
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    decree_number = models.CharField(_("decree (SK) number"), max_length=120, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("appointment")
+        verbose_name_plural = _("appointments")
+        ordering = ["position", "start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="appointment_ends_after_start",
+            )
+        ]
+        indexes = [models.Index(fields=["position", "start_date", "end_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.officer} → {self.position} ({self.get_capacity_display()})"

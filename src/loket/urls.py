@@ -1,0 +1,16 @@
+"""URL map. Each app owns its own urls; the API is wired in loket.api."""
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from loket.api.api import api
+from loket.core import views as core_views
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("", include("loket.portal.urls")),
+]

@@ -1,0 +1,16 @@
+import pytest
+from django.test import Client
+
+
+@pytest.mark.django_db
+def test_health_endpoint_reports_database_reachable(client: Client) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+@pytest.mark.django_db
+def test_home_page_speaks_indonesian_by_default(client: Client) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    assert b'lang="id"' in response.content
