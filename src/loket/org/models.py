@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from loket.core.errors import LoketError
+from loket.org.validators import nip_field_validator
 
 
 class Agency(models.Model):
@@ -92,7 +98,13 @@ class Officer(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="officer"
     )
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="officers")
-    nip = models.CharField(_("NIP"), max_length=18, unique=True)
+    nip = models.CharField(
+        _("NIP"),
+        max_length=18,
+        unique=True,
+        validators=[nip_field_validator],
+        help_text=_("18 digits: date of birth, appointment month, sex, serial."),
+    )
     name = models.CharField(_("name"), max_length=200)
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -138,3 +150,21 @@ class Appointment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.officer} → {self.position} ({self.get_capacity_display()})"
+
+    def clean(self) -> None:
+        """Run the appointment rules the service enforces, so admin forms cannot bypass them."""
+        # Imported here: the checks query this module's models.
+        from loket.org.checks import check_appointment
+
+        if self.officer_id is None or self.position_id is None or self.start_date is None:
+            return  # field validation already reports the missing values
+        try:
+            check_appointment(self)
+        except LoketError as error:
+            # A form-wide error: a field error would crash a form that leaves the field out.
+            raise DjangoValidationError(error.message, code=error.code) from error
+
+    def is_current_on(self, day: dt.date) -> bool:
+        """Whether the appointment covers `day` (both ends inclusive)."""
+        return self.start_date <= day and (self.end_date is None or day <= self.end_date)
+

@@ -1,0 +1,80 @@
+"""`loket demo`: set up the demo agency on the embedded database and run it.
+
+Migrates, loads the demo organisation and services (idempotently), then runs
+the web server and the background worker until interrupted.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from loket.core.demo import ADMIN_USERNAME, DEMO_PASSWORD, load_demo
+from loket.core.management.commands.serve import gunicorn_argv
+
+
+class Command(BaseCommand):
+    help = "Prepare the demo data and run the web server and worker on 127.0.0.1:8000."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--bind", default="127.0.0.1:8000")
+        parser.add_argument(
+            "--setup-only", action="store_true", help="Prepare the data, then exit."
+        )
+
+    def handle(self, *args: Any, bind: str, setup_only: bool, **options: Any) -> None:
+        self.stdout.write("Menyiapkan basis data / preparing the database…")
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("createcachetable", verbosity=0)
+        summary = load_demo()
+        self._print_summary(bind, summary)
+        if setup_only:
+            return
+        self._run(bind)
+
+    def _print_summary(self, bind: str, summary: Any) -> None:
+        base = f"http://{bind}"
+        w = self.stdout.write
+        w(self.style.SUCCESS(f"\nLoket demo — {summary.agency.name}"))
+        w(f"  Data directory:     {settings.DATA_DIR}")
+        w(f"  Services published: {', '.join(summary.published)}")
+        w(f"\n  Portal (applicants): {base}/")
+        w(f"  Officer workspace:   {base}/workspace/")
+        w(f"  Admin:               {base}/admin/  ({ADMIN_USERNAME} / {DEMO_PASSWORD})")
+        w(f"  API docs:            {base}/api/v1/docs")
+        w(f"\n  Officers (password for all: {DEMO_PASSWORD}):")
+        for officer in summary.officers:
+            capacity = "" if officer.capacity == "definitive" else f" [{officer.capacity.upper()}]"
+            w(f"    {officer.username:<8} {officer.position}{capacity} — {officer.name}")
+        w("\n  Ctrl-C stops the server and the worker.\n")
+
+    def _run(self, bind: str) -> None:
+        worker = subprocess.Popen([sys.executable, "-m", "loket.cli", "worker"])
+        server = subprocess.Popen(gunicorn_argv(bind, workers=2, threads=4))  # noqa: S603
+        children = [server, worker]
+
+        def stop(*_: Any) -> None:
+            for child in children:
+                if child.poll() is None:
+                    child.terminate()
+
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            while all(child.poll() is None for child in children):
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            stop()
+            for child in children:
+                try:
+                    child.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    child.kill()
