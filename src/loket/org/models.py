@@ -37,9 +37,16 @@ class Agency(models.Model):
 class Unit(models.Model):
     """A unit kerja / OPD, arranged as a tree inside an agency."""
 
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="units")
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="units", verbose_name=_("agency")
+    )
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent unit"),
     )
     code = models.SlugField(_("code"), max_length=64)
     name = models.CharField(_("name"), max_length=200)
@@ -56,12 +63,37 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        """A unit's parent is in the same agency and never one of its own descendants."""
+        if self.parent_id is None:
+            return
+        parent = self.parent
+        if parent is None:
+            return
+        if parent.agency_id != self.agency_id:
+            raise DjangoValidationError(
+                {"parent": _("The parent unit belongs to another agency.")}, code="unit_agency"
+            )
+        seen: set[int] = set()
+        while parent is not None and parent.pk not in seen:
+            if self.pk is not None and parent.pk == self.pk:
+                raise DjangoValidationError(
+                    {"parent": _("A unit cannot be placed under itself or its own sub-unit.")},
+                    code="unit_cycle",
+                )
+            seen.add(parent.pk)
+            parent = parent.parent
+
 
 class Position(models.Model):
     """A jabatan. Tasks belong to positions, not to people."""
 
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="positions")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="positions")
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="positions", verbose_name=_("agency")
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="positions", verbose_name=_("unit")
+    )
     code = models.SlugField(_("code"), max_length=64)
     title = models.CharField(_("title"), max_length=200)
     title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
@@ -90,14 +122,26 @@ class Position(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def clean(self) -> None:
+        known = self.unit_id is not None and self.agency_id is not None
+        if known and self.unit.agency_id != self.agency_id:
+            raise DjangoValidationError(
+                {"unit": _("The unit belongs to another agency.")}, code="position_agency"
+            )
+
 
 class Officer(models.Model):
     """An ASN / petugas, identified by an 18-digit NIP and linked to a sign-in account."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="officer"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="officer",
+        verbose_name=_("sign-in account"),
     )
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="officers")
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="officers", verbose_name=_("agency")
+    )
     nip = models.CharField(
         _("NIP"),
         max_length=18,
@@ -112,6 +156,11 @@ class Officer(models.Model):
         verbose_name = _("officer")
         verbose_name_plural = _("officers")
         ordering = ["name"]
+        constraints = [
+            # The full NIP rules live in validate_nip; the database at least refuses
+            # anything that is not 18 digits.
+            models.CheckConstraint(condition=Q(nip__regex=r"^[0-9]{18}$"), name="nip_is_18_digits")
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.nip})"
@@ -126,15 +175,22 @@ class Capacity(models.TextChoices):
 class Appointment(models.Model):
     """An officer holds a position from `start_date` to `end_date` (inclusive) in a capacity."""
 
-    officer = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="appointments")
-    position = models.ForeignKey(Position, on_delete=models.PROTECT, related_name="appointments")
+    officer = models.ForeignKey(
+        Officer, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("officer")
+    )
+    position = models.ForeignKey(
+        Position,
+        on_delete=models.PROTECT,
+        related_name="appointments",
+        verbose_name=_("position"),
+    )
     capacity = models.CharField(
         _("capacity"), max_length=12, choices=Capacity.choices, default=Capacity.DEFINITIVE
     )
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)
     decree_number = models.CharField(_("decree (SK) number"), max_length=120, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("appointment")
@@ -144,7 +200,10 @@ class Appointment(models.Model):
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
                 name="appointment_ends_after_start",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__in=Capacity.values), name="appointment_capacity_known"
+            ),
         ]
         indexes = [models.Index(fields=["position", "start_date", "end_date"])]
 
@@ -167,4 +226,3 @@ class Appointment(models.Model):
     def is_current_on(self, day: dt.date) -> bool:
         """Whether the appointment covers `day` (both ends inclusive)."""
         return self.start_date <= day and (self.end_date is None or day <= self.end_date)
-

@@ -1,0 +1,118 @@
+"""Read-only questions about the organisation: who may act for which position, and when."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass
+from functools import lru_cache
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+
+from loket.org.models import Agency, Appointment, Capacity, Officer, Position, Unit
+
+# Strongest authority first: a definitive holder before an acting one.
+_CAPACITY_RANK = {Capacity.DEFINITIVE: 0, Capacity.PLT: 1, Capacity.PLH: 2}
+
+
+@dataclass(frozen=True)
+class Holding:
+    """An officer may act for a position, in a capacity, by virtue of an appointment."""
+
+    officer: Officer
+    position: Position
+    capacity: Capacity
+    appointment: Appointment
+
+
+@lru_cache(maxsize=4)
+def _zone(name: str) -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(name)
+
+
+def local_date(at: dt.datetime) -> dt.date:
+    """The calendar date of moment `at` in the agency time zone (settings.TIME_ZONE)."""
+    if not isinstance(at, dt.datetime) or at.utcoffset() is None:
+        raise ValueError("authority is asked about an aware datetime, not a date or naive time")
+    return at.astimezone(_zone(settings.TIME_ZONE)).date()
+
+
+def _current(day: dt.date) -> QuerySet[Appointment]:
+    """Appointments in force on `day` whose officer and sign-in account are both active."""
+    return Appointment.objects.filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=day),
+        start_date__lte=day,
+        officer__is_active=True,
+        officer__user__is_active=True,
+    ).select_related("officer", "officer__user", "position")
+
+
+def _holdings(appointments: QuerySet[Appointment]) -> list[Holding]:
+    holdings = [
+        Holding(
+            officer=a.officer,
+            position=a.position,
+            capacity=Capacity(a.capacity),
+            appointment=a,
+        )
+        for a in appointments
+    ]
+    holdings.sort(key=lambda h: (_CAPACITY_RANK[h.capacity], h.appointment.start_date))
+    return holdings
+
+
+def holders_at(position: Position, at: dt.datetime) -> list[Holding]:
+    """Who may act for `position` at moment `at`, definitive holders first. One query."""
+    return _holdings(_current(local_date(at)).filter(position=position))
+
+
+def holdings_of(officer: Officer, at: dt.datetime) -> list[Holding]:
+    """The positions `officer` may act for at moment `at`. One query (none if inactive)."""
+    if not officer.is_active:
+        return []
+    return _holdings(
+        _current(local_date(at))
+        .filter(officer=officer)
+        .select_related("position__unit", "position__agency")
+    )
+
+
+def may_act(officer: Officer, position: Position, at: dt.datetime) -> Holding | None:
+    """The holding by which `officer` may act for `position` at `at`, the strongest if several."""
+    if not officer.is_active:
+        return None
+    holdings = _holdings(_current(local_date(at)).filter(officer=officer, position=position))
+    return holdings[0] if holdings else None
+
+
+def superior_of(position: Position) -> Position | None:
+    """The position that supervises `position`.
+
+    A staff position answers to the head of its own unit; a head answers to the
+    head of the parent unit. A unit without a head position is skipped, so the
+    answer is the nearest head above. Two queries whatever the depth.
+    """
+    heads = {
+        head.unit_id: head
+        for head in Position.objects.filter(agency_id=position.agency_id, is_head=True)
+        .select_related("unit", "agency")
+        .order_by()
+    }
+    parents = dict(Unit.objects.filter(agency_id=position.agency_id).values_list("id", "parent_id"))
+    unit_id: int | None = parents.get(position.unit_id) if position.is_head else position.unit_id
+    seen: set[int] = set()
+    while unit_id is not None and unit_id not in seen:
+        seen.add(unit_id)  # guards against a cycle an admin might create
+        head = heads.get(unit_id)
+        if head is not None and head.pk != position.pk:
+            return head
+        unit_id = parents.get(unit_id)
+    return None
+
+
+def position_by_code(agency: Agency, code: str) -> Position | None:
+    """The agency's position with that code, or None."""
+    return (
+        Position.objects.select_related("unit", "agency").filter(agency=agency, code=code).first()
+    )
