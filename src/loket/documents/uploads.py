@@ -11,6 +11,7 @@ exception escapes for any input.
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import tempfile
 import unicodedata
@@ -283,11 +284,12 @@ def _refuse(label: str, field: str, problem: str, code: str) -> ValidationError:
 
 
 def format_megabytes(size: int) -> str:
-    """Size in MB for people: one decimal, none when whole (3.2 MB, 2 MB)."""
-    value = size / MEGABYTE
-    if value == int(value):
-        return number_format(int(value))
-    return number_format(max(value, 0.1), decimal_pos=1)
+    """Size in MB for people: one decimal, none when whole (3.2 MB, 2 MB), localised."""
+    # Rounded up, so a file just over the limit never reads as "2 MB, the limit is 2 MB".
+    tenths = math.ceil(size * 10 / MEGABYTE)
+    if tenths % 10 == 0:
+        return number_format(tenths // 10)
+    return number_format(tenths / 10, decimal_pos=1)
 
 
 def _too_large_message(size: int | None, max_bytes: int) -> str:

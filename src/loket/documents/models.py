@@ -1,0 +1,144 @@
+"""Stored files, document numbering and issued documents."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class FileKind(models.TextChoices):
+    PDF = "pdf", "PDF"
+    JPEG = "jpeg", "JPEG"
+    PNG = "png", "PNG"
+
+
+class StoredFile(models.Model):
+    """A file whose type was decided from its content, kept in the default storage.
+
+    The bytes live under `storage_name` in Django's default storage (the data
+    directory by default, S3-compatible storage by settings), never in a web
+    root: they are served only through views that check who may see them.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("kind"), max_length=8, choices=FileKind.choices)
+    content_type = models.CharField(_("content type"), max_length=64)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    original_name = models.CharField(_("original name"), max_length=150)
+    storage_name = models.CharField(_("storage name"), max_length=255, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("stored file")
+        verbose_name_plural = _("stored files")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.kind}, {self.size} B)"
+
+
+class DocumentSequence(models.Model):
+    """The last document number an agency used in a year; locked while a number is drawn."""
+
+    agency = models.ForeignKey(
+        "org.Agency", on_delete=models.PROTECT, related_name="document_sequences"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    last = models.PositiveIntegerField(_("last number used"), default=0)
+
+    class Meta:
+        verbose_name = _("document number sequence")
+        verbose_name_plural = _("document number sequences")
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "year"], name="one_sequence_per_agency_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id}/{self.year}: {self.last}"
+
+
+class IssuedDocument(models.Model):
+    """A signed document issued at the end of a case (an SK, izin or surat keterangan).
+
+    `id` is public: the QR code on the document links to /verify/<id>.
+    `public_fields` is all the verification page may show; the rest of the
+    applicant's data stays in the case.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, related_name="issued_documents"
+    )
+    agency = models.ForeignKey(
+        "org.Agency", on_delete=models.PROTECT, related_name="issued_documents"
+    )
+    number = models.CharField(_("number"), max_length=120)
+    document_type = models.CharField(_("document type"), max_length=200)
+    pdf = models.ForeignKey(StoredFile, on_delete=models.PROTECT, related_name="issued_documents")
+    sha256 = models.CharField(_("SHA-256 of the signed PDF"), max_length=64, db_index=True)
+    issued_at = models.DateTimeField(_("issued at"))
+    issued_by = models.ForeignKey(
+        "org.Officer", on_delete=models.PROTECT, related_name="issued_documents"
+    )
+    issued_position = models.ForeignKey(
+        "org.Position", on_delete=models.PROTECT, related_name="issued_documents"
+    )
+    issued_capacity = models.CharField(_("capacity"), max_length=12)
+    public_fields: models.JSONField[Any, Any] = models.JSONField(_("public fields"), default=dict)
+    signer_subject = models.CharField(_("signing certificate"), max_length=300, blank=True)
+    # Index of the "document.issued" ledger entry appended in the issuing
+    # transaction; null only for documents issued before the ledger link existed.
+    ledger_index = models.PositiveBigIntegerField(_("ledger entry"), null=True, blank=True)
+
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        "org.Officer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="revoked_documents",
+    )
+    revoked_position = models.ForeignKey(
+        "org.Position",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="revoked_documents",
+    )
+    revoked_capacity = models.CharField(_("capacity when revoking"), max_length=12, blank=True)
+    revocation_reason = models.TextField(_("reason for revocation"), blank=True)
+    revocation_ledger_index = models.PositiveBigIntegerField(
+        _("revocation ledger entry"), null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("issued document")
+        verbose_name_plural = _("issued documents")
+        ordering = ["-issued_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "number"], name="issued_document_number_unique_in_agency"
+            ),
+            # A case has at most one document in force; a revoked one may be replaced.
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(revoked_at__isnull=True),
+                name="one_document_in_force_per_case",
+            ),
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True) | ~Q(revocation_reason=""),
+                name="revocation_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_type} {self.number}"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None

@@ -1,0 +1,349 @@
+"""Operations of the documents app: store uploads, issue and revoke documents."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from loket.core.errors import AuthorityError, ConflictError, ValidationError
+from loket.documents import numbering, pdf, signing
+from loket.documents.models import IssuedDocument, StoredFile
+from loket.documents.uploads import KINDS, display_name, inspect_to_spool
+from loket.ledger.services import append as ledger_append
+from loket.org.models import Officer, Position, Unit
+from loket.org.selectors import Holding, may_act, superior_of
+
+logger = logging.getLogger(__name__)
+
+# Issued PDFs are ours, but a page of letterhead, a table and a QR stays far
+# below this; the cap only guards against a runaway template.
+ISSUED_PDF_MAX_BYTES = 20 * 1024 * 1024
+
+
+@transaction.atomic
+def store_upload(
+    *,
+    fileobj: IO[bytes] | Any,
+    original_name: str,
+    allowed_types: Iterable[str],
+    max_bytes: int,
+    field: str = "file",
+) -> StoredFile:
+    """Check an upload (type from content, size while reading, structure) and store it.
+
+    Raises `ValidationError(field=field)` with a message naming the file if it
+    is refused; nothing is stored then. The bytes go to Django's default
+    storage under a random name; the original name is kept only as a label.
+    """
+    label = display_name(original_name)
+    inspected, spool = inspect_to_spool(
+        fileobj, allowed_types=allowed_types, max_bytes=max_bytes, field=field, name=label
+    )
+    with spool:
+        return _store(spool, label, inspected.kind, inspected.size, inspected.sha256)
+
+
+def open_stored(stored_file: StoredFile) -> IO[bytes]:
+    """Open a stored file's bytes for reading; the caller closes it (or streams it out).
+
+    Views must check that the person may see the case before calling this.
+    """
+    handle: IO[bytes] = default_storage.open(stored_file.storage_name, "rb")
+    return handle
+
+
+def read_stored(stored_file: StoredFile) -> bytes:
+    with open_stored(stored_file) as handle:
+        return handle.read()
+
+
+@transaction.atomic
+def issue_certificate(
+    *,
+    case: Any,
+    fields: Mapping[str, Any] | Iterable[tuple[str, Any]],
+    officer: Officer,
+    position: Position,
+    capacity: str | None = None,
+    decision: str | None = None,
+    at: dt.datetime | None = None,
+) -> IssuedDocument:
+    """Number, render, sign and store the case's document, in one transaction.
+
+    `fields` are the applicant's public data printed on the document and shown
+    by the verification page, in order (label -> value). The officer must hold
+    `position` at `at` (in `capacity`, if given). The number is drawn under the
+    agency's sequence lock, which is held until the caller commits, so a
+    rolled-back issue returns its number. The "document.issued" ledger entry
+    (public facts only: id, number, type, SHA-256 of the signed PDF, time,
+    agency, position, tracking number) is appended here in the same
+    transaction and its index kept in `ledger_index`; callers must not append
+    it again. Raises `AuthorityError`, or `ConflictError` if the case already
+    has a document in force.
+    """
+    at = at or timezone.now()
+    holding = _require_holding(officer, position, at, capacity)
+    if IssuedDocument.objects.filter(case=case, revoked_at__isnull=True).exists():
+        raise ConflictError(_("This application already has an issued document in force."))
+    definition: dict[str, Any] = case.service_version.definition
+    product = definition.get("product") or {}
+    pattern = product.get("number_pattern") or ""
+    if not pattern:
+        raise ValidationError(
+            _("The service definition has no document number pattern."), field="number_pattern"
+        )
+    unit = _issuing_unit(case.agency, definition, position)
+    document_id = uuid.uuid4()
+    number = numbering.next_number(case.agency, pattern, at, unit=unit.code)
+    public = [(str(label), _text(value)) for label, value in _pairs(fields)]
+    document_type = _indonesian(product.get("document_type")) or _indonesian(definition.get("name"))
+
+    with signing.agency_signer(case.agency.code, case.agency.name) as signer:
+        content = pdf.CertificateContent(
+            agency_name=case.agency.name,
+            unit_name=unit.name,
+            agency_address=case.agency.address,
+            agency_contact=_contact_line(case.agency),
+            document_type=document_type,
+            number=number,
+            applicant_fields=public,
+            decision=decision or _default_decision(document_type),
+            place=place_of(case.agency),
+            issued_on=timezone.localtime(at).date() if timezone.is_aware(at) else at.date(),
+            position_title=position.title,
+            officer_name=officer.name,
+            officer_nip=officer.nip,
+            capacity=str(holding.capacity),
+            validity=_indonesian(product.get("validity")),
+            legal_basis=[str(item) for item in definition.get("legal_basis") or []],
+            verification_url=verification_url(document_id),
+            signature_issuer=signer.issuer_name,
+        )
+        signed = signing.sign_pdf(
+            pdf.render_certificate(content),
+            signer=signer,
+            reason=f"Penerbitan {document_type} Nomor {number}",
+            location=content.place,
+        )
+        signer_subject = signer.certificate.subject.human_friendly
+
+    stored = _store_bytes(signed, f"{number}.pdf")
+    entry = ledger_append(
+        kind="document.issued",
+        payload={
+            "document": str(document_id),
+            "number": number,
+            "document_type": document_type,
+            "sha256": stored.sha256,
+            "issued_at": at,
+            "agency": case.agency.code,
+            "position": position.code,
+            "capacity": str(holding.capacity),
+            "tracking_number": case.tracking_number,
+        },
+    )
+    return IssuedDocument.objects.create(
+        id=document_id,
+        case=case,
+        agency=case.agency,
+        number=number,
+        document_type=document_type,
+        pdf=stored,
+        sha256=stored.sha256,
+        issued_at=at,
+        issued_by=officer,
+        issued_position=position,
+        issued_capacity=str(holding.capacity),
+        public_fields={"fields": [list(pair) for pair in public]},
+        signer_subject=signer_subject[:300],
+        ledger_index=entry.index,
+    )
+
+
+@transaction.atomic
+def revoke(
+    *, document: IssuedDocument, officer: Officer, reason: str, at: dt.datetime | None = None
+) -> IssuedDocument:
+    """Revoke an issued document, with a reason, and record it in the public ledger.
+
+    Allowed to whoever may act, at that moment, for the position that issued
+    the document or for its superior position. Raises `ValidationError` for a
+    missing reason, `ConflictError` if already revoked, `AuthorityError` otherwise.
+    """
+    at = at or timezone.now()
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Give the reason for revoking the document."), field="reason")
+    locked = IssuedDocument.objects.select_for_update().get(pk=document.pk)
+    if locked.revoked_at is not None:
+        raise ConflictError(_("This document was already revoked."))
+    holding = _revoking_authority(officer, locked.issued_position, at)
+    locked.revoked_at = at
+    locked.revoked_by = officer
+    locked.revoked_position = holding.position
+    locked.revoked_capacity = str(holding.capacity)
+    locked.revocation_reason = reason
+    entry = ledger_append(
+        kind="document.revoked",
+        payload={
+            "document": str(locked.id),
+            "number": locked.number,
+            "sha256": locked.sha256,
+            "revoked_at": at.isoformat(),
+            "reason": reason,
+            "position": holding.position.code,
+            "capacity": str(holding.capacity),
+            "officer_nip": officer.nip,
+        },
+    )
+    locked.revocation_ledger_index = entry.index
+    locked.save(
+        update_fields=[
+            "revoked_at",
+            "revoked_by",
+            "revoked_position",
+            "revoked_capacity",
+            "revocation_reason",
+            "revocation_ledger_index",
+        ]
+    )
+    document.refresh_from_db()
+    return locked
+
+
+def verification_url(document_id: uuid.UUID | str) -> str:
+    """The public page the QR code on a document points to."""
+    return f"{settings.PUBLIC_BASE_URL}/verify/{document_id}"
+
+
+def place_of(agency: Any) -> str:
+    """Where the agency signs: its name without "Pemerintah" ("Kota Contoh")."""
+    name = str(agency.name).strip()
+    for prefix in ("Pemerintah Provinsi ", "Pemerintah "):
+        if name.lower().startswith(prefix.lower()):
+            return name[len(prefix) :].strip() or name
+    return name
+
+
+# -- internals --------------------------------------------------------------
+
+
+def _store(content: IO[bytes], label: str, kind: str, size: int, sha256: str) -> StoredFile:
+    now = timezone.now()
+    # A random name: nothing about the applicant or the file leaks into paths,
+    # and names never collide. The date prefix keeps directories small.
+    name = f"{now:%Y/%m}/{uuid.uuid4().hex}.{KINDS[kind].extension}"
+    saved = default_storage.save(name, File(content, name=name))
+    try:
+        return StoredFile.objects.create(
+            kind=kind,
+            content_type=KINDS[kind].content_type,
+            size=size,
+            sha256=sha256,
+            original_name=label,
+            storage_name=saved,
+        )
+    except BaseException:
+        default_storage.delete(saved)
+        raise
+
+
+def _store_bytes(data: bytes, original_name: str) -> StoredFile:
+    import io
+
+    label = display_name(original_name.replace("/", "-"))
+    inspected, spool = inspect_to_spool(
+        io.BytesIO(data), allowed_types=["pdf"], max_bytes=ISSUED_PDF_MAX_BYTES, name=label
+    )
+    with spool:
+        return _store(spool, label, inspected.kind, inspected.size, inspected.sha256)
+
+
+def _require_holding(
+    officer: Officer, position: Position, at: dt.datetime, capacity: str | None
+) -> Holding:
+    holding = may_act(officer, position, at)
+    if holding is None or (capacity and str(holding.capacity) != str(capacity)):
+        raise AuthorityError(
+            _("%(officer)s does not hold the position %(position)s.")
+            % {"officer": officer.name, "position": position.title}
+        )
+    return holding
+
+
+def _revoking_authority(officer: Officer, issuer: Position, at: dt.datetime) -> Holding:
+    holding = may_act(officer, issuer, at)
+    if holding is not None:
+        return holding
+    superior = superior_of(issuer)
+    if superior is not None:
+        holding = may_act(officer, superior, at)
+        if holding is not None:
+            return holding
+    raise AuthorityError(
+        _(
+            "Only the position that issued the document (%(position)s) or its superior "
+            "may revoke it."
+        )
+        % {"position": issuer.title}
+    )
+
+
+def _issuing_unit(agency: Any, definition: Mapping[str, Any], position: Position) -> Unit:
+    code = definition.get("unit")
+    if code:
+        unit = Unit.objects.filter(agency=agency, code=code).first()
+        if unit is not None:
+            return unit
+    return position.unit
+
+
+def _pairs(fields: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    if isinstance(fields, Mapping):
+        return list(fields.items())
+    return [(label, value) for label, value in fields]
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "Ya" if value else "Tidak"
+    if isinstance(value, int):
+        return f"{value:,}".replace(",", ".")  # Indonesian thousands separator
+    if isinstance(value, list | tuple):
+        return ", ".join(_text(item) for item in value)
+    return str(value)
+
+
+def _indonesian(value: Any) -> str:
+    """The Indonesian text of a definition's {id, en} value (documents are in Indonesian)."""
+    if isinstance(value, Mapping):
+        return str(value.get("id") or value.get("en") or "")
+    return str(value or "")
+
+
+def _contact_line(agency: Any) -> str:
+    parts = [
+        f"Telp. {agency.phone}" if agency.phone else "",
+        agency.email,
+        agency.website,
+    ]
+    return " · ".join(part for part in parts if part)
+
+
+def _default_decision(document_type: str) -> str:
+    return (
+        f"Memberikan {document_type} kepada pemohon sebagaimana tersebut di atas, "
+        "untuk dipergunakan sesuai dengan ketentuan peraturan perundang-undangan."
+    )

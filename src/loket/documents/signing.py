@@ -1,0 +1,292 @@
+"""PAdES signatures on issued documents, and their validation.
+
+Which key signs is decided by settings (or environment variables of the same
+name), in this order:
+
+1. ``LOKET_SIGNING_PKCS11_MODULE``: a PKCS#11 token (HSM, smart card, or the
+   BSrE token), with ``LOKET_SIGNING_PKCS11_TOKEN`` (token label),
+   ``LOKET_SIGNING_PKCS11_KEY`` (key label), optionally
+   ``LOKET_SIGNING_PKCS11_CERT`` (certificate label, default the key label);
+   the PIN comes from the environment variable ``LOKET_SIGNING_PKCS11_PIN``.
+2. ``LOKET_SIGNING_PKCS12``: a PKCS#12 file (``{agency}`` in the path is
+   replaced by the agency code, for one file per agency) with
+   ``LOKET_SIGNING_PKCS12_PASSWORD``.
+3. Otherwise the demo PKI (`loket.documents.demo_pki`), made on first use.
+
+``LOKET_SIGNING_CA_CHAIN`` (comma-separated PEM/DER files) adds intermediate
+certificates to embed; ``LOKET_SIGNING_TRUST_ROOTS`` names the CA certificates
+validation trusts. No timestamp authority is used (none is reachable from a
+closed deployment), so signatures are PAdES B-B: the signing time is the
+server's claim, backed by the public ledger entry made at issue.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from asn1crypto import pem
+from asn1crypto import x509 as asn1_x509
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext as _
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import fields, signers
+from pyhanko.sign.general import SigningError
+from pyhanko.sign.validation import validate_pdf_signature as pyhanko_validate
+from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
+
+from loket.documents import demo_pki
+
+SIGNATURE_FIELD = "Signature"
+
+
+@dataclass
+class AgencySigner:
+    """A ready pyHanko signer with the certificates that validate it."""
+
+    signer: signers.Signer
+    trust_roots: list[asn1_x509.Certificate]
+    source: str  # "demo" | "pkcs12" | "pkcs11"
+
+    @property
+    def certificate(self) -> asn1_x509.Certificate:
+        cert = self.signer.signing_cert
+        assert cert is not None
+        return cert
+
+    @property
+    def signer_name(self) -> str:
+        return str(self.certificate.subject.native.get("common_name", ""))
+
+    @property
+    def issuer_name(self) -> str:
+        return str(self.certificate.issuer.native.get("common_name", ""))
+
+
+@contextmanager
+def agency_signer(agency_code: str, agency_name: str) -> Iterator[AgencySigner]:
+    """Open the configured signer for an agency; a PKCS#11 session is closed on exit."""
+    module = _setting("LOKET_SIGNING_PKCS11_MODULE")
+    if module:
+        with _pkcs11_signer(module) as signer:
+            yield signer
+        return
+    pkcs12_path = _setting("LOKET_SIGNING_PKCS12")
+    if pkcs12_path:
+        yield _pkcs12_signer(pkcs12_path.replace("{agency}", agency_code))
+        return
+    files = demo_pki.ensure_agency_signer(agency_code, agency_name)
+    signer = signers.SimpleSigner.load(
+        str(files.key_path), str(files.cert_path), ca_chain_files=(str(files.root_cert_path),)
+    )
+    if signer is None:
+        raise ImproperlyConfigured(f"the demo signing key in {files.key_path} cannot be read")
+    yield AgencySigner(signer, _load_certs([str(files.root_cert_path)]), "demo")
+
+
+def configured_trust_roots() -> list[asn1_x509.Certificate]:
+    """The CA certificates validation trusts: configured ones, else the demo root."""
+    paths = _setting_list("LOKET_SIGNING_TRUST_ROOTS")
+    if paths:
+        return _load_certs(paths)
+    if _setting("LOKET_SIGNING_PKCS11_MODULE") or _setting("LOKET_SIGNING_PKCS12"):
+        raise ImproperlyConfigured(
+            "LOKET_SIGNING_TRUST_ROOTS must name the CA certificate(s) of the signing certificate"
+        )
+    return _load_certs([str(demo_pki.root_certificate_path())])
+
+
+def sign_pdf(
+    pdf_bytes: bytes, *, signer: AgencySigner, reason: str, location: str, contact: str = ""
+) -> bytes:
+    """Sign a PDF as PAdES (B-B, no timestamp) with an invisible signature field."""
+    metadata = signers.PdfSignatureMetadata(
+        field_name=SIGNATURE_FIELD,
+        md_algorithm="sha256",
+        subfilter=fields.SigSeedSubFilter.PADES,
+        reason=reason,
+        location=location,
+        contact_info=contact or None,
+        name=signer.signer_name or None,
+        # Certify: the document may not be changed after signing, except by
+        # further signatures; a reader flags any other change.
+        certify=True,
+        docmdp_permissions=fields.MDPPerm.NO_CHANGES,
+    )
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes))
+    output = io.BytesIO()
+    try:
+        signers.PdfSigner(metadata, signer.signer).sign_pdf(writer, output=output)
+    except SigningError as exc:
+        raise ImproperlyConfigured(f"the signing key could not sign: {exc}") from exc
+    return output.getvalue()
+
+
+@dataclass(frozen=True)
+class SignatureCheck:
+    """One embedded signature, as the validator found it."""
+
+    field_name: str
+    is_intact: bool  # the signed bytes are unchanged
+    is_valid: bool  # the cryptographic signature matches
+    is_trusted: bool  # the certificate chains to a trusted root
+    covers_whole_file: bool  # nothing was added after signing
+    signer: str  # certificate subject common name
+    issuer: str
+    signed_at: datetime | None  # as the signer claimed (no timestamp authority)
+    summary: str  # pyHanko's one-line summary, for logs and the CLI
+
+    @property
+    def is_ok(self) -> bool:
+        return self.is_intact and self.is_valid and self.is_trusted and self.covers_whole_file
+
+
+@dataclass(frozen=True)
+class PdfSignatureReport:
+    """Whether a PDF carries signatures that hold; `problem` says why not in plain words."""
+
+    signatures: list[SignatureCheck] = field(default_factory=list)
+    problem: str = ""
+
+    @property
+    def is_ok(self) -> bool:
+        return not self.problem and bool(self.signatures)
+
+
+def validate_pdf_signature(
+    pdf_bytes: bytes, trust_roots: list[asn1_x509.Certificate] | None = None
+) -> PdfSignatureReport:
+    """Validate every signature in a PDF against the trust roots, offline.
+
+    Never fetches revocation information (no network in a closed deployment);
+    any input, however damaged, gives a report rather than an exception.
+    """
+    roots = configured_trust_roots() if trust_roots is None else trust_roots
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf_bytes), strict=False)
+        embedded = list(reader.embedded_regular_signatures)
+    except Exception:  # untrusted input: every parse failure means "damaged"
+        return PdfSignatureReport(problem=_("The file is not a readable PDF."))
+    if not embedded:
+        return PdfSignatureReport(problem=_("The PDF carries no electronic signature."))
+    checks: list[SignatureCheck] = []
+    for signature in embedded:
+        context = ValidationContext(trust_roots=roots, allow_fetching=False)
+        try:
+            status = pyhanko_validate(signature, signer_validation_context=context)
+        except Exception:
+            return PdfSignatureReport(checks, _("A signature in the PDF is damaged."))
+        checks.append(_check_from_status(signature.field_name, status))
+    return PdfSignatureReport(checks, _report_problem(checks))
+
+
+# -- internals --------------------------------------------------------------
+
+
+def _check_from_status(field_name: str, status: Any) -> SignatureCheck:
+    cert = status.signing_cert
+    return SignatureCheck(
+        field_name=field_name,
+        is_intact=bool(status.intact),
+        is_valid=bool(status.valid),
+        is_trusted=bool(status.trusted),
+        covers_whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
+        signer=str(cert.subject.native.get("common_name", "")) if cert else "",
+        issuer=str(cert.issuer.native.get("common_name", "")) if cert else "",
+        signed_at=status.signer_reported_dt,
+        summary=status.summary(),
+    )
+
+
+def _report_problem(checks: list[SignatureCheck]) -> str:
+    if any(not (c.is_intact and c.is_valid) for c in checks):
+        return _("The PDF was changed after it was signed.")
+    if any(not c.is_trusted for c in checks):
+        return _("The signing certificate is not issued by a trusted authority.")
+    if not checks[-1].covers_whole_file:
+        return _("Content was added to the PDF after it was signed.")
+    return ""
+
+
+def _setting(name: str) -> str:
+    value = getattr(settings, name, None)
+    if value is None:
+        value = os.environ.get(name, "")
+    return str(value).strip()
+
+
+def _setting_list(name: str) -> list[str]:
+    value = getattr(settings, name, None)
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value if str(v).strip()]
+    return [item.strip() for item in _setting(name).split(",") if item.strip()]
+
+
+def _load_certs(paths: list[str]) -> list[asn1_x509.Certificate]:
+    certs: list[asn1_x509.Certificate] = []
+    for path in paths:
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            raise ImproperlyConfigured(f"cannot read certificate file {path}: {exc}") from exc
+        if pem.detect(data):
+            certs.extend(asn1_x509.Certificate.load(der) for _t, _h, der in pem.unarmor(data, True))
+        else:
+            certs.append(asn1_x509.Certificate.load(data))
+    return certs
+
+
+def _pkcs12_signer(path: str) -> AgencySigner:
+    if not Path(path).is_file():
+        raise ImproperlyConfigured(f"LOKET_SIGNING_PKCS12 names {path}, which is not a file")
+    password = _setting("LOKET_SIGNING_PKCS12_PASSWORD").encode() or None
+    chain = _setting_list("LOKET_SIGNING_CA_CHAIN")
+    signer = signers.SimpleSigner.load_pkcs12(
+        path, ca_chain_files=chain or None, passphrase=password
+    )
+    if signer is None:
+        raise ImproperlyConfigured(
+            f"the PKCS#12 file {path} cannot be opened (wrong LOKET_SIGNING_PKCS12_PASSWORD?)"
+        )
+    return AgencySigner(signer, configured_trust_roots(), "pkcs12")
+
+
+@contextmanager
+def _pkcs11_signer(module: str) -> Iterator[AgencySigner]:
+    try:
+        from pyhanko.config.pkcs11 import TokenCriteria
+        from pyhanko.sign import pkcs11
+    except ImportError as exc:  # python-pkcs11 is an optional dependency
+        raise ImproperlyConfigured(
+            "PKCS#11 signing needs the python-pkcs11 package: pip install 'pyHanko[pkcs11]'"
+        ) from exc
+    key_label = _setting("LOKET_SIGNING_PKCS11_KEY")
+    if not key_label:
+        raise ImproperlyConfigured("LOKET_SIGNING_PKCS11_KEY must name the signing key's label")
+    # The PIN is read from the environment only, never from a settings file.
+    pin = os.environ.get("LOKET_SIGNING_PKCS11_PIN") or None
+    session = pkcs11.open_pkcs11_session(
+        module,
+        token_criteria=TokenCriteria(label=_setting("LOKET_SIGNING_PKCS11_TOKEN") or None),
+        user_pin=pin,
+    )
+    try:
+        chain = _setting_list("LOKET_SIGNING_CA_CHAIN")
+        signer = pkcs11.PKCS11Signer(
+            session,
+            key_label=key_label,
+            cert_label=_setting("LOKET_SIGNING_PKCS11_CERT") or key_label,
+            ca_chain=_load_certs(chain) if chain else None,
+        )
+        yield AgencySigner(signer, configured_trust_roots(), "pkcs11")
+    finally:
+        session.close()

@@ -1,0 +1,122 @@
+"""Fixtures for the documents app: English messages, a private storage, an issuing setup."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import translation
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    # Source strings are English; the default language (id) would translate them.
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def storage_dir(settings, tmp_path):
+    """Point the default storage at an empty directory for this test."""
+    location = tmp_path / "files"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(location)},
+        },
+    }
+    return location
+
+
+DEFINITION = {
+    "code": "izin-usaha-mikro",
+    "name": {"id": "Izin Usaha Mikro", "en": "Micro Business Licence"},
+    "agency": "kota-contoh",
+    "unit": "dpmptsp",
+    "legal_basis": ["Peraturan Wali Kota Contoh Nomor 12 Tahun 2025"],
+    "product": {
+        "document_type": {"id": "Izin Usaha Mikro", "en": "Micro Business Licence"},
+        "number_pattern": "503/{seq}/IUM/DPMPTSP/{year}",
+        "validity": {"id": "Berlaku selama usaha masih berjalan.", "en": "Valid."},
+    },
+}
+
+
+@pytest.fixture
+def org(db):
+    """Kota Contoh with a DPMPTSP head, a licensing division head under it, and officers."""
+    from tests.org.factories import (
+        AgencyFactory,
+        AppointmentFactory,
+        OfficerFactory,
+        PositionFactory,
+        UnitFactory,
+    )
+
+    # One agency code for every test: the demo PKI makes its signing key once.
+    agency = AgencyFactory(
+        code="kota-contoh",
+        name="Pemerintah Kota Contoh",
+        address="Jalan Merdeka No. 1, Kota Contoh",
+        phone="(021) 123456",
+    )
+    office = UnitFactory(agency=agency, code="dpmptsp", name="Dinas Penanaman Modal dan PTSP")
+    division = UnitFactory(
+        agency=agency, parent=office, code="bidang-perizinan", name="Bidang Perizinan"
+    )
+    head = PositionFactory(unit=office, code="kadis", title="Kepala Dinas", is_head=True)
+    kabid = PositionFactory(
+        unit=division, code="kabid-perizinan", title="Kepala Bidang Perizinan", is_head=True
+    )
+    analyst = PositionFactory(unit=division, code="analis", title="Analis Perizinan")
+    people = {
+        name: OfficerFactory(agency=agency, name=name)
+        for name in ("Siti Rahmawati", "Budi Santoso", "Dewi Lestari", "Agus Salim")
+    }
+    AppointmentFactory(officer=people["Siti Rahmawati"], position=head)
+    AppointmentFactory(officer=people["Budi Santoso"], position=kabid)
+    AppointmentFactory(officer=people["Dewi Lestari"], position=analyst)
+    return {
+        "agency": agency,
+        "office": office,
+        "head": head,
+        "kabid": kabid,
+        "analyst": analyst,
+        **people,
+    }
+
+
+@pytest.fixture
+def make_case(org):
+    """Make an application of the micro-business licence service in Kota Contoh."""
+    import hashlib
+    import uuid
+
+    from loket.cases.models import Case
+    from loket.catalog.models import Service, ServiceVersion
+
+    service = Service.objects.create(
+        agency=org["agency"], unit=org["office"], code="izin-usaha-mikro", name="Izin Usaha Mikro"
+    )
+    version = ServiceVersion.objects.create(
+        service=service,
+        number=1,
+        content_hash=hashlib.sha256(b"definition").hexdigest(),
+        source="code: izin-usaha-mikro\n",
+        definition=DEFINITION,
+    )
+
+    def make(**overrides):
+        values = {
+            "tracking_number": f"IUM-{uuid.uuid4().hex[:10]}",
+            "access_code_hash": "unused",
+            "service": service,
+            "service_version": version,
+            "agency": org["agency"],
+            "applicant_name": "Sri Wahyuni",
+            "applicant_nik": "3171234501900001",
+            "applicant_nik_hash": "x",
+            "data": {"nama_usaha": "Warung Bu Sri"},
+        }
+        return Case.objects.create(**values | overrides)
+
+    return make
