@@ -11,3 +11,25 @@ os.environ.setdefault("LOKET_DATA_DIR", tempfile.mkdtemp(prefix="loket-test-"))
 os.environ.setdefault(
     "LOKET_SERVICES_DIR", os.path.join(os.path.dirname(__file__), "..", "services")
 )
+
+pytest_plugins = ["tests.conftest_smtp"]  # the `smtp_server` fixture (real SMTP on loopback)
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings_tox_suffix() -> None:
+    """Put the SQLite test database in a file instead of shared memory.
+
+    Shared-memory SQLite fails concurrent writers at once ("table is locked")
+    instead of queueing them as a file database in WAL mode with IMMEDIATE
+    transactions does, so the concurrency tests need the file. (This fixture
+    runs before pytest-django adds the xdist suffix to the name; we use no tox.)
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        data_dir = os.environ["LOKET_DATA_DIR"]
+        database.setdefault("TEST", {})["NAME"] = os.path.join(data_dir, "test.sqlite3")

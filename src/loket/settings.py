@@ -7,6 +7,7 @@ secret generated on first run and kept in that directory). Production sets
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from collections.abc import Callable
@@ -76,6 +77,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "axes",
     "django_tasks",
     "django_tasks_db",
     "loket.core",
@@ -103,6 +105,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "loket.urls"
@@ -158,6 +162,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
+# The shared layout's CSS, icons and vendored htmx live in the package, not in an app.
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES = {
@@ -208,6 +214,18 @@ TASKS = {
 }
 
 LOGIN_URL = "accounts:login"
+# Sign-in rate limiting (docs/decisions/0002-login-rate-limiting.md): the first
+# backend refuses a username+IP pair after 5 failures, for 15 minutes.
+AUTHENTICATION_BACKENDS = [
+    "loket.accounts.backends.RateLimitedBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "loket.accounts.views.locked_out"
+OTP_TOTP_ISSUER = "Loket"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -244,6 +262,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOKET_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Ledger signing key (Ed25519 PEM); unset: generated on first use as
+# DATA_DIR/ledger_ed25519.pem (0600). Origin names the log in checkpoints.
+LOKET_LOG_KEY = os.environ.get("LOKET_LOG_KEY", "")
+LOKET_LOG_ORIGIN = os.environ.get("LOKET_LOG_ORIGIN", "")
 
 # Where the demo and `loket services` look for service definitions.
 LOKET_SERVICES_DIR = Path(os.environ.get("LOKET_SERVICES_DIR", Path.cwd() / "services"))

@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from loket.org.models import Agency, Appointment, Capacity, Officer, Position, Unit
+from loket.workspace.otp import enrol_demo_devices
 
 DEMO_PASSWORD = "loket-demo-2026"  # printed to the developer; demo data only
 ADMIN_USERNAME = "admin"
@@ -326,6 +327,8 @@ def load_demo(services_dir: Path | None = None) -> DemoSummary:
     with transaction.atomic():
         agency = _load_org()
         _load_officers(agency)
+        # Demo officers' second factor: `loket demo-otp USERNAME` prints the code.
+        enrol_demo_devices(officer.username for officer in OFFICERS)
         _load_calendar(agency)
         _load_admin()
     published = _publish_services(services_dir or Path(settings.LOKET_SERVICES_DIR))
