@@ -1,0 +1,372 @@
+"""The shape of a service definition: structural checks that also build the normalized form.
+
+Each function checks one section, reports every problem through the Checker
+and returns the section with defaults filled (or None when it is unusable).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from loket.catalog.checker import Checker
+from loket.catalog.yamlsource import Where
+
+FORMAT_VERSION = 1
+FIELD_TYPES = (
+    "text",
+    "textarea",
+    "integer",
+    "decimal",
+    "date",
+    "boolean",
+    "choice",
+    "email",
+    "phone",
+    "nik",
+)
+# Which optional settings make sense for which field type.
+_FIELD_OPTIONS = {
+    "text": {"max_length"},
+    "textarea": {"max_length"},
+    "integer": {"min", "max"},
+    "decimal": {"min", "max"},
+    "choice": {"choices"},
+}
+_DEFAULT_MAX_LENGTH = {"text": 200, "textarea": 2000}
+DOCUMENT_TYPES = ("pdf", "jpeg", "png")
+DEFAULT_MAX_SIZE_MB = 2
+MAX_SIZE_MB_LIMIT = 50
+NUMBER_PLACEHOLDERS = ("seq", "year", "month", "unit")
+HIT_POLICIES = ("first",)
+STANDARD_COMPONENTS = (
+    "complaint_channel",
+    "facilities",
+    "officer_competence",
+    "internal_supervision",
+    "number_of_officers",
+    "service_guarantee",
+    "security_guarantee",
+    "performance_evaluation",
+)
+TOP_LEVEL_REQUIRED = (
+    "code",
+    "name",
+    "agency",
+    "unit",
+    "description",
+    "legal_basis",
+    "requirements",
+    "fee",
+    "deadline",
+    "product",
+    "steps",
+    "standard",
+)
+TOP_LEVEL_OPTIONAL = ("format", "decision_tables", "segregation_of_duties")
+# What a CEL expression may read, by where it is written.
+FEE_ROOTS = frozenset({"data", "tables"})
+TABLE_ROOTS = frozenset({"data", "tables"})
+STEP_ROOTS = frozenset({"data", "documents", "tables", "applicant"})
+
+
+def header(check: Checker, doc: dict[str, Any]) -> dict[str, Any]:
+    """code, name, agency, unit, description, legal_basis."""
+    fmt = doc.get("format", FORMAT_VERSION)
+    if fmt != FORMAT_VERSION:
+        check.error(("format",), _("only format %(n)d is supported") % {"n": FORMAT_VERSION})
+    legal = check.sequence(("legal_basis",), doc.get("legal_basis"), min_items=1)
+    return {
+        "format": FORMAT_VERSION,
+        "code": check.slug(("code",), doc.get("code"), max_length=80),
+        "name": check.i18n(("name",), doc.get("name"), max_length=200),
+        "agency": check.slug(("agency",), doc.get("agency")),
+        "unit": check.slug(("unit",), doc.get("unit")),
+        "description": check.i18n(("description",), doc.get("description")),
+        "legal_basis": [check.text(("legal_basis", i), item) for i, item in enumerate(legal)],
+    }
+
+
+def requirements(check: Checker, value: Any) -> dict[str, Any]:
+    where: Where = ("requirements",)
+    section = check.mapping(where, value, optional=("data", "documents")) or {}
+    fields = [
+        data_field(check, (*where, "data", i), item)
+        for i, item in enumerate(check.sequence((*where, "data"), section.get("data")))
+    ]
+    documents = [
+        document(check, (*where, "documents", i), item)
+        for i, item in enumerate(check.sequence((*where, "documents"), section.get("documents")))
+    ]
+    unique_names(check, fields, (*where, "data"), _("data field"))
+    unique_names(check, documents, (*where, "documents"), _("document"))
+    return {"data": fields, "documents": documents}
+
+
+def unique_names(
+    check: Checker, items: list[Any], where: Where, what: str, key: str = "name"
+) -> None:
+    seen: set[str] = set()
+    for i, item in enumerate(items):
+        name = item.get(key) if isinstance(item, dict) else None
+        if name is None:
+            continue
+        if name in seen:
+            check.error(
+                (*where, i, key),
+                _("the %(what)s %(name)r is declared twice") % {"what": what, "name": name},
+            )
+        seen.add(name)
+
+
+def data_field(check: Checker, where: Where, value: Any) -> dict[str, Any]:
+    item = (
+        check.mapping(
+            where,
+            value,
+            required=("name", "type", "label"),
+            optional=("required", "help", "min", "max", "max_length", "choices"),
+        )
+        or {}
+    )
+    kind = check.one_of((*where, "type"), item.get("type"), FIELD_TYPES) if item else None
+    applicable = _FIELD_OPTIONS.get(kind or "", set())
+    for option in ("min", "max", "max_length", "choices"):
+        if kind is not None and item.get(option) is not None and option not in applicable:
+            check.error(
+                (*where, option),
+                _("does not apply to a field of type %(type)s") % {"type": kind},
+            )
+    field: dict[str, Any] = {
+        "name": check.identifier((*where, "name"), item.get("name")) if item else None,
+        "type": kind,
+        "label": check.i18n((*where, "label"), item.get("label")) if item else None,
+        "help": check.i18n((*where, "help"), item.get("help"), required=False),
+        "required": check.boolean((*where, "required"), item.get("required"), default=True),
+        "min": None,
+        "max": None,
+        "max_length": None,
+        "choices": [],
+    }
+    if "min" in applicable:
+        field["min"], field["max"] = _bounds(check, where, item, whole=kind == "integer")
+    if "max_length" in applicable:
+        field["max_length"] = _DEFAULT_MAX_LENGTH[kind or "text"]
+        if item.get("max_length") is not None:
+            field["max_length"] = check.integer(
+                (*where, "max_length"), item["max_length"], minimum=1, maximum=100_000
+            )
+    if "choices" in applicable:
+        field["choices"] = _choices(check, (*where, "choices"), item.get("choices"))
+    return field
+
+
+def _bounds(check: Checker, where: Where, item: dict[str, Any], *, whole: bool) -> tuple[Any, Any]:
+    bounds: list[int | float | None] = []
+    for key in ("min", "max"):
+        value = item.get(key)
+        if value is None:
+            bounds.append(None)
+        elif whole:
+            bounds.append(check.integer((*where, key), value))
+        else:
+            bounds.append(check.number((*where, key), value))
+    low, high = bounds
+    if low is not None and high is not None and low > high:
+        check.error((*where, "max"), _("must not be less than min"))
+    return low, high
+
+
+def _choices(check: Checker, where: Where, value: Any) -> list[dict[str, Any]]:
+    if value is None:
+        check.error(where, _("a choice field needs its choices"))
+        return []
+    choices = []
+    for i, raw in enumerate(check.sequence(where, value, min_items=1)):
+        item = check.mapping((*where, i), raw, required=("value", "label")) or {}
+        choices.append(
+            {
+                "value": check.text((*where, i, "value"), item.get("value"), max_length=64)
+                if item
+                else None,
+                "label": check.i18n((*where, i, "label"), item.get("label")) if item else None,
+            }
+        )
+    unique_names(check, choices, where, _("choice"), key="value")
+    return choices
+
+
+def document(check: Checker, where: Where, value: Any) -> dict[str, Any]:
+    item = (
+        check.mapping(
+            where,
+            value,
+            required=("name", "label"),
+            optional=("help", "types", "max_size_mb", "required"),
+        )
+        or {}
+    )
+    types = check.sequence((*where, "types"), item.get("types", ["pdf"]), min_items=1)
+    kinds = []
+    for i, kind in enumerate(types):
+        checked = check.one_of((*where, "types", i), kind, DOCUMENT_TYPES)
+        if checked in kinds:
+            check.error((*where, "types", i), _("%(type)r is listed twice") % {"type": checked})
+        elif checked is not None:
+            kinds.append(checked)
+    size = item.get("max_size_mb")
+    return {
+        "name": check.identifier((*where, "name"), item.get("name")) if item else None,
+        "label": check.i18n((*where, "label"), item.get("label")) if item else None,
+        "help": check.i18n((*where, "help"), item.get("help"), required=False),
+        "types": kinds,
+        "max_size_mb": DEFAULT_MAX_SIZE_MB
+        if size is None
+        else check.number((*where, "max_size_mb"), size, minimum=0.1),
+        "required": check.boolean((*where, "required"), item.get("required"), default=True),
+    }
+
+
+def fee(check: Checker, value: Any) -> dict[str, Any]:
+    where: Where = ("fee",)
+    item = check.mapping(where, value, optional=("amount", "expression", "note")) or {}
+    amount, expression = item.get("amount"), item.get("expression")
+    if item and (amount is None) == (expression is None):
+        check.error(where, _("give exactly one of amount (rupiah) or expression (CEL)"))
+    return {
+        "amount": None if amount is None else check.integer((*where, "amount"), amount, minimum=0),
+        "expression": None
+        if expression is None
+        else check.expression((*where, "expression"), expression, FEE_ROOTS),
+        "note": check.i18n((*where, "note"), item.get("note"), required=False),
+    }
+
+
+def deadline(check: Checker, where: Where, value: Any) -> dict[str, Any]:
+    """{working_days: n} or {working_hours: n}; the normalized form has both keys."""
+    item = check.mapping(where, value, optional=("working_days", "working_hours")) or {}
+    days, hours = item.get("working_days"), item.get("working_hours")
+    if item and (days is None) == (hours is None):
+        check.error(where, _("give exactly one of working_days or working_hours"))
+    return {
+        "working_days": None
+        if days is None
+        else check.integer((*where, "working_days"), days, minimum=1, maximum=365),
+        "working_hours": None
+        if hours is None
+        else check.integer((*where, "working_hours"), hours, minimum=1, maximum=2000),
+    }
+
+
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+def product(check: Checker, value: Any) -> dict[str, Any]:
+    where: Where = ("product",)
+    item = (
+        check.mapping(
+            where, value, required=("document_type", "number_pattern"), optional=("validity",)
+        )
+        or {}
+    )
+    pattern = (
+        check.text((*where, "number_pattern"), item.get("number_pattern"), max_length=120)
+        if item
+        else None
+    )
+    if pattern is not None:
+        names = _PLACEHOLDER.findall(pattern)
+        unknown = [name for name in names if name not in NUMBER_PLACEHOLDERS]
+        if unknown:
+            check.error(
+                (*where, "number_pattern"),
+                _("unknown placeholder(s) %(names)s; use {seq}, {year}, {month}, {unit}")
+                % {"names": ", ".join("{" + n + "}" for n in unknown)},
+            )
+        elif "seq" not in names:
+            check.error((*where, "number_pattern"), _("must contain {seq}"))
+        elif "{" in _PLACEHOLDER.sub("", pattern) or "}" in _PLACEHOLDER.sub("", pattern):
+            check.error((*where, "number_pattern"), _("has an unmatched { or }"))
+    return {
+        "document_type": check.i18n((*where, "document_type"), item.get("document_type"))
+        if item
+        else None,
+        "number_pattern": pattern,
+        "validity": check.i18n((*where, "validity"), item.get("validity"), required=False),
+    }
+
+
+def decision_tables(check: Checker, value: Any) -> list[dict[str, Any]]:
+    where: Where = ("decision_tables",)
+    tables: list[dict[str, Any]] = []
+    declared: set[str] = set()
+    for i, raw in enumerate(check.sequence(where, value)):
+        item = (
+            check.mapping((*where, i), raw, required=("name", "rules"), optional=("hit_policy",))
+            or {}
+        )
+        name = check.identifier((*where, i, "name"), item.get("name")) if item else None
+        policy = item.get("hit_policy", "first")
+        check.one_of((*where, i, "hit_policy"), policy, HIT_POLICIES)
+        rules = [
+            _table_rule(check, (*where, i, "rules", j), rule, frozenset(declared))
+            for j, rule in enumerate(
+                check.sequence((*where, i, "rules"), item.get("rules"), min_items=1)
+            )
+        ]
+        outputs = sorted(rules[0]["output"]) if rules else []
+        for j, rule in enumerate(rules[1:], start=1):
+            if rule["output"] and outputs and sorted(rule["output"]) != outputs:
+                check.error(
+                    (*where, i, "rules", j, "output"),
+                    _("every rule of a table must give the same outputs (%(keys)s)")
+                    % {"keys": ", ".join(outputs)},
+                )
+        if name is not None:
+            if name in declared:
+                check.error(
+                    (*where, i, "name"), _("the table %(name)r is declared twice") % {"name": name}
+                )
+            declared.add(name)
+        tables.append({"name": name, "hit_policy": "first", "rules": rules, "outputs": outputs})
+    return tables
+
+
+def _table_rule(check: Checker, where: Where, value: Any, before: frozenset[str]) -> dict[str, Any]:
+    item = check.mapping(where, value, required=("when", "output")) or {}
+    output: dict[str, Any] = {}
+    raw_output = item.get("output")
+    if raw_output is not None and not isinstance(raw_output, dict):
+        check.error((*where, "output"), _("must be a mapping of output names to values"))
+    elif raw_output is not None:
+        if not raw_output:
+            check.error((*where, "output"), _("must give at least one output"))
+        for key, result in raw_output.items():
+            if check.identifier((*where, "output", key), key) is None:
+                continue
+            if isinstance(result, str | bool | int | float) and not (
+                isinstance(result, float) and result != result  # NaN
+            ):
+                output[key] = result
+            else:
+                check.error((*where, "output", key), _("must be text, a number or true/false"))
+    return {
+        "when": check.expression(
+            (*where, "when"), item.get("when"), TABLE_ROOTS, tables_before=before
+        )
+        if item
+        else None,
+        "output": output,
+    }
+
+
+def standard(check: Checker, value: Any) -> dict[str, Any]:
+    """The PermenPANRB 15/2014 components that are not already other sections."""
+    where: Where = ("standard",)
+    item = check.mapping(where, value, required=STANDARD_COMPONENTS) or {}
+    return {
+        key: check.i18n((*where, key), item.get(key), required=False) if item else None
+        for key in STANDARD_COMPONENTS
+    }

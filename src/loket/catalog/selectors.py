@@ -1,0 +1,68 @@
+"""Read-only queries of the service catalogue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Max, OuterRef, QuerySet, Subquery
+
+from loket.catalog.models import Service, ServiceVersion
+from loket.org.models import Agency, Position, Unit
+
+
+def service_by_code(code: str) -> Service | None:
+    return Service.objects.select_related("agency", "unit").filter(code=code).first()
+
+
+def current_version(service: Service) -> ServiceVersion | None:
+    """The newest published version: what new applications are submitted under."""
+    return service.versions.order_by("-number").first()
+
+
+def version_by_number(service: Service, number: int) -> ServiceVersion | None:
+    return service.versions.filter(number=number).first()
+
+
+def published_services() -> QuerySet[Service]:
+    """Active services with at least one version, annotated with `current_number`."""
+    return (
+        Service.objects.filter(is_active=True)
+        .annotate(current_number=Max("versions__number"))
+        .filter(current_number__isnull=False)
+        .select_related("agency", "unit")
+        .order_by("name")
+    )
+
+
+def current_versions(services: list[Service]) -> dict[int, ServiceVersion]:
+    """The current version of each service (by service id), in one query."""
+    newest = (
+        ServiceVersion.objects.filter(service=OuterRef("service"))
+        .order_by("-number")
+        .values("number")[:1]
+    )
+    versions = ServiceVersion.objects.filter(service__in=services, number=Subquery(newest))
+    return {v.service_id: v for v in versions.defer("source")}
+
+
+def position_titles(agency: Agency, codes: set[str]) -> dict[str, dict[str, str]]:
+    """{code: {id, en}} of an agency's positions, for showing who acts at each step."""
+    return {
+        p.code: {"id": p.title, "en": p.title_en or p.title}
+        for p in Position.objects.filter(agency=agency, code__in=codes)
+    }
+
+
+def organisation_of(agency_code: Any) -> tuple[set[str] | None, set[str] | None, set[str]]:
+    """(unit codes, position codes, all agency codes) to check a definition against.
+
+    Units and positions are None when the agency does not exist.
+    """
+    agencies = set(Agency.objects.values_list("code", flat=True))
+    if not isinstance(agency_code, str) or agency_code not in agencies:
+        return None, None, agencies
+    units = set(Unit.objects.filter(agency__code=agency_code).values_list("code", flat=True))
+    positions = set(
+        Position.objects.filter(agency__code=agency_code).values_list("code", flat=True)
+    )
+    return units, positions, agencies
