@@ -61,6 +61,16 @@ def test_a_changed_file_becomes_the_next_version(kota_contoh: Agency) -> None:
     assert service.versions.get(number=1).definition["deadline"]["working_days"] == 5
 
 
+def test_reverting_to_earlier_content_becomes_a_new_version(kota_contoh: Agency) -> None:
+    text = demo_text("izin-usaha-mikro")
+    publish_text(text, "ium.yaml")
+    publish_text(text.replace("working_days: 5", "working_days: 4"), "ium.yaml")
+    reverted = publish_text(text, "ium.yaml")
+    assert reverted.created
+    assert reverted.version.number == 3
+    assert reverted.version.definition["deadline"]["working_days"] == 5
+
+
 def test_a_published_version_cannot_be_changed(kota_contoh: Agency) -> None:
     version = publish_text(demo_text("izin-usaha-mikro")).version
     version.source = "changed"

@@ -55,9 +55,6 @@ class ServiceVersion(models.Model):
         get_latest_by = "number"
         constraints = [
             models.UniqueConstraint(fields=["service", "number"], name="version_number_unique"),
-            models.UniqueConstraint(
-                fields=["service", "content_hash"], name="version_content_unique"
-            ),
         ]
 
     def __str__(self) -> str:

@@ -104,10 +104,10 @@ def publish_text(
             field="agency",
         )
     content_hash = hashlib.sha256(raw).hexdigest()
-    existing = service.versions.filter(content_hash=content_hash).first()
-    if existing is not None:
-        return PublishResult(existing, created=False)
     newest = selectors.current_version(service)
+    # Only the newest version counts: reverting to older content is a new version n+1.
+    if newest is not None and newest.content_hash == content_hash:
+        return PublishResult(newest, created=False)
     version = ServiceVersion.objects.create(
         service=service,
         number=(newest.number + 1) if newest else 1,
