@@ -53,6 +53,9 @@ class Command(BaseCommand):
         for officer in summary.officers:
             capacity = "" if officer.capacity == "definitive" else f" [{officer.capacity.upper()}]"
             w(f"    {officer.username:<8} {officer.position}{capacity} — {officer.name}")
+        w("\n  Officer sign-in asks for a TOTP code; get the current one with:")
+        w("    LOKET_DEMO=1 .venv/bin/loket demo-otp USERNAME")
+        w("  E-mail goes to var/outbox-mail/, SMS to var/sms-outbox.jsonl.")
         w("\n  Ctrl-C stops the server and the worker.\n")
 
     def _run(self, bind: str) -> None:

@@ -1,0 +1,81 @@
+"""The events Loket tells people about, and the context each template needs.
+
+Every event has an e-mail/in-app template `notify/<event>.<lang>.txt` (first line
+is the subject, the rest is the body) and a short SMS template
+`notify/<event>.<lang>.sms.txt`, in Indonesian (`id`) and English (`en`).
+
+Context keys (all plain strings unless noted):
+
+- ``applicant_name``: how to address the applicant ("Budi Santoso").
+- ``tracking_number``: the case's public tracking number.
+- ``service_name``: the service's name in the message language.
+- ``track_url``: absolute URL of the case's tracking page.
+- ``reason``: the officer's reason for returning, rejecting or cancelling.
+- ``due_date``: a ``date``/``datetime``: the promised completion date
+  (received, overdue_apology), the date to fix a returned application by
+  (returned) or a task's deadline (task_overdue_escalated).
+- ``new_due_date``: a ``date``/``datetime``: the new expected completion date
+  (overdue_apology, optional).
+- ``document_url``: absolute URL where the issued document can be downloaded.
+- ``officer_name``: how to address the officer receiving an escalation.
+- ``position_name``: the position that held the overdue task.
+- ``step_name``: the step the overdue task belongs to.
+- ``task_url``: absolute URL of the task in the officer workspace.
+- ``agency_name``: the agency signing applicant messages (optional, every event).
+
+Keys not listed for an event are passed through to the template, so an agency's
+own template may use more.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+_APPLICANT = ("applicant_name", "tracking_number", "service_name", "track_url")
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    name: str
+    audience: str  # "applicant" or "officer": who the templates speak to
+    required: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+
+
+EVENTS: dict[str, EventSpec] = {
+    spec.name: spec
+    for spec in (
+        EventSpec("received", "applicant", _APPLICANT, ("due_date",)),
+        EventSpec("returned", "applicant", (*_APPLICANT, "reason"), ("due_date",)),
+        EventSpec("approved", "applicant", _APPLICANT),
+        EventSpec("rejected", "applicant", (*_APPLICANT, "reason")),
+        EventSpec("issued", "applicant", (*_APPLICANT, "document_url")),
+        EventSpec("cancelled", "applicant", _APPLICANT, ("reason",)),
+        EventSpec("overdue_apology", "applicant", (*_APPLICANT, "due_date"), ("new_due_date",)),
+        EventSpec(
+            "task_overdue_escalated",
+            "officer",
+            (
+                "officer_name",
+                "tracking_number",
+                "service_name",
+                "step_name",
+                "position_name",
+                "due_date",
+                "task_url",
+            ),
+        ),
+    )
+}
+
+
+def register_event(spec: EventSpec) -> None:
+    """Let another app add its own event (e.g. accounts' ``verify_email``).
+
+    Call from ``AppConfig.ready``; put the templates under that app's
+    ``templates/notify/`` directory. Re-registering the same spec is harmless.
+    """
+    existing = EVENTS.get(spec.name)
+    if existing is not None and existing != spec:
+        raise ValueError(f"notification event {spec.name!r} is already registered differently")
+    EVENTS[spec.name] = spec
