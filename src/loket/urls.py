@@ -3,14 +3,22 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
+from django_otp.admin import OTPAdminSite
 
 from loket.api.api import api
 from loket.core import views as core_views
+
+# The admin can change who holds authority: it asks for the same second factor as the
+# officer workspace (`loket otp-enrol USERNAME` enrols an administrator).
+admin.site.__class__ = OTPAdminSite
 
 urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("accounts/", include("loket.accounts.urls")),
+    path("workspace/", include("loket.workspace.urls")),
+    path("verify/", include("loket.documents.urls")),
     path("", include("loket.portal.urls")),
 ]

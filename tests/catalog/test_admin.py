@@ -8,6 +8,7 @@ from django.test import Client
 
 from loket.catalog.services import publish_text
 from loket.org.models import Agency
+from tests.helpers import login_with_second_factor
 
 from .conftest import demo_text
 
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def admin_client(client: Client) -> Client:
     user = get_user_model().objects.create_superuser("admin", "admin@example.go.id", "x-Pass-1234")
-    client.force_login(user)
+    login_with_second_factor(client, user)
     return client
 
 

@@ -14,6 +14,7 @@ from django.urls import reverse
 from loket.notify import services
 from loket.notify.models import OutboxMessage
 from tests.conftest_smtp import SmtpServer
+from tests.helpers import login_with_second_factor
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -60,7 +61,7 @@ def test_status_command_counts_messages_by_status(
 def admin_client_(django_user_model: Any) -> Client:
     admin = django_user_model.objects.create_superuser("root", "root@example.id", "pw-Loket-2026")
     client = Client()
-    client.force_login(admin)
+    login_with_second_factor(client, admin)
     return client
 
 

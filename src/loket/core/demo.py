@@ -327,9 +327,9 @@ def load_demo(services_dir: Path | None = None) -> DemoSummary:
     with transaction.atomic():
         agency = _load_org()
         _load_officers(agency)
-        # Demo officers' second factor: `loket demo-otp USERNAME` prints the code.
-        enrol_demo_devices(officer.username for officer in OFFICERS)
-        _load_calendar(agency)
         _load_admin()
+        # Demo officers' second factor: `loket demo-otp USERNAME` prints the code.
+        enrol_demo_devices([*(officer.username for officer in OFFICERS), ADMIN_USERNAME])
+        _load_calendar(agency)
     published = _publish_services(services_dir or Path(settings.LOKET_SERVICES_DIR))
     return DemoSummary(agency=agency, officers=OFFICERS, published=published)

@@ -1,0 +1,18 @@
+"""Small helpers shared by tests of several apps."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+
+def login_with_second_factor(client: Client, user: AbstractBaseUser) -> Client:
+    """Sign `user` in as if they had passed both password and TOTP (admin, workspace)."""
+    device = TOTPDevice.objects.create(user=user, name="Authenticator", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
