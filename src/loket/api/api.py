@@ -60,8 +60,14 @@ def _register_routers() -> None:
 
     for module, prefix in [
         ("loket.catalog.api", "/services"),
+        ("loket.ledger.api", "/ledger"),
+        ("loket.api.auth", "/auth"),
+        ("loket.cases.api:applications", "/applications"),
+        ("loket.cases.api:tasks", "/tasks"),
+        ("loket.cases.api:cases", "/cases"),
     ]:
-        router = import_module(module).router
+        module, _sep, name = module.partition(":")
+        router = getattr(import_module(module), name or "router")
         api.add_router(prefix, router)
 
 

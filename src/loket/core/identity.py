@@ -18,15 +18,47 @@ from loket.core.errors import ValidationError
 # Province codes in use (Kemendagri), including the Papua provinces created in 2022.
 PROVINCE_CODES = frozenset(
     {
-        "11", "12", "13", "14", "15", "16", "17", "18", "19", "21",
-        "31", "32", "33", "34", "35", "36",
-        "51", "52", "53",
-        "61", "62", "63", "64", "65",
-        "71", "72", "73", "74", "75", "76",
-        "81", "82",
-        "91", "92", "93", "94", "95", "96", "97",
+        "11",
+        "12",
+        "13",
+        "14",
+        "15",
+        "16",
+        "17",
+        "18",
+        "19",
+        "21",
+        "31",
+        "32",
+        "33",
+        "34",
+        "35",
+        "36",
+        "51",
+        "52",
+        "53",
+        "61",
+        "62",
+        "63",
+        "64",
+        "65",
+        "71",
+        "72",
+        "73",
+        "74",
+        "75",
+        "76",
+        "81",
+        "82",
+        "91",
+        "92",
+        "93",
+        "94",
+        "95",
+        "96",
+        "97",
     }
-)  # fmt: skip
+)
 
 
 @dataclass(frozen=True)
@@ -82,7 +114,10 @@ def validate_nik(nik: str, *, today: dt.date | None = None) -> NikInfo:
         birth_date = _birth_date(day, month, year, today or dt.date.today())
     except ValueError:
         raise ValidationError(
-            _("Digits 7 to 12 of the NIK are not a valid birth date (DDMMYY, +40 on the day for women)."),
+            _(
+                "Digits 7 to 12 of the NIK are not a valid birth date "
+                "(DDMMYY, +40 on the day for women)."
+            ),
             field="nik",
             code="nik_birth_date",
         ) from None

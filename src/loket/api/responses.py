@@ -1,0 +1,49 @@
+"""OpenAPI descriptions of the problem+json (RFC 9457) error responses a route may give.
+
+Use as `openapi_extra=problems(404, 422)` so clients (and schemathesis) know
+every status a route can answer with, and that the body is problem+json.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "field": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object"}},
+    },
+}
+
+_REASONS = {
+    400: "Malformed request",
+    401: "Not signed in",
+    403: "Not authorised",
+    404: "Not found",
+    409: "Conflict",
+    413: "Too large",
+    415: "Unsupported media type",
+    422: "Invalid input",
+    429: "Too many requests",
+}
+
+
+def problems(*statuses: int, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """An `openapi_extra` dict documenting problem+json responses for these statuses."""
+    responses: dict[str, dict[str, Any]] = {
+        str(status): {
+            "description": _REASONS.get(status, "Error"),
+            "content": {"application/problem+json": {"schema": PROBLEM_SCHEMA}},
+        }
+        for status in statuses
+    }
+    if "429" in responses:
+        # django-axes answers a locked-out sign-in with its (HTML) lockout page.
+        responses["429"]["content"]["text/html"] = {"schema": {"type": "string"}}
+    return {**(extra or {}), "responses": responses}

@@ -1,0 +1,496 @@
+"""REST API of the case engine: applications (public), tasks and cases (officers).
+
+Views parse input, call one operation or selector, and serialize; every error
+is a LoketError that the API turns into problem+json.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Header, Path, Query, Router, Schema, Status
+from pydantic import Field
+
+from loket.api.auth import officer_auth
+from loket.api.responses import problems
+from loket.cases import selectors, services
+from loket.cases.definition import Definition
+from loket.cases.intake import Applicant
+from loket.cases.models import Case, CaseEvent, Task
+from loket.core.errors import NotFound, ValidationError
+from loket.core.pii import mask
+from loket.org.models import Officer
+
+MAX_ID = 2**63 - 1
+TRACKING = Path(..., min_length=3, max_length=32, description="e.g. IUM-2026-000123")
+
+
+# -- schemas ------------------------------------------------------------------------
+
+
+class StepOut(Schema):
+    id: str
+    name: str
+
+
+class EventOut(Schema):
+    at: dt.datetime
+    kind: str
+    step: str
+    step_name: str
+    action: str
+    reason: str
+    position: str | None
+    capacity: str
+    officer: str | None = None
+
+
+class RequestOut(Schema):
+    step: str
+    step_name: str
+    reason: str
+    requested_at: dt.datetime
+    respond_by: str | None
+
+
+class DocumentOut(Schema):
+    name: str
+    revision: int
+    kind: str
+    size: int
+    uploaded_at: dt.datetime
+
+
+class ApplicantOut(Schema):
+    name: str
+    nik: str
+    email: str
+    phone: str
+
+
+class ApplicationOut(Schema):
+    tracking_number: str
+    service_code: str
+    service_name: str
+    service_version: int
+    status: str
+    status_label: str
+    outcome: str
+    outcome_reason: str
+    submitted_at: dt.datetime
+    due_at: dt.datetime | None
+    is_overdue: bool
+    clock_paused: bool
+    current_steps: list[StepOut]
+    open_request: RequestOut | None
+    timeline: list[EventOut]
+    documents: list[DocumentOut]
+    applicant: ApplicantOut
+    data: dict[str, Any]
+
+
+class ReceiptOut(ApplicationOut):
+    access_code: str = Field(description="Keep it: with the tracking number it opens the case")
+
+
+class TaskOut(Schema):
+    id: int
+    tracking_number: str
+    service_code: str
+    step: str
+    name: str
+    position_code: str
+    position_title: str
+    status: str
+    created_at: dt.datetime
+    due_at: dt.datetime | None
+    is_overdue: bool
+    escalated: bool
+    claimed_by: str | None
+    decision: str
+    applicant_name: str
+    applicant_nik: str
+
+
+class CaseOut(ApplicationOut):
+    tasks: list[TaskOut]
+
+
+class DecisionIn(Schema):
+    decision: Literal["approve", "reject", "return"]
+    reason: str = Field(default="", max_length=2000)
+
+
+class CancelIn(Schema):
+    reason: str = Field(default="", max_length=2000)
+
+
+class DecisionOut(Schema):
+    task: TaskOut
+    case: CaseOut
+
+
+# -- serializing ----------------------------------------------------------------------
+
+
+def _event_out(
+    event: CaseEvent, definition: Definition, language: str, officer_view: bool
+) -> EventOut:
+    return EventOut(
+        at=event.at,
+        kind=event.kind,
+        step=event.step_id,
+        step_name=definition.step_name(event.step_id, language) if event.step_id else "",
+        action=event.action,
+        reason=event.reason,
+        position=event.position.title if event.position else None,
+        capacity=event.capacity,
+        officer=event.officer.name if officer_view and event.officer else None,
+    )
+
+
+def application_out(case: Case, *, officer_view: bool = False) -> dict[str, Any]:
+    language = case.language
+    definition = Definition(case.service_version.definition)
+    request = selectors.open_request(case)
+    return {
+        "tracking_number": case.tracking_number,
+        "service_code": case.service.code,
+        "service_name": (case.service.name_en if language == "en" else "") or case.service.name,
+        "service_version": case.service_version.number,
+        "status": case.status,
+        "status_label": str(case.get_status_display()),
+        "outcome": case.outcome,
+        "outcome_reason": case.outcome_reason,
+        "submitted_at": case.submitted_at,
+        "due_at": case.due_at,
+        "is_overdue": case.is_overdue,
+        "clock_paused": case.paused_at is not None,
+        "current_steps": [
+            StepOut(id=s, name=definition.step_name(s, language)) for s in case.current_steps
+        ],
+        "open_request": RequestOut(
+            step=request.step_id,
+            step_name=definition.step_name(request.step_id, language),
+            reason=request.reason,
+            requested_at=request.at,
+            respond_by=request.payload.get("respond_by"),
+        )
+        if request
+        else None,
+        "timeline": [
+            _event_out(e, definition, language, officer_view)
+            for e in selectors.timeline(case, public_only=not officer_view)
+        ],
+        "documents": [
+            DocumentOut(
+                name=d.name,
+                revision=d.revision,
+                kind=d.kind,
+                size=d.size,
+                uploaded_at=d.uploaded_at,
+            )
+            for d in case.documents.all()
+        ],
+        "applicant": ApplicantOut(
+            name=case.applicant_name,
+            nik=case.applicant_nik if officer_view else case.masked_nik,
+            email=case.applicant_email,
+            phone=case.applicant_phone if officer_view else case.masked_phone,
+        ),
+        "data": case.data,
+    }
+
+
+def task_out(task: Task) -> TaskOut:
+    case = task.case
+    return TaskOut(
+        id=task.pk,
+        tracking_number=case.tracking_number,
+        service_code=case.service.code,
+        step=task.step_id,
+        name=task.name,
+        position_code=task.position.code,
+        position_title=task.position.title,
+        status=task.status,
+        created_at=task.created_at,
+        due_at=task.due_at,
+        is_overdue=task.is_overdue,
+        escalated=task.escalated_at is not None,
+        claimed_by=task.claimed_by.name if task.claimed_by else None,
+        decision=task.decision,
+        applicant_name=case.applicant_name,
+        applicant_nik=mask(case.applicant_nik or ""),  # lists show the NIK masked
+    )
+
+
+def case_out(case: Case) -> dict[str, Any]:
+    tasks = case.tasks.select_related("position", "claimed_by", "case", "case__service")
+    return {**application_out(case, officer_view=True), "tasks": [task_out(t) for t in tasks]}
+
+
+# -- parsing multipart submissions ------------------------------------------------------
+
+
+def _form(request: HttpRequest) -> tuple[dict[str, str], dict[str, Any], dict[str, Any]]:
+    """(text fields, data, files by requirement name) of a multipart request."""
+    content_type = request.content_type or ""
+    if content_type not in {"multipart/form-data", "application/x-www-form-urlencoded"}:
+        raise ValidationError(
+            _("Send the application as multipart/form-data (fields and files)."),
+            field="body",
+            code="unsupported_media_type",
+        )
+    fields = {k: request.POST.get(k, "") for k in request.POST}
+    data: dict[str, Any] = {}
+    raw = fields.get("data", "").strip()
+    if raw:
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            raise ValidationError(
+                _('The field data must be a JSON object, e.g. {"nama_usaha": "Warung Bu Sri"}.'),
+                field="data",
+            ) from None
+        if not isinstance(data, dict):
+            raise ValidationError(_("The field data must be a JSON object."), field="data")
+    for key, value in fields.items():
+        if key.startswith("data.") and len(key) > 5:
+            data[key[5:]] = value
+    files: dict[str, Any] = {}
+    for key in request.FILES:
+        name = key[len("documents.") :] if key.startswith("documents.") else key
+        files[name] = request.FILES[key]
+    return fields, data, files
+
+
+def _require_case(tracking_number: str, access_code: str, request: HttpRequest) -> Case:
+    case = selectors.case_for_applicant(
+        tracking_number, access_code=access_code, user=getattr(request, "user", None)
+    )
+    if case is None:
+        raise NotFound(
+            _(
+                "No application matches this tracking number and access code. Check both on "
+                "your receipt (the code has 8 letters and digits)."
+            ),
+            field="access_code",
+        )
+    return case
+
+
+def _multipart_body(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": required,
+                        "properties": properties,
+                        "additionalProperties": {"type": "string", "format": "binary"},
+                    }
+                }
+            },
+        }
+    }
+
+
+_SUBMIT_BODY = _multipart_body(
+    {
+        "service": {"type": "string", "description": "service code, e.g. izin-usaha-mikro"},
+        "applicant_name": {"type": "string"},
+        "nik": {"type": "string", "description": "16-digit NIK"},
+        "email": {"type": "string"},
+        "phone": {"type": "string"},
+        "language": {"type": "string", "enum": ["id", "en"]},
+        "data": {"type": "string", "description": "JSON object of the service's data fields"},
+    },
+    ["service", "applicant_name", "nik", "data"],
+)
+_RESUBMIT_BODY = _multipart_body(
+    {"data": {"type": "string", "description": "JSON object of the fields to change"}}, []
+)
+
+# -- public routes ------------------------------------------------------------------------
+
+applications = Router(tags=["applications"])
+
+
+@applications.post(
+    "",
+    response={200: ReceiptOut, 201: ReceiptOut},
+    summary="Submit an application (multipart: fields, data JSON, one file per document)",
+    openapi_extra=problems(400, 404, 422, extra=_SUBMIT_BODY),
+)
+def submit_application(
+    request: HttpRequest,
+    idempotency_key: str = Header("", alias="Idempotency-Key", max_length=200),
+) -> Status:
+    fields, data, files = _form(request)
+    service_code = fields.get("service", "").strip()
+    if not service_code:
+        raise ValidationError(_("Give the code of the service you apply for."), field="service")
+    applicant = Applicant(
+        name=fields.get("applicant_name", ""),
+        nik=fields.get("nik", ""),
+        email=fields.get("email", ""),
+        phone=fields.get("phone", ""),
+        language=str(fields.get("language") or getattr(request, "LANGUAGE_CODE", "id")),
+    )
+    user = (
+        request.user if getattr(request, "user", None) and request.user.is_authenticated else None
+    )
+    submission = services.submit(
+        service_code=service_code,
+        applicant=applicant,
+        data=data,
+        documents=files,
+        user=user,
+        idempotency_key=idempotency_key,
+    )
+    body = {**application_out(submission.case), "access_code": submission.access_code}
+    return Status(201 if submission.created else 200, body)
+
+
+@applications.get(
+    "/{tracking_number}",
+    response=ApplicationOut,
+    summary="Follow an application (with its access code, or as the signed-in applicant)",
+    openapi_extra=problems(404, 422),
+)
+def get_application(
+    request: HttpRequest,
+    tracking_number: str = TRACKING,
+    access_code: str = Query("", max_length=32),
+    x_access_code: str = Header("", alias="X-Access-Code", max_length=32),
+) -> dict[str, Any]:
+    case = _require_case(tracking_number, x_access_code or access_code, request)
+    return application_out(case)
+
+
+@applications.post(
+    "/{tracking_number}/resubmit",
+    response=ApplicationOut,
+    summary="Send a revised application after it was returned",
+    openapi_extra=problems(400, 404, 409, 422, extra=_RESUBMIT_BODY),
+)
+def resubmit_application(
+    request: HttpRequest,
+    tracking_number: str = TRACKING,
+    access_code: str = Query("", max_length=32),
+    x_access_code: str = Header("", alias="X-Access-Code", max_length=32),
+) -> dict[str, Any]:
+    case = _require_case(tracking_number, x_access_code or access_code, request)
+    _fields, data, files = _form(request)
+    user = (
+        request.user if getattr(request, "user", None) and request.user.is_authenticated else None
+    )
+    case = services.resubmit(case_id=case.pk, data=data, documents=files, user=user)
+    return application_out(case)
+
+
+@applications.post(
+    "/{tracking_number}/cancel",
+    response=ApplicationOut,
+    summary="Withdraw an application",
+    openapi_extra=problems(400, 404, 409, 422),
+)
+def cancel_application(
+    request: HttpRequest,
+    body: CancelIn,
+    tracking_number: str = TRACKING,
+    access_code: str = Query("", max_length=32),
+    x_access_code: str = Header("", alias="X-Access-Code", max_length=32),
+) -> dict[str, Any]:
+    case = _require_case(tracking_number, x_access_code or access_code, request)
+    user = (
+        request.user if getattr(request, "user", None) and request.user.is_authenticated else None
+    )
+    case = services.cancel(case_id=case.pk, reason=body.reason, user=user)
+    return application_out(case)
+
+
+# -- officers' routes ---------------------------------------------------------------------
+
+tasks = Router(tags=["officers"], auth=officer_auth)
+
+
+def _officer(request: HttpRequest) -> Officer:
+    officer: Officer = request.auth  # type: ignore[attr-defined]
+    return officer
+
+
+@tasks.get(
+    "",
+    response=list[TaskOut],
+    summary="My queue: open tasks of the positions I may act for now, overdue first",
+    openapi_extra=problems(401, 422),
+)
+def list_tasks(request: HttpRequest, limit: int = Query(100, ge=1, le=500)) -> list[TaskOut]:
+    queue = selectors.task_queue(_officer(request), at=timezone.now())[:limit]
+    return [task_out(task) for task in queue]
+
+
+def _task_or_404(task_id: int, officer: Officer) -> Task:
+    task = selectors.task_for_officer(task_id)
+    if task is None or not selectors.officer_may_view(officer, task.case):
+        raise NotFound(_("There is no task %(id)s.") % {"id": task_id}, field="task_id")
+    return task
+
+
+@tasks.post(
+    "/{task_id}/claim",
+    response=TaskOut,
+    summary="Take a task so no other officer works on it",
+    openapi_extra=problems(400, 401, 403, 404, 409, 422),
+)
+def claim(request: HttpRequest, task_id: int = Path(..., ge=1, le=MAX_ID)) -> TaskOut:
+    officer = _officer(request)
+    _task_or_404(task_id, officer)
+    services.claim_task(task_id=task_id, officer=officer)
+    return task_out(_task_or_404(task_id, officer))
+
+
+@tasks.post(
+    "/{task_id}/decision",
+    response=DecisionOut,
+    summary="Approve, reject or return a task (a reason is required to reject or return)",
+    openapi_extra=problems(400, 401, 403, 404, 409, 422),
+)
+def decision(
+    request: HttpRequest, body: DecisionIn, task_id: int = Path(..., ge=1, le=MAX_ID)
+) -> dict[str, Any]:
+    officer = _officer(request)
+    _task_or_404(task_id, officer)
+    services.decide(task_id=task_id, officer=officer, decision=body.decision, reason=body.reason)
+    task = _task_or_404(task_id, officer)
+    case = selectors.case_by_tracking_number(task.case.tracking_number)
+    assert case is not None
+    return {"task": task_out(task), "case": case_out(case)}
+
+
+cases = Router(tags=["officers"], auth=officer_auth)
+
+
+@cases.get(
+    "/{tracking_number}",
+    response=CaseOut,
+    summary="A case in full, for officers of the agency that runs the service",
+    openapi_extra=problems(401, 404, 422),
+)
+def get_case(request: HttpRequest, tracking_number: str = TRACKING) -> dict[str, Any]:
+    officer = _officer(request)
+    case = selectors.case_by_tracking_number(tracking_number)
+    if case is None or not selectors.officer_may_view(officer, case):
+        raise NotFound(
+            _("There is no case %(number)s in your agency.") % {"number": tracking_number},
+            field="tracking_number",
+        )
+    return case_out(case)

@@ -1,0 +1,572 @@
+"""Moving a locked case through its service definition.
+
+A `Run` is the unit of work of one operation on one case: it is created after
+the case row is locked and everything it does happens in the operation's
+transaction. `advance` follows the definition from a step until every branch
+rests (an open task, the applicant, or the end), running automatic and issue
+steps on the way, so the applicant sees automatic results at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import Max
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+
+from loket.cases import ports
+from loket.cases.definition import Definition, DefinitionFault, localized
+from loket.cases.models import (
+    Case,
+    CaseEvent,
+    CaseStatus,
+    Outcome,
+    Task,
+    TaskStatus,
+)
+from loket.core.errors import ConflictError, LoketError
+from loket.org.models import Officer, Position
+
+# A definition whose automatic steps loop forever is a definition bug; stop it.
+MAX_STEPS_PER_RUN = 200
+STALLED = "_stalled"
+
+
+@dataclass
+class Actor:
+    """Who causes the events of a run (nobody for the system's own steps)."""
+
+    officer: Officer | None = None
+    position: Position | None = None
+    capacity: str = ""
+    user: User | None = None
+
+
+@dataclass
+class Run:
+    case: Case
+    now: dt.datetime
+    actor: Actor = field(default_factory=Actor)
+    events: list[CaseEvent] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.definition = Definition(self.case.service_version.definition)
+        self._next_sequence: int | None = None
+
+    # -- history ---------------------------------------------------------------
+
+    def record(
+        self,
+        kind: str,
+        *,
+        step_id: str = "",
+        task: Task | None = None,
+        action: str = "",
+        reason: str = "",
+        payload: dict[str, Any] | None = None,
+        is_public: bool = True,
+        actor: Actor | None = None,
+    ) -> CaseEvent:
+        """Append an event to the case's history and its digest to the public ledger."""
+        actor = actor or self.actor
+        if self._next_sequence is None:
+            last = self.case.events.aggregate(last=Max("sequence"))["last"] or 0
+            self._next_sequence = last + 1
+        event = CaseEvent.objects.create(
+            case=self.case,
+            sequence=self._next_sequence,
+            at=self.now,
+            kind=kind,
+            step_id=step_id,
+            task=task,
+            officer=actor.officer,
+            position=actor.position,
+            capacity=actor.capacity,
+            actor_user=actor.user,
+            action=action,
+            reason=reason,
+            is_public=is_public,
+            payload=payload or {},
+        )
+        self._next_sequence += 1
+        self.events.append(event)
+        ports.ledger_append("case.event", self._ledger_payload(event))
+        return event
+
+    def _ledger_payload(self, event: CaseEvent) -> dict[str, Any]:
+        # No personal data in the public ledger: the event's content enters only as a hash.
+        content = json.dumps(
+            {"payload": event.payload, "reason": event.reason},
+            sort_keys=True,
+            ensure_ascii=True,
+            default=str,
+        )
+        return {
+            "tracking_number": self.case.tracking_number,
+            "service": self.case.service.code,
+            "service_version": self.case.service_version.number,
+            "sequence": event.sequence,
+            "kind": event.kind,
+            "step": event.step_id,
+            "action": event.action,
+            "position": event.position.code if event.position else "",
+            "capacity": event.capacity,
+            "officer_nip": event.officer.nip if event.officer else "",
+            "at": event.at.isoformat(),
+            "data_hash": hashlib.sha256(content.encode()).hexdigest(),
+            # The issued PDF's hash makes the document itself verifiable against the log.
+            **(
+                {"document_sha256": event.payload["document_sha256"]}
+                if "document_sha256" in event.payload
+                else {}
+            ),
+        }
+
+    # -- notifications -----------------------------------------------------------
+
+    def applicant_context(self) -> dict[str, Any]:
+        case = self.case
+        service_name = case.service.name_en if case.language == "en" else case.service.name
+        return {
+            "applicant_name": case.applicant_name,
+            "tracking_number": case.tracking_number,
+            "service_name": service_name or case.service.name,
+            "track_url": track_url(case),
+        }
+
+    def notify_applicant(self, name: str, event: CaseEvent, **context: Any) -> None:
+        case = self.case
+        ports.enqueue_notification(
+            event=name,
+            language=case.language,
+            email=case.applicant_email or None,
+            phone=case.applicant_phone or None,
+            user=case.applicant_user,
+            context={**self.applicant_context(), **context},
+            dedupe_key=f"case-event:{event.pk}:{name}",
+        )
+
+    # -- moving on ---------------------------------------------------------------
+
+    def advance(self, step_id: str, branch: str = "", reason: str = "") -> None:
+        """Follow the definition from `step_id` until every branch rests."""
+        pending: list[tuple[str, str]] = [(step_id, branch)]
+        steps_run = 0
+        while pending and not self.case.is_closed:
+            current, current_branch = pending.pop(0)
+            steps_run += 1
+            if steps_run > MAX_STEPS_PER_RUN:
+                raise DefinitionFault(
+                    f"the definition loops through automatic steps (stopped at {current!r})"
+                )
+            step = self.definition.step(current)
+            pending.extend(self._enter(step, current_branch, reason))
+        self.refresh_current_steps()
+
+    def _enter(self, step: dict[str, Any], branch: str, reason: str) -> list[tuple[str, str]]:
+        kind = step.get("kind")
+        if kind == "auto":
+            return self._run_auto(step, branch)
+        if kind == "task":
+            self.open_task(step, branch)
+            return []
+        if kind == "applicant":
+            self.wait_for_applicant(step, reason=reason)
+            return []
+        if kind == "parallel":
+            return self._fork(step, branch)
+        if kind == "join":
+            return self._join(step, branch)
+        if kind == "issue":
+            return self._issue(step, branch)
+        if kind == "end":
+            outcome = step.get("outcome") or Outcome.APPROVED
+            self.close(outcome, reason=reason, step_id=step["id"])
+            return []
+        raise DefinitionFault(f"step {step.get('id')!r} has an unknown kind {kind!r}")
+
+    def resolve_next(self, target: Any, context: dict[str, Any]) -> str:
+        """`next` is a step id or a list of `{when, to}`; the first true `when` wins."""
+        if isinstance(target, str):
+            return target
+        if isinstance(target, list):
+            for choice in target:
+                when = choice.get("when")
+                if when in (None, "", True) or bool(ports.evaluate(str(when), context)) is True:
+                    return str(choice["to"])
+            raise DefinitionFault("no `next` condition matched and there is no default")
+        raise DefinitionFault("a step has no `next`")
+
+    # -- automatic steps --------------------------------------------------------
+
+    def rule_context(self) -> dict[str, Any]:
+        """The CEL context: typed data, documents, applicant facts, decision tables."""
+        documents = {
+            doc.name: {"present": True, "kind": doc.kind, "size": doc.size}
+            for doc in self.case.documents.all()
+        }
+        return ports.build_context(
+            self.definition.raw,
+            data=dict(self.case.data),
+            documents=documents,
+            applicant=applicant_facts(self.case, self.now),
+        )
+
+    def _run_auto(self, step: dict[str, Any], branch: str) -> list[tuple[str, str]]:
+        checks: list[dict[str, Any]] = []
+        context: dict[str, Any] = {}
+        try:
+            context = self.rule_context()
+            for check in step.get("checks") or []:
+                passed = ports.evaluate_condition(str(check["rule"]), context)
+                checks.append(
+                    {
+                        "rule": check["rule"],
+                        "passed": passed,
+                        "on_fail": check.get("on_fail", "reject"),
+                    }
+                )
+            failed = [
+                c for c, r in zip(step.get("checks") or [], checks, strict=True) if not r["passed"]
+            ]
+            target = "" if failed else self.resolve_next(step.get("next"), context)
+        except ports.rule_errors() as exc:
+            # A rule that cannot be evaluated for this data: park the case at the
+            # step for an administrator instead of refusing the submission.
+            self.record(
+                "auto_step_failed",
+                step_id=step["id"],
+                is_public=False,
+                actor=Actor(),
+                payload={"error": str(exc)[:500], "inputs": self._inputs(context)},
+            )
+            self.case.join_state.setdefault(STALLED, {})[step["id"]] = branch
+            return []
+        self.case.join_state.get(STALLED, {}).pop(step["id"], None)
+        rejecting = [c for c in failed if c.get("on_fail", "reject") == "reject"]
+        returning = [c for c in failed if c.get("on_fail") == "return"]
+        result = "rejected" if rejecting else "returned" if returning else "passed"
+        self.record(
+            "auto_step",
+            step_id=step["id"],
+            action=result,
+            actor=Actor(),
+            payload={
+                "inputs": self._inputs(context),
+                "checks": checks,
+                "result": result,
+                "next": target,
+            },
+        )
+        language = self.case.language
+        if rejecting:
+            reason = " ".join(localized(c.get("message"), language) for c in rejecting)
+            end = self.definition.first_of_kind("end", outcome="rejected")
+            if end is None:
+                self.close(Outcome.REJECTED, reason=reason, step_id=step["id"])
+                return []
+            return self._go_with_reason(end["id"], "", reason)
+        if returning:
+            reason = " ".join(localized(c.get("message"), language) for c in returning)
+            target_id = returning[0].get("return_to") or step.get("return_to")
+            applicant_step = (
+                self.definition.step(target_id)
+                if target_id
+                else self.definition.first_of_kind("applicant")
+            )
+            if applicant_step is None:
+                raise DefinitionFault(f"step {step['id']!r} returns but there is no applicant step")
+            self.cancel_open_tasks()
+            self.wait_for_applicant(applicant_step, reason=reason)
+            return []
+        return [(target, branch)]
+
+    def _inputs(self, context: dict[str, Any]) -> dict[str, Any]:
+        # The stored data (JSON as submitted) rather than the typed CEL values.
+        return {
+            "data": dict(self.case.data),
+            "documents": context.get("documents", {}),
+            "tables": context.get("tables", {}),
+        }
+
+    def _go_with_reason(self, step_id: str, branch: str, reason: str) -> list[tuple[str, str]]:
+        step = self.definition.step(step_id)
+        if step.get("kind") == "end":
+            self.close(step.get("outcome") or Outcome.APPROVED, reason=reason, step_id=step_id)
+            return []
+        return [(step_id, branch)]
+
+    # -- tasks -------------------------------------------------------------------
+
+    def deadline_from(self, start: dt.datetime, deadline: Any) -> dt.datetime | None:
+        if not isinstance(deadline, dict):
+            return None
+        if deadline.get("working_days") is not None:
+            return ports.add_working_days(self.case.agency, start, int(deadline["working_days"]))
+        if deadline.get("working_hours") is not None:
+            return ports.add_working_hours(
+                self.case.agency, start, float(deadline["working_hours"])
+            )
+        return None
+
+    def open_task(self, step: dict[str, Any], branch: str) -> Task:
+        position = ports.position_by_code(self.case.agency, str(step.get("position", "")))
+        if position is None:
+            raise DefinitionFault(
+                f"step {step['id']!r} names position {step.get('position')!r}, "
+                f"which agency {self.case.agency.code!r} does not have"
+            )
+        task = Task.objects.create(
+            case=self.case,
+            step_id=step["id"],
+            name=localized(step.get("name"), "id")[:200] or step["id"],
+            branch=branch,
+            position=position,
+            created_at=self.now,
+            due_at=self.deadline_from(self.now, step.get("deadline")),
+        )
+        self.record(
+            "task_opened",
+            step_id=step["id"],
+            task=task,
+            actor=Actor(),
+            payload={
+                "position": position.code,
+                "due_at": task.due_at.isoformat() if task.due_at else None,
+            },
+        )
+        return task
+
+    def cancel_open_tasks(self) -> None:
+        Task.objects.filter(case=self.case, status=TaskStatus.OPEN).update(
+            status=TaskStatus.CANCELLED
+        )
+
+    # -- the applicant's turn ----------------------------------------------------
+
+    def wait_for_applicant(self, step: dict[str, Any], *, reason: str = "") -> None:
+        case = self.case
+        case.status = CaseStatus.AWAITING_APPLICANT
+        case.waiting_step = step["id"]
+        case.join_state = {k: v for k, v in case.join_state.items() if k == STALLED}
+        if case.paused_at is None:
+            left = dt.timedelta(0)
+            if case.due_at is not None and case.due_at > self.now:
+                left = ports.working_time_between(case.agency, self.now, case.due_at)
+            case.remaining_seconds = int(left.total_seconds())
+            case.paused_at = self.now
+        respond_by = self.deadline_from(self.now, step.get("deadline"))
+        event = self.record(
+            "awaiting_applicant",
+            step_id=step["id"],
+            reason=reason,
+            actor=Actor(),
+            payload={"respond_by": respond_by.isoformat() if respond_by else None},
+        )
+        context: dict[str, Any] = {"reason": reason or _("Please check your application.")}
+        if respond_by is not None:
+            context["due_date"] = respond_by
+        self.notify_applicant("returned", event, **context)
+
+    def resume_clock(self) -> None:
+        case = self.case
+        if case.paused_at is not None:
+            remaining = dt.timedelta(seconds=case.remaining_seconds or 0)
+            case.due_at = ports.add_working_time(case.agency, self.now, remaining)
+            case.paused_at = None
+            case.remaining_seconds = None
+        case.status = CaseStatus.IN_PROGRESS
+        case.waiting_step = ""
+
+    # -- parallel branches -------------------------------------------------------
+
+    def _fork(self, step: dict[str, Any], branch: str) -> list[tuple[str, str]]:
+        branches = [str(b) for b in step.get("branches") or []]
+        if not branches:
+            raise DefinitionFault(f"parallel step {step['id']!r} has no branches")
+        key = f"{branch}/{step['id']}" if branch else step["id"]
+        self.case.join_state[key] = {"expected": len(branches), "arrived": [], "parent": branch}
+        self.record(
+            "branches_started", step_id=step["id"], actor=Actor(), payload={"branches": branches}
+        )
+        return [(target, f"{key}:{index}") for index, target in enumerate(branches)]
+
+    def _join(self, step: dict[str, Any], branch: str) -> list[tuple[str, str]]:
+        if not branch:
+            return [(self.resolve_next(step.get("next"), self.rule_context()), "")]
+        key, _sep, index = branch.rpartition(":")
+        state = self.case.join_state.get(key)
+        if state is None:
+            raise DefinitionFault(f"join {step['id']!r} reached from an unknown branch")
+        if index not in state["arrived"]:
+            state["arrived"].append(index)
+        if len(state["arrived"]) < state["expected"]:
+            self.record(
+                "branch_completed",
+                step_id=step["id"],
+                actor=Actor(),
+                payload={"arrived": len(state["arrived"]), "expected": state["expected"]},
+            )
+            return []
+        del self.case.join_state[key]
+        self.record("branches_joined", step_id=step["id"], actor=Actor())
+        return [(self.resolve_next(step.get("next"), self.rule_context()), state["parent"])]
+
+    # -- issuing and closing -------------------------------------------------------
+
+    def _issue(self, step: dict[str, Any], branch: str) -> list[tuple[str, str]]:
+        try:
+            with transaction.atomic():  # a savepoint: a failed issue leaves no half document
+                number, document_id, sha256, url = issue_document(
+                    self.case, step, self.now, self.actor
+                )
+        except (LoketError, OSError) as exc:
+            # The approval stands; the document is issued again later (services.issue).
+            self.record(
+                "issue_failed",
+                step_id=step["id"],
+                actor=Actor(),
+                is_public=False,
+                payload={"error": str(exc)[:500]},
+            )
+            self.case.join_state.setdefault(STALLED, {})[step["id"]] = branch
+            return []
+        event = self.record(
+            "issued",
+            step_id=step["id"],
+            actor=Actor(),
+            payload={
+                "document_number": number,
+                "document_id": document_id,
+                "document_sha256": sha256,
+            },
+        )
+        self.notify_applicant("issued", event, document_url=url)
+        return [(self.resolve_next(step.get("next"), self.rule_context()), branch)]
+
+    def close(self, outcome: str, *, reason: str = "", step_id: str = "") -> None:
+        case = self.case
+        self.cancel_open_tasks()
+        case.status = {
+            Outcome.APPROVED: CaseStatus.APPROVED,
+            Outcome.REJECTED: CaseStatus.REJECTED,
+            Outcome.CANCELLED: CaseStatus.CANCELLED,
+        }[Outcome(outcome)]
+        case.outcome = outcome
+        case.outcome_reason = reason
+        case.closed_at = self.now
+        case.waiting_step = ""
+        case.join_state = {}
+        case.paused_at = None
+        event = self.record(
+            "closed",
+            step_id=step_id,
+            action=outcome,
+            reason=reason,
+            actor=self.actor if outcome == Outcome.CANCELLED else Actor(),
+            payload={"outcome": outcome},
+        )
+        if outcome == Outcome.REJECTED:
+            self.notify_applicant("rejected", event, reason=reason or _("See the timeline."))
+        elif outcome == Outcome.CANCELLED:
+            self.notify_applicant("cancelled", event, reason=reason)
+        elif not any(e.kind == "issued" for e in self.events):
+            # When a document was issued the applicant already got it; one message is enough.
+            self.notify_applicant("approved", event)
+
+    def refresh_current_steps(self) -> None:
+        case = self.case
+        open_steps = list(
+            Task.objects.filter(case=case, status=TaskStatus.OPEN).values_list("step_id", flat=True)
+        )
+        stalled = list(case.join_state.get(STALLED, {}))
+        waiting = [case.waiting_step] if case.waiting_step else []
+        case.current_steps = [] if case.is_closed else sorted({*open_steps, *stalled, *waiting})
+        case.save()
+
+
+def applicant_facts(case: Case, now: dt.datetime) -> dict[str, Any]:
+    """What rules may know about the applicant: derived facts, never the NIK itself."""
+    from loket.core.identity import validate_nik
+
+    facts: dict[str, Any] = {"has_email": bool(case.applicant_email)}
+    try:
+        info = validate_nik(case.applicant_nik)
+    except LoketError:
+        return facts
+    today, born = now.date(), info.birth_date
+    age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    facts.update({"sex": info.sex, "age": age, "region": info.region})
+    return facts
+
+
+def track_url(case: Case) -> str:
+    try:
+        path = reverse("portal:track", args=[case.tracking_number])
+    except NoReverseMatch:
+        path = f"/track/{case.tracking_number}"
+    return f"{settings.PUBLIC_BASE_URL}{path}"
+
+
+def issue_document(
+    case: Case, step: dict[str, Any], now: dt.datetime, actor: Actor
+) -> tuple[str, str, str, str]:
+    """Number, render and sign the service's document; (number, id, sha256, URL).
+
+    The document is signed in the name of the officer whose approval led here
+    (the actor of the run, or the last approver when an issue is re-run).
+    """
+    officer, position, capacity = actor.officer, actor.position, actor.capacity
+    if officer is None or position is None:
+        last = (
+            Task.objects.filter(case=case, decision="approve", status=TaskStatus.DONE)
+            .select_related("decided_by", "position")
+            .order_by("-decided_at")
+            .first()
+        )
+        if last is None or last.decided_by is None:
+            raise ConflictError(
+                _("No officer approved this application, so nothing can be issued.")
+            )
+        officer, position, capacity = last.decided_by, last.position, last.decided_capacity
+    document = ports.issue_certificate(
+        case=case,
+        fields=public_fields(case),
+        officer=officer,
+        position=position,
+        capacity=capacity or None,
+        at=now,
+    )
+    return (
+        str(document.number),
+        str(document.pk),
+        str(document.sha256),
+        ports.verification_url(document.pk),
+    )
+
+
+def public_fields(case: Case) -> list[tuple[str, str]]:
+    """What the document prints (and its verification page shows): no NIK, no phone."""
+    definition = Definition(case.service_version.definition)
+    fields: list[tuple[str, str]] = [
+        ("Nomor permohonan", case.tracking_number),
+        ("Nama pemohon", case.applicant_name),
+    ]
+    for spec in definition.data_fields:
+        name = spec.get("name")
+        if name not in case.data or spec.get("private"):
+            continue
+        value = case.data[name]
+        if spec.get("type") == "choice":
+            labels = {str(c.get("value")): c.get("label") for c in spec.get("choices") or []}
+            value = localized(labels.get(str(value)), "id") or value
+        fields.append((localized(spec.get("label"), "id") or str(name), str(value)))
+    return fields

@@ -1,0 +1,323 @@
+"""Cases (permohonan), their tasks, their append-only history and their documents.
+
+Models hold data and the invariants of a single row; the workflow lives in
+``loket.cases.services``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from loket.core.pii import EncryptedTextField, mask
+
+
+class CaseStatus(models.TextChoices):
+    IN_PROGRESS = "in_progress", _("In progress")
+    AWAITING_APPLICANT = "awaiting_applicant", _("Waiting for the applicant")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+CLOSED_STATUSES = (CaseStatus.APPROVED, CaseStatus.REJECTED, CaseStatus.CANCELLED)
+
+
+class Outcome(models.TextChoices):
+    NONE = "", _("Not decided yet")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    CANCELLED = "cancelled", _("Cancelled by the applicant")
+
+
+class Case(models.Model):
+    """One application, under the service version it was submitted with."""
+
+    tracking_number = models.CharField(_("tracking number"), max_length=32, unique=True)
+    # Hashed like a password: shown once on the receipt, never stored in clear.
+    access_code_hash = models.CharField(_("access code (hashed)"), max_length=128)
+    service = models.ForeignKey("catalog.Service", on_delete=models.PROTECT, related_name="cases")
+    service_version = models.ForeignKey(
+        "catalog.ServiceVersion", on_delete=models.PROTECT, related_name="cases"
+    )
+    agency = models.ForeignKey("org.Agency", on_delete=models.PROTECT, related_name="cases")
+
+    applicant_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+    )
+    applicant_name = models.CharField(_("applicant name"), max_length=200)
+    applicant_nik = EncryptedTextField(_("NIK (encrypted)"))
+    applicant_nik_hash = models.CharField(_("NIK look-up hash"), max_length=64, db_index=True)
+    applicant_email = models.EmailField(_("applicant e-mail"), blank=True)
+    applicant_phone = EncryptedTextField(_("applicant phone (encrypted)"), blank=True)
+    applicant_phone_hash = models.CharField(
+        _("phone look-up hash"), max_length=64, blank=True, db_index=True
+    )
+    language = models.CharField(_("language"), max_length=8, default="id")
+
+    data: models.JSONField[Any, Any] = models.JSONField(_("submitted data"), default=dict)
+    status = models.CharField(
+        _("status"),
+        max_length=24,
+        choices=CaseStatus.choices,
+        default=CaseStatus.IN_PROGRESS,
+        db_index=True,
+    )
+    outcome = models.CharField(
+        _("outcome"), max_length=16, choices=Outcome.choices, blank=True, default=""
+    )
+    outcome_reason = models.TextField(_("reason for the outcome"), blank=True)
+
+    # The steps where the case currently stands (several while branches run in parallel).
+    current_steps: models.JSONField[Any, Any] = models.JSONField(default=list)
+    # Parallel bookkeeping: fork key -> {"expected": n, "arrived": [...], "parent": path}.
+    join_state: models.JSONField[Any, Any] = models.JSONField(default=dict)
+    # The applicant step the case waits in, if any; "next" is where resubmission goes.
+    waiting_step = models.CharField(max_length=80, blank=True)
+
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    due_at = models.DateTimeField(_("due"), null=True, blank=True, db_index=True)
+    # While the applicant has the case the clock stops: remember how much working
+    # time was left and recompute `due_at` from it on resubmission.
+    paused_at = models.DateTimeField(_("clock paused at"), null=True, blank=True)
+    remaining_seconds = models.BigIntegerField(null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    apologised_at = models.DateTimeField(null=True, blank=True)
+    revision = models.PositiveIntegerField(_("revision"), default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ["-submitted_at"]
+        indexes = [models.Index(fields=["service", "status"])]
+
+    def __str__(self) -> str:
+        return self.tracking_number
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED_STATUSES
+
+    @property
+    def is_overdue(self) -> bool:
+        return (
+            not self.is_closed
+            and self.paused_at is None
+            and self.due_at is not None
+            and self.due_at < timezone.now()
+        )
+
+    @property
+    def masked_nik(self) -> str:
+        return mask(self.applicant_nik or "")
+
+    @property
+    def masked_phone(self) -> str:
+        return mask(self.applicant_phone or "", visible=3)
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Decision(models.TextChoices):
+    APPROVE = "approve", _("Approve")
+    REJECT = "reject", _("Reject")
+    RETURN = "return", _("Return for revision")
+
+
+class Task(models.Model):
+    """A work item for a position (not a person) with its own due moment."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
+    step_id = models.CharField(_("step"), max_length=80)
+    name = models.CharField(_("name"), max_length=200)
+    # Where this task sits among parallel branches ("" outside any fork).
+    branch = models.CharField(max_length=400, blank=True)
+    position = models.ForeignKey("org.Position", on_delete=models.PROTECT, related_name="tasks")
+    status = models.CharField(
+        _("status"), max_length=12, choices=TaskStatus.choices, default=TaskStatus.OPEN
+    )
+    created_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    claimed_by = models.ForeignKey(
+        "org.Officer", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        "org.Officer", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_capacity = models.CharField(max_length=12, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision = models.CharField(max_length=12, choices=Decision.choices, blank=True)
+    reason = models.TextField(blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        ordering = ["due_at", "created_at"]
+        indexes = [
+            models.Index(fields=["status", "position"]),
+            models.Index(fields=["status", "due_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.tracking_number} / {self.step_id}"
+
+    @property
+    def is_overdue(self) -> bool:
+        return (
+            self.status == TaskStatus.OPEN
+            and self.due_at is not None
+            and self.due_at < timezone.now()
+        )
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class CaseEvent(models.Model):
+    """One line of a case's history. Written once, never changed or deleted."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    sequence = models.PositiveIntegerField()
+    at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(max_length=40)
+    step_id = models.CharField(max_length=80, blank=True)
+    task = models.ForeignKey(
+        Task, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
+    officer = models.ForeignKey(
+        "org.Officer", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    position = models.ForeignKey(
+        "org.Position", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    capacity = models.CharField(max_length=12, blank=True)
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    action = models.CharField(max_length=40, blank=True)
+    reason = models.TextField(blank=True)
+    # Shown to the applicant in the timeline (internal events such as claims are not).
+    is_public = models.BooleanField(default=True)
+    payload: models.JSONField[Any, Any] = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        ordering = ["case", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "sequence"], name="event_sequence_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}#{self.sequence} {self.kind}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("case events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise AppendOnlyError("case events are append-only")
+
+
+class CaseDocument(models.Model):
+    """A document the applicant sent; a resubmission adds a new revision."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="documents")
+    name = models.CharField(_("requirement"), max_length=80)
+    revision = models.PositiveIntegerField(default=0)
+    original_name = models.CharField(max_length=255)
+    kind = models.CharField(max_length=20)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    storage_name = models.CharField(max_length=400)
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("application document")
+        verbose_name_plural = _("application documents")
+        ordering = ["case", "name", "-revision"]
+
+    def __str__(self) -> str:
+        return f"{self.name} r{self.revision}"
+
+
+class IdempotencyKey(models.Model):
+    """A submission's Idempotency-Key: the same key and body give the same case."""
+
+    scope = models.CharField(max_length=128)
+    key = models.CharField(max_length=200)
+    request_hash = models.CharField(max_length=64)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    # A client that retries after a lost response still needs its receipt's access
+    # code; kept encrypted, like other personal data.
+    access_code = EncryptedTextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="idempotency_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} → case {self.case_id}"
+
+
+class TrackingSequence(models.Model):
+    """Per prefix and year counter for tracking numbers (gaps allowed, never reuse)."""
+
+    prefix = models.CharField(max_length=12)
+    year = models.PositiveIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "year"], name="tracking_sequence_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last}"
+
+
+class AuditLog(models.Model):
+    """Acts that were refused: the only trace a refused act leaves."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    officer = models.ForeignKey(
+        "org.Officer", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=40)
+    target = models.CharField(max_length=120)
+    outcome = models.CharField(max_length=20, default="refused")
+    message = models.TextField()
+
+    class Meta:
+        verbose_name = _("audit line")
+        verbose_name_plural = _("audit lines")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target}: {self.outcome}"

@@ -1,0 +1,58 @@
+"""Tracking numbers (public, short, unambiguous) and access codes (secret)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from django.conf import settings
+
+from loket.cases.models import TrackingSequence
+
+# No 0/O, 1/I/L: codes are read aloud and typed from paper receipts.
+ACCESS_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+ACCESS_CODE_LENGTH = 8
+
+
+def next_sequence(prefix: str, year: int) -> int:
+    """The next number for prefix/year; called inside the submitting transaction.
+
+    The row lock serialises concurrent submissions of one service. A rolled-back
+    submission gives its number back; a number is never used twice.
+    """
+    # ignore_conflicts makes a concurrent first submission of the year harmless.
+    TrackingSequence.objects.bulk_create(
+        [TrackingSequence(prefix=prefix, year=year, last=0)], ignore_conflicts=True
+    )
+    row = TrackingSequence.objects.select_for_update().get(prefix=prefix, year=year)
+    row.last += 1
+    row.save(update_fields=["last"])
+    return row.last
+
+
+def tracking_number(prefix: str, year: int, sequence: int) -> str:
+    return f"{prefix}-{year}-{sequence:06d}"
+
+
+def new_access_code() -> str:
+    return "".join(secrets.choice(ACCESS_CODE_ALPHABET) for _ in range(ACCESS_CODE_LENGTH))
+
+
+def normalize_access_code(code: str) -> str:
+    # Forgive the usual slips when typing from a receipt: case, spaces, dashes.
+    return "".join(ch for ch in (code or "").upper() if ch.isalnum())
+
+
+def hash_access_code(tracking: str, code: str) -> str:
+    # HMAC rather than a slow password hash: the code is random (40 bits) and
+    # checked on every status look-up; the key lives outside the database.
+    key = hashlib.sha256(("loket.access-code:" + settings.SECRET_KEY).encode()).digest()
+    digest = hmac.new(key, f"{tracking}:{normalize_access_code(code)}".encode(), "sha256")
+    return "hmac-sha256$" + digest.hexdigest()
+
+
+def check_access_code(tracking: str, code: str, stored_hash: str) -> bool:
+    if not code or not stored_hash:
+        return False
+    return hmac.compare_digest(hash_access_code(tracking, code), stored_hash)

@@ -1,0 +1,90 @@
+"""Read-only queries about cases and tasks for the API, the web pages and tasks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Case as When_
+from django.db.models import IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from loket.cases import numbers, ports
+from loket.cases.models import Case, CaseEvent, Task, TaskStatus
+from loket.org.models import Officer
+
+
+def case_by_tracking_number(tracking_number: str) -> Case | None:
+    return (
+        Case.objects.select_related("service", "service_version", "agency")
+        .filter(tracking_number=(tracking_number or "").strip().upper())
+        .first()
+    )
+
+
+def case_for_applicant(
+    tracking_number: str, *, access_code: str = "", user: Any = None
+) -> Case | None:
+    """The case if the access code is right or the signed-in user submitted it; else None.
+
+    Both failures look the same, so a stranger learns nothing about which numbers exist.
+    """
+    case = case_by_tracking_number(tracking_number)
+    if case is None:
+        return None
+    if (
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and case.applicant_user_id == user.pk
+    ):
+        return case
+    if numbers.check_access_code(case.tracking_number, access_code, case.access_code_hash):
+        return case
+    return None
+
+
+def timeline(case: Case, *, public_only: bool = True) -> QuerySet[CaseEvent]:
+    events = case.events.select_related("position", "officer").order_by("sequence")
+    return events.filter(is_public=True) if public_only else events
+
+
+def open_request(case: Case) -> CaseEvent | None:
+    """What the applicant is asked to do now (the latest return), if anything."""
+    if not case.waiting_step:
+        return None
+    return case.events.filter(kind="awaiting_applicant").order_by("-sequence").first()
+
+
+def open_tasks(case: Case) -> QuerySet[Task]:
+    return case.tasks.filter(status=TaskStatus.OPEN).select_related("position", "claimed_by")
+
+
+def task_queue(officer: Officer, *, at: dt.datetime | None = None) -> QuerySet[Task]:
+    """Open tasks of the positions the officer may act for now, overdue first, then by due."""
+    at = at or timezone.now()
+    position_ids = [holding.position.pk for holding in ports.holdings_of(officer, at)]
+    return (
+        Task.objects.filter(status=TaskStatus.OPEN, position_id__in=position_ids)
+        .select_related("case", "case__service", "position", "claimed_by")
+        .annotate(
+            overdue_rank=When_(
+                When(Q(due_at__lt=at), then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("overdue_rank", "due_at", "created_at", "pk")
+    )
+
+
+def task_for_officer(task_id: int) -> Task | None:
+    return (
+        Task.objects.select_related("case", "case__service", "position", "claimed_by")
+        .filter(pk=task_id)
+        .first()
+    )
+
+
+def officer_may_view(officer: Officer, case: Case) -> bool:
+    """Officers of the agency that runs the service see its cases (full NIK included)."""
+    return officer.is_active and officer.agency_id == case.agency_id

@@ -1,0 +1,734 @@
+"""Operations on cases: one function per thing that happens.
+
+Each operation runs in one database transaction that checks authority,
+validates, writes the events, moves the case, opens the next tasks, appends to
+the ledger and puts notifications in the outbox; if any part fails nothing is
+kept. The case row is locked first (then its tasks), so concurrent acts on one
+case queue up and the loser sees the winner's result as a ConflictError.
+A refused act (AuthorityError) leaves only an audit line, written after the
+rollback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from loket.cases import numbers, ports
+from loket.cases.definition import Definition
+from loket.cases.flow import STALLED, Actor, Run
+from loket.cases.intake import (
+    Applicant,
+    check_documents,
+    clean_applicant,
+    clean_data,
+    document_limits,
+    file_digest,
+    request_fingerprint,
+)
+from loket.cases.models import (
+    AuditLog,
+    Case,
+    CaseDocument,
+    CaseEvent,
+    CaseStatus,
+    Decision,
+    IdempotencyKey,
+    Outcome,
+    Task,
+    TaskStatus,
+)
+from loket.core.errors import AuthorityError, ConflictError, NotFound, ValidationError
+from loket.core.pii import lookup_hash
+from loket.org.models import Officer
+
+audit_log = logging.getLogger("loket.audit")
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Submission:
+    case: Case
+    access_code: str  # shown once on the receipt
+    created: bool  # False when an Idempotency-Key replay returned an earlier case
+
+
+# -- refusals and the audit trail --------------------------------------------------
+
+
+@contextmanager
+def _audited(
+    action: str,
+    target: str,
+    *,
+    officer: Officer | None = None,
+    user: User | None = None,
+) -> Iterator[None]:
+    try:
+        yield
+    except AuthorityError as exc:
+        # The act's transaction is already rolled back; the refusal is recorded apart.
+        AuditLog.objects.create(
+            user=user if user is not None and user.pk else (officer.user if officer else None),
+            officer=officer,
+            action=action,
+            target=target[:120],
+            message=exc.message,
+        )
+        audit_log.warning(
+            "refused %s on %s by %s: %s",
+            action,
+            target,
+            officer.nip if officer else (getattr(user, "pk", None) or "anonymous"),
+            exc.code,
+        )
+        raise
+
+
+def _require_holding(officer: Officer, task: Task, at: dt.datetime) -> Any:
+    if not officer.is_active:
+        raise AuthorityError(_("Your officer account is not active."), code="officer_inactive")
+    holding = ports.may_act(officer, task.position, at)
+    if holding is None:
+        raise AuthorityError(
+            _(
+                "You do not hold the position %(position)s today (definitively, as Plt or as "
+                "Plh), so you cannot act on this task. Ask a holder of the position or your "
+                "superior."
+            )
+            % {"position": task.position.title},
+            code="not_position_holder",
+        )
+    return holding
+
+
+def _require_segregation(run: Run, task: Task, officer: Officer) -> None:
+    for earlier, later in run.definition.segregation_pairs:
+        if later != task.step_id:
+            continue
+        if Task.objects.filter(case=task.case, step_id=earlier, decided_by=officer).exists():
+            raise AuthorityError(
+                _(
+                    "You decided the step “%(earlier)s” on this application; the service "
+                    "requires a different officer for “%(later)s”."
+                )
+                % {
+                    "earlier": run.definition.step_name(earlier),
+                    "later": run.definition.step_name(later),
+                },
+                code="segregation_of_duties",
+            )
+
+
+def _lock_case(case_id: int) -> Case:
+    return (
+        Case.objects.select_for_update()
+        .select_related("service", "service_version", "agency")
+        .get(pk=case_id)
+    )
+
+
+def _lock_task(task_id: int) -> tuple[Case, Task]:
+    """Lock the task's case, then the task: always in that order, so no deadlock."""
+    case_id = Task.objects.filter(pk=task_id).values_list("case_id", flat=True).first()
+    if case_id is None:
+        raise NotFound(_("There is no task %(id)s.") % {"id": task_id}, field="id")
+    case = _lock_case(case_id)
+    task = Task.objects.select_for_update().select_related("position").get(pk=task_id)
+    task.case = case
+    return case, task
+
+
+def _already_done(task: Task) -> ConflictError:
+    if task.status == TaskStatus.DONE and task.decided_at is not None:
+        return ConflictError(
+            _("This task was already decided by %(position)s at %(time)s.")
+            % {
+                "position": task.position.title,
+                "time": timezone.localtime(task.decided_at).strftime("%d-%m-%Y %H:%M"),
+            },
+            code="task_already_decided",
+        )
+    return ConflictError(
+        _("This task is no longer open: the application moved on."), code="task_closed"
+    )
+
+
+# -- submit ------------------------------------------------------------------------
+
+
+def submit(
+    *,
+    service_code: str,
+    applicant: Applicant,
+    data: dict[str, Any],
+    documents: dict[str, Any] | None = None,
+    user: User | None = None,
+    idempotency_key: str = "",
+    now: dt.datetime | None = None,
+) -> Submission:
+    """Receive an application: validate, number it, run the automatic steps, notify.
+
+    With an `idempotency_key`, repeating the same request returns the first case
+    (and its access code); the same key with a different request is refused.
+    """
+    documents = documents or {}
+    service = ports.service_by_code(service_code)
+    version = ports.current_version(service) if service is not None else None
+    if service is None or version is None or not service.is_active:
+        raise NotFound(
+            _("There is no service %(code)s accepting applications.") % {"code": service_code[:80]},
+            field="service",
+        )
+    definition = Definition(version.definition)
+    clean = clean_applicant(applicant)
+    cleaned_data = clean_data(definition, data, language=clean.language)
+    check_documents(definition, documents, language=clean.language)
+
+    key = (idempotency_key or "").strip()
+    fingerprint, scope = "", ""
+    if key:
+        if len(key) > 200:
+            raise ValidationError(
+                _("The Idempotency-Key header is longer than 200 characters."),
+                field="Idempotency-Key",
+            )
+        digests = {name: file_digest(f) for name, f in documents.items()}
+        fingerprint = request_fingerprint(service.code, applicant, data, digests)
+        scope = (
+            f"user:{user.pk}"
+            if user is not None and user.pk
+            else f"nik:{lookup_hash(clean.nik.nik)}"
+        )
+        replay = _replay(scope, key, fingerprint)
+        if replay is not None:
+            return replay
+    try:
+        return _submit(
+            service=service,
+            version=version,
+            definition=definition,
+            clean=clean,
+            data=cleaned_data,
+            documents=documents,
+            user=user,
+            idempotency=(scope, key, fingerprint) if key else None,
+            now=now or timezone.now(),
+        )
+    except IntegrityError:
+        # A concurrent request with the same key won the race: answer with its case.
+        if key:
+            replay = _replay(scope, key, fingerprint)
+            if replay is not None:
+                return replay
+        raise
+
+
+def _replay(scope: str, key: str, fingerprint: str) -> Submission | None:
+    earlier = IdempotencyKey.objects.select_related("case").filter(scope=scope, key=key).first()
+    if earlier is None:
+        return None
+    if earlier.request_hash != fingerprint:
+        raise ValidationError(
+            _(
+                "This Idempotency-Key was already used for a different application. Use a new "
+                "key for a new application."
+            ),
+            field="Idempotency-Key",
+            code="idempotency_key_reused",
+        )
+    return Submission(case=earlier.case, access_code=earlier.access_code, created=False)
+
+
+@transaction.atomic
+def _submit(
+    *,
+    service: Any,
+    version: Any,
+    definition: Definition,
+    clean: Any,
+    data: dict[str, Any],
+    documents: dict[str, Any],
+    user: User | None,
+    idempotency: tuple[str, str, str] | None,
+    now: dt.datetime,
+) -> Submission:
+    year = timezone.localtime(now).year
+    prefix = definition.tracking_prefix(service.code)
+    tracking = numbers.tracking_number(prefix, year, numbers.next_sequence(prefix, year))
+    access_code = numbers.new_access_code()
+    case = Case.objects.create(
+        tracking_number=tracking,
+        access_code_hash=numbers.hash_access_code(tracking, access_code),
+        service=service,
+        service_version=version,
+        agency=service.agency,
+        applicant_user=user if user is not None and user.pk else None,
+        applicant_name=clean.name,
+        applicant_nik=clean.nik.nik,
+        applicant_nik_hash=lookup_hash(clean.nik.nik),
+        applicant_email=clean.email,
+        applicant_phone=clean.phone,
+        applicant_phone_hash=lookup_hash(clean.phone) if clean.phone else "",
+        language=clean.language,
+        data=data,
+        submitted_at=now,
+    )
+    _store_documents(case, definition, documents, revision=0, now=now)
+    run = Run(case=case, now=now, actor=Actor(user=case.applicant_user))
+    case.due_at = run.deadline_from(now, definition.service_deadline)
+    payload: dict[str, Any] = {"service_version": version.number}
+    fee = ports.fee_for(definition.raw, data)
+    if fee is not None:
+        payload["fee"] = fee
+    event = run.record("submitted", payload=payload)
+    context: dict[str, Any] = {"due_date": case.due_at} if case.due_at else {}
+    run.notify_applicant("received", event, **context)
+    if idempotency is not None:
+        scope, key, fingerprint = idempotency
+        IdempotencyKey.objects.create(
+            scope=scope, key=key, request_hash=fingerprint, case=case, access_code=access_code
+        )
+    run.advance(definition.first_step["id"])
+    return Submission(case=case, access_code=access_code, created=True)
+
+
+def _store_documents(
+    case: Case,
+    definition: Definition,
+    documents: dict[str, Any],
+    *,
+    revision: int,
+    now: dt.datetime,
+) -> None:
+    for name, upload in documents.items():
+        allowed, max_bytes = document_limits(definition, name)
+        original = str(getattr(upload, "name", "") or name)
+        try:
+            stored = ports.store_upload(
+                fileobj=upload, original_name=original, allowed_types=allowed, max_bytes=max_bytes
+            )
+        except ValidationError as exc:
+            raise ValidationError(exc.message, field=f"documents.{name}", code=exc.code) from None
+        CaseDocument.objects.create(
+            case=case,
+            name=name,
+            revision=revision,
+            original_name=stored.original_name,
+            kind=stored.kind,
+            size=stored.size,
+            sha256=stored.sha256,
+            storage_name=stored.storage_name,
+            uploaded_at=now,
+        )
+
+
+# -- automatic steps -----------------------------------------------------------------
+
+
+@transaction.atomic
+def run_auto_step(*, case_id: int, step_id: str, now: dt.datetime | None = None) -> Case:
+    """Re-run an automatic step where a case was parked (a rule could not be evaluated)."""
+    case = _lock_case(case_id)
+    branch = case.join_state.get(STALLED, {}).get(step_id)
+    if case.is_closed or branch is None:
+        raise ConflictError(
+            _("The application is not waiting at the automatic step %(step)s.") % {"step": step_id}
+        )
+    Run(case=case, now=now or timezone.now()).advance(step_id, branch)
+    return case
+
+
+# -- officers' acts ----------------------------------------------------------------
+
+
+def claim_task(*, task_id: int, officer: Officer, now: dt.datetime | None = None) -> Task:
+    """Take an open task so no other officer works on it; only a holder of its position may."""
+    with _audited("claim", f"task:{task_id}", officer=officer):
+        return _claim(task_id, officer, now or timezone.now())
+
+
+@transaction.atomic
+def _claim(task_id: int, officer: Officer, now: dt.datetime) -> Task:
+    case, task = _lock_task(task_id)
+    if task.status != TaskStatus.OPEN:
+        raise _already_done(task)
+    holding = _require_holding(officer, task, now)
+    if task.claimed_by_id == officer.pk:
+        return task
+    if task.claimed_by_id is not None:
+        raise ConflictError(
+            _("%(name)s is already working on this task.") % {"name": task.claimed_by.name},  # type: ignore[union-attr]
+            code="task_claimed",
+        )
+    run = Run(case=case, now=now)
+    run.definition  # noqa: B018 - fail early on a broken definition
+    _require_segregation(run, task, officer)
+    task.claimed_by = officer
+    task.claimed_at = now
+    task.save(update_fields=["claimed_by", "claimed_at"])
+    run.record(
+        "claimed",
+        step_id=task.step_id,
+        task=task,
+        is_public=False,
+        actor=Actor(
+            officer=officer, position=task.position, capacity=holding.capacity, user=officer.user
+        ),
+    )
+    return task
+
+
+def decide(
+    *,
+    task_id: int,
+    officer: Officer,
+    decision: str,
+    reason: str = "",
+    now: dt.datetime | None = None,
+) -> CaseEvent:
+    """Approve, reject or return a task, and move the case on.
+
+    Only an officer holding the task's position at that moment (definitive, Plt or
+    Plh) may decide; the event records the capacity. Of two officers deciding at
+    once exactly one succeeds; the other gets a ConflictError naming the winner.
+    """
+    with _audited("decide", f"task:{task_id}", officer=officer):
+        return _decide(task_id, officer, decision, reason, now or timezone.now())
+
+
+@transaction.atomic
+def _decide(
+    task_id: int, officer: Officer, decision: str, reason: str, now: dt.datetime
+) -> CaseEvent:
+    if decision not in Decision.values:
+        raise ValidationError(
+            _("The decision must be approve, reject or return."), field="decision"
+        )
+    reason = (reason or "").strip()
+    case, task = _lock_task(task_id)
+    if task.status != TaskStatus.OPEN or case.is_closed:
+        raise _already_done(task)
+    holding = _require_holding(officer, task, now)
+    if task.claimed_by_id not in (None, officer.pk):
+        raise ConflictError(
+            _("%(name)s is working on this task; only they can decide it.")
+            % {"name": task.claimed_by.name},  # type: ignore[union-attr]
+            code="task_claimed",
+        )
+    run = Run(case=case, now=now)
+    _require_segregation(run, task, officer)
+    if decision != Decision.APPROVE and not reason:
+        raise ValidationError(
+            _("Give a reason: the applicant reads it when an application is rejected or returned."),
+            field="reason",
+        )
+    step = run.definition.step(task.step_id)
+    target = (step.get("actions") or {}).get(decision)
+    if not target:
+        raise ValidationError(
+            _("The decision “%(decision)s” is not possible at this step.")
+            % {"decision": Decision(decision).label},
+            field="decision",
+        )
+    task.status = TaskStatus.DONE
+    task.decision = decision
+    task.reason = reason
+    task.decided_by = officer
+    task.decided_capacity = holding.capacity
+    task.decided_at = now
+    task.claimed_by = task.claimed_by or officer
+    task.claimed_at = task.claimed_at or now
+    task.save()
+    actor = Actor(
+        officer=officer, position=task.position, capacity=holding.capacity, user=officer.user
+    )
+    run.actor = actor
+    event = run.record(
+        "decided",
+        step_id=task.step_id,
+        task=task,
+        action=decision,
+        reason=reason,
+        payload={"target": target},
+    )
+    if decision == Decision.APPROVE:
+        run.advance(target, task.branch)
+    else:
+        # Rejecting ends the case; returning sends it back to the applicant. Either
+        # way the other parallel branches stop: their work would be moot.
+        run.cancel_open_tasks()
+        case.join_state = {}
+        run.advance(target, "", reason=reason)
+    return event
+
+
+# -- the applicant's acts --------------------------------------------------------
+
+
+def resubmit(
+    *,
+    case_id: int,
+    data: dict[str, Any] | None = None,
+    documents: dict[str, Any] | None = None,
+    user: User | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    """The applicant sends the revised application; the deadline clock runs again."""
+    return _resubmit(case_id, data or {}, documents or {}, user, now or timezone.now())
+
+
+@transaction.atomic
+def _resubmit(
+    case_id: int,
+    data: dict[str, Any],
+    documents: dict[str, Any],
+    user: User | None,
+    now: dt.datetime,
+) -> Case:
+    case = _lock_case(case_id)
+    if case.status != CaseStatus.AWAITING_APPLICANT:
+        raise ConflictError(
+            _("This application is not waiting for a revision from you."),
+            code="not_awaiting_applicant",
+        )
+    run = Run(case=case, now=now, actor=Actor(user=user if user is not None and user.pk else None))
+    definition = run.definition
+    changes = clean_data(definition, data, language=case.language, partial=True)
+    check_documents(definition, documents, language=case.language, partial=True)
+    merged = {**case.data, **changes}
+    case.data = clean_data(definition, merged, language=case.language)
+    case.revision += 1
+    _store_documents(case, definition, documents, revision=case.revision, now=now)
+    step = definition.step(case.waiting_step)
+    run.resume_clock()
+    run.record(
+        "resubmitted",
+        step_id=step["id"],
+        payload={
+            "changed_fields": sorted(changes),
+            "documents": sorted(documents),
+            "revision": case.revision,
+        },
+    )
+    run.advance(run.resolve_next(step.get("next"), run.rule_context()))
+    return case
+
+
+def cancel(
+    *,
+    case_id: int,
+    reason: str = "",
+    user: User | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    """The applicant withdraws the application; open tasks are cancelled."""
+    return _cancel(case_id, reason, user, now or timezone.now())
+
+
+@transaction.atomic
+def _cancel(case_id: int, reason: str, user: User | None, now: dt.datetime) -> Case:
+    case = _lock_case(case_id)
+    if case.is_closed:
+        raise ConflictError(
+            _("This application is already closed (%(status)s).")
+            % {"status": case.get_status_display()},
+            code="case_closed",
+        )
+    run = Run(case=case, now=now, actor=Actor(user=user if user is not None and user.pk else None))
+    run.close(Outcome.CANCELLED, reason=(reason or "").strip()[:2000])
+    run.refresh_current_steps()
+    return case
+
+
+# -- deadlines -----------------------------------------------------------------------
+
+
+def escalate_overdue(*, now: dt.datetime | None = None) -> int:
+    """Escalate every open task past its due moment to its position's superior.
+
+    Each task is escalated once, in its own transaction, so one broken case does
+    not hold up the others. Returns how many tasks were escalated.
+    """
+    now = now or timezone.now()
+    overdue = Task.objects.filter(
+        status=TaskStatus.OPEN, due_at__lt=now, escalated_at__isnull=True
+    ).values_list("pk", flat=True)
+    escalated = 0
+    for task_id in list(overdue):
+        try:
+            escalated += _escalate(task_id, now)
+        except Exception:
+            log.exception("escalating task %s failed", task_id)
+    return escalated
+
+
+@transaction.atomic
+def _escalate(task_id: int, now: dt.datetime) -> int:
+    case, task = _lock_task(task_id)
+    if task.status != TaskStatus.OPEN or task.escalated_at is not None:
+        return 0
+    run = Run(case=case, now=now)
+    superior = ports.superior_of(task.position)
+    holders = ports.holders_at(superior, now) if superior is not None else []
+    task.escalated_at = now
+    task.save(update_fields=["escalated_at"])
+    event = run.record(
+        "escalated",
+        step_id=task.step_id,
+        task=task,
+        is_public=False,
+        payload={
+            "position": task.position.code,
+            "superior_position": superior.code if superior else "",
+            "notified": [h.officer.nip for h in holders],
+            "due_at": task.due_at.isoformat() if task.due_at else None,
+        },
+    )
+    step_name = run.definition.step_name(task.step_id)
+    for holding in holders:
+        officer = holding.officer
+        ports.enqueue_notification(
+            event="task_overdue_escalated",
+            language="id",
+            email=officer.user.email or None,
+            user=officer.user,
+            context={
+                "officer_name": officer.name,
+                "tracking_number": case.tracking_number,
+                "service_name": case.service.name,
+                "step_name": step_name,
+                "position_name": task.position.title,
+                "due_date": task.due_at,
+                "task_url": _task_url(task),
+            },
+            dedupe_key=f"case-event:{event.pk}:escalated:{officer.pk}",
+        )
+    if case.is_overdue and case.apologised_at is None and case.due_at is not None:
+        case.apologised_at = now
+        run.notify_applicant("overdue_apology", event, due_date=case.due_at)
+    case.save()
+    return 1
+
+
+def _task_url(task: Task) -> str:
+    from django.conf import settings
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        path = reverse("workspace:task", args=[task.pk])
+    except NoReverseMatch:
+        path = f"/workspace/tasks/{task.pk}"
+    return f"{settings.PUBLIC_BASE_URL}{path}"
+
+
+# -- issuing ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def issue(*, case_id: int, now: dt.datetime | None = None) -> Case:
+    """Issue the document of an approved case parked at its issue step.
+
+    Issue steps normally run inside the final approval; this re-runs one that
+    was parked (e.g. the signing service was down) once the cause is fixed.
+    """
+    case = _lock_case(case_id)
+    run = Run(case=case, now=now or timezone.now())
+    parked = [
+        step_id
+        for step_id, _branch in case.join_state.get(STALLED, {}).items()
+        if run.definition.has_step(step_id) and run.definition.step(step_id).get("kind") == "issue"
+    ]
+    if not parked:
+        raise ConflictError(_("This application is not waiting for its document to be issued."))
+    branch = case.join_state[STALLED].pop(parked[0])
+    run.advance(parked[0], branch)
+    return case
+
+
+# -- reassigning within a unit (used by the officer workspace) ------------------------
+
+
+def reassign_task(
+    *,
+    task_id: int,
+    head: Officer,
+    assignee: Officer | None = None,
+    now: dt.datetime | None = None,
+) -> Task:
+    """A head of unit gives an open task to another holder of its position, or releases it.
+
+    `head` must hold, now, the head position of the unit of the task's position or
+    of a unit above it. `assignee` must hold the task's position now (the task
+    stays with its position); None releases the claim so any holder may take it.
+    Records an internal `reassigned` event; one transaction.
+    """
+    with _audited("reassign", f"task:{task_id}", officer=head):
+        return _reassign(task_id, head, assignee, now or timezone.now())
+
+
+@transaction.atomic
+def _reassign(task_id: int, head: Officer, assignee: Officer | None, now: dt.datetime) -> Task:
+    from loket.org.models import Unit
+
+    case, task = _lock_task(task_id)
+    if task.status != TaskStatus.OPEN or case.is_closed:
+        raise _already_done(task)
+    parents = dict(Unit.objects.filter(agency_id=case.agency_id).values_list("id", "parent_id"))
+    above: set[int] = set()
+    unit_id: int | None = task.position.unit_id
+    while unit_id is not None and unit_id not in above:  # the unit and every unit above it
+        above.add(unit_id)
+        unit_id = parents.get(unit_id)
+    heading = [
+        h
+        for h in ports.holdings_of(head, now)
+        if h.position.is_head and h.position.unit_id in above
+    ]
+    if not heading:
+        raise AuthorityError(
+            _("Only the head of the unit responsible for this task can reassign it."),
+            code="not_unit_head",
+        )
+    run = Run(case=case, now=now)
+    if assignee is not None:
+        if ports.may_act(assignee, task.position, now) is None:
+            raise ValidationError(
+                _("%(name)s does not hold the position %(position)s today.")
+                % {"name": assignee.name, "position": task.position.title},
+                field="assignee",
+            )
+        for earlier, later in run.definition.segregation_pairs:
+            if (
+                later == task.step_id
+                and Task.objects.filter(case=case, step_id=earlier, decided_by=assignee).exists()
+            ):
+                raise ValidationError(
+                    _("%(name)s decided the step “%(earlier)s”; the service requires a "
+                      "different officer for this step.")
+                    % {"name": assignee.name, "earlier": run.definition.step_name(earlier)},
+                    field="assignee",
+                )  # fmt: skip
+    previous = task.claimed_by
+    task.claimed_by = assignee
+    task.claimed_at = now if assignee is not None else None
+    task.save(update_fields=["claimed_by", "claimed_at"])
+    run.record(
+        "reassigned" if assignee is not None else "released",
+        step_id=task.step_id,
+        task=task,
+        is_public=False,
+        actor=Actor(officer=head, position=heading[0].position, capacity=heading[0].capacity,
+                    user=head.user),
+        payload={"from": previous.nip if previous else "", "to": assignee.nip if assignee else ""},
+    )  # fmt: skip
+    return task

@@ -1,0 +1,121 @@
+"""`loket worker`: run the background queue and schedule Loket's periodic work.
+
+The queue is django-tasks' database backend; tasks are executed by
+django_tasks_db's own `Worker`, run in batch mode (everything ready, then
+return). Between batches a small scheduler enqueues the periodic tasks
+(escalating overdue tasks, sweeping the notification outbox, signing a ledger
+tree head) when they are due. Periodic tasks are idempotent, so two workers
+scheduling the same one do no harm.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import time
+from dataclasses import dataclass
+from importlib import import_module
+from types import FrameType
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import close_old_connections
+from django.utils.crypto import get_random_string
+from django_tasks_db.management.commands.db_worker import Worker
+
+logger = logging.getLogger("loket.worker")
+
+
+@dataclass
+class Periodic:
+    task_path: str  # "module:function" of a django-tasks @task
+    every_seconds: float
+    last_enqueued: float | None = None
+
+    def due(self, now: float) -> bool:
+        return self.last_enqueued is None or now - self.last_enqueued >= self.every_seconds
+
+
+def default_schedule() -> list[Periodic]:
+    return [
+        Periodic("loket.cases.tasks:escalate_overdue", 300),
+        Periodic("loket.notify.tasks:sweep_outbox", 60),
+        Periodic("loket.ledger.tasks:sign_tree_head_task", 600),
+    ]
+
+
+def enqueue_due(schedule: list[Periodic], now: float) -> list[str]:
+    """Enqueue every periodic task that is due; returns the ones enqueued."""
+    enqueued = []
+    for periodic in schedule:
+        if not periodic.due(now):
+            continue
+        module, _sep, name = periodic.task_path.partition(":")
+        try:
+            task = getattr(import_module(module), name)
+        except (ImportError, AttributeError):
+            logger.warning("periodic task %s is not available; skipped", periodic.task_path)
+            periodic.last_enqueued = now
+            continue
+        task.enqueue()
+        periodic.last_enqueued = now
+        enqueued.append(periodic.task_path)
+    return enqueued
+
+
+class Command(BaseCommand):
+    help = "Run the background worker (database queue) and Loket's periodic tasks."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--queue-name", default="default", help="Queues, comma-separated.")
+        parser.add_argument(
+            "--interval", type=float, default=1.0, help="Seconds to wait when the queue is empty."
+        )
+        parser.add_argument(
+            "--batch",
+            action="store_true",
+            help="Run what is ready (after one round of scheduling), then exit.",
+        )
+        parser.add_argument(
+            "--no-schedule", action="store_true", help="Do not enqueue the periodic tasks."
+        )
+        parser.add_argument("--worker-id", default="", help="Unique id of this worker.")
+
+    def handle(
+        self,
+        *args: Any,
+        queue_name: str,
+        interval: float,
+        batch: bool,
+        no_schedule: bool,
+        worker_id: str,
+        **options: Any,
+    ) -> None:
+        worker = Worker(
+            queue_names=queue_name.split(","),
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id=worker_id or get_random_string(32),
+            excluded_queue_names=[],
+        )
+        schedule = [] if no_schedule else default_schedule()
+        self._running = True
+        if not batch:
+            signal.signal(signal.SIGINT, self._stop)
+            signal.signal(signal.SIGTERM, self._stop)
+            self.stdout.write(f"Loket worker {worker.worker_id[:8]} started; Ctrl+C stops it.")
+        while self._running:
+            close_old_connections()
+            for path in enqueue_due(schedule, time.monotonic()):
+                logger.info("scheduled %s", path)
+            worker.run()  # batch mode: every ready task, then back here
+            if batch:
+                return
+            time.sleep(interval)
+
+    def _stop(self, signum: int, frame: FrameType | None) -> None:
+        logger.warning("received %s; stopping after the current task", signal.strsignal(signum))
+        self._running = False

@@ -1,0 +1,85 @@
+"""Real concurrent transactions (threads, each with its own connection)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connections
+
+from loket.cases import services
+from loket.cases.intake import Applicant
+from loket.cases.models import Case, CaseEvent, Task
+from loket.core.errors import ConflictError
+from tests.cases.conftest import NIK, iu_data, iu_documents, officer
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.concurrency]
+
+
+def _race(*acts: Callable[[], Any]) -> list[Any]:
+    """Run the acts at the same moment in threads; return their results or exceptions."""
+    barrier = threading.Barrier(len(acts))
+    results: list[Any] = [None] * len(acts)
+
+    def run(index: int, act: Callable[[], Any]) -> None:
+        try:
+            barrier.wait()
+            results[index] = act()
+        except Exception as exc:
+            results[index] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(acts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def _submit(key: str = "") -> services.Submission:
+    return services.submit(
+        service_code="izin-usaha-mikro",
+        applicant=Applicant(name="Sri Wahyuni", nik=NIK, email="sri@example.id"),
+        data=iu_data(),
+        documents=iu_documents(),
+        idempotency_key=key,
+    )
+
+
+def test_two_officers_deciding_the_same_task_at_once_exactly_one_wins(demo):
+    case = _submit().case
+    task = Task.objects.get(case=case, step_id="verifikasi-berkas")
+    andi, rina = officer("andi"), officer("rina")
+
+    results = _race(
+        lambda: services.decide(task_id=task.pk, officer=andi, decision="approve"),
+        lambda: services.decide(task_id=task.pk, officer=rina, decision="approve"),
+    )
+
+    conflicts = [r for r in results if isinstance(r, ConflictError)]
+    wins = [r for r in results if isinstance(r, CaseEvent)]
+    assert len(wins) == 1 and len(conflicts) == 1, results
+    assert conflicts[0].code == "task_already_decided"
+    assert "Petugas Front Office" in conflicts[0].message
+    assert CaseEvent.objects.filter(case=case, kind="decided").count() == 1
+    assert Task.objects.filter(case=case, step_id="kajian-teknis").count() == 1
+
+
+def test_the_same_submission_sent_twice_at_once_creates_one_case(demo):
+    results = _race(lambda: _submit("retry-key-1"), lambda: _submit("retry-key-1"))
+
+    assert all(isinstance(r, services.Submission) for r in results), results
+    assert {r.case.pk for r in results} == {Case.objects.get().pk}
+    assert sorted(r.created for r in results) == [False, True]
+    assert results[0].access_code == results[1].access_code
+
+
+def test_concurrent_submissions_get_distinct_tracking_numbers(demo):
+    results = _race(*[_submit for _ in range(4)])
+
+    numbers = {r.case.tracking_number for r in results}
+    assert len(numbers) == 4, results

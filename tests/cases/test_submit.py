@@ -1,0 +1,128 @@
+"""Submitting applications: validation, tracking numbers, automatic checks, idempotency."""
+
+from __future__ import annotations
+
+import pytest
+
+from loket.cases.models import Case, CaseStatus, Task
+from tests.cases.conftest import iu_data, post_application
+
+pytestmark = pytest.mark.django_db
+
+
+def test_submission_runs_automatic_check_and_opens_front_office_task(demo, client):
+    response = post_application(client)
+
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["tracking_number"].startswith("IUM-")
+    assert len(body["access_code"]) == 8
+    assert body["status"] == "in_progress"
+    assert [s["id"] for s in body["current_steps"]] == ["verifikasi-berkas"]
+    assert body["applicant"]["nik"] != "3273055504900003"
+    kinds = [e["kind"] for e in body["timeline"]]
+    assert kinds[:3] == ["submitted", "auto_step", "task_opened"]
+    task = Task.objects.get(case__tracking_number=body["tracking_number"])
+    assert task.position.code == "petugas-front-office"
+    assert task.due_at is not None
+
+
+def test_capital_above_micro_limit_is_rejected_by_the_automatic_check(demo, client):
+    response = post_application(client, data=iu_data(modal_usaha=2_000_000_000))
+
+    body = response.json()
+    assert body["status"] == "rejected"
+    assert "Rp1 miliar" in body["outcome_reason"]
+    assert not Task.objects.filter(case__tracking_number=body["tracking_number"]).exists()
+
+
+def test_too_many_workers_sends_the_application_back_to_the_applicant(demo, client):
+    body = post_application(client, data=iu_data(jumlah_pekerja=25)).json()
+
+    assert body["status"] == "awaiting_applicant"
+    assert body["open_request"]["step"] == "perbaikan"
+    assert "10 orang" in body["open_request"]["reason"]
+    assert body["clock_paused"] is True
+
+
+def test_invalid_nik_is_refused_with_the_field_named(demo, client):
+    response = post_application(client, nik="3273053204900003")
+
+    assert response.status_code == 422
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["field"] == "applicant.nik"
+    assert not Case.objects.exists()
+
+
+def test_missing_required_document_is_refused(demo, client):
+    from tests.cases.conftest import iu_documents
+
+    documents = iu_documents()
+    del documents["ktp"]
+    response = post_application(client, documents=documents)
+
+    assert response.status_code == 422
+    assert response.json()["field"] == "documents.ktp"
+
+
+def test_unknown_service_is_404(demo, client):
+    response = post_application(client, service="tidak-ada")
+    assert response.status_code == 404
+    assert response.json()["field"] == "service"
+
+
+def test_tracking_numbers_count_up_per_service_and_year(demo, client):
+    first = post_application(client).json()["tracking_number"]
+    second = post_application(client).json()["tracking_number"]
+
+    assert int(second.rsplit("-", 1)[1]) == int(first.rsplit("-", 1)[1]) + 1
+
+
+def test_same_idempotency_key_returns_the_same_case(demo, client):
+    headers = {"Idempotency-Key": "5f0c2c1e-aaaa-4bbb-8ccc-000000000001"}
+    first = post_application(client, headers=headers)
+    second = post_application(client, headers=headers)
+
+    assert first.status_code == 201
+    assert second.status_code == 200
+    assert second.json()["tracking_number"] == first.json()["tracking_number"]
+    assert second.json()["access_code"] == first.json()["access_code"]
+    assert Case.objects.count() == 1
+
+
+def test_same_idempotency_key_with_a_different_body_is_refused(demo, client):
+    headers = {"Idempotency-Key": "key-1"}
+    post_application(client, headers=headers)
+    response = post_application(client, data=iu_data(nama_usaha="Lain"), headers=headers)
+
+    assert response.status_code == 422
+    assert response.json()["type"].endswith("/idempotency_key_reused")
+    assert Case.objects.count() == 1
+
+
+def test_nik_and_phone_are_encrypted_at_rest(demo, client):
+    from django.db import connection
+
+    post_application(client)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT applicant_nik, applicant_phone FROM cases_case")
+        nik, phone = cursor.fetchone()
+    assert "3273055504900003" not in nik
+    assert "081234567890" not in phone
+    case = Case.objects.get()
+    assert case.applicant_nik == "3273055504900003"
+    assert case.status == CaseStatus.IN_PROGRESS
+
+
+def test_status_needs_the_right_access_code(demo, client):
+    receipt = post_application(client).json()
+    number = receipt["tracking_number"]
+
+    ok = client.get(
+        f"/api/v1/applications/{number}", headers={"X-Access-Code": receipt["access_code"]}
+    )
+    wrong = client.get(f"/api/v1/applications/{number}", headers={"X-Access-Code": "AAAAAAAA"})
+
+    assert ok.status_code == 200
+    assert ok.json()["due_at"] is not None
+    assert wrong.status_code == 404
