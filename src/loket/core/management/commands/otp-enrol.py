@@ -7,6 +7,7 @@ a terminal QR code to scan with an authenticator app.
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import segno
@@ -34,4 +35,6 @@ class Command(BaseCommand):
         existing.delete()
         device = TOTPDevice.objects.create(user=user, name="Authenticator", confirmed=True)
         self.stdout.write(device.config_url)
-        segno.make(device.config_url, error="m").terminal(out=self.stdout, compact=True)
+        picture = io.StringIO()
+        segno.make(device.config_url, error="m").terminal(out=picture, compact=True)
+        self.stdout.write(picture.getvalue())
