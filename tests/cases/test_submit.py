@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from loket.cases.models import Case, CaseStatus, Task
-from tests.cases.conftest import iu_data, post_application
+from tests.cases.conftest import NIK, iu_data, post_application
 
 pytestmark = pytest.mark.django_db
 
@@ -112,6 +112,36 @@ def test_nik_and_phone_are_encrypted_at_rest(demo, client):
     case = Case.objects.get()
     assert case.applicant_nik == "3273055504900003"
     assert case.status == CaseStatus.IN_PROGRESS
+
+
+def test_submitted_data_is_encrypted_at_rest_and_masked_in_events(demo, client):
+    from django.db import connection
+
+    post_application(client, data=iu_data(nama_usaha="Warung Bu Sri"))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT data FROM cases_case")
+        (stored,) = cursor.fetchone()
+    assert "Warung Bu Sri" not in stored
+    assert Case.objects.get().data["nama_usaha"] == "Warung Bu Sri"
+
+
+def test_nik_in_submitted_data_is_masked_in_the_automatic_step_event(demo, client):
+    import json as _json
+
+    from loket.cases.models import CaseEvent
+    from tests.cases.test_end_to_end import SERVICES as SCENARIOS
+
+    scenario = SCENARIOS["surat-keterangan-domisili"]
+    response = post_application(
+        client,
+        service="surat-keterangan-domisili",
+        data=scenario["data"],
+        documents=scenario["documents"](),
+    )
+    assert response.status_code == 201, response.content
+    payloads = _json.dumps([e.payload for e in CaseEvent.objects.all()])
+    assert NIK not in payloads
+    assert NIK[-4:] in payloads  # masked, still recognisable
 
 
 def test_status_needs_the_right_access_code(demo, client):

@@ -13,7 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from loket.core.pii import EncryptedTextField, mask
+from loket.core.pii import EncryptedJSONField, EncryptedTextField, mask
 
 
 class CaseStatus(models.TextChoices):
@@ -63,7 +63,7 @@ class Case(models.Model):
     )
     language = models.CharField(_("language"), max_length=8, default="id")
 
-    data: models.JSONField[Any, Any] = models.JSONField(_("submitted data"), default=dict)
+    data: "models.Field[Any, Any]" = EncryptedJSONField(_("submitted data (encrypted)"))
     status = models.CharField(
         _("status"),
         max_length=24,

@@ -9,10 +9,13 @@ NIK without decrypting the table.
 from __future__ import annotations
 
 import hashlib
+import json
 from functools import lru_cache
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 
@@ -69,3 +72,32 @@ class EncryptedTextField(models.TextField):
         if value is None or value == "":
             return value
         return encrypt(str(value))
+
+
+class EncryptedJSONField(models.TextField):
+    """A JSON document stored encrypted: submitted application data holds personal data
+    (NIK, phone, addresses) that UU PDP wants protected at rest. Reads give the decoded
+    value; the column cannot be queried by content, which nothing needs."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("default", dict)
+        super().__init__(*args, **kwargs)
+
+    def from_db_value(self, value, expression, connection):  # type: ignore[no-untyped-def]
+        if value is None or value == "":
+            return {}
+        return json.loads(decrypt(value))
+
+    def to_python(self, value):  # type: ignore[no-untyped-def]
+        if isinstance(value, str):
+            return json.loads(value) if value else {}
+        return value
+
+    def get_prep_value(self, value):  # type: ignore[no-untyped-def]
+        if value is None:
+            return None
+        text = json.dumps(value, ensure_ascii=False, sort_keys=True, cls=DjangoJSONEncoder)
+        return encrypt(text)
+
+    def value_to_string(self, obj):  # type: ignore[no-untyped-def]
+        return json.dumps(self.value_from_object(obj), cls=DjangoJSONEncoder)
