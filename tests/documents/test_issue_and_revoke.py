@@ -168,3 +168,38 @@ def test_a_valid_signature_on_a_file_we_did_not_issue_is_unknown(issued):
 def test_documents_are_found_by_public_id_only_when_well_formed(issued):
     assert selectors.document_by_id(str(issued.id)) == issued
     assert selectors.document_by_id("not-a-uuid") is None
+
+
+def test_issuing_appends_a_document_issued_entry_without_personal_data(issued, org):
+    entry = LedgerEntry.objects.get(kind="document.issued")
+    assert issued.ledger_index == entry.index
+    assert entry.payload == {
+        "document": str(issued.id),
+        "number": issued.number,
+        "document_type": "Izin Usaha Mikro",
+        "sha256": issued.sha256,
+        "issued_at": "2026-11-23T03:00:00.000000Z",
+        "agency": "kota-contoh",
+        "position": "kabid-perizinan",
+        "capacity": "definitive",
+        "tracking_number": issued.case.tracking_number,
+    }
+    assert "Sri Wahyuni" not in entry.canonical
+    assert issued.case.applicant_nik not in entry.canonical
+
+
+def test_an_issue_that_rolls_back_leaves_no_ledger_entry(org, make_case, storage_dir):
+    class Abandon(Exception):
+        pass
+
+    with pytest.raises(Abandon), transaction.atomic():
+        issue(org, make_case())
+        raise Abandon
+    assert not LedgerEntry.objects.exists()
+
+
+def test_revoking_keeps_the_index_of_its_ledger_entry(issued, org):
+    revoke(document=issued, officer=org["Budi Santoso"], reason="Data tidak benar", at=AT)
+    issued.refresh_from_db()
+    entry = LedgerEntry.objects.get(kind="document.revoked")
+    assert issued.revocation_ledger_index == entry.index == issued.ledger_index + 1

@@ -4,20 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('documents', '0001_initial'),
+        ("documents", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='issueddocument',
-            name='ledger_index',
-            field=models.PositiveBigIntegerField(blank=True, null=True, verbose_name='ledger entry'),
+            model_name="issueddocument",
+            name="ledger_index",
+            field=models.PositiveBigIntegerField(
+                blank=True, null=True, verbose_name="ledger entry"
+            ),
         ),
         migrations.AddField(
-            model_name='issueddocument',
-            name='revocation_ledger_index',
-            field=models.PositiveBigIntegerField(blank=True, null=True, verbose_name='revocation ledger entry'),
+            model_name="issueddocument",
+            name="revocation_ledger_index",
+            field=models.PositiveBigIntegerField(
+                blank=True, null=True, verbose_name="revocation ledger entry"
+            ),
         ),
     ]

@@ -1,0 +1,131 @@
+"""The public page /verify/<id>: status, public facts, ledger proof, downloads; 404 for unknown."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
+from cryptography.x509 import load_pem_x509_certificates
+
+from loket.documents.services import revoke
+from loket.ledger import services as ledger
+from loket.ledger.models import TreeHead
+from tests.verify.conftest import AT
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anyone_sees_a_valid_document_with_its_public_facts_position_and_date(client, issued):
+    response = client.get(f"/verify/{issued.id}")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Valid" in page
+    for text in ["Izin Usaha Mikro", issued.number, "Warung Bu Sri", "Pemerintah Kota Contoh",
+                 "Kepala Bidang Perizinan", "23 November 2026", issued.sha256]:  # fmt: skip
+        assert text in page
+
+
+def test_the_page_names_the_position_but_not_the_officer(client, issued):
+    page = client.get(f"/verify/{issued.id}").content.decode()
+    assert "Kepala Bidang Perizinan" in page
+    assert "Budi Santoso" not in page
+    assert issued.issued_by.nip not in page
+
+
+def test_the_page_shows_the_ledger_index_root_size_and_a_collapsible_proof(client, issued):
+    page = client.get(f"/verify/{issued.id}").content.decode()
+    head = TreeHead.objects.get()  # signed on demand: none covered the new entry
+    root = ledger.inclusion_proof(issued.ledger_index, head.size).root_hash
+    import base64
+
+    assert base64.b64encode(root).decode() in page
+    assert re.search(rf"<dd>{issued.ledger_index}</dd>", page)
+    assert re.search(rf"<dd>{head.size}</dd>", page)
+    assert re.search(r"<details class=\"proof\">\s*<summary>Inclusion proof", page)
+    assert ledger.checkpoint_text(head).splitlines()[0] in page
+
+
+def test_the_page_links_the_bundle_the_ca_and_the_log_key(client, issued):
+    page = client.get(f"/verify/{issued.id}").content.decode()
+    for url in [f"/verify/{issued.id}/bundle.json", "/verify/ca.pem", "/verify/log-key.pem"]:
+        assert f'href="{url}"' in page
+
+
+def test_a_revoked_document_says_since_when_and_why(client, issued, org):
+    revoke(document=issued, officer=org["Siti Rahmawati"], reason="Usaha sudah tutup",
+           at=AT + dt.timedelta(days=30))  # fmt: skip
+    page = client.get(f"/verify/{issued.id}").content.decode()
+    assert "Revoked since 23 December 2026" in page
+    assert "Usaha sudah tutup" in page
+    assert "Valid" not in page
+
+
+def test_the_page_works_in_indonesian(client, issued, org):
+    from django.utils import translation
+
+    with translation.override("id"):
+        response = client.get(f"/verify/{issued.id}", HTTP_ACCEPT_LANGUAGE="id")
+    assert response.status_code == 200
+    assert issued.number in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "document_id", [str(uuid.uuid4()), "not-a-uuid", "12345", "0" * 99, "%E2%9C%93"]
+)
+def test_an_unknown_or_malformed_id_is_a_404_that_says_unknown_document(client, document_id):
+    response = client.get(f"/verify/{document_id}")
+    assert response.status_code == 404
+    assert "Unknown document" in response.content.decode()
+
+
+def test_the_bundle_of_an_unknown_document_is_404(client):
+    assert client.get(f"/verify/{uuid.uuid4()}/bundle.json").status_code == 404
+
+
+def test_the_form_sends_a_typed_identifier_to_its_page(client, issued):
+    response = client.get("/verify/", {"id": f"  {issued.id} "})
+    assert response.status_code == 302
+    assert response["Location"] == f"/verify/{issued.id}"
+
+
+def test_the_ca_download_is_the_root_the_documents_chain_to(client, issued):
+    response = client.get("/verify/ca.pem")
+    [certificate] = load_pem_x509_certificates(response.content)
+    assert "Loket Demo Root CA" in certificate.subject.rfc4514_string()
+
+
+def test_the_log_key_download_is_the_ed25519_key_that_signs_checkpoints(client, issued):
+    client.get(f"/verify/{issued.id}")
+    key = load_pem_public_key(client.get("/verify/log-key.pem").content)
+    assert isinstance(key, Ed25519PublicKey)
+    from loket.ledger.signing import open_checkpoint
+
+    head = TreeHead.objects.get()
+    checkpoint = open_checkpoint(ledger.checkpoint_text(head), head.origin, key)
+    assert checkpoint.size == head.size
+
+
+def test_the_bundle_uses_the_latest_head_when_it_covers_the_entry(client, issued):
+    first = ledger.sign_tree_head()
+    bundle = client.get(f"/verify/{issued.id}/bundle.json").json()
+    assert bundle["inclusion_proof"]["tree_size"] == first.size
+    assert TreeHead.objects.count() == 1
+
+
+def test_the_bundle_carries_public_facts_entry_proof_and_checkpoint(client, issued):
+    response = client.get(f"/verify/{issued.id}/bundle.json")
+    assert response["Content-Disposition"].startswith("attachment")
+    bundle = response.json()
+    assert bundle["format"] == "loket-proof-bundle/1"
+    assert bundle["document"]["sha256"] == issued.sha256
+    assert bundle["document"]["position"] == {"code": "kabid-perizinan",
+                                              "title": "Kepala Bidang Perizinan"}  # fmt: skip
+    assert bundle["entry"]["index"] == issued.ledger_index
+    assert '"kind":"document.issued"' in bundle["entry"]["canonical"]
+    assert bundle["checkpoint"].startswith(TreeHead.objects.get().origin + "\n")
+    assert bundle["revocation"] is None
+    assert "Budi Santoso" not in response.content.decode()
