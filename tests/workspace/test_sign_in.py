@@ -146,14 +146,17 @@ def test_signed_in_applicant_gets_403_in_the_workspace(client: Client) -> None:
     user = make_applicant("sari@example.id")
     client.force_login(user)
     response = client.get("/workspace/")
-    # Not OTP-verified, so sent to the officer sign-in; never shown the workspace.
-    assert response.status_code == 302
+    # Not an officer: refused outright, never asked for a code.
+    assert response.status_code == 403
 
 
-def test_officer_signed_in_without_second_factor_is_sent_back(client: Client) -> None:
+def test_officer_signed_in_without_second_factor_is_asked_for_the_code(client: Client) -> None:
     account = make_officer("andi")
     client.force_login(account.user)  # e.g. through /admin/, which has no second step
-    assert client.get("/workspace/")["Location"].startswith("/workspace/login/")
+    assert client.get("/workspace/?state=mine")["Location"] == "/workspace/login/code/"
+    response = client.post("/workspace/login/code/", {"code": code_for(account.device)})
+    assert response["Location"] == "/workspace/?state=mine"
+    assert client.get("/workspace/").status_code == 200
 
 
 def test_workspace_sign_in_without_csrf_token_is_rejected() -> None:

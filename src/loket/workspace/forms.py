@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.models import User
@@ -56,3 +59,94 @@ class CodeForm(forms.Form):
         if not code.isdigit():
             raise forms.ValidationError(_("Enter the digits only."), code="not_digits")
         return code
+
+
+class QueueFilterForm(forms.Form):
+    """The queue's filters, read from the query string; unknown values fall back to all."""
+
+    service = forms.TypedChoiceField(
+        label=_("Service"), required=False, coerce=int, empty_value=None
+    )
+    state = forms.ChoiceField(
+        label=_("Show"),
+        required=False,
+        choices=[
+            ("all", _("All open tasks")),
+            ("open", _("Not yet claimed")),
+            ("mine", _("Claimed by me")),
+            ("overdue", _("Overdue")),
+        ],
+    )
+
+    def __init__(self, *args: Any, services: Iterable[Any] = (), language: str = "id",
+                 **kwargs: Any) -> None:  # fmt: skip
+        super().__init__(*args, **kwargs)
+        self.fields["service"].choices = [("", _("All services"))] + [  # type: ignore[attr-defined]
+            (s.pk, (s.name_en if language == "en" else "") or s.name) for s in services
+        ]
+
+
+REASON_REQUIRED = {"reject", "return"}
+
+
+class DecisionForm(forms.Form):
+    """An officer's decision on a task; a reason is required to reject or return."""
+
+    decision = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Required to reject or return: the applicant reads it. Say what is wrong and, "
+            "for a return, what to send."
+        ),
+    )
+
+    def __init__(self, *args: Any, actions: Iterable[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        labels = {
+            "approve": _("Approve"),
+            "return": _("Return to the applicant for revision"),
+            "reject": _("Reject"),
+        }
+        self.fields["decision"].choices = [  # type: ignore[attr-defined]
+            (action, labels[action])
+            for action in ("approve", "return", "reject")
+            if action in actions
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        reason = (cleaned.get("reason") or "").strip()
+        cleaned["reason"] = reason
+        if cleaned.get("decision") in REASON_REQUIRED and not reason:
+            self.add_error(
+                "reason",
+                forms.ValidationError(
+                    _("Give a reason: the applicant reads it when an application is rejected "
+                      "or returned."),
+                    code="reason_required",
+                ),
+            )  # fmt: skip
+        return cleaned
+
+
+class ReassignForm(forms.Form):
+    """A head of unit gives a task to one holder of its position, or releases the claim."""
+
+    RELEASE = "release"
+
+    assignee = forms.ChoiceField(label=_("Give the task to"), widget=forms.RadioSelect)
+
+    def __init__(self, *args: Any, holders: Iterable[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].choices = [  # type: ignore[attr-defined]
+            (str(h.officer.pk), f"{h.officer.name} ({capacity_label(h.capacity)})") for h in holders
+        ] + [(self.RELEASE, _("Nobody: release the claim so any holder can take it"))]
+
+
+def capacity_label(capacity: str) -> str:
+    """The short word officers use for a capacity: Definitif, Plt or Plh."""
+    return str({"definitive": _("Definitive"), "plt": _("Plt"), "plh": _("Plh")}.get(capacity, ""))

@@ -1,11 +1,21 @@
 from django.urls import path
 
-from loket.workspace import views
+from loket.workspace import casework, views
 
 app_name = "workspace"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", casework.queue, name="home"),
+    path("tasks/<int:task_id>/", casework.task_page, name="task"),
+    path("tasks/<int:task_id>/claim/", casework.claim, name="claim"),
+    path("tasks/<int:task_id>/decide/", casework.decide, name="decide"),
+    path("tasks/<int:task_id>/reassign/", casework.reassign, name="reassign"),
+    path(
+        "tasks/<int:task_id>/documents/<int:document_id>/",
+        casework.document,
+        name="document",
+    ),
+    path("unit/", casework.unit_overdue, name="unit"),
     path("login/", views.sign_in, name="login"),
     path("login/code/", views.verify, name="verify"),
     path("login/setup/", views.enrol, name="enrol"),

@@ -10,13 +10,12 @@ import time
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import BACKEND_SESSION_KEY, login
 from django.contrib.auth.models import User
 from django.contrib.auth.views import LogoutView as DjangoLogoutView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -25,9 +24,7 @@ from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from loket.org.selectors import holdings_of
 from loket.workspace import otp
-from loket.workspace.decorators import current_officer, officer_required
 from loket.workspace.forms import CodeForm, OfficerPasswordForm
 
 _PENDING = "workspace_pending_sign_in"
@@ -74,16 +71,22 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         user = form.get_user()
         # A new session key before the second step, against session fixation.
         request.session.cycle_key()
-        request.session[_PENDING] = {
-            "uid": user.pk,
-            "backend": getattr(user, "backend", ""),
-            "started": time.time(),
-            "next": next_url,
-        }
-        if otp.confirmed_devices(user):
-            return redirect("workspace:verify")
-        return redirect("workspace:enrol")
+        return start_code_step(request, user, next_url=next_url)
     return render(request, "workspace/login.html", {"form": form, "next": next_url})
+
+
+def start_code_step(request: HttpRequest, user: User, *, next_url: str) -> HttpResponse:
+    """Remember who is half-way through signing in, then ask for the code (or enrolment)."""
+    backend = getattr(user, "backend", "") or request.session.get(BACKEND_SESSION_KEY, "")
+    request.session[_PENDING] = {
+        "uid": user.pk,
+        "backend": backend,
+        "started": time.time(),
+        "next": next_url,
+    }
+    if otp.confirmed_devices(user):
+        return redirect("workspace:verify")
+    return redirect("workspace:enrol")
 
 
 def _check_code(request: HttpRequest, form: CodeForm, devices: list[TOTPDevice]) -> bool:
@@ -147,14 +150,6 @@ def enrol(request: HttpRequest) -> HttpResponse:
         "username": user.get_username(),
     }
     return render(request, "workspace/enrol.html", context)
-
-
-@officer_required
-def home(request: HttpRequest) -> HttpResponse:
-    """The positions the officer may act for today; the task queue joins them here later."""
-    officer = current_officer(request)
-    holdings = holdings_of(officer, timezone.now())
-    return render(request, "workspace/home.html", {"officer": officer, "holdings": holdings})
 
 
 class LogoutView(DjangoLogoutView):

@@ -1,0 +1,327 @@
+"""Officer pages for the work itself: the queue, a task, its documents, a unit's overdue list.
+
+Every page needs a signed-in officer with a verified second factor
+(`officer_required`); a task or case outside the officer's reach answers 404,
+so nobody learns which tracking numbers exist. Changes go through the case
+engine's operations; forms post, then redirect (POST-redirect-GET), and the
+engine's row locks decide races. htmx requests get a fragment of the page
+instead, but every action works as a plain form without JavaScript.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_GET, require_POST
+
+from loket.cases import services
+from loket.cases.definition import Definition
+from loket.cases.models import CaseDocument, Task, TaskStatus
+from loket.core.errors import AuthorityError, ConflictError, LoketError, ValidationError
+from loket.documents.models import StoredFile
+from loket.documents.services import open_stored
+from loket.org.models import Officer
+from loket.org.selectors import holders_at
+from loket.workspace import presenters, selectors
+from loket.workspace.decorators import current_officer, officer_required
+from loket.workspace.forms import DecisionForm, QueueFilterForm, ReassignForm, capacity_label
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+# -- the queue ---------------------------------------------------------------------------
+
+
+@officer_required
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    """The officer's tasks for every position held today, with filters and counts."""
+    officer = current_officer(request)
+    now = timezone.now()
+    reach = selectors.reach_of(officer, now)
+    form = QueueFilterForm(
+        request.GET, services=selectors.queue_services(reach), language=presenters.language()
+    )
+    service_id, state = None, selectors.QueueState.ALL
+    if form.is_valid():
+        service_id = form.cleaned_data["service"]
+        state = selectors.QueueState(form.cleaned_data["state"] or "all")
+    tasks = list(selectors.queue(reach, officer, at=now, state=state, service_id=service_id))
+    context = {
+        "officer": officer,
+        "reach": reach,
+        "holdings": [(h, capacity_label(h.capacity)) for h in reach.holdings],
+        "form": form,
+        "state": state.value,
+        "counts": selectors.queue_counts(reach, officer, at=now, service_id=service_id),
+        "rows": [_queue_row(task, reach, officer) for task in tasks],
+        "now": now,
+    }
+    template = "workspace/_queue.html" if _is_htmx(request) else "workspace/home.html"
+    return render(request, template, context)
+
+
+def _queue_row(task: Task, reach: selectors.Reach, officer: Officer) -> dict[str, Any]:
+    return {
+        "task": task,
+        "service_name": presenters.service_name(task.case),
+        "position_title": presenters.position_title(task.position),
+        "capacity": capacity_label(reach.capacity_for(task.position_id)),
+        "is_mine": task.claimed_by_id == officer.pk,
+    }
+
+
+# -- one task ----------------------------------------------------------------------------
+
+
+def _task_in_reach(request: HttpRequest, task_id: int) -> tuple[Task, selectors.Reach]:
+    officer = current_officer(request)
+    reach = selectors.reach_of(officer, timezone.now())
+    task = selectors.task_detail(task_id)
+    if task is None or not selectors.may_view_case(reach, task.case):
+        raise Http404(_("There is no such task in your reach."))
+    return task, reach
+
+
+def _task_context(
+    request: HttpRequest, task: Task, reach: selectors.Reach, form: DecisionForm | None = None
+) -> dict[str, Any]:
+    officer = current_officer(request)
+    case = task.case
+    definition = Definition(case.service_version.definition)
+    events = list(case.events.select_related("officer", "position").order_by("sequence"))
+    may_act = task.position_id in reach.position_ids
+    actions = list((definition.step(task.step_id).get("actions") or {}).keys())
+    if form is None:
+        form = DecisionForm(actions=actions, prefix="d")
+    return {
+        "task": task,
+        "case": case,
+        "officer": officer,
+        "reach": reach,
+        "service_name": presenters.service_name(case),
+        "step_name": definition.step_name(task.step_id, presenters.language()),
+        "position_title": presenters.position_title(task.position),
+        "capacity": capacity_label(reach.capacity_for(task.position_id)),
+        "may_act": may_act,
+        "may_decide": may_act
+        and task.status == TaskStatus.OPEN
+        and task.claimed_by_id == officer.pk
+        and not case.is_closed,
+        "may_claim": may_act and task.status == TaskStatus.OPEN and task.claimed_by_id is None,
+        "may_reassign": task.status == TaskStatus.OPEN and selectors.may_reassign(reach, task),
+        "decided_message": decided_message(task),
+        "decision_label": presenters.decision_label(task.decision),
+        "form": form,
+        "data_rows": presenters.data_rows(case, definition),
+        "documents": presenters.document_groups(case, definition),
+        "checks": presenters.automatic_checks(events, definition),
+        "timeline": presenters.timeline(events, definition),
+        "other_tasks": case.tasks.exclude(pk=task.pk).select_related("position", "decided_by"),
+    }
+
+
+def decided_message(task: Task) -> str:
+    """What officers read about a task that is no longer open: who decided it, and when."""
+    if task.status == TaskStatus.DONE and task.decided_at is not None:
+        return _(
+            "This task was already decided by %(position)s (%(name)s) on %(time)s: %(decision)s."
+        ) % {
+            "position": presenters.position_title(task.position),
+            "name": task.decided_by.name if task.decided_by else "",
+            "time": formats.date_format(timezone.localtime(task.decided_at), "DATETIME_FORMAT"),
+            "decision": presenters.decision_label(task.decision),
+        }
+    if task.status == TaskStatus.CANCELLED:
+        return _("This task was closed without a decision: the application moved on.")
+    return ""
+
+
+@officer_required
+@require_GET
+@never_cache
+def task_page(request: HttpRequest, task_id: int) -> HttpResponse:
+    task, reach = _task_in_reach(request, task_id)
+    return render(request, "workspace/task.html", _task_context(request, task, reach))
+
+
+def _after_act(request: HttpRequest, task_id: int) -> HttpResponse:
+    """Where an act ends: the task page, or its action panel for an htmx request."""
+    if _is_htmx(request):
+        task, reach = _task_in_reach(request, task_id)
+        context = {**_task_context(request, task, reach), "inline_messages": True}
+        return render(request, "workspace/_task_actions.html", context)
+    return redirect("workspace:task", task_id=task_id)
+
+
+def _explain_refusal(request: HttpRequest, task_id: int, exc: LoketError) -> None:
+    """Turn an engine refusal into a message; a decision taken by someone else names them."""
+    task = selectors.task_detail(task_id)
+    message = decided_message(task) if task is not None and isinstance(exc, ConflictError) else ""
+    messages.error(request, message or exc.message)
+
+
+@officer_required
+@require_POST
+def claim(request: HttpRequest, task_id: int) -> HttpResponse:
+    """Take the task so no other officer works on it at the same time."""
+    _task_in_reach(request, task_id)
+    try:
+        services.claim_task(task_id=task_id, officer=current_officer(request))
+    except (ConflictError, AuthorityError) as exc:
+        _explain_refusal(request, task_id, exc)
+    else:
+        messages.success(request, _("You are working on this task now. Other officers see that."))
+    return _after_act(request, task_id)
+
+
+@officer_required
+@require_POST
+def decide(request: HttpRequest, task_id: int) -> HttpResponse:
+    """Approve, reject or return. A second submit (double click) meets the first's result."""
+    task, reach = _task_in_reach(request, task_id)
+    definition = Definition(task.case.service_version.definition)
+    actions = list((definition.step(task.step_id).get("actions") or {}).keys())
+    form = DecisionForm(request.POST, actions=actions, prefix="d")
+    if not form.is_valid():
+        return _form_again(request, task, reach, form)
+    try:
+        services.decide(
+            task_id=task_id,
+            officer=current_officer(request),
+            decision=form.cleaned_data["decision"],
+            reason=form.cleaned_data["reason"],
+        )
+    except ValidationError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        return _form_again(request, task, reach, form)
+    except (ConflictError, AuthorityError) as exc:
+        _explain_refusal(request, task_id, exc)
+        return redirect("workspace:task", task_id=task_id)
+    messages.success(
+        request,
+        _("Decision recorded for %(number)s: %(decision)s.")
+        % {
+            "number": task.case.tracking_number,
+            "decision": presenters.decision_label(form.cleaned_data["decision"]),
+        },
+    )
+    return redirect("workspace:home")
+
+
+def _form_again(
+    request: HttpRequest, task: Task, reach: selectors.Reach, form: DecisionForm
+) -> HttpResponse:
+    context = {**_task_context(request, task, reach, form), "inline_messages": True}
+    template = "workspace/_task_actions.html" if _is_htmx(request) else "workspace/task.html"
+    return render(request, template, context)
+
+
+# -- documents -----------------------------------------------------------------------------
+
+
+@officer_required
+@require_GET
+@xframe_options_sameorigin  # the task page shows PDFs in a frame; other sites may not
+def document(request: HttpRequest, task_id: int, document_id: int) -> HttpResponseBase:
+    """Stream a document of the task's case inline, with the type found from its content."""
+    task, _reach = _task_in_reach(request, task_id)
+    doc = CaseDocument.objects.filter(case_id=task.case_id, pk=document_id).first()
+    content_type = presenters.CONTENT_TYPES.get(doc.kind, "") if doc else ""
+    stored = StoredFile.objects.filter(storage_name=doc.storage_name).first() if doc else None
+    if doc is None or stored is None or not content_type:
+        raise Http404(_("There is no such document."))
+    response = FileResponse(
+        open_stored(stored),
+        content_type=content_type,
+        as_attachment=False,
+        filename=doc.original_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# -- heads of units --------------------------------------------------------------------------
+
+
+@officer_required
+@require_GET
+def unit_overdue(request: HttpRequest) -> HttpResponse:
+    """Overdue tasks of the units the officer heads (and their sub-units)."""
+    officer = current_officer(request)
+    now = timezone.now()
+    reach = selectors.reach_of(officer, now)
+    if not reach.is_head:
+        return render(request, "workspace/not_head.html", status=403)
+    tasks = selectors.unit_overdue(reach, at=now)
+    rows = [
+        {
+            "task": task,
+            "service_name": presenters.service_name(task.case),
+            "position_title": presenters.position_title(task.position),
+        }
+        for task in tasks
+    ]
+    return render(request, "workspace/unit.html", {"rows": rows, "reach": reach, "now": now})
+
+
+@officer_required
+@never_cache
+def reassign(request: HttpRequest, task_id: int) -> HttpResponse:
+    """A head gives an open task to a holder of its position, or releases the claim."""
+    task, reach = _task_in_reach(request, task_id)
+    if not selectors.may_reassign(reach, task):
+        return render(request, "workspace/not_head.html", status=403)
+    holders = holders_at(task.position, timezone.now())
+    form = ReassignForm(request.POST or None, holders=holders)
+    if request.method == "POST" and form.is_valid():
+        choice = form.cleaned_data["assignee"]
+        assignee = None if choice == ReassignForm.RELEASE else _holder(holders, choice)
+        try:
+            services.reassign_task(
+                task_id=task_id, head=current_officer(request), assignee=assignee
+            )
+        except ValidationError as exc:
+            form.add_error("assignee", exc.message)
+        except (ConflictError, AuthorityError) as exc:
+            _explain_refusal(request, task_id, exc)
+            return redirect("workspace:task", task_id=task_id)
+        else:
+            messages.success(
+                request,
+                _("%(number)s now goes to %(name)s.")
+                % {"number": task.case.tracking_number, "name": assignee.name}
+                if assignee
+                else _("The claim on %(number)s is released.")
+                % {"number": task.case.tracking_number},
+            )
+            return redirect("workspace:unit")
+    context = {
+        "task": task,
+        "case": task.case,
+        "form": form,
+        "service_name": presenters.service_name(task.case),
+        "position_title": presenters.position_title(task.position),
+        "step_name": Definition(task.case.service_version.definition).step_name(
+            task.step_id, presenters.language()
+        ),
+    }
+    return render(request, "workspace/reassign.html", context)
+
+
+def _holder(holders: list[Any], officer_id: str) -> Officer:
+    for holding in holders:
+        if str(holding.officer.pk) == officer_id:
+            return holding.officer  # type: ignore[no-any-return]
+    raise Http404(_("That officer does not hold the position."))

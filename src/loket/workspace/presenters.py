@@ -1,0 +1,223 @@
+"""Turning a case into what the task page shows: data with labels, documents, checks, history.
+
+Service definitions carry their own labels in Indonesian and English; the page
+shows them in the officer's language, falling back to Indonesian.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from loket.cases.definition import Definition, localized
+from loket.cases.models import Case, CaseDocument, CaseEvent, Decision
+from loket.org.models import Position
+from loket.workspace.forms import capacity_label
+
+CONTENT_TYPES = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}
+
+
+def language() -> str:
+    return "en" if (get_language() or "id").startswith("en") else "id"
+
+
+def position_title(position: Position | None) -> str:
+    if position is None:
+        return ""
+    return (position.title_en if language() == "en" else "") or position.title
+
+
+def service_name(case: Case) -> str:
+    return (case.service.name_en if language() == "en" else "") or case.service.name
+
+
+@dataclass(frozen=True)
+class DataRow:
+    label: str
+    value: str
+
+
+def data_rows(case: Case, definition: Definition) -> list[DataRow]:
+    """The submitted data in the definition's order, choice values shown by their label."""
+    lang = language()
+    submitted = cast(dict[str, Any], case.data)  # a JSON object (stored encrypted)
+    rows = []
+    for spec in definition.data_fields:
+        name = str(spec.get("name"))
+        if name not in submitted:
+            continue
+        value = submitted[name]
+        if spec.get("type") == "choice":
+            labels = {str(c.get("value")): c.get("label") for c in spec.get("choices") or []}
+            value = localized(labels.get(str(value)), lang) or value
+        elif spec.get("type") == "integer" and isinstance(value, int):
+            value = f"{value:,}".replace(",", ".")  # Indonesian digit grouping
+        rows.append(DataRow(label=localized(spec.get("label"), lang) or name, value=str(value)))
+    return rows
+
+
+@dataclass
+class DocumentGroup:
+    """One requirement and the files sent for it, newest revision first."""
+
+    name: str
+    label: str
+    files: list[CaseDocument] = field(default_factory=list)
+
+    @property
+    def latest(self) -> CaseDocument | None:
+        return self.files[0] if self.files else None
+
+
+def document_groups(case: Case, definition: Definition) -> list[DocumentGroup]:
+    lang = language()
+    groups = {
+        str(spec.get("name")): DocumentGroup(
+            name=str(spec.get("name")), label=localized(spec.get("label"), lang)
+        )
+        for spec in definition.document_requirements
+    }
+    for document in case.documents.order_by("name", "-revision"):
+        group = groups.setdefault(
+            document.name, DocumentGroup(name=document.name, label=document.name)
+        )
+        group.files.append(document)
+    return [group for group in groups.values() if group.files]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    message: str
+    rule: str
+    passed: bool
+
+
+@dataclass(frozen=True)
+class AutoStep:
+    at: Any
+    step_name: str
+    result: str
+    checks: list[CheckResult]
+
+
+_AUTO_RESULTS = {
+    "passed": lambda: _("All checks passed"),
+    "returned": lambda: _("Returned to the applicant"),
+    "rejected": lambda: _("Rejected"),
+}
+
+
+def automatic_checks(events: list[CaseEvent], definition: Definition) -> list[AutoStep]:
+    """The results of the automatic steps, each check with the definition's message."""
+    lang = language()
+    results = []
+    for event in events:
+        if event.kind != "auto_step":
+            continue
+        step = definition.step(event.step_id) if definition.has_step(event.step_id) else {}
+        messages = {str(c.get("rule")): c.get("message") for c in step.get("checks") or []}
+        checks = [
+            CheckResult(
+                message=localized(messages.get(str(c.get("rule"))), lang) or str(c.get("rule")),
+                rule=str(c.get("rule")),
+                passed=bool(c.get("passed")),
+            )
+            for c in event.payload.get("checks") or []
+        ]
+        result = str(event.payload.get("result") or event.action)
+        label = _AUTO_RESULTS.get(result)
+        results.append(
+            AutoStep(
+                at=event.at,
+                step_name=definition.step_name(event.step_id, lang),
+                result=label() if label else result,
+                checks=checks,
+            )
+        )
+    return results
+
+
+def _event_labels() -> dict[str, str]:
+    return {
+        "submitted": _("Application submitted"),
+        "auto_step": _("Automatic check"),
+        "auto_step_failed": _("Automatic check could not run"),
+        "task_opened": _("Task opened"),
+        "claimed": _("Task claimed"),
+        "decided": _("Decision"),
+        "awaiting_applicant": _("Sent back to the applicant"),
+        "resubmitted": _("Revision received from the applicant"),
+        "branches_started": _("Parallel reviews started"),
+        "branch_completed": _("One parallel review finished"),
+        "branches_joined": _("All parallel reviews finished"),
+        "issued": _("Document issued"),
+        "issue_failed": _("Issuing the document failed"),
+        "closed": _("Application closed"),
+        "escalated": _("Overdue: escalated to the superior"),
+        "reassigned": _("Task reassigned"),
+        "released": _("Claim released"),
+    }
+
+
+def decision_label(decision: str) -> str:
+    labels = {
+        Decision.APPROVE: _("Approved"),
+        Decision.REJECT: _("Rejected"),
+        Decision.RETURN: _("Returned for revision"),
+    }
+    return str(labels.get(decision, decision))  # type: ignore[call-overload]
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: Any
+    title: str
+    step_name: str
+    who: str
+    detail: str
+    reason: str
+    is_public: bool
+
+
+def timeline(events: list[CaseEvent], definition: Definition) -> list[TimelineEntry]:
+    """The full history for officers (internal events too), oldest first."""
+    lang = language()
+    labels = _event_labels()
+    entries = []
+    for event in events:
+        who = ""
+        if event.officer is not None:
+            capacity = capacity_label(event.capacity)
+            who = ", ".join(p for p in (event.officer.name, position_title(event.position)) if p)
+            if capacity and event.capacity != "definitive":
+                who = f"{who} ({capacity})"
+        detail = ""
+        if event.kind == "decided":
+            detail = decision_label(event.action)
+        elif event.kind == "closed":
+            outcomes = {
+                "approved": _("Approved"),
+                "rejected": _("Rejected"),
+                "cancelled": _("Cancelled by the applicant"),
+            }
+            detail = outcomes.get(event.action, event.action)
+        elif event.kind == "issued":
+            detail = str(event.payload.get("document_number") or "")
+        elif event.kind == "auto_step":
+            result = _AUTO_RESULTS.get(str(event.payload.get("result") or event.action))
+            detail = result() if result else event.action
+        entries.append(
+            TimelineEntry(
+                at=event.at,
+                title=labels.get(event.kind, event.kind),
+                step_name=definition.step_name(event.step_id, lang) if event.step_id else "",
+                who=who,
+                detail=str(detail),
+                reason=event.reason,
+                is_public=event.is_public,
+            )
+        )
+    return entries

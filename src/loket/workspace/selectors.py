@@ -1,0 +1,191 @@
+"""Read-only queries behind the officer pages: the queue, a unit's overdue work, reach.
+
+They read the case engine's models but never change them; every change goes
+through `loket.cases.services`. Each function here runs a fixed number of
+queries whatever the number of tasks, so the pages stay fast as queues grow.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.db.models import Case as When_
+from django.db.models import Count, IntegerField, Q, QuerySet, Value, When
+
+from loket.cases.models import Case, Task, TaskStatus
+from loket.catalog.models import Service
+from loket.org.models import Officer, Position, Unit
+from loket.org.selectors import Holding, holdings_of
+
+
+class QueueState(StrEnum):
+    """The queue filter: every open task, the unclaimed ones, mine, or the overdue ones."""
+
+    ALL = "all"
+    OPEN = "open"
+    MINE = "mine"
+    OVERDUE = "overdue"
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    all: int
+    open: int
+    mine: int
+    overdue: int
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Where an officer's authority reaches today: positions held and units headed."""
+
+    holdings: list[Holding]
+    headed_unit_ids: frozenset[int]
+
+    @property
+    def position_ids(self) -> set[int]:
+        return {holding.position.pk for holding in self.holdings}
+
+    @property
+    def is_head(self) -> bool:
+        return bool(self.headed_unit_ids)
+
+    def capacity_for(self, position_id: int) -> str:
+        """The strongest capacity in which the officer holds the position ("" if not held)."""
+        for holding in self.holdings:  # holdings_of() sorts definitive first
+            if holding.position.pk == position_id:
+                return str(holding.capacity)
+        return ""
+
+
+def _unit_tree(agency_id: int) -> dict[int, int | None]:
+    return dict(Unit.objects.filter(agency_id=agency_id).values_list("id", "parent_id"))
+
+
+def _descendants(roots: set[int], parents: dict[int, int | None]) -> frozenset[int]:
+    """The units in `roots` and every unit below them (one pass per level, no queries)."""
+    found = set(roots)
+    changed = True
+    while changed:
+        changed = False
+        for unit_id, parent_id in parents.items():
+            if parent_id in found and unit_id not in found:
+                found.add(unit_id)
+                changed = True
+    return frozenset(found)
+
+
+def reach_of(officer: Officer, at: dt.datetime) -> Reach:
+    """The officer's holdings at `at` and the units (with sub-units) they head. Two queries."""
+    holdings = holdings_of(officer, at)
+    headed = {h.position.unit_id for h in holdings if h.position.is_head}
+    units = _descendants(headed, _unit_tree(officer.agency_id)) if headed else frozenset()
+    return Reach(holdings=holdings, headed_unit_ids=units)
+
+
+def _overdue_first(at: dt.datetime) -> When_:
+    return When_(
+        When(Q(due_at__lt=at), then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+
+
+def _open_tasks() -> QuerySet[Task]:
+    return Task.objects.filter(status=TaskStatus.OPEN).select_related(
+        "case", "case__service", "position", "position__unit", "claimed_by"
+    )
+
+
+def queue(
+    reach: Reach,
+    officer: Officer,
+    *,
+    at: dt.datetime,
+    state: QueueState = QueueState.ALL,
+    service_id: int | None = None,
+) -> QuerySet[Task]:
+    """Open tasks of every position the officer holds, overdue first, then by due moment."""
+    tasks = _open_tasks().filter(position_id__in=reach.position_ids)
+    if service_id is not None:
+        tasks = tasks.filter(case__service_id=service_id)
+    if state == QueueState.OPEN:
+        tasks = tasks.filter(claimed_by__isnull=True)
+    elif state == QueueState.MINE:
+        tasks = tasks.filter(claimed_by=officer)
+    elif state == QueueState.OVERDUE:
+        tasks = tasks.filter(due_at__lt=at)
+    return tasks.annotate(overdue_rank=_overdue_first(at)).order_by(
+        "overdue_rank", "due_at", "created_at", "pk"
+    )
+
+
+def queue_counts(
+    reach: Reach, officer: Officer, *, at: dt.datetime, service_id: int | None = None
+) -> QueueCounts:
+    """How many tasks each queue filter shows, in one query."""
+    tasks = Task.objects.filter(status=TaskStatus.OPEN, position_id__in=reach.position_ids)
+    if service_id is not None:
+        tasks = tasks.filter(case__service_id=service_id)
+    counts = tasks.aggregate(
+        all=Count("pk"),
+        open=Count("pk", filter=Q(claimed_by__isnull=True)),
+        mine=Count("pk", filter=Q(claimed_by=officer)),
+        overdue=Count("pk", filter=Q(due_at__lt=at)),
+    )
+    return QueueCounts(**counts)
+
+
+def queue_services(reach: Reach) -> QuerySet[Service]:
+    """The services whose tasks the officer's positions handle (for the service filter)."""
+    return (
+        Service.objects.filter(
+            cases__tasks__position_id__in=reach.position_ids,
+        )
+        .distinct()
+        .order_by("name")
+    )
+
+
+def unit_overdue(reach: Reach, *, at: dt.datetime) -> QuerySet[Task]:
+    """Open overdue tasks of the units the officer heads and their sub-units, oldest first."""
+    return (
+        _open_tasks()
+        .filter(position__unit_id__in=reach.headed_unit_ids, due_at__lt=at)
+        .order_by("due_at", "created_at", "pk")
+    )
+
+
+def may_view_case(reach: Reach, case: Case) -> bool:
+    """Whether the case is within the officer's reach.
+
+    It is when the officer holds the position of one of its tasks (open or past:
+    the officer who verified the documents may follow the case on), or heads the
+    unit of such a position or a unit above it. One query.
+    """
+    positions = Position.objects.filter(tasks__case=case).values_list("pk", "unit_id").distinct()
+    return any(
+        position_id in reach.position_ids or unit_id in reach.headed_unit_ids
+        for position_id, unit_id in positions
+    )
+
+
+def may_reassign(reach: Reach, task: Task) -> bool:
+    """Whether the officer heads the unit of the task's position (or a unit above it)."""
+    return task.position.unit_id in reach.headed_unit_ids
+
+
+def task_detail(task_id: int) -> Task | None:
+    return (
+        Task.objects.select_related(
+            "case",
+            "case__service",
+            "case__service_version",
+            "position",
+            "position__unit",
+            "claimed_by",
+            "decided_by",
+        )
+        .filter(pk=task_id)
+        .first()
+    )
