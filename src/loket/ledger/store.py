@@ -1,0 +1,77 @@
+"""Row-level storage for the append path of the ledger.
+
+The append path issues its few statements as SQL built from the models'
+metadata: it runs on every case step, and the ORM's per-query overhead was
+several times the cost of the work itself. Values still go through each
+field's ``get_db_prep_save``, so types are adapted exactly as the ORM would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, cast
+
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Field, Model
+
+from loket.ledger import merkle
+from loket.ledger.models import LogState
+
+
+def split_frontier(blob: bytes | memoryview) -> list[bytes]:
+    blob = bytes(blob)
+    return [blob[i : i + merkle.HASH_SIZE] for i in range(0, len(blob), merkle.HASH_SIZE)]
+
+
+def _fields(model: type[Model], names: Iterable[str]) -> list[Field]:
+    by_name = {field.name: field for field in model._meta.concrete_fields}
+    return [by_name[name] for name in names]
+
+
+def _quoted(connection: BaseDatabaseWrapper, model: type[Model], *names: str) -> list[str]:
+    return [connection.ops.quote_name(cast(str, field.column)) for field in _fields(model, names)]
+
+
+def lock_state(connection: BaseDatabaseWrapper) -> tuple[int, bytes]:
+    """Read (size, frontier) of the log, holding its row lock until the transaction ends."""
+    table = connection.ops.quote_name(LogState._meta.db_table)
+    size, frontier, key = _quoted(connection, LogState, "size", "frontier", "id")
+    # SQLite has no FOR UPDATE; its IMMEDIATE transactions already serialise writers.
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    # Identifiers come from model metadata, values are parameters.
+    sql = f"SELECT {size}, {frontier} FROM {table} WHERE {key} = %s{lock}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [1])
+        row = cursor.fetchone()
+        if row is None:
+            # The first append ever: concurrent first appenders meet on the primary key.
+            LogState.objects.get_or_create(pk=1)
+            cursor.execute(sql, [1])
+            row = cursor.fetchone()
+    return int(row[0]), bytes(row[1])
+
+
+def insert(connection: BaseDatabaseWrapper, model: type[Model], rows: list[dict[str, Any]]) -> None:
+    names = list(rows[0])
+    fields = _fields(model, names)
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(_quoted(connection, model, *names))
+    values = ", ".join(["(" + ", ".join(["%s"] * len(names)) + ")"] * len(rows))
+    params = [
+        field.get_db_prep_save(row[name], connection)
+        for row in rows
+        for name, field in zip(names, fields, strict=True)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {values}", params)  # noqa: S608
+
+
+def save_state(connection: BaseDatabaseWrapper, size: int, frontier: bytes) -> None:
+    table = connection.ops.quote_name(LogState._meta.db_table)
+    size_column, frontier_column, key = _quoted(connection, LogState, "size", "frontier", "id")
+    (frontier_field,) = _fields(LogState, ["frontier"])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {size_column} = %s, {frontier_column} = %s WHERE {key} = %s",  # noqa: S608
+            [size, frontier_field.get_db_prep_save(frontier, connection), 1],
+        )
