@@ -1,3 +1,5 @@
+"""Applicant pages, in Indonesian paths (the public addresses printed on receipts and mail)."""
+
 from django.urls import path
 
 from loket.portal import views
@@ -6,4 +8,21 @@ app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("layanan/<slug:code>/", views.service_detail, name="service"),
+    path("layanan/<slug:code>/ajukan/", views.apply, name="apply"),
+    path("layanan/<slug:code>/ajukan/biaya/", views.fee_preview, name="fee_preview"),
+    path("layanan/<slug:code>/ajukan/periksa/", views.review, name="review"),
+    path("permohonan-saya/", views.my_applications, name="my_applications"),
+    path("permohonan/<str:tracking_number>/tanda-terima/", views.receipt, name="receipt"),
+    path("lacak/", views.track_form, name="track_form"),
+    # `portal:track` with the tracking number is the link the case engine puts in mail.
+    path("lacak/<str:tracking_number>/", views.track, name="track"),
+    path("lacak/<str:tracking_number>/status/", views.track_status, name="track_status"),
+    path("lacak/<str:tracking_number>/perbaikan/", views.resubmit, name="resubmit"),
+    path("lacak/<str:tracking_number>/batal/", views.cancel, name="cancel"),
+    path(
+        "lacak/<str:tracking_number>/dokumen/<str:document_id>/",
+        views.download,
+        name="download",
+    ),
 ]

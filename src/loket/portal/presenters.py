@@ -1,0 +1,405 @@
+"""Turning definitions and cases into what the applicant pages show.
+
+Nothing here changes state or decides anything; it only words and orders
+what the catalog and the case engine hold, in the visitor's language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from loket.calendar.workingtime import working_days_between
+from loket.cases.definition import Definition, localized
+from loket.cases.intake import document_limits
+from loket.cases.models import Case, CaseEvent
+from loket.catalog import selectors as catalog_selectors
+from loket.catalog.models import Service
+from loket.documents.uploads import format_megabytes
+from loket.portal.forms import allowed_types_text
+
+
+def rupiah(amount: int) -> str:
+    return "Rp" + number_format(amount, force_grouping=True)
+
+
+def duration_text(deadline: dict[str, Any] | None) -> str:
+    deadline = deadline or {}
+    if deadline.get("working_days") is not None:
+        days = int(deadline["working_days"])
+        return ngettext("%(n)s working day", "%(n)s working days", days) % {"n": days}
+    if deadline.get("working_hours") is not None:
+        hours = deadline["working_hours"]
+        return ngettext("%(n)s working hour", "%(n)s working hours", int(hours)) % {
+            "n": number_format(hours)
+        }
+    return ""
+
+
+# -- the fee ----------------------------------------------------------------------
+
+_TOKEN = re.compile(
+    r"\s*(?:(?P<ref>(?:data|tables)(?:\.[A-Za-z_][A-Za-z0-9_]*)+)"
+    r"|(?P<func>[A-Za-z_][A-Za-z0-9_]*)\s*\("
+    r"|(?P<num>\d+(?:\.\d+)?)"
+    r"|(?P<op>==|!=|<=|>=|&&|\|\||[-+*/%()<>?:!,])"
+    r"|(?P<text>'[^']*'|\"[^\"]*\")"
+    r"|(?P<other>\S+))"
+)
+_CASTS = {"double", "int", "uint"}
+_OPERATORS = {
+    "*": "×",
+    "/": "÷",
+    "&&": gettext_lazy("and"),
+    "||": gettext_lazy("or"),
+    "==": "=",
+    "!=": "≠",
+    "<=": "≤",
+    ">=": "≥",
+}
+
+
+def describe_expression(expression: str, definition: Definition, language: str) -> str:
+    """A CEL fee formula in words: field labels instead of names, × instead of *.
+
+    `double(tables.kelas_lokasi.tarif_per_m2_bulan) * data.panjang_m` becomes
+    "tarif per m2 bulan (tabel kelas lokasi) × Panjang bidang reklame (m)".
+    """
+    labels = {f["name"]: localized(f.get("label"), language) for f in definition.data_fields}
+    words: list[str] = []
+    closing: list[bool] = []  # per open parenthesis: is it a cast whose ")" we drop?
+    for match in _TOKEN.finditer(expression):
+        kind, token = match.lastgroup, match.group(match.lastgroup or 0)
+        if kind == "ref":
+            parts = token.split(".")
+            if parts[0] == "data" and len(parts) == 2:
+                words.append(labels.get(parts[1]) or parts[1].replace("_", " "))
+            else:
+                words.append(
+                    _("%(output)s (table %(table)s)")
+                    % {"output": parts[-1].replace("_", " "), "table": parts[1].replace("_", " ")}
+                )
+        elif kind == "func":
+            closing.append(token in _CASTS)
+            if token not in _CASTS:
+                words.append(f"{token}(")
+        elif kind == "op" and token == "(":
+            closing.append(False)
+            words.append("(")
+        elif kind == "op" and token == ")":
+            if not (closing.pop() if closing else False):
+                words.append(")")
+        elif kind == "num":
+            words.append(
+                number_format(float(token) if "." in token else int(token), force_grouping=True)
+            )
+        elif kind == "op":
+            words.append(str(_OPERATORS.get(token, token)))
+        elif token:
+            words.append(token)
+    text = " ".join(words)
+    return re.sub(r"\( ", "(", re.sub(r" \)", ")", text))
+
+
+@dataclass(frozen=True)
+class FeeText:
+    is_free: bool
+    is_computed: bool
+    amount: str  # "Rp25.000", "" when computed
+    formula: str  # the expression in words, "" when fixed
+    note: str
+
+
+def fee_text(definition: Definition, language: str) -> FeeText:
+    fee = definition.raw.get("fee") or {}
+    note = localized(fee.get("note"), language)
+    if fee.get("amount") is not None:
+        amount = int(fee["amount"])
+        return FeeText(amount == 0, False, rupiah(amount), "", note)
+    formula = describe_expression(str(fee.get("expression") or ""), definition, language)
+    return FeeText(False, True, "", formula, note)
+
+
+# -- the service standard ------------------------------------------------------------
+
+
+def service_name(service: Service, language: str) -> str:
+    return (service.name_en if language == "en" else "") or service.name
+
+
+def _who(step: dict[str, Any], titles: dict[str, dict[str, str]], language: str) -> str:
+    kind = step.get("kind")
+    if kind == "task":
+        title = titles.get(step.get("position", ""), {})
+        return title.get(language) or title.get("id") or str(step.get("position"))
+    if kind == "applicant":
+        return _("You (the applicant)")
+    if kind in {"auto", "parallel", "join"}:
+        return _("The system, automatically")
+    if kind == "issue":
+        return _("The system, signed electronically")
+    return ""
+
+
+def _when_note(step: dict[str, Any]) -> str:
+    if step.get("kind") == "applicant":
+        return _("Only if the application is returned for revision; the clock stops meanwhile.")
+    if step.get("kind") == "end" and step.get("outcome") == "rejected":
+        return _("Only if the application is rejected.")
+    return ""
+
+
+def procedure(service: Service, definition: Definition, language: str) -> list[dict[str, str]]:
+    """The steps in order, with who acts (a position title, never a person) and how long."""
+    positions = {s["position"] for s in definition.steps if s.get("kind") == "task"}
+    titles = catalog_selectors.position_titles(service.agency, positions)
+    return [
+        {
+            "id": step["id"],
+            "name": localized(step.get("name"), language),
+            "who": _who(step, titles, language),
+            "time": duration_text(step.get("deadline")),
+            "note": _when_note(step),
+        }
+        for step in definition.steps
+    ]
+
+
+def _field_rules(spec: dict[str, Any], language: str) -> str:
+    kind = spec.get("type") or "text"
+    describe = TYPE_LABELS.get(kind)
+    parts = [describe() if describe else kind]
+    if spec.get("min") is not None:
+        parts.append(_("at least %(min)s") % {"min": number_format(spec["min"])})
+    if spec.get("max") is not None:
+        parts.append(_("at most %(max)s") % {"max": number_format(spec["max"])})
+    if kind in {"text", "textarea"} and spec.get("max_length"):
+        parts.append(_("up to %(n)s characters") % {"n": spec["max_length"]})
+    if kind == "choice":
+        choices = spec.get("choices") or []
+        parts.append(", ".join(localized(c.get("label"), language) for c in choices))
+    return "; ".join(parts)
+
+
+TYPE_LABELS = {
+    "text": lambda: _("text"),
+    "textarea": lambda: _("longer text"),
+    "integer": lambda: _("whole number"),
+    "decimal": lambda: _("number"),
+    "date": lambda: _("date"),
+    "boolean": lambda: _("yes or no"),
+    "choice": lambda: _("one of"),
+    "email": lambda: _("e-mail address"),
+    "phone": lambda: _("mobile number"),
+    "nik": lambda: _("NIK (16 digits)"),
+}
+
+
+def requirements(definition: Definition, language: str) -> dict[str, list[dict[str, Any]]]:
+    data = [
+        {
+            "label": localized(spec.get("label"), language),
+            "help": localized(spec.get("help"), language),
+            "rules": _field_rules(spec, language),
+            "required": bool(spec.get("required", True)),
+        }
+        for spec in definition.data_fields
+    ]
+    documents = []
+    for spec in definition.document_requirements:
+        types, max_bytes = document_limits(definition, spec["name"])
+        documents.append(
+            {
+                "name": spec["name"],
+                "label": localized(spec.get("label"), language),
+                "help": localized(spec.get("help"), language),
+                "types": allowed_types_text(types),
+                "max_size": _("%(size)s MB") % {"size": format_megabytes(max_bytes)},
+                "required": bool(spec.get("required", True)),
+            }
+        )
+    return {"data": data, "documents": documents}
+
+
+def standard_components(definition: Definition, language: str) -> list[tuple[str, str]]:
+    """The remaining components of the service standard (PermenPANRB 15/2014), in order."""
+    standard = definition.raw.get("standard") or {}
+    headings = [
+        ("service_guarantee", _("Service guarantee")),
+        ("security_guarantee", _("Security and safety guarantee")),
+        ("facilities", _("Facilities")),
+        ("officer_competence", _("Officer competence")),
+        ("number_of_officers", _("Number of officers")),
+        ("internal_supervision", _("Internal supervision")),
+        ("performance_evaluation", _("Performance evaluation")),
+    ]
+    return [
+        (title, localized(standard.get(key), language))
+        for key, title in headings
+        if standard.get(key)
+    ]
+
+
+# -- a case for its applicant -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    at: dt.datetime
+    what: str
+    step: str
+    who: str
+    reason: str
+    due: dt.datetime | None
+
+
+def _position_title(position: Any, capacity: str, language: str) -> str:
+    if position is None:
+        return ""
+    title = (position.title_en if language == "en" else "") or position.title
+    prefix = {"plt": "Plt. ", "plh": "Plh. "}.get((capacity or "").lower(), "")
+    return prefix + title
+
+
+def _event_text(event: CaseEvent) -> str | None:
+    kind, action = event.kind, event.action
+    texts = {
+        "submitted": _("Application received"),
+        "resubmitted": _("Revised application sent"),
+        "task_opened": _("Step started"),
+        "awaiting_applicant": _("Returned to you for revision"),
+        "branches_started": _("Reviews started in parallel"),
+        "issued": _("Document issued and signed"),
+    }
+    if kind in texts:
+        return texts[kind]
+    if kind == "auto_step":
+        return {
+            "passed": _("Automatic check passed"),
+            "returned": _("Automatic check: revision needed"),
+            "rejected": _("Automatic check: not eligible"),
+        }.get(action, _("Automatic check done"))
+    if kind == "decided":
+        return {
+            "approve": _("Approved"),
+            "reject": _("Rejected"),
+            "return": _("Returned for revision"),
+        }.get(action, _("Decided"))
+    if kind == "closed":
+        return {
+            "approved": _("Application completed"),
+            "rejected": _("Application closed: rejected"),
+            "cancelled": _("Application withdrawn by the applicant"),
+        }.get(action, _("Application closed"))
+    return None  # internal bookkeeping (branch arrivals, joins) is not shown
+
+
+def _event_who(event: CaseEvent, language: str) -> str:
+    if event.kind in {"submitted", "resubmitted"} or (
+        event.kind == "closed" and event.action == "cancelled"
+    ):
+        return _("Applicant")
+    if event.kind == "task_opened" and event.task is not None:
+        return _position_title(event.task.position, "", language)
+    if event.position is not None:
+        return _position_title(event.position, event.capacity, language)
+    return _("The system, automatically")
+
+
+def timeline(case: Case, events: Any, language: str) -> list[TimelineRow]:
+    definition = Definition(case.service_version.definition)
+    rows = []
+    for event in events:
+        what = _event_text(event)
+        if what is None:
+            continue
+        rows.append(
+            TimelineRow(
+                at=event.at,
+                what=what,
+                step=definition.step_name(event.step_id, language) if event.step_id else "",
+                who=_event_who(event, language),
+                reason=event.reason,
+                due=event.task.due_at if event.kind == "task_opened" and event.task else None,
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class Deadline:
+    due_at: dt.datetime | None
+    state: str  # none | paused | on_track | overdue | done_on_time | done_late
+    text: str
+
+
+def deadline(case: Case, now: dt.datetime | None = None) -> Deadline:
+    """When the case is due and whether it is on time, in working days."""
+    now = now or timezone.now()
+    due = case.due_at
+    if due is None:
+        return Deadline(None, "none", "")
+    if case.is_closed:
+        closed = case.closed_at or now
+        if closed <= due:
+            return Deadline(due, "done_on_time", _("Finished on time."))
+        return Deadline(due, "done_late", _("Finished after the promised date."))
+    if case.paused_at is not None:
+        return Deadline(
+            due, "paused", _("The clock is stopped while the application waits for you.")
+        )
+    if due > now:
+        days = math.ceil(working_days_between(case.agency, now, due) - 1e-9)
+        if days <= 0:
+            return Deadline(due, "on_track", _("Due today."))
+        text = ngettext("%(n)s working day left.", "%(n)s working days left.", days) % {"n": days}
+        return Deadline(due, "on_track", text)
+    late = math.ceil(working_days_between(case.agency, due, now) - 1e-9)
+    text = ngettext(
+        "Late by %(n)s working day. We apologise.",
+        "Late by %(n)s working days. We apologise.",
+        max(late, 1),
+    ) % {"n": max(late, 1)}
+    return Deadline(due, "overdue", text)
+
+
+def data_rows(definition: Definition, data: dict[str, Any], language: str) -> list[tuple[str, str]]:
+    """(label, value as read) for every data field with a value, in definition order."""
+    rows = []
+    for spec in definition.data_fields:
+        name = spec["name"]
+        if name not in data or data[name] in (None, ""):
+            continue
+        label = localized(spec.get("label"), language) or name
+        rows.append((label, _value_text(spec, data[name], language)))
+    return rows
+
+
+def _value_text(spec: dict[str, Any], value: Any, language: str) -> str:
+    kind = spec.get("type")
+    if kind == "choice":
+        for choice in spec.get("choices") or []:
+            if str(choice.get("value")) == str(value):
+                return localized(choice.get("label"), language)
+    if kind == "boolean":
+        return _("Yes") if value in (True, "true") else _("No")
+    if kind in {"integer", "decimal"}:
+        try:
+            number = float(value) if kind == "decimal" else int(value)
+        except (TypeError, ValueError):
+            return str(value)
+        return number_format(number, force_grouping=True)
+    if kind == "date":
+        try:
+            return dt.date.fromisoformat(str(value)).strftime("%d-%m-%Y")
+        except ValueError:
+            return str(value)
+    return str(value)
