@@ -156,3 +156,17 @@ def test_status_needs_the_right_access_code(demo, client):
     assert ok.status_code == 200
     assert ok.json()["due_at"] is not None
     assert wrong.status_code == 404
+
+
+def test_guessing_access_codes_through_the_api_is_braked(demo, client):
+    from loket.cases import throttle
+
+    receipt = post_application(client).json()
+    number = receipt["tracking_number"]
+    url = f"/api/v1/applications/{number}"
+    for _attempt in range(throttle.FAILURES_PER_CLIENT):
+        assert client.get(url, headers={"X-Access-Code": "AAAAAAAA"}).status_code == 404
+    braked = client.get(url, headers={"X-Access-Code": receipt["access_code"]})
+    assert braked.status_code == 429
+    assert braked["Content-Type"] == "application/problem+json"
+    assert braked.json()["field"] == "access_code"

@@ -8,9 +8,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from loket.cases import services
+from loket.cases import services, throttle
 from loket.cases.models import Case, CaseDocument, TaskStatus
-from loket.portal import access
 from tests.accounts.factories import PASSWORD, make_applicant
 from tests.documents.samples import pdf_bytes
 from tests.portal.conftest import officer, submit
@@ -54,7 +53,7 @@ def test_wrong_access_code_is_refused_without_saying_whether_the_number_exists(d
 def test_too_many_wrong_codes_block_even_the_right_one_for_a_while(demo, client, settings):
     case, code = submit(client)
     stranger = Client()
-    for _attempt in range(access.FAILURES_PER_CLIENT):
+    for _attempt in range(throttle.FAILURES_PER_CLIENT):
         assert _track(stranger, case.tracking_number, "AAAAAAAA").status_code == 422
 
     blocked = _track(stranger, case.tracking_number, code)
@@ -64,7 +63,7 @@ def test_too_many_wrong_codes_block_even_the_right_one_for_a_while(demo, client,
 
 def test_guessing_one_number_from_many_addresses_is_blocked_too(demo, client):
     case, code = submit(client)
-    for attempt in range(access.FAILURES_PER_NUMBER):
+    for attempt in range(throttle.FAILURES_PER_NUMBER):
         other = Client(REMOTE_ADDR=f"10.0.{attempt // 250}.{attempt % 250 + 1}")
         _track(other, case.tracking_number, "AAAAAAAA")
 

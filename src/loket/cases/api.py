@@ -18,11 +18,11 @@ from pydantic import Field
 
 from loket.api.auth import officer_auth
 from loket.api.responses import problems
-from loket.cases import selectors, services
+from loket.cases import selectors, services, throttle
 from loket.cases.definition import Definition
 from loket.cases.intake import Applicant
 from loket.cases.models import Case, CaseEvent, Task
-from loket.core.errors import NotFound, ValidationError
+from loket.core.errors import NotFound, RateLimited, ValidationError
 from loket.core.pii import mask
 from loket.org.models import Officer
 
@@ -270,10 +270,20 @@ def _form(request: HttpRequest) -> tuple[dict[str, str], dict[str, Any], dict[st
 
 
 def _require_case(tracking_number: str, access_code: str, request: HttpRequest) -> Case:
+    if throttle.is_throttled(request, tracking_number):
+        raise RateLimited(
+            _(
+                "Too many wrong access codes. Wait %(minutes)d minutes, or sign in to see "
+                "your applications."
+            )
+            % {"minutes": throttle.window_minutes()},
+            field="access_code",
+        )
     case = selectors.case_for_applicant(
         tracking_number, access_code=access_code, user=getattr(request, "user", None)
     )
     if case is None:
+        throttle.record_failure(request, tracking_number)
         raise NotFound(
             _(
                 "No application matches this tracking number and access code. Check both on "
@@ -363,7 +373,7 @@ def submit_application(
     "/{tracking_number}",
     response=ApplicationOut,
     summary="Follow an application (with its access code, or as the signed-in applicant)",
-    openapi_extra=problems(404, 422),
+    openapi_extra=problems(404, 422, 429),
 )
 def get_application(
     request: HttpRequest,
@@ -379,7 +389,7 @@ def get_application(
     "/{tracking_number}/resubmit",
     response=ApplicationOut,
     summary="Send a revised application after it was returned",
-    openapi_extra=problems(400, 404, 409, 422, extra=_RESUBMIT_BODY),
+    openapi_extra=problems(400, 404, 409, 422, 429, extra=_RESUBMIT_BODY),
 )
 def resubmit_application(
     request: HttpRequest,
@@ -400,7 +410,7 @@ def resubmit_application(
     "/{tracking_number}/cancel",
     response=ApplicationOut,
     summary="Withdraw an application",
-    openapi_extra=problems(400, 404, 409, 422),
+    openapi_extra=problems(400, 404, 409, 422, 429),
 )
 def cancel_application(
     request: HttpRequest,

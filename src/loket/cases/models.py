@@ -63,7 +63,7 @@ class Case(models.Model):
     )
     language = models.CharField(_("language"), max_length=8, default="id")
 
-    data: "models.Field[Any, Any]" = EncryptedJSONField(_("submitted data (encrypted)"))
+    data: models.Field[Any, Any] = EncryptedJSONField(_("submitted data (encrypted)"))
     status = models.CharField(
         _("status"),
         max_length=24,

@@ -38,3 +38,10 @@ class ConflictError(LoketError):
 
     status = 409
     title = "Conflict"
+
+
+class RateLimited(LoketError):
+    """Too many failed attempts (e.g. wrong access codes); try again later."""
+
+    status = 429
+    title = "Too many attempts"

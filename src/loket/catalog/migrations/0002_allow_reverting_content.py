@@ -4,14 +4,13 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0001_initial'),
+        ("catalog", "0001_initial"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='serviceversion',
-            name='version_content_unique',
+            model_name="serviceversion",
+            name="version_content_unique",
         ),
     ]

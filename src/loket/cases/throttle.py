@@ -1,0 +1,50 @@
+"""The brake on guessing access codes, shared by the portal's track form and the API.
+
+Wrong tracking-number/access-code pairs are counted in the cache per client
+address and per tracking number (the client address django-axes uses for
+sign-in); past the limit no code is checked for a while, so a code (31^8
+possibilities) cannot be found by trying.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from axes.helpers import get_client_ip_address
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+
+# Failures allowed per client address and window, and per tracking number (from any address).
+FAILURES_PER_CLIENT = getattr(settings, "LOKET_TRACK_FAILURES_PER_CLIENT", 10)
+FAILURES_PER_NUMBER = getattr(settings, "LOKET_TRACK_FAILURES_PER_NUMBER", 30)
+WINDOW_SECONDS = int(getattr(settings, "LOKET_TRACK_WINDOW_SECONDS", 15 * 60))
+
+
+def _keys(request: HttpRequest, tracking_number: str) -> tuple[str, str]:
+    client = get_client_ip_address(request) or "unknown"
+    number = hashlib.sha256(tracking_number.upper().encode()).hexdigest()[:32]
+    return f"track.client.{client}", f"track.number.{number}"
+
+
+def is_throttled(request: HttpRequest, tracking_number: str) -> bool:
+    client_key, number_key = _keys(request, tracking_number)
+    counts = cache.get_many([client_key, number_key])
+    return (
+        counts.get(client_key, 0) >= FAILURES_PER_CLIENT
+        or counts.get(number_key, 0) >= FAILURES_PER_NUMBER
+    )
+
+
+def record_failure(request: HttpRequest, tracking_number: str) -> None:
+    for key in _keys(request, tracking_number):
+        # add() starts the window only on the first failure; incr() keeps its expiry.
+        cache.add(key, 0, WINDOW_SECONDS)
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, WINDOW_SECONDS)
+
+
+def window_minutes() -> int:
+    return max(1, WINDOW_SECONDS // 60)
