@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "ninja",  # serves the API docs' Swagger UI files itself (no CDN)
     "django_tasks",
     "django_tasks_db",
     "loket.core",
@@ -256,9 +257,12 @@ if os.environ.get("REDIS_URL"):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"pii": {"()": "loket.core.logging.RedactPersonalData"}},
+    "filters": {
+        "pii": {"()": "loket.core.logging.RedactPersonalData"},
+        "worker_chatter": {"()": "loket.core.logging.DropWorkerChatter"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["pii"]},
+        "console": {"class": "logging.StreamHandler", "filters": ["pii", "worker_chatter"]},
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOKET_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
@@ -271,3 +275,20 @@ LOKET_LOG_ORIGIN = os.environ.get("LOKET_LOG_ORIGIN", "")
 
 # Where the demo and `loket services` look for service definitions.
 LOKET_SERVICES_DIR = Path(os.environ.get("LOKET_SERVICES_DIR", Path.cwd() / "services"))
+
+# Behind a reverse proxy, the client address is the proxy's unless we trust its
+# X-Forwarded-For; set the number of proxies in front (0 = none) so login and
+# access-code limits count per real client, not per proxy.
+LOKET_TRUSTED_PROXIES = int(os.environ.get("LOKET_TRUSTED_PROXIES", "0"))
+if LOKET_TRUSTED_PROXIES:
+    AXES_IPWARE_PROXY_COUNT = LOKET_TRUSTED_PROXIES
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+
+LOKET_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("LOKET_NOTIFY_MAX_ATTEMPTS", "10"))
+LOKET_NOTIFY_BACKOFF_BASE_SECONDS = float(os.environ.get("LOKET_NOTIFY_BACKOFF_BASE_SECONDS", "60"))
+LOKET_NOTIFY_BACKOFF_CAP_SECONDS = float(
+    os.environ.get("LOKET_NOTIFY_BACKOFF_CAP_SECONDS", "21600")
+)
+LOKET_NOTIFY_LEASE_SECONDS = float(os.environ.get("LOKET_NOTIFY_LEASE_SECONDS", "600"))
+# How long a process trusts its cached copy of an agency calendar edited elsewhere.
+LOKET_CALENDAR_RECHECK_SECONDS = float(os.environ.get("LOKET_CALENDAR_RECHECK_SECONDS", "30"))

@@ -23,3 +23,13 @@ class RedactPersonalData(logging.Filter):
         if masked != message:
             record.msg, record.args = masked, None
         return True
+
+
+class DropWorkerChatter(logging.Filter):
+    """`loket worker` runs django-tasks-db's worker in short batches; drop the start/stop
+    lines each batch logs so the log shows the tasks, not the polling."""
+
+    _CHATTER = ("Starting worker worker_id=", "No more tasks to run for worker_id=")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(self._CHATTER)

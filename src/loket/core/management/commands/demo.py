@@ -6,6 +6,7 @@ the web server and the background worker until interrupted.
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -59,6 +60,8 @@ class Command(BaseCommand):
         w("\n  Ctrl-C stops the server and the worker.\n")
 
     def _run(self, bind: str) -> None:
+        # Demo mode: the sign-in page hints at `loket demo-otp` (never set in production).
+        os.environ["LOKET_DEMO"] = "1"
         worker = subprocess.Popen([sys.executable, "-m", "loket.cli", "worker"])
         server = subprocess.Popen(gunicorn_argv(bind, workers=2, threads=4))  # noqa: S603
         children = [server, worker]
