@@ -11,6 +11,7 @@ from ninja import Router, Schema
 
 from loket.catalog import selectors
 from loket.catalog.models import Service, ServiceVersion
+from loket.catalog.schema import FieldType
 from loket.core.errors import NotFound
 
 router = Router(tags=["services"])
@@ -63,18 +64,7 @@ class Choice(Schema):
 
 class DataField(Schema):
     name: str
-    type: Literal[
-        "text",
-        "textarea",
-        "integer",
-        "decimal",
-        "date",
-        "boolean",
-        "choice",
-        "email",
-        "phone",
-        "nik",
-    ]
+    type: FieldType
     label: I18nText
     help: I18nText | None
     required: bool

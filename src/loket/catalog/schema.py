@@ -7,7 +7,7 @@ and returns the section with defaults filled (or None when it is unusable).
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal, get_args
 
 from django.utils.translation import gettext as _
 
@@ -15,7 +15,7 @@ from loket.catalog.checker import Checker
 from loket.catalog.yamlsource import Where
 
 FORMAT_VERSION = 1
-FIELD_TYPES = (
+FieldType = Literal[
     "text",
     "textarea",
     "integer",
@@ -26,7 +26,8 @@ FIELD_TYPES = (
     "email",
     "phone",
     "nik",
-)
+]
+FIELD_TYPES: tuple[str, ...] = get_args(FieldType)
 # Which optional settings make sense for which field type.
 _FIELD_OPTIONS = {
     "text": {"max_length"},
