@@ -235,6 +235,20 @@ def test_overdue_task_is_escalated_to_the_superior_and_visible_in_the_queue(
     assert queue[0]["escalated"] is True
 
 
+def test_overdue_count_covers_the_unit_and_the_units_below_it(demo, client):
+    from loket.cases.selectors import overdue_count
+    from loket.org.models import Unit
+
+    numbers = [post_application(client).json()["tracking_number"] for _ in range(2)]
+    later = _open_task(numbers[0], "verifikasi-berkas").due_at + dt.timedelta(days=30)
+    division = Unit.objects.get(code="bidang-perizinan")
+    office = Unit.objects.get(code="dpmptsp")  # the division's parent
+    assert overdue_count(division) == 0
+    assert overdue_count(division, at=later) == 2
+    assert overdue_count(office, at=later) == 2
+    assert overdue_count(Unit.objects.get(code="bapenda"), at=later) == 0
+
+
 def test_failure_in_the_outbox_leaves_the_case_exactly_as_before(demo, client):
     number = post_application(client).json()["tracking_number"]
     task = _open_task(number, "verifikasi-berkas")

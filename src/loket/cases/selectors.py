@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from loket.cases import numbers, ports
 from loket.cases.models import Case, CaseEvent, Task, TaskStatus
-from loket.org.models import Officer
+from loket.org.models import Officer, Unit
+from loket.org.selectors import units_within
 
 
 def case_by_tracking_number(tracking_number: str) -> Case | None:
@@ -88,3 +89,11 @@ def task_for_officer(task_id: int) -> Task | None:
 def officer_may_view(officer: Officer, case: Case) -> bool:
     """Officers of the agency that runs the service see its cases (full NIK included)."""
     return officer.is_active and officer.agency_id == case.agency_id
+
+
+def overdue_count(unit: Unit, *, at: dt.datetime | None = None) -> int:
+    """Open tasks past their due moment in `unit` and the units below it. Two queries."""
+    units = units_within(unit.agency_id, {unit.pk})
+    return Task.objects.filter(
+        status=TaskStatus.OPEN, position__unit_id__in=units, due_at__lt=at or timezone.now()
+    ).count()

@@ -116,3 +116,17 @@ def position_by_code(agency: Agency, code: str) -> Position | None:
     return (
         Position.objects.select_related("unit", "agency").filter(agency=agency, code=code).first()
     )
+
+
+def units_within(agency_id: int, roots: set[int]) -> frozenset[int]:
+    """The units in `roots` and every unit below them, in one query."""
+    parents = dict(Unit.objects.filter(agency_id=agency_id).values_list("id", "parent_id"))
+    found = set(roots)
+    changed = True
+    while changed:  # one pass per level of the tree; trees are a few levels deep
+        changed = False
+        for unit_id, parent_id in parents.items():
+            if parent_id in found and unit_id not in found:
+                found.add(unit_id)
+                changed = True
+    return frozenset(found)

@@ -16,8 +16,8 @@ from django.db.models import Count, IntegerField, Q, QuerySet, Value, When
 
 from loket.cases.models import Case, Task, TaskStatus
 from loket.catalog.models import Service
-from loket.org.models import Officer, Position, Unit
-from loket.org.selectors import Holding, holdings_of
+from loket.org.models import Officer, Position
+from loket.org.selectors import Holding, holdings_of, units_within
 
 
 class QueueState(StrEnum):
@@ -60,28 +60,11 @@ class Reach:
         return ""
 
 
-def _unit_tree(agency_id: int) -> dict[int, int | None]:
-    return dict(Unit.objects.filter(agency_id=agency_id).values_list("id", "parent_id"))
-
-
-def _descendants(roots: set[int], parents: dict[int, int | None]) -> frozenset[int]:
-    """The units in `roots` and every unit below them (one pass per level, no queries)."""
-    found = set(roots)
-    changed = True
-    while changed:
-        changed = False
-        for unit_id, parent_id in parents.items():
-            if parent_id in found and unit_id not in found:
-                found.add(unit_id)
-                changed = True
-    return frozenset(found)
-
-
 def reach_of(officer: Officer, at: dt.datetime) -> Reach:
     """The officer's holdings at `at` and the units (with sub-units) they head. Two queries."""
     holdings = holdings_of(officer, at)
     headed = {h.position.unit_id for h in holdings if h.position.is_head}
-    units = _descendants(headed, _unit_tree(officer.agency_id)) if headed else frozenset()
+    units = units_within(officer.agency_id, headed) if headed else frozenset()
     return Reach(holdings=holdings, headed_unit_ids=units)
 
 
