@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -17,6 +18,10 @@ def main(argv: list[str] | None = None) -> None:
 
     args = list(sys.argv if argv is None else argv)
     args[0] = "loket"
+    if args[1:2] == ["verify"] and "LOKET_DATA_DIR" not in os.environ:
+        # Offline verification needs no installation state: don't create ./var and
+        # secrets in whatever folder a citizen downloaded their certificate to.
+        os.environ["LOKET_DATA_DIR"] = tempfile.mkdtemp(prefix="loket-verify-")
     execute_from_command_line(args)
 
 
