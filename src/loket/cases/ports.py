@@ -118,6 +118,10 @@ def ledger_append(kind: str, payload: dict[str, Any]) -> Any:
     return _module("loket.ledger.services").append(kind=kind, payload=payload)
 
 
+def ledger_lock() -> None:
+    _module("loket.ledger.services").lock_for_append()
+
+
 # -- notify ------------------------------------------------------------------
 
 

@@ -130,8 +130,12 @@ def _require_segregation(run: Run, task: Task, officer: Officer) -> None:
 
 
 def _lock_case(case_id: int) -> Case:
+    # Lock only the case row (of=self) and as FOR NO KEY UPDATE: locking the joined
+    # service/agency rows, or a plain FOR UPDATE, would block every transaction that
+    # inserts a row pointing at them (PostgreSQL takes KEY SHARE locks for foreign keys)
+    # and deadlock against the ledger's lock.
     return (
-        Case.objects.select_for_update()
+        Case.objects.select_for_update(of=("self",), no_key=True)
         .select_related("service", "service_version", "agency")
         .get(pk=case_id)
     )
@@ -143,7 +147,11 @@ def _lock_task(task_id: int) -> tuple[Case, Task]:
     if case_id is None:
         raise NotFound(_("There is no task %(id)s.") % {"id": task_id}, field="id")
     case = _lock_case(case_id)
-    task = Task.objects.select_for_update().select_related("position").get(pk=task_id)
+    task = (
+        Task.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("position")
+        .get(pk=task_id)
+    )
     task.case = case
     return case, task
 
@@ -642,6 +650,9 @@ def issue(*, case_id: int, now: dt.datetime | None = None) -> Case:
     was parked (e.g. the signing service was down) once the cause is fixed.
     """
     case = _lock_case(case_id)
+    # Lock order: the ledger before the document-number sequence, as in an approval
+    # (whose event is appended before it issues); otherwise the two can deadlock.
+    ports.ledger_lock()
     run = Run(case=case, now=now or timezone.now())
     parked = [
         step_id

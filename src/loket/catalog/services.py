@@ -96,7 +96,7 @@ def publish_text(
         },
     )
     # Publishing the same service twice at once must not give two "version n+1".
-    service = Service.objects.select_for_update().get(pk=service.pk)
+    service = Service.objects.select_for_update(no_key=True).get(pk=service.pk)
     if service.agency_id != agency.pk:
         raise ConflictError(
             _("service %(code)s belongs to another agency (%(agency)s)")

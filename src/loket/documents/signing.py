@@ -22,6 +22,7 @@ server's claim, backed by the public ledger entry made at issue.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 from collections.abc import Iterator
@@ -33,6 +34,9 @@ from typing import Any
 
 from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
@@ -43,6 +47,7 @@ from pyhanko.sign.general import SigningError
 from pyhanko.sign.validation import validate_pdf_signature as pyhanko_validate
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from loket.documents import demo_pki
 
@@ -84,13 +89,62 @@ def agency_signer(agency_code: str, agency_name: str) -> Iterator[AgencySigner]:
     if pkcs12_path:
         yield _pkcs12_signer(pkcs12_path.replace("{agency}", agency_code))
         return
+    yield _demo_signer(agency_code, agency_name)
+
+
+# Loading and checking an RSA private key costs ~0.2 s; a licence is issued inside the
+# approving officer's transaction, so each process keeps its loaded signers and reloads
+# only when the key or certificate files change (checked by their modification times).
+_SIGNERS: dict[tuple[str, ...], tuple[tuple[Path, ...], tuple[int, ...], AgencySigner]] = {}
+
+
+def _with_parsed_key(signer: signers.SimpleSigner) -> signers.SimpleSigner:
+    """Keep the parsed private key: pyHanko's SimpleSigner re-parses (and re-validates)
+    it for every signature, twice per document, which dominated issuing time."""
+    key = serialization.load_der_private_key(signer.signing_key.dump(), password=None)
+    generic_sign_raw = signer.sign_raw
+
+    def sign_raw(data: bytes, digest_algorithm: str) -> bytes:
+        mechanism = signer.get_signature_mechanism_for_digest(digest_algorithm)
+        try:
+            algorithm = mechanism.signature_algo
+        except ValueError:
+            algorithm = mechanism["algorithm"].native
+        digest = get_pyca_cryptography_hash(digest_algorithm)
+        if algorithm == "rsassa_pkcs1v15" and isinstance(key, rsa.RSAPrivateKey):
+            return key.sign(data, PKCS1v15(), digest)
+        if algorithm == "ecdsa" and isinstance(key, ec.EllipticCurvePrivateKey):
+            return key.sign(data, ec.ECDSA(digest))
+        return generic_sign_raw(data, digest_algorithm)
+
+    signer.sign_raw = sign_raw  # type: ignore[method-assign]
+    return signer
+
+
+def _file_stamp(*paths: Path) -> tuple[int, ...]:
+    try:
+        return tuple(path.stat().st_mtime_ns for path in paths)
+    except FileNotFoundError:
+        return ()
+
+
+def _demo_signer(agency_code: str, agency_name: str) -> AgencySigner:
+    cache_key = ("demo", str(demo_pki.pki_dir()), agency_code)
+    cached = _SIGNERS.get(cache_key)
+    if cached is not None and _file_stamp(*cached[0]) == cached[1]:
+        return cached[2]
     files = demo_pki.ensure_agency_signer(agency_code, agency_name)
     signer = signers.SimpleSigner.load(
         str(files.key_path), str(files.cert_path), ca_chain_files=(str(files.root_cert_path),)
     )
     if signer is None:
         raise ImproperlyConfigured(f"the demo signing key in {files.key_path} cannot be read")
-    yield AgencySigner(signer, _load_certs([str(files.root_cert_path)]), "demo")
+    paths = (files.key_path, files.cert_path, files.root_cert_path)
+    loaded = AgencySigner(
+        _with_parsed_key(signer), _load_certs([str(files.root_cert_path)]), "demo"
+    )
+    _SIGNERS[cache_key] = (paths, _file_stamp(*paths), loaded)
+    return loaded
 
 
 def configured_trust_roots() -> list[asn1_x509.Certificate]:
@@ -249,6 +303,16 @@ def _pkcs12_signer(path: str) -> AgencySigner:
     if not Path(path).is_file():
         raise ImproperlyConfigured(f"LOKET_SIGNING_PKCS12 names {path}, which is not a file")
     password = _setting("LOKET_SIGNING_PKCS12_PASSWORD").encode() or None
+    cache_key = ("pkcs12", path, hashlib.sha256(password or b"").hexdigest())
+    cached = _SIGNERS.get(cache_key)
+    if cached is not None and _file_stamp(*cached[0]) == cached[1]:
+        return cached[2]
+    loaded = _load_pkcs12_signer(path, password)
+    _SIGNERS[cache_key] = ((Path(path),), _file_stamp(Path(path)), loaded)
+    return loaded
+
+
+def _load_pkcs12_signer(path: str, password: bytes | None) -> AgencySigner:
     chain = _setting_list("LOKET_SIGNING_CA_CHAIN")
     signer = signers.SimpleSigner.load_pkcs12(
         path, ca_chain_files=chain or None, passphrase=password
@@ -257,7 +321,7 @@ def _pkcs12_signer(path: str) -> AgencySigner:
         raise ImproperlyConfigured(
             f"the PKCS#12 file {path} cannot be opened (wrong LOKET_SIGNING_PKCS12_PASSWORD?)"
         )
-    return AgencySigner(signer, configured_trust_roots(), "pkcs12")
+    return AgencySigner(_with_parsed_key(signer), configured_trust_roots(), "pkcs12")
 
 
 @contextmanager

@@ -118,6 +118,18 @@ def append(*, kind: str, payload: Mapping[str, Any]) -> LedgerEntry:
 # --- reading stored hashes -----------------------------------------------------------------
 
 
+def lock_for_append() -> None:
+    """Take the log's append lock now, inside the caller's transaction.
+
+    For a transaction that will lock other rows (e.g. a document-number sequence)
+    before its first append: every transaction must take the ledger lock before
+    those rows, or two of them can deadlock.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise TransactionManagementError("lock_for_append must be called inside a transaction")
+    store.lock_state(transaction.get_connection())
+
+
 def _current_state() -> tuple[int, list[bytes]]:
     state = LogState.objects.filter(pk=1).first()
     if state is None:

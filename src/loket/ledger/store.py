@@ -37,7 +37,9 @@ def lock_state(connection: BaseDatabaseWrapper) -> tuple[int, bytes]:
     table = connection.ops.quote_name(LogState._meta.db_table)
     size, frontier, key = _quoted(connection, LogState, "size", "frontier", "id")
     # SQLite has no FOR UPDATE; its IMMEDIATE transactions already serialise writers.
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    # NO KEY UPDATE: nothing references this row, and it is the weakest lock that
+    # still serialises appenders.
+    lock = " FOR NO KEY UPDATE" if connection.vendor == "postgresql" else ""
     # Identifiers come from model metadata, values are parameters.
     sql = f"SELECT {size}, {frontier} FROM {table} WHERE {key} = %s{lock}"  # noqa: S608
     with connection.cursor() as cursor:

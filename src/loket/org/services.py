@@ -15,7 +15,11 @@ from loket.org.models import Appointment, Capacity, Officer, Position
 def _lock_position(position: Position) -> Position:
     """Serialise appointment changes per position: concurrent appointers queue on this row."""
     try:
-        return Position.objects.select_for_update().select_related("agency").get(pk=position.pk)
+        return (
+            Position.objects.select_for_update(of=("self",))
+            .select_related("agency")
+            .get(pk=position.pk)
+        )
     except Position.DoesNotExist:
         raise NotFound(_("The position no longer exists."), field="position") from None
 
