@@ -1,0 +1,191 @@
+"""Growth: do the officer queue, the tracking page and the overdue count stay flat?
+
+A fixed working set of open cases (some overdue) is created through the real
+engine; then closed history is added until the database holds 10 k, 100 k and
+1 M cases (bench/bulk.py copies one real closed case), and at each size the
+same requests are timed in-process through Django's test client (the whole
+request: middleware, view, serialisation; no network) and their SQL queries
+counted. Cost that does not depend on history stays flat.
+
+    python bench/growth.py --database-url URL --data-dir DIR \
+        --sizes 10000 100000 1000000 --out r.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from harness import peak_rss_mb, setup_django, write_result
+
+CHUNK = 100_000
+
+
+@dataclass
+class Probe:
+    name: str
+    call: Callable[[], Any]
+
+
+def build_working_set(open_cases: int) -> dict[str, Any]:
+    """Open cases through the real engine: a third past their deadline, a third one step on."""
+    from django.utils import timezone
+
+    from engine import DECIDERS, EngineDriver
+    from loket.cases import services
+    from loket.cases.models import Task, TaskStatus
+
+    driver = EngineDriver(claims=False)
+    now = timezone.now()
+    receipts = []
+    for number in range(open_cases):
+        # Submitted 30 days ago: every deadline has passed, so these are overdue.
+        submitted = now - dt.timedelta(days=30) if number % 3 == 0 else now
+        submission = driver.submit(number + 1, now=submitted)
+        receipts.append((submission.case.tracking_number, submission.access_code))
+        if number % 3 == 1:
+            step, who = DECIDERS[0]
+            task = Task.objects.get(case=submission.case, step_id=step, status=TaskStatus.OPEN)
+            services.decide(task_id=task.pk, officer=driver.officers[who], decision="approve")
+    # One case all the way to its licence: the template of the closed history.
+    driver.run_case(open_cases + 1)
+    return {"receipts": receipts, "template_case": driver.last_case_id}
+
+
+def probes(receipts: list[tuple[str, str]]) -> list[Probe]:
+    from django.test import Client
+
+    client = Client()
+    token = officer_token("andi")
+    tracking, access_code = receipts[len(receipts) // 2]
+
+    def get(path: str, **headers: str) -> Callable[[], Any]:
+        def call() -> Any:
+            response = client.get(path, headers=headers)
+            if response.status_code != 200:
+                raise RuntimeError(f"GET {path} answered {response.status_code}")
+            return response
+
+        return call
+
+    found = [
+        Probe(
+            "officer queue (GET /api/v1/tasks)",
+            get("/api/v1/tasks", authorization=f"Bearer {token}"),
+        ),
+        Probe(
+            "tracking (GET /api/v1/applications/{n})",
+            get(f"/api/v1/applications/{tracking}", x_access_code=access_code),
+        ),
+    ]
+    overdue = overdue_probe()
+    if overdue is not None:
+        found.append(overdue)
+    return found
+
+
+def officer_token(username: str) -> str:
+    """A bearer token for a demo officer, through the real sign-in (password and TOTP)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from loket.api.auth import issue_token
+    from loket.core.demo import DEMO_PASSWORD
+    from loket.workspace.otp import code_for
+
+    device = TOTPDevice.objects.filter(user__username=username, confirmed=True).first()
+    otp = code_for(device) if device is not None else ""
+    token, _stored, _officer = issue_token(None, username=username, password=DEMO_PASSWORD, otp=otp)
+    return token
+
+
+def overdue_probe() -> Probe | None:
+    """The unit's overdue count, from the selector that the dashboards use."""
+    from loket.cases import selectors
+    from loket.org.models import Unit
+
+    count = getattr(selectors, "overdue_count", None)
+    if count is None:
+        return None
+    unit = Unit.objects.get(code="bidang-perizinan")
+    return Probe("unit overdue count (selector)", lambda: count(unit))
+
+
+def time_probe(probe: Probe, repeats: int) -> dict[str, Any]:
+    from django.db import connection
+
+    from engine import WriteCounter
+
+    for _ in range(3):
+        probe.call()
+    # Counted with a wrapper: the test client's request_started signal clears
+    # connection.queries, so CaptureQueriesContext would see none.
+    counter = WriteCounter()
+    with connection.execute_wrapper(counter):
+        probe.call()
+    samples = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        probe.call()
+        samples.append(time.perf_counter() - started)
+    samples.sort()
+    return {
+        "queries": counter.queries,
+        "p50_ms": round(1000 * statistics.median(samples), 2),
+        "p95_ms": round(1000 * samples[min(len(samples) - 1, int(len(samples) * 0.95))], 2),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", required=True, help="a migrated database with the demo")
+    parser.add_argument("--data-dir", required=True)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--open-cases", type=int, default=150)
+    parser.add_argument("--repeats", type=int, default=30)
+    parser.add_argument("--out", required=True)
+    args = parser.parse_args()
+
+    setup_django(args.database_url, args.data_dir)
+    from bulk import HistoryWriter, analyze
+    from loket.cases.models import Case
+
+    started = time.perf_counter()
+    working = build_working_set(args.open_cases)
+    setup_s = time.perf_counter() - started
+    writer = HistoryWriter(working["template_case"])
+    targets = probes(working["receipts"])
+    sizes = []
+    for size in sorted(args.sizes):
+        started = time.perf_counter()
+        while (have := Case.objects.count()) < size:
+            writer.append(min(CHUNK, size - have))
+        load_s = time.perf_counter() - started
+        analyze_s = analyze()
+        row: dict[str, Any] = {
+            "cases": Case.objects.count(),
+            "load_s": round(load_s, 1),
+            "analyze_s": round(analyze_s, 1),
+            "probes": {p.name: time_probe(p, args.repeats) for p in targets},
+        }
+        sizes.append(row)
+        print(f"growth: {row['cases']} cases loaded in {load_s:.1f}s", flush=True)
+    write_result(
+        args.out,
+        {
+            "part": "growth",
+            "open_cases": args.open_cases,
+            "working_set_s": round(setup_s, 1),
+            "sizes": sizes,
+            "missing": [] if overdue_probe() is not None else ["unit overdue count selector"],
+            "peak_rss_mb": round(peak_rss_mb(), 1),
+        },
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,478 @@
+"""Render the results of bench/run.py as docs/benchmarks.md."""
+
+from __future__ import annotations
+
+from typing import Any
+
+ENGINE_TARGET = 1000.0
+PEER_RATIO_TARGET = 20.0
+TRACKING_P99_TARGET_MS = 50.0
+FLAT_RATIO = 1.5  # p50 at the largest size over p50 at the smallest
+
+BACKEND_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _num(value: Any, digits: int = 0) -> str:
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, int | float):
+        return f"{value:,.{digits}f}"
+    return str(value)
+
+
+def _mark(ok: bool | None) -> str:
+    return "–" if ok is None else ("met" if ok else "**missed**")
+
+
+def _best(runs: list[dict[str, Any]], key: str = "steps_per_s") -> dict[str, Any]:
+    good = [r for r in runs if key in r]
+    return max(good, key=lambda r: r[key]) if good else {}
+
+
+def render(results: dict[str, Any]) -> str:
+    out = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (bench/run.py); do not edit by hand: rerun it. Every number",
+        "below comes from one unattended run on the machine described here, with all parts",
+        "measured side by side in that run because shared machines are noisy.",
+        "",
+        _machine(results),
+        _summary(results),
+    ]
+    if "engine" in results:
+        out.append(_engine(results["engine"]))
+    if "growth" in results:
+        out.append(_growth(results["growth"]))
+    if "web" in results:
+        out.append(_web(results["web"]))
+    out.append(_findings(results))
+    out.append(_method())
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _machine(results: dict[str, Any]) -> str:
+    m = results.get("machine", {})
+    dbs = results.get("databases", {})
+    rows = [
+        ["date", m.get("date")],
+        ["CPU", f"{m.get('cpu')} ({m.get('cores')} cores)"],
+        ["memory", f"{m.get('memory_gib')} GiB"],
+        ["OS", m.get("os")],
+        ["Python / Django", f"{m.get('python')} / {m.get('django')}"],
+        ["SQLite", f"{m.get('sqlite')}: {dbs.get('sqlite', '')}"],
+        ["PostgreSQL", f"{m.get('postgresql')} on loopback: {dbs.get('postgresql', '')}"],
+        ["command", f"`{results.get('command', 'bench/run.py')}`"],
+        ["whole run", f"{_num(results.get('total_s'))} s"],
+    ]
+    return "## Machine and run\n\n" + _table(["", ""], rows) + "\n"
+
+
+def _engine_status(engine: dict[str, Any], backend: str) -> tuple[float, float, float]:
+    part = engine.get(backend, {})
+    loket = _best(part.get("loket", []))
+    spiff = _best(part.get("spiff", []))
+    limit_runs = [run for r in part.get("limit", []) for run in r.get("runs", [])]
+    limit = max((r["tx_per_s"] for r in limit_runs), default=0.0)
+    return loket.get("steps_per_s", 0.0), spiff.get("steps_per_s", 0.0), limit
+
+
+def _summary(results: dict[str, Any]) -> str:
+    rows = []
+    engine = results.get("engine", {})
+    for backend in ("sqlite", "postgresql"):
+        if backend not in engine:
+            continue
+        name = BACKEND_NAMES[backend]
+        loket, spiff, _limit = _engine_status(engine, backend)
+        rows.append(
+            [
+                f"engine on {name}",
+                f"≥ {ENGINE_TARGET:,.0f} steps/s",
+                f"{_num(loket)} steps/s",
+                _mark(loket >= ENGINE_TARGET),
+            ]
+        )
+        ratio = loket / spiff if spiff else 0.0
+        rows.append(
+            [
+                f"Loket / SpiffWorkflow on {name}",
+                f"≥ {PEER_RATIO_TARGET:.0f}×",
+                f"{ratio:.2f}×",
+                _mark(ratio >= PEER_RATIO_TARGET),
+            ]
+        )
+    web = results.get("web", {})
+    tracking = [r for r in web.get("runs", []) if r["scenario"] == "tracking"]
+    if tracking:
+        top = max(tracking, key=lambda r: r["users"])
+        rows.append(
+            [
+                f"tracking p99 at {top['users']} users",
+                f"< {TRACKING_P99_TARGET_MS:.0f} ms",
+                f"{_num(top['p99_ms'])} ms",
+                _mark(top["p99_ms"] < TRACKING_P99_TARGET_MS),
+            ]
+        )
+    for backend, part in results.get("growth", {}).items():
+        flat = _flatness(part)
+        if flat is not None:
+            sizes = part.get("sizes", [])
+            span = f"{_num(sizes[0]['cases'])} → {_num(sizes[-1]['cases'])} cases"
+            rows.append(
+                [f"flat page cost on {BACKEND_NAMES[backend]}", span, flat[1], _mark(flat[0])]
+            )
+    return "## Where we stand\n\n" + _table(["target", "goal", "measured", ""], rows) + "\n"
+
+
+def _engine(engine: dict[str, Any]) -> str:
+    out = ["## 1–3. Engine throughput, the peer and the limit", ""]
+    out.append(
+        "Each case of the demo service `izin-usaha-mikro` is submitted with its two uploads "
+        "(the automatic check runs inside the submission), then its three officer tasks are "
+        "approved by officers holding the positions; the last approval issues the signed "
+        "licence. One *step* is one committed operation (`submit` or `decide`): the engine's "
+        "whole transaction with authority check, event, ledger append and outbox. SpiffWorkflow "
+        "runs the same process drawn in BPMN (bench/izin_usaha_mikro.bpmn) with the same "
+        "operations per case; after every step its workflow is serialised and written to the "
+        "same database. The raw limit is the database's own commit rate for a transaction with "
+        "the row writes one Loket step makes, through the bare driver. A run stops starting new "
+        "cases when its time budget is spent, so a slow engine shows fewer cases."
+    )
+    out.append("")
+    rows: list[list[Any]] = []
+    errors: list[str] = []
+    for backend, part in engine.items():
+        name = BACKEND_NAMES[backend]
+        limits = {
+            r["runs"][0]["workers"]: r["runs"][0] for r in part.get("limit", []) if r.get("runs")
+        }
+        for loket, spiff in zip(part.get("loket", []), part.get("spiff", []), strict=False):
+            if "error" in loket or "error" in spiff:
+                failure = _short_error(loket.get("error", "") or spiff.get("error", ""))
+                rows.append([name, "–", "run failed", f"`{failure}`"] + ["–"] * 7)
+                continue
+            workers = loket["workers"]
+            limit = limits.get(workers, {})
+            ratio = loket["steps_per_s"] / spiff["steps_per_s"] if spiff.get("steps_per_s") else 0
+            share = loket["steps_per_s"] / limit["tx_per_s"] if limit.get("tx_per_s") else 0
+            cases = _num(loket["cases"])
+            if loket.get("failed_cases"):
+                cases += f" ({loket['failed_cases']} failed)"
+                errors.append(
+                    f"- {name}, {workers} workers: {loket['failed_cases']} cases failed; "
+                    f"first error: `{loket.get('first_error', '')}`"
+                )
+            rows.append(
+                [
+                    name,
+                    workers,
+                    cases,
+                    _num(loket["steps_per_s"], 1),
+                    _num(loket["cases_per_s"], 2),
+                    _num(loket["peak_rss_mb"]),
+                    _num(spiff["cases"]),
+                    _num(spiff["steps_per_s"], 1),
+                    f"{ratio:.2f}×",
+                    _num(limit.get("tx_per_s")),
+                    f"{100 * share:.1f} %",
+                ]
+            )
+    out.append(
+        _table(
+            [
+                "database",
+                "workers",
+                "Loket cases",
+                "Loket steps/s",
+                "Loket cases/s",
+                "Loket peak RSS MiB",
+                "Spiff cases",
+                "Spiff steps/s",
+                "Loket / Spiff",
+                "raw commits/s",
+                "Loket / limit",
+            ],
+            rows,
+        )
+    )
+    if errors:
+        out.append("\nOperations that failed (the case was abandoned and the run went on):\n")
+        out.extend(errors)
+    out.append("")
+    out.append(_operations(engine))
+    out.append(_profile(engine))
+    return "\n".join(out) + "\n"
+
+
+def _operations(engine: dict[str, Any]) -> str:
+    rows = []
+    for backend, part in engine.items():
+        loket = next(
+            (r for r in part.get("loket", []) if r.get("workers") == 1 and "per_operation" in r),
+            None,
+        )
+        if loket is None:
+            continue
+        for op, stats in loket["per_operation"].items():
+            rows.append(
+                [
+                    BACKEND_NAMES[backend],
+                    f"`{op}`",
+                    _num(stats["p50_ms"], 1),
+                    _num(stats["p99_ms"], 1),
+                ]
+            )
+        writes = loket.get("writes", {})
+        if "queries_per_op" not in writes:
+            continue
+        rows.append(
+            [
+                BACKEND_NAMES[backend],
+                "per step (counted)",
+                f"{writes.get('queries_per_op')} queries",
+                f"{writes.get('inserts_per_op')} inserts + {writes.get('updates_per_op')} updates",
+            ]
+        )
+    if not rows:
+        return ""
+    return (
+        "Latency of each operation (one worker) and what a step writes:\n\n"
+        + _table(["database", "operation", "p50 ms", "p99 ms"], rows)
+        + "\n"
+    )
+
+
+KNOWN_CAUSES = {
+    "load_der_private_key": (
+        "pyHanko's `SimpleSigner.sign_raw` reloads the private key from DER for every signature "
+        "(twice per document: a dry run to size the signature, then the real one), and "
+        "`signing.agency_signer` reloads the key file for every document; `cryptography` checks "
+        "an RSA key on every load (≈180 ms for the demo's 3072-bit key on an idle core). "
+        "Fix in loket.documents: keep the loaded signer per process (and per agency), use a "
+        "signer subclass that loads the key once (or an ECDSA P-256 key, whose load is cheap), "
+        "and pass `bytes_reserved` to `PdfSigner` to skip the dry-run signature. Better still, "
+        "issue the document from the worker after the approval commits, so the officer's "
+        "transaction does not wait for PDF rendering and signing."
+    ),
+    "django.db": (
+        "The ORM's SQL compilation and round trips: each step runs the number of queries shown "
+        "above. Fewer queries per step (select_related on what the step reads, one UPDATE of "
+        "the case instead of several saves, bulk_create for events and outbox rows) lower this."
+    ),
+}
+
+
+def _profile(engine: dict[str, Any]) -> str:
+    out = []
+    for backend, part in engine.items():
+        prof = part.get("profile")
+        if not prof or "areas" not in prof:
+            continue
+        out.append(
+            f"### Profile on {BACKEND_NAMES[backend]} (pyinstrument, one worker, "
+            f"{prof['cases']} cases, {prof['seconds']} s wall, {prof['cpu_seconds']} s CPU)\n"
+        )
+        out.append("The engine missed its target, so it was profiled; self time by area:\n")
+        out.append(
+            _table(
+                ["area", "share of time"],
+                [[a["area"], f"{100 * a['share']:.1f} %"] for a in prof["areas"]],
+            )
+        )
+        out.append("")
+        seen = set()
+        for area in prof["areas"][:5]:
+            for key, text in KNOWN_CAUSES.items():
+                if key in area["area"] and key not in seen:
+                    seen.add(key)
+                    out.append(f"- **{area['area']}** ({100 * area['share']:.0f} %): {text}")
+        out.append(f"\nFull profile: `{prof.get('report')}` (rewritten by every run).\n")
+    return "\n".join(out)
+
+
+def _flatness(part: dict[str, Any]) -> tuple[bool, str] | None:
+    sizes = part.get("sizes", [])
+    if len(sizes) < 2:
+        return None
+    worst, same_queries = 0.0, True
+    for name in sizes[0]["probes"]:
+        first, last = sizes[0]["probes"][name], sizes[-1]["probes"][name]
+        ratio = last["p50_ms"] / first["p50_ms"] if first["p50_ms"] else 0.0
+        worst = max(worst, ratio)
+        same_queries = same_queries and all(
+            s["probes"][name]["queries"] == first["queries"] for s in sizes
+        )
+    flat = worst <= FLAT_RATIO and same_queries
+    queries = "same query count at every size" if same_queries else "query count grows"
+    return flat, f"worst p50 ratio {worst:.2f}×; {queries}"
+
+
+def _short_error(text: str) -> str:
+    """The exception line of a part's error output (the traceback is in the raw results)."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for line in reversed(lines):
+        head = line.split(":", 1)[0]
+        if head.endswith(("Error", "Exception")) and " " not in head:
+            return line[:160]
+    return (lines[0] if lines else text)[:160]
+
+
+def _growth(growth: dict[str, Any]) -> str:
+    out = ["## 5. Growth: cost against history", ""]
+    out.append(
+        "A fixed working set of open cases is made through the engine (a third of them past "
+        "their deadline); closed history (copies of one real closed case, with its tasks and "
+        "its submitted, issued and closed events) is then added until the database holds each "
+        "size, `ANALYZE` runs, and each request is timed in-process through Django's test "
+        "client (whole request: middleware, view, serialisation; no network), median and 95th "
+        "percentile of 30 calls after 3 warm-up calls, with its SQL queries counted."
+    )
+    out.append("")
+    for backend, part in growth.items():
+        if "error" in part:
+            out.append(f"{BACKEND_NAMES[backend]}: error\n\n```\n{part['error']}\n```\n")
+            continue
+        sizes = part["sizes"]
+        header = ["request"] + [f"{_num(s['cases'])} cases" for s in sizes]
+        rows = []
+        for name in sizes[0]["probes"]:
+            cells = [
+                f"{_num(s['probes'][name]['p50_ms'], 2)} ms / "
+                f"{_num(s['probes'][name]['p95_ms'], 2)} ms "
+                f"({s['probes'][name]['queries']} q)"
+                for s in sizes
+            ]
+            rows.append([name, *cells])
+        rows.append(["time to add the history", *[f"{s['load_s']} s" for s in sizes]])
+        out.append(
+            f"**{BACKEND_NAMES[backend]}** (p50 / p95, SQL queries per request; "
+            f"{part['open_cases']} open cases):\n"
+        )
+        out.append(_table(header, rows))
+        if part.get("missing"):
+            out.append(f"\nNot measured (not in the code base yet): {', '.join(part['missing'])}.")
+        out.append("")
+    out.append(
+        "The query counts are also asserted, independent of timing, by "
+        "tests/bench/test_query_counts.py (3 versus 30 cases give the same count)."
+    )
+    return "\n".join(out) + "\n"
+
+
+def _web(web: dict[str, Any]) -> str:
+    out = ["## 4. Web load", ""]
+    if "error" in web:
+        return "\n".join([*out, f"error:\n\n```\n{web['error']}\n```\n"])
+    out.append(
+        f"`loket serve` ({web.get('server')}, DEBUG off, production settings except the HTTPS "
+        f"redirect) on {BACKEND_NAMES.get(web.get('backend', ''), '')} over loopback; Locust "
+        "headless (FastHttpUser, one process) on the same two cores, users without think time "
+        "(each sends its next request when the previous is answered), statistics reset once all "
+        "users are running."
+    )
+    out.append("")
+    rows = []
+    for run in web.get("runs", []):
+        note = run.get("note", "")
+        if run.get("errors"):
+            note = f"{note} {run.get('failure_sample', '')}".strip()
+        rows.append(
+            [
+                run["scenario"],
+                run["users"],
+                _num(run["requests"]),
+                _num(run["rps"], 1),
+                _num(run["p50_ms"]),
+                _num(run["p99_ms"]),
+                _num(run["errors"]),
+                note,
+            ]
+        )
+    out.append(
+        _table(
+            ["scenario", "users", "requests", "req/s", "p50 ms", "p99 ms", "errors", "note"], rows
+        )
+    )
+    out.append(
+        "\nScenarios: `tracking` = GET /api/v1/applications/{n} with the access code; `services` "
+        "= GET /api/v1/services; `submit` = POST /api/v1/applications (multipart, two PNG uploads) "
+        "— a full engine submission per request."
+    )
+    return "\n".join(out) + "\n"
+
+
+def _findings(results: dict[str, Any]) -> str:
+    """What limits the missed targets, derived from this run's numbers."""
+    notes = []
+    for backend, part in results.get("engine", {}).items():
+        for run in part.get("loket", []):
+            text = run.get("error", "") + run.get("first_error", "")
+            if "deadlock" in text:
+                notes.append(
+                    f"- **Deadlock on {BACKEND_NAMES[backend]} with concurrent workers.** Two "
+                    "engine operations running at once deadlocked on the ledger's `LogState` row "
+                    "(`ledger.services.append` takes it FOR UPDATE mid-transaction, after the "
+                    "case, task and sequence rows): the lock order differs between operations. "
+                    "Taking the ledger lock at one fixed point (e.g. last, just before commit, "
+                    "or first) in every operation removes the cycle."
+                )
+                break
+            if "database is locked" in text:
+                notes.append(
+                    f"- **{BACKEND_NAMES[backend]}: `database is locked`** with two writers: an "
+                    "operation waited longer than the 20 s busy timeout for the write lock. "
+                    "Every operation holds SQLite's single write lock for its whole transaction "
+                    "(IMMEDIATE), the issuing step included with its PDF rendering and signing, "
+                    "and SQLite's busy wait is not fair, so a waiting writer can starve."
+                )
+                break
+    web = results.get("web", {})
+    for run in web.get("runs", []):
+        if run["scenario"] == "tracking" and run["users"] == max(r["users"] for r in web["runs"]):
+            mean = 1000 * run["users"] / run["rps"] if run["rps"] else 0
+            notes.append(
+                f"- **Tracking p99 at {run['users']} users.** With users that never pause, "
+                f"latency is queueing: {run['users']} requests in flight / {run['rps']} req/s "
+                f"≈ {mean:,.0f} ms each (Little's law), while one request costs a few ms of "
+                "server time (section 5, in-process). The two cores are shared by gunicorn, "
+                "PostgreSQL, the Locust process and, on this machine, other jobs; p99 < 50 ms at "
+                "100 simultaneous requests needs > 2,000 req/s, i.e. more cores or a separate "
+                "load generator, and fewer queries per request."
+            )
+    if not notes:
+        return ""
+    return "## What limits it\n\n" + "\n".join(notes) + "\n"
+
+
+def _method() -> str:
+    return """## How to reproduce
+
+    make bench                                   # the whole run (rewrites this file)
+    .venv/bin/python bench/run.py --quick        # a few minutes, small sizes
+    .venv/bin/python bench/run.py --parts engine --workers 1   # one part
+
+Parts: bench/prepare.py (migrate + demo), bench/engine.py, bench/peer_spiff.py,
+bench/limit.py, bench/growth.py (history from bench/bulk.py), bench/web.py with
+bench/locustfile.py. Raw results: var/bench/results.json.
+
+Notes on method:
+
+- PostgreSQL runs as a private server started by the benchmark with durable
+  settings (fsync, synchronous_commit and full_page_writes on), unlike
+  scripts/with-postgres, which turns them off for tests. SQLite uses the
+  project's settings (WAL, synchronous=NORMAL: a commit is durable against a
+  process crash, and against power loss once checkpointed).
+- Throughput is counted from the first worker's start to the last worker's
+  finish; each worker first runs one untimed warm-up case. Peak RSS is the
+  largest resident set of one worker process (Django and the engine loaded).
+- SpiffWorkflow's state is its documented JSON serialisation (spec included),
+  one row per workflow, loaded and written back in each step's transaction;
+  it keeps no history, ledger or outbox, so the comparison favours the peer.
+"""

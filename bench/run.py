@@ -1,0 +1,280 @@
+"""Run every Loket benchmark in one go and rewrite docs/benchmarks.md.
+
+    make bench                       # everything, about 15 minutes
+    .venv/bin/python bench/run.py --quick   # a smaller run to try the harness
+
+One run, side by side, because shared machines are noisy: for each database
+(SQLite file in WAL mode; a private PostgreSQL with durable settings) the raw
+commit rate, the Loket engine and the SpiffWorkflow peer run one after the
+other; then the growth test (history up to 1 M cases) and the web load test
+against gunicorn. Every part is a separate process (bench/<part>.py); raw
+results go to var/bench/results.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from harness import PG_SETTINGS, REPO_DIR, Database, PostgresServer, machine, run_part
+
+ENGINE_TARGET = 1000.0  # persisted steps per second
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=2000, help="cases per engine run")
+    parser.add_argument(
+        "--workers", type=int, nargs="+", default=[1, 2], help="driver processes per engine run"
+    )
+    parser.add_argument(
+        "--engine-seconds",
+        type=float,
+        default=30.0,
+        help="time budget of one engine run: a slower engine drives fewer cases",
+    )
+    parser.add_argument("--limit-seconds", type=float, default=4.0)
+    parser.add_argument("--growth-sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument(
+        "--growth-backends",
+        nargs="+",
+        default=["sqlite", "postgresql"],
+        choices=["sqlite", "postgresql"],
+    )
+    parser.add_argument("--web-backend", default="postgresql", choices=["sqlite", "postgresql"])
+    parser.add_argument("--web-users", type=int, nargs="+", default=[10, 50, 100])
+    parser.add_argument("--web-seconds", type=float, default=8.0)
+    parser.add_argument("--web-workers", type=int, default=(os.cpu_count() or 2) * 2)
+    parser.add_argument("--web-threads", type=int, default=2)
+    parser.add_argument("--profile-cases", type=int, default=15)
+    parser.add_argument(
+        "--parts",
+        nargs="+",
+        default=["engine", "growth", "web"],
+        choices=["engine", "growth", "web"],
+    )
+    parser.add_argument("--quick", action="store_true", help="small sizes, to try the harness")
+    parser.add_argument("--output", default=str(REPO_DIR / "docs" / "benchmarks.md"))
+    parser.add_argument("--results", default=str(REPO_DIR / "var" / "bench" / "results.json"))
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.cases = min(args.cases, 100)
+        args.engine_seconds = min(args.engine_seconds, 15)
+        args.limit_seconds = 2.0
+        args.growth_sizes = [1_000, 10_000]
+        args.web_users = [10]
+        args.web_seconds = 3.0
+        args.profile_cases = 5
+    return args
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def prepare(backend: str, root: Path, server: PostgresServer | None) -> Database:
+    data_dir = root / backend
+    data_dir.mkdir(parents=True, exist_ok=True)
+    if backend == "sqlite":
+        template = data_dir / "template.sqlite3"
+        db = Database(
+            "sqlite",
+            data_dir,
+            template=str(template),
+            settings_note="file in a temporary directory, WAL, synchronous=NORMAL",
+        )
+        url = f"sqlite:///{template}"
+    else:
+        assert server is not None
+        server.sql('CREATE DATABASE "loket_template"')
+        db = Database(
+            "postgresql",
+            data_dir,
+            server=server,
+            template="loket_template",
+            settings_note=", ".join(f"{k}={v}" for k, v in PG_SETTINGS.items()),
+        )
+        url = server.url("loket_template")
+    result = run_part(
+        "prepare.py", ["--database-url", url, "--data-dir", str(data_dir)], timeout=600
+    )
+    if "error" in result:
+        raise RuntimeError(result["error"])
+    log(f"{backend}: migrated and loaded the demo in {result['seconds']} s")
+    return db
+
+
+def engine_round(db: Database, args: argparse.Namespace) -> dict[str, Any]:
+    """Loket, the raw commit rate and SpiffWorkflow on one database, back to back."""
+    out: dict[str, Any] = {"loket": [], "spiff": [], "limit": []}
+    common = [
+        "--data-dir",
+        str(db.data_dir),
+        "--cases",
+        str(args.cases),
+        "--max-seconds",
+        str(args.engine_seconds),
+    ]
+    budget = args.engine_seconds * 3 + 600
+    for workers in args.workers:
+        loket = run_part(
+            "engine.py",
+            ["--database-url", db.fresh(f"engine_{workers}"), *common, "--workers", str(workers)],
+            timeout=budget,
+        )
+        out["loket"].append(loket)
+        log(
+            f"{db.backend}: Loket, {workers} worker(s): "
+            f"{loket.get('steps_per_s', loket.get('error'))} steps/s"
+        )
+        sequence = loket.get(
+            "step_sequence",
+            "submit,decide:verifikasi-berkas,decide:kajian-teknis,decide:persetujuan",
+        )
+        spiff = run_part(
+            "peer_spiff.py",
+            [
+                "--database-url",
+                db.fresh(f"spiff_{workers}"),
+                *common,
+                "--workers",
+                str(workers),
+                "--steps",
+                sequence,
+            ],
+            timeout=budget,
+        )
+        out["spiff"].append(spiff)
+        log(
+            f"{db.backend}: SpiffWorkflow, {workers} worker(s): "
+            f"{spiff.get('steps_per_s', spiff.get('error'))} steps/s"
+        )
+        writes = loket.get("writes", {})
+        inserts = max(1, round(writes.get("inserts_per_op", 10)))
+        updates = round(writes.get("updates_per_op", 4))
+        limit = run_part(
+            "limit.py",
+            [
+                "--database-url",
+                db.empty_url(f"limit_{workers}"),
+                "--inserts",
+                str(inserts),
+                "--updates",
+                str(updates),
+                "--seconds",
+                str(args.limit_seconds),
+                "--workers",
+                str(workers),
+            ],
+            timeout=120,
+        )
+        out["limit"].append(limit)
+        log(
+            f"{db.backend}: raw commits, {workers} worker(s): "
+            f"{limit.get('runs', [{}])[0].get('tx_per_s')} tx/s"
+        )
+    best = max((r.get("steps_per_s", 0) for r in out["loket"]), default=0)
+    if best < ENGINE_TARGET:
+        out["profile"] = profile(db, args)
+    return out
+
+
+def profile(db: Database, args: argparse.Namespace) -> dict[str, Any]:
+    """The engine missed its target: record where a single worker spends its time."""
+    report = REPO_DIR / "var" / "bench" / f"engine-profile-{db.backend}.txt"
+    report.parent.mkdir(parents=True, exist_ok=True)
+    result = run_part(
+        "engine.py",
+        [
+            "--database-url",
+            db.fresh("profile"),
+            "--data-dir",
+            str(db.data_dir),
+            "--cases",
+            str(args.profile_cases),
+            "--profile",
+            str(report),
+        ],
+        timeout=900,
+    )
+    log(f"{db.backend}: profiled {args.profile_cases} cases -> {report}")
+    return result
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    started = time.perf_counter()
+    root = Path(tempfile.mkdtemp(prefix="loket-bench-"))
+    results: dict[str, Any] = {
+        "machine": machine(),
+        "args": vars(args),
+        "command": " ".join(sys.argv),
+    }
+    server = PostgresServer().start()
+    results["machine"]["postgresql"] = server.version
+    log(f"PostgreSQL {server.version} on 127.0.0.1:{server.port} (durable settings)")
+    try:
+        databases = {b: prepare(b, root, server) for b in ("sqlite", "postgresql")}
+        results["databases"] = {b: d.settings_note for b, d in databases.items()}
+        if "engine" in args.parts:
+            results["engine"] = {b: engine_round(d, args) for b, d in databases.items()}
+        if "growth" in args.parts:
+            results["growth"] = {}
+            for backend in args.growth_backends:
+                db = databases[backend]
+                results["growth"][backend] = run_part(
+                    "growth.py",
+                    [
+                        "--database-url",
+                        db.fresh("growth"),
+                        "--data-dir",
+                        str(db.data_dir),
+                        "--sizes",
+                        *map(str, args.growth_sizes),
+                    ],
+                    timeout=3600,
+                )
+                log(f"{backend}: growth done ({results['growth'][backend].get('error', 'ok')})")
+        if "web" in args.parts:
+            from web import measure
+
+            db = databases[args.web_backend]
+            workdir = root / "web"
+            workdir.mkdir()
+            try:
+                results["web"] = {
+                    "backend": args.web_backend,
+                    **measure(
+                        db.fresh("web"),
+                        str(db.data_dir),
+                        users=args.web_users,
+                        seconds=args.web_seconds,
+                        workers=args.web_workers,
+                        threads=args.web_threads,
+                        open_cases=50,
+                        workdir=workdir,
+                    ),
+                }
+            except (RuntimeError, OSError) as exc:
+                results["web"] = {"error": str(exc)}
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)
+    results["total_s"] = round(time.perf_counter() - started, 1)
+    Path(args.results).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.results).write_text(json.dumps(results, indent=2, default=str))
+    from report import render
+
+    Path(args.output).write_text(render(results))
+    log(f"done in {results['total_s']} s: {args.output}, raw results in {args.results}")
+
+
+if __name__ == "__main__":
+    main()
