@@ -107,3 +107,24 @@ def test_retry_now_leaves_sent_messages_alone(
     OutboxMessage.objects.filter(pk=message.pk).update(status="sent")
 
     assert services.retry_now(message_ids=[message.pk]) == 0
+
+
+def test_purge_deletes_only_old_finished_messages(
+    dummy_tasks: Any, case_context: dict[str, Any]
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    old = _enqueue(case_context, "old")
+    recent = _enqueue(case_context, "recent")
+    waiting = _enqueue(case_context, "waiting")
+    long_ago = timezone.now() - dt.timedelta(days=400)
+    OutboxMessage.objects.filter(pk__in=[old.pk, waiting.pk]).update(created_at=long_ago)
+    OutboxMessage.objects.filter(pk__in=[old.pk, recent.pk]).update(status="sent")
+
+    out = io.StringIO()
+    call_command("notify", "purge", "--days", "180", stdout=out)
+
+    assert "deleted 1 messages" in out.getvalue()
+    assert set(OutboxMessage.objects.values_list("pk", flat=True)) == {recent.pk, waiting.pk}

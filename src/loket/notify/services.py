@@ -341,3 +341,19 @@ def mark_read(*, user: AbstractBaseUser, message_ids: list[int] | None = None) -
     if message_ids is not None:
         unread = unread.filter(pk__in=message_ids)
     return unread.update(read_at=timezone.now())
+
+
+@transaction.atomic
+def purge_finished(*, older_than: timedelta, now: datetime | None = None) -> int:
+    """Delete messages that are done with (sent, failed, dead) and older than `older_than`.
+
+    Data minimisation (UU PDP): a message body keeps the applicant's name and an
+    officer's reason; once delivered long ago it serves no one. Pending and
+    in-flight messages are never touched; in-app messages are kept until read.
+    """
+    cutoff = (now or timezone.now()) - older_than
+    finished = OutboxMessage.objects.filter(
+        status__in=[Status.SENT, Status.FAILED, Status.DEAD], created_at__lt=cutoff
+    ).exclude(channel=ChannelKind.INAPP, read_at__isnull=True)
+    deleted, _by_model = finished.delete()
+    return int(deleted)
