@@ -140,7 +140,8 @@ def test_full_path_from_application_to_issued_licence(
     applicant.locator("#id_applicant_name").fill("Sri Wahyuni")
     applicant.locator("#id_applicant_nik").fill("3273055504900003")
     applicant.locator("#id_applicant_email").fill("sri@example.id")
-    applicant.locator("#id_data_nama_usaha").fill("Warung Bu Sri")
+    # A long unbroken word must wrap on every page, the officer's too (checked at 360 px).
+    applicant.locator("#id_data_nama_usaha").fill("Warung Bu Sri " + "W" * 100)
     applicant.locator("input[name=data_bidang_usaha][value=kuliner]").check()
     applicant.locator("#id_data_alamat_usaha").fill("Jl. Melati No. 5, Kota Contoh")
     applicant.locator("#id_data_modal_usaha").fill("25000000")

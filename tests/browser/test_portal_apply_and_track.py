@@ -20,6 +20,9 @@ from tests.documents.samples import pdf_bytes, png_bytes
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 NIK = "3273055504900003"
+# A long unbroken word (the field allows 120 characters) must wrap, not widen the page:
+# check_page fails any page that scrolls sideways at 360 px.
+BUSINESS = "Warung Bu Sri " + "W" * 100
 
 
 @pytest.fixture
@@ -42,7 +45,7 @@ def _fill_application(page: Page, files: dict[str, Path]) -> None:
     page.locator("#id_applicant_name").fill("Sri Wahyuni")
     page.locator("#id_applicant_nik").fill(NIK)
     page.locator("#id_applicant_email").fill("sri@example.id")
-    page.locator("#id_data_nama_usaha").fill("Warung Bu Sri")
+    page.locator("#id_data_nama_usaha").fill(BUSINESS)
     page.locator("#id_data_bidang_usaha_0").check()
     page.locator("#id_data_alamat_usaha").fill("Jl. Melati No. 5, Kota Contoh")
     page.locator("#id_data_modal_usaha").fill("25000000")
@@ -68,7 +71,7 @@ def _apply_and_track(page: Page, check_page: CheckPage, files: dict[str, Path], 
     page.get_by_test_id("apply-continue").click()
     expect(page.locator("#id_doc_ktp_error")).to_contain_text("bukan-pdf.pdf")
     expect(page.locator("#id_applicant_nik")).to_have_attribute("aria-invalid", "true")
-    expect(page.locator("#id_data_nama_usaha")).to_have_value("Warung Bu Sri")
+    expect(page.locator("#id_data_nama_usaha")).to_have_value(BUSINESS)
     expect(page.locator("#id_doc_foto_lokasi_helptext")).to_contain_text("lokasi.png")
     check_page(page, f"portal-apply-errors{suffix}")
 
