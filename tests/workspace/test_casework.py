@@ -189,6 +189,9 @@ def test_task_page_shows_data_documents_checks_and_history(demo, signed_in: Sign
     assert "25.000.000" in body
     assert 'type="application/pdf"' in body and "<img" in body
     assert "All checks passed" in body
+    # A passed check shows its rule, not the message written for its failure.
+    assert "Passed: <code" in body
+    assert "exceeds the micro limit" not in body
     assert "Application submitted" in body and "Task opened" in body
     assert "Claim this task" in body
 
