@@ -164,9 +164,25 @@ def test_guessing_access_codes_through_the_api_is_braked(demo, client):
     receipt = post_application(client).json()
     number = receipt["tracking_number"]
     url = f"/api/v1/applications/{number}"
-    for _attempt in range(throttle.FAILURES_PER_CLIENT):
+    for _attempt in range(throttle.FAILURES_PER_CLIENT_NUMBER):
         assert client.get(url, headers={"X-Access-Code": "AAAAAAAA"}).status_code == 404
     braked = client.get(url, headers={"X-Access-Code": receipt["access_code"]})
     assert braked.status_code == 429
     assert braked["Content-Type"] == "application/problem+json"
     assert braked.json()["field"] == "access_code"
+
+
+def test_scanning_many_tracking_numbers_from_one_address_is_braked(demo, client):
+    from loket.cases import throttle
+
+    receipt = post_application(client).json()
+    for serial in range(throttle.FAILURES_PER_CLIENT):
+        response = client.get(
+            f"/api/v1/applications/IUM-2026-{900000 + serial}", headers={"X-Access-Code": "A"}
+        )
+        assert response.status_code == 404
+    braked = client.get(
+        f"/api/v1/applications/{receipt['tracking_number']}",
+        headers={"X-Access-Code": receipt["access_code"]},
+    )
+    assert braked.status_code == 429

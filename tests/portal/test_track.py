@@ -53,12 +53,25 @@ def test_wrong_access_code_is_refused_without_saying_whether_the_number_exists(d
 def test_too_many_wrong_codes_block_even_the_right_one_for_a_while(demo, client, settings):
     case, code = submit(client)
     stranger = Client()
-    for _attempt in range(throttle.FAILURES_PER_CLIENT):
+    for _attempt in range(throttle.FAILURES_PER_CLIENT_NUMBER):
         assert _track(stranger, case.tracking_number, "AAAAAAAA").status_code == 422
 
     blocked = _track(stranger, case.tracking_number, code)
     assert blocked.status_code == 429
     assert "Coba lagi dalam 15 menit" in blocked.content.decode()
+
+
+def test_a_blocked_address_can_still_track_another_number(demo, client):
+    # Behind carrier-grade NAT strangers share one address: one person's wrong guesses
+    # must not lock out the others' own applications.
+    case, _code = submit(client)
+    other_case, other_code = submit(Client())
+    shared_address = Client(REMOTE_ADDR="100.64.0.1")
+    for _attempt in range(throttle.FAILURES_PER_CLIENT_NUMBER):
+        _track(shared_address, case.tracking_number, "AAAAAAAA")
+
+    neighbour = Client(REMOTE_ADDR="100.64.0.1")
+    assert _track(neighbour, other_case.tracking_number, other_code).status_code == 302
 
 
 def test_guessing_one_number_from_many_addresses_is_blocked_too(demo, client):

@@ -15,29 +15,35 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
-# Failures allowed per client address and window, and per tracking number (from any address).
-FAILURES_PER_CLIENT = getattr(settings, "LOKET_TRACK_FAILURES_PER_CLIENT", 10)
-FAILURES_PER_NUMBER = getattr(settings, "LOKET_TRACK_FAILURES_PER_NUMBER", 30)
+# Failures allowed within the window:
+# - one client address guessing one tracking number;
+FAILURES_PER_CLIENT_NUMBER = getattr(settings, "LOKET_TRACK_FAILURES_PER_CLIENT_NUMBER", 10)
+# - one client address across all numbers (scanning). High, because many mobile users
+#   share one address behind carrier-grade NAT and must not lock each other out;
+FAILURES_PER_CLIENT = getattr(settings, "LOKET_TRACK_FAILURES_PER_CLIENT", 100)
+# - one tracking number from any address (a distributed guess).
+FAILURES_PER_NUMBER = getattr(settings, "LOKET_TRACK_FAILURES_PER_NUMBER", 50)
 WINDOW_SECONDS = int(getattr(settings, "LOKET_TRACK_WINDOW_SECONDS", 15 * 60))
 
 
-def _keys(request: HttpRequest, tracking_number: str) -> tuple[str, str]:
+def _limits(request: HttpRequest, tracking_number: str) -> dict[str, int]:
     client = get_client_ip_address(request) or "unknown"
     number = hashlib.sha256(tracking_number.upper().encode()).hexdigest()[:32]
-    return f"track.client.{client}", f"track.number.{number}"
+    return {
+        f"track.client-number.{client}.{number}": FAILURES_PER_CLIENT_NUMBER,
+        f"track.client.{client}": FAILURES_PER_CLIENT,
+        f"track.number.{number}": FAILURES_PER_NUMBER,
+    }
 
 
 def is_throttled(request: HttpRequest, tracking_number: str) -> bool:
-    client_key, number_key = _keys(request, tracking_number)
-    counts = cache.get_many([client_key, number_key])
-    return (
-        counts.get(client_key, 0) >= FAILURES_PER_CLIENT
-        or counts.get(number_key, 0) >= FAILURES_PER_NUMBER
-    )
+    limits = _limits(request, tracking_number)
+    counts = cache.get_many(list(limits))
+    return any(counts.get(key, 0) >= limit for key, limit in limits.items())
 
 
 def record_failure(request: HttpRequest, tracking_number: str) -> None:
-    for key in _keys(request, tracking_number):
+    for key in _limits(request, tracking_number):
         # add() starts the window only on the first failure; incr() keeps its expiry.
         cache.add(key, 0, WINDOW_SECONDS)
         try:
