@@ -24,7 +24,7 @@ from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.utils.formats import number_format
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 from PIL import Image
 
 from loket.core.errors import ValidationError
@@ -45,9 +45,9 @@ class FileKind:
 
 # The kinds a service definition may allow (`types: [pdf, jpeg, png]`).
 KINDS: dict[str, FileKind] = {
-    "pdf": FileKind("pdf", "application/pdf", "pdf", N_("a PDF")),
-    "jpeg": FileKind("jpeg", "image/jpeg", "jpg", N_("a JPEG image")),
-    "png": FileKind("png", "image/png", "png", N_("a PNG image")),
+    "pdf": FileKind("pdf", "application/pdf", "pdf", gettext_noop("a PDF")),
+    "jpeg": FileKind("jpeg", "image/jpeg", "jpg", gettext_noop("a JPEG image")),
+    "png": FileKind("png", "image/png", "png", gettext_noop("a PNG image")),
 }
 
 # Magic bytes of the accepted kinds, and of common kinds people upload by
@@ -56,16 +56,16 @@ _SIGNATURES: list[tuple[bytes, str]] = [
     (b"%PDF-", "pdf"),
     (b"\x89PNG\r\n\x1a\n", "png"),
     (b"\xff\xd8\xff", "jpeg"),
-    (b"GIF87a", N_("a GIF image")),
-    (b"GIF89a", N_("a GIF image")),
-    (b"PK\x03\x04", N_("a ZIP archive or office document")),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", N_("an old-style office document")),
-    (b"II*\x00", N_("a TIFF image")),
-    (b"MM\x00*", N_("a TIFF image")),
-    (b"BM", N_("a BMP image")),
-    (b"Rar!\x1a\x07", N_("a RAR archive")),
-    (b"\x7fELF", N_("a program")),
-    (b"MZ", N_("a program")),
+    (b"GIF87a", gettext_noop("a GIF image")),
+    (b"GIF89a", gettext_noop("a GIF image")),
+    (b"PK\x03\x04", gettext_noop("a ZIP archive or office document")),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", gettext_noop("an old-style office document")),
+    (b"II*\x00", gettext_noop("a TIFF image")),
+    (b"MM\x00*", gettext_noop("a TIFF image")),
+    (b"BM", gettext_noop("a BMP image")),
+    (b"Rar!\x1a\x07", gettext_noop("a RAR archive")),
+    (b"\x7fELF", gettext_noop("a program")),
+    (b"MZ", gettext_noop("a program")),
 ]
 
 
