@@ -186,3 +186,17 @@ def test_scanning_many_tracking_numbers_from_one_address_is_braked(demo, client)
         headers={"X-Access-Code": receipt["access_code"]},
     )
     assert braked.status_code == 429
+
+
+@pytest.mark.parametrize("hidden", ["\u202e", "\u2066", "\x00", "\x1b"])
+def test_text_with_invisible_control_characters_is_refused(demo, client, hidden):
+    response = post_application(client, data=iu_data(nama_usaha=f"Warung {hidden}live"))
+    assert response.status_code == 422
+    assert response.json()["field"] == "data.nama_usaha"
+    assert Case.objects.count() == 0
+
+
+def test_line_breaks_in_text_are_kept(demo, client):
+    response = post_application(client, data=iu_data(alamat_usaha="Jl. Melati 5\nRT 01/RW 02"))
+    assert response.status_code == 201
+    assert Case.objects.get().data["alamat_usaha"] == "Jl. Melati 5\nRT 01/RW 02"

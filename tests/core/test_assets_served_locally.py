@@ -15,3 +15,11 @@ def test_page_loads_no_asset_from_another_host(client: Client, path: str) -> Non
     response = client.get(path)
     assert response.status_code == 200
     assert not EXTERNAL_ASSET.findall(response.content.decode())
+
+
+def test_unknown_page_gets_a_helpful_404_in_indonesian(client: Client) -> None:
+    response = client.get("/layanan/tidak-ada/")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "Halaman tidak ditemukan" in body
+    assert 'href="/lacak/"' in body

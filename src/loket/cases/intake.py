@@ -61,6 +61,11 @@ def clean_applicant(applicant: Applicant) -> CleanApplicant:
         raise ValidationError(_("Enter the applicant's name."), field="applicant.name")
     if len(name) > 200:
         raise ValidationError(_("The name is longer than 200 characters."), field="applicant.name")
+    if _HIDDEN_CHARACTERS.search(name):
+        raise ValidationError(
+            _("The name contains invisible control characters; retype it."),
+            field="applicant.name",
+        )
     try:
         nik = validate_nik(applicant.nik)
     except ValidationError as exc:
@@ -87,6 +92,12 @@ def clean_applicant(applicant: Applicant) -> CleanApplicant:
         )
     language = applicant.language if applicant.language in {"id", "en"} else "id"
     return CleanApplicant(name, nik, email.lower(), phone, language)
+
+
+# Control characters other than line breaks and tabs, and the bidirectional overrides
+# and isolates (U+202A-202E, U+2066-2069) that make "Warung \u202elive" display as
+# something else to the officer reading it.
+_HIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 
 def clean_data(
@@ -174,9 +185,10 @@ def _convert(spec: dict[str, Any], value: Any, label: str, field: str, language:
             _("%(label)s is longer than %(max)s characters.") % {"label": label, "max": max_length},
             field=field,
         )
-    if "\x00" in text:
+    if _HIDDEN_CHARACTERS.search(text):
         raise ValidationError(
-            _("%(label)s contains invalid characters.") % {"label": label}, field=field
+            _("%(label)s contains invisible control characters; retype it.") % {"label": label},
+            field=field,
         )
     return text
 

@@ -129,6 +129,10 @@ def _require_segregation(run: Run, task: Task, officer: Officer) -> None:
             )
 
 
+# A reason the applicant must act on: "x" or "no" tells them nothing.
+MIN_REASON_LENGTH = 10
+
+
 def _lock_case(case_id: int) -> Case:
     # Lock only the case row (of=self) and as FOR NO KEY UPDATE: locking the joined
     # service/agency rows, or a plain FOR UPDATE, would block every transaction that
@@ -435,9 +439,13 @@ def _decide(
         )
     run = Run(case=case, now=now)
     _require_segregation(run, task, officer)
-    if decision != Decision.APPROVE and not reason:
+    if decision != Decision.APPROVE and len(reason) < MIN_REASON_LENGTH:
         raise ValidationError(
-            _("Give a reason: the applicant reads it when an application is rejected or returned."),
+            _(
+                "Give a reason of at least %(min)d characters: the applicant reads it to "
+                "know what to fix or why the application was rejected."
+            )
+            % {"min": MIN_REASON_LENGTH},
             field="reason",
         )
     step = run.definition.step(task.step_id)

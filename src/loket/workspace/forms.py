@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from loket.accounts.selectors import active_officer
+from loket.cases.services import MIN_REASON_LENGTH
 
 
 class OfficerPasswordForm(AuthenticationForm):
@@ -121,12 +122,13 @@ class DecisionForm(forms.Form):
         cleaned = super().clean() or {}
         reason = (cleaned.get("reason") or "").strip()
         cleaned["reason"] = reason
-        if cleaned.get("decision") in REASON_REQUIRED and not reason:
+        if cleaned.get("decision") in REASON_REQUIRED and len(reason) < MIN_REASON_LENGTH:
             self.add_error(
                 "reason",
                 forms.ValidationError(
-                    _("Give a reason: the applicant reads it when an application is rejected "
-                      "or returned."),
+                    _("Give a reason of at least %(min)d characters: the applicant reads it to "
+                      "know what to fix or why the application was rejected.")
+                    % {"min": MIN_REASON_LENGTH},
                     code="reason_required",
                 ),
             )  # fmt: skip
