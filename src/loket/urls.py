@@ -3,14 +3,14 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
-from django_otp.admin import OTPAdminSite
 
 from loket.api.api import api
 from loket.core import views as core_views
+from loket.core.admin_site import LoketAdminSite
 
 # The admin can change who holds authority: it asks for the same second factor as the
 # officer workspace (`loket otp-enrol USERNAME` enrols an administrator).
-admin.site.__class__ = OTPAdminSite
+admin.site.__class__ = LoketAdminSite
 
 urlpatterns = [
     path("api/v1/", api.urls),
