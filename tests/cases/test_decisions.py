@@ -261,7 +261,12 @@ def test_failure_in_the_outbox_leaves_the_case_exactly_as_before(demo, client):
         ),
         pytest.raises(RuntimeError),
     ):
-        services.decide(task_id=task.pk, officer=officer("andi"), decision="return", reason="Foto KTP tidak terbaca.")
+        services.decide(
+            task_id=task.pk,
+            officer=officer("andi"),
+            decision="return",
+            reason="Foto KTP tidak terbaca.",
+        )
 
     case.refresh_from_db()
     task.refresh_from_db()

@@ -36,6 +36,13 @@ def test_capital_above_micro_limit_is_rejected_by_the_automatic_check(demo, clie
     assert not Task.objects.filter(case__tracking_number=body["tracking_number"]).exists()
 
 
+def test_a_rejection_names_every_failed_check(demo, client):
+    response = post_application(client, data=iu_data(modal_usaha=2_000_000_000, jumlah_pekerja=50))
+    reason = response.json()["outcome_reason"]
+    assert "Rp1 miliar" in reason
+    assert "10 orang" in reason
+
+
 def test_too_many_workers_sends_the_application_back_to_the_applicant(demo, client):
     body = post_application(client, data=iu_data(jumlah_pekerja=25)).json()
 
@@ -200,3 +207,10 @@ def test_line_breaks_in_text_are_kept(demo, client):
     response = post_application(client, data=iu_data(alamat_usaha="Jl. Melati 5\nRT 01/RW 02"))
     assert response.status_code == 201
     assert Case.objects.get().data["alamat_usaha"] == "Jl. Melati 5\nRT 01/RW 02"
+
+
+def test_printed_fields_group_digits_the_indonesian_way(demo, client):
+    from loket.cases.flow import public_fields
+
+    post_application(client, data=iu_data(modal_usaha=50_000_000))
+    assert ("Modal usaha (Rp)", "50.000.000") in public_fields(Case.objects.get())

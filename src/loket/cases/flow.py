@@ -269,7 +269,11 @@ class Run:
         )
         language = self.case.language
         if rejecting:
-            reason = " ".join(localized(c.get("message"), language) for c in rejecting)
+            # Name every failed check, not only the rejecting ones: an applicant who
+            # applies again should not discover the next problem only then.
+            reason = " ".join(
+                localized(c.get("message"), language) for c in [*rejecting, *returning]
+            )
             end = self.definition.first_of_kind("end", outcome="rejected")
             if end is None:
                 self.close(Outcome.REJECTED, reason=reason, step_id=step["id"])
@@ -576,6 +580,8 @@ def public_fields(case: Case) -> list[tuple[str, str]]:
         if name not in case.data or spec.get("private"):
             continue
         value = case.data[name]
+        if spec.get("type") == "integer" and isinstance(value, int):
+            value = f"{value:,}".replace(",", ".")  # Indonesian digit grouping: 50.000.000
         if spec.get("type") == "choice":
             labels = {str(c.get("value")): c.get("label") for c in spec.get("choices") or []}
             value = localized(labels.get(str(value)), "id") or value
