@@ -214,3 +214,13 @@ def test_printed_fields_group_digits_the_indonesian_way(demo, client):
 
     post_application(client, data=iu_data(modal_usaha=50_000_000))
     assert ("Modal usaha (Rp)", "50.000.000") in public_fields(Case.objects.get())
+
+
+def test_moments_read_the_same_when_submitted_and_when_tracked(demo, client):
+    receipt = post_application(client).json()
+    tracked = client.get(
+        f"/api/v1/applications/{receipt['tracking_number']}",
+        headers={"X-Access-Code": receipt["access_code"]},
+    ).json()
+    assert tracked["due_at"] == receipt["due_at"]
+    assert tracked["due_at"].endswith("+07:00")

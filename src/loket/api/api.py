@@ -2,15 +2,38 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 
 from loket.api.problems import problem
 from loket.core.errors import LoketError
 
+
+class LocalTimeEncoder(NinjaJSONEncoder):
+    """Every moment in the agency's time zone (Asia/Jakarta by default), whether it was
+    just computed or read back from the database in UTC: the same value always looks
+    the same to an integrator."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, dt.datetime) and timezone.is_aware(o):
+            o = timezone.localtime(o)
+        return super().default(o)
+
+
+class LocalTimeRenderer(JSONRenderer):
+    encoder_class = LocalTimeEncoder
+
+
 api = NinjaAPI(
+    renderer=LocalTimeRenderer(),
     title="Loket API",
     version="1",
     description="Public services as code: service standards, applications, officer tasks, "
