@@ -23,6 +23,10 @@ def gunicorn_argv(bind: str, workers: int, threads: int) -> list[str]:
         str(threads),
         "--access-logfile",
         "-",
+        # Path without the query string: an access code or e-mail in a query must not
+        # end up in the access log.
+        "--access-logformat",
+        '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)ss',
         "--timeout",
         "60",
     ]
