@@ -149,6 +149,7 @@ def test_returned_application_shows_the_reason_and_takes_a_revision(demo, client
     page = client.get(f"/lacak/{case.tracking_number}/").content.decode()
     assert "KTP buram, unggah ulang." in page.split('data-testid="revision-reason"')[1]
     assert 'value="Warung Bu Sri"' in page  # the resubmit form starts from what was sent
+    assert re.search(r"paling lambat \d{2}-\d{2}-\d{4} \d{2}:\d{2}", page)  # not ISO
 
     new_ktp = SimpleUploadedFile("ktp-jelas.pdf", pdf_bytes("KTP jelas"))
     response = client.post(

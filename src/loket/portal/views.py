@@ -7,6 +7,7 @@ case asks `access.case_for_request` first.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -449,7 +450,8 @@ def _render_case(
         )
     context = {
         **_status_context(case, language),
-        "request_event": case_selectors.open_request(case) if waiting else None,
+        "request_event": (request_event := case_selectors.open_request(case) if waiting else None),
+        "respond_by": _respond_by(request_event),
         "resubmit_form": resubmit_form if waiting else None,
         "cancel_form": None if case.is_closed else (cancel_form or CancelForm()),
         "data_rows": presenters.data_rows(definition, case.data, language),
@@ -554,3 +556,12 @@ def download(request: HttpRequest, tracking_number: str, document_id: str) -> Fi
         filename=filename,
         content_type="application/pdf",
     )
+
+
+def _respond_by(request_event: Any) -> dt.datetime | None:
+    """When the applicant must answer a return, as a moment the template can format."""
+    raw = (request_event.payload or {}).get("respond_by") if request_event else None
+    try:
+        return dt.datetime.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
