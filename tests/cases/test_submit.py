@@ -224,3 +224,24 @@ def test_moments_read_the_same_when_submitted_and_when_tracked(demo, client):
     ).json()
     assert tracked["due_at"] == receipt["due_at"]
     assert tracked["due_at"].endswith("+07:00")
+
+
+def test_applicant_side_sees_nik_fields_masked_and_the_fee(demo, client):
+    from tests.cases.test_end_to_end import SERVICES as SCENARIOS
+
+    scenario = SCENARIOS["surat-keterangan-domisili"]
+    receipt = post_application(
+        client,
+        service="surat-keterangan-domisili",
+        data=scenario["data"],
+        documents=scenario["documents"](),
+    ).json()
+    tracked = client.get(
+        f"/api/v1/applications/{receipt['tracking_number']}",
+        headers={"X-Access-Code": receipt["access_code"]},
+    ).json()
+    for body in (receipt, tracked):
+        assert body["data"]["nik"] != NIK
+        assert body["data"]["nik"].endswith(NIK[-4:])
+        assert body["fee"] == 0
+        assert body["status_label"] == "Sedang diproses"

@@ -104,6 +104,14 @@ def test_reklame_fee_is_rate_times_area_faces_and_months() -> None:
     )
 
 
+def test_a_half_rupiah_rounds_up_despite_floating_point() -> None:
+    # Rp25.000 × 0.11 m × 0.57 m = Rp1.567,5 exactly; binary floats give 1567.4999999999998.
+    data = reklame_data(
+        kelas_jalan="arteri", panjang_m="0.11", lebar_m="0.57", jumlah_sisi=1, durasi_bulan=1
+    )
+    assert rules.fee_for(REKLAME, data) == 1_568
+
+
 def test_fixed_fee_needs_no_evaluation() -> None:
     assert rules.fee_for(load(demo_text("izin-usaha-mikro")), {}) == 0
 

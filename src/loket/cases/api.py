@@ -11,18 +11,18 @@ import json
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from ninja import Header, Path, Query, Router, Schema, Status
 from pydantic import Field
 
 from loket.api.auth import officer_auth
 from loket.api.responses import problems
-from loket.cases import selectors, services, throttle
+from loket.cases import ports, selectors, services, throttle
 from loket.cases.definition import Definition
 from loket.cases.intake import Applicant
 from loket.cases.models import Case, CaseEvent, Task
-from loket.core.errors import NotFound, RateLimited, ValidationError
+from loket.core.errors import LoketError, NotFound, RateLimited, ValidationError
 from loket.core.pii import mask
 from loket.org.models import Officer
 
@@ -92,6 +92,9 @@ class ApplicationOut(Schema):
     documents: list[DocumentOut]
     applicant: ApplicantOut
     data: dict[str, Any]
+    fee: int | None = Field(
+        None, description="Fee in whole rupiah for the current data (0: free; null: not computable)"
+    )
 
 
 class ReceiptOut(ApplicationOut):
@@ -154,17 +157,36 @@ def _event_out(
     )
 
 
+def _fee(case: Case) -> int | None:
+    try:
+        return ports.fee_for(case.service_version.definition, case.data)
+    except LoketError:  # a rule that cannot price this data: the officer sees no amount
+        return None
+
+
+def _applicant_data(case: Case, definition: Definition) -> dict[str, Any]:
+    """Submitted data as the applicant side sees it: NIK and phone fields masked, like the
+    applicant's own, since anyone holding the access code reads this."""
+    personal = {f.get("name") for f in definition.data_fields if f.get("type") in ("nik", "phone")}
+    return {
+        name: mask(str(value)) if name in personal and value else value
+        for name, value in case.data.items()
+    }
+
+
 def application_out(case: Case, *, officer_view: bool = False) -> dict[str, Any]:
     language = case.language
     definition = Definition(case.service_version.definition)
     request = selectors.open_request(case)
+    with translation.override(language):  # labels in the applicant's language, like names
+        status_label = str(case.get_status_display())
     return {
         "tracking_number": case.tracking_number,
         "service_code": case.service.code,
         "service_name": (case.service.name_en if language == "en" else "") or case.service.name,
         "service_version": case.service_version.number,
         "status": case.status,
-        "status_label": str(case.get_status_display()),
+        "status_label": status_label,
         "outcome": case.outcome,
         "outcome_reason": case.outcome_reason,
         "submitted_at": case.submitted_at,
@@ -203,7 +225,8 @@ def application_out(case: Case, *, officer_view: bool = False) -> dict[str, Any]
             email=case.applicant_email,
             phone=case.applicant_phone if officer_view else case.masked_phone,
         ),
-        "data": case.data,
+        "data": case.data if officer_view else _applicant_data(case, definition),
+        "fee": _fee(case),
     }
 
 

@@ -196,7 +196,10 @@ def fee_for(definition: Mapping[str, Any], data: Mapping[str, Any]) -> int:
     result = evaluate(expression, build_context(definition, data=data))
     if isinstance(result, bool) or not isinstance(result, int | float):
         raise RuleError(expression, f"gave {result!r}, not an amount of rupiah")
-    amount = Decimal(str(result)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    # CEL computes in binary floating point: 25000 * 0.11 * 0.57 gives 1567.4999999999998
+    # for a true 1567.5. Round to a millionth of a rupiah first, then half up to rupiah.
+    exact = Decimal(str(result)).quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
+    amount = exact.quantize(Decimal(1), rounding=ROUND_HALF_UP)
     if amount < 0:
         raise RuleError(expression, f"gave a negative fee ({amount})")
     return int(amount)

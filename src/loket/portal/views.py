@@ -454,7 +454,7 @@ def _render_case(
         "respond_by": _respond_by(request_event),
         "resubmit_form": resubmit_form if waiting else None,
         "cancel_form": None if case.is_closed else (cancel_form or CancelForm()),
-        "data_rows": presenters.data_rows(definition, case.data, language),
+        "data_rows": presenters.data_rows(definition, case.data, language, mask_personal=True),
     }
     return render(request, "portal/track.html", context, status=status)
 
