@@ -133,3 +133,19 @@ def test_consistency_with_sizes_beyond_the_log_is_a_problem(
     assert client.get("/api/v1/ledger/consistency?first=3&second=2").status_code == 422
     assert client.get("/api/v1/ledger/consistency?first=-1&second=2").status_code == 422
     assert client.get(f"/api/v1/ledger/consistency?first=1&second={10**30}").status_code == 422
+
+
+def test_checkpoint_covers_every_entry_appended_so_far(client: Client) -> None:
+    from django.db import transaction
+
+    from loket.ledger.services import append
+
+    with transaction.atomic():
+        append(kind="test.entry", payload={"n": 1})
+    first = client.get("/api/v1/ledger/checkpoint").json()
+    with transaction.atomic():
+        append(kind="test.entry", payload={"n": 2})
+    second = client.get("/api/v1/ledger/checkpoint").json()
+    again = client.get("/api/v1/ledger/checkpoint").json()
+    assert (first["tree_size"], second["tree_size"]) == (1, 2)
+    assert again == second  # nothing new: the same head, no new signature

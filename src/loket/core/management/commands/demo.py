@@ -31,6 +31,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, bind: str, setup_only: bool, **options: Any) -> None:
+        if not os.environ.get("LOKET_PUBLIC_URL"):
+            # Links in e-mails, QR codes and the ledger origin point where the demo serves;
+            # the worker and the server inherit it.
+            os.environ["LOKET_PUBLIC_URL"] = f"http://{bind}"
+            settings.PUBLIC_BASE_URL = os.environ["LOKET_PUBLIC_URL"]
         self.stdout.write("Menyiapkan basis data / preparing the database…")
         call_command("migrate", interactive=False, verbosity=0)
         call_command("createcachetable", verbosity=0)
