@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 class LoketError(Exception):
     """Base of our own errors. `status` is the HTTP status the API edge uses."""
@@ -13,7 +15,8 @@ class LoketError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
-        self.code = code or self.__class__.__name__
+        # snake_case like the codes given explicitly: `ValidationError` -> `validation_error`
+        self.code = code or re.sub(r"(?<!^)(?=[A-Z])", "_", self.__class__.__name__).lower()
 
 
 class ValidationError(LoketError):
