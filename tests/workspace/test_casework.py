@@ -52,6 +52,9 @@ def test_queue_shows_tasks_of_the_positions_held_with_the_capacity(demo, signed_
     assert [row["task"].case.tracking_number for row in rows] == [case.tracking_number]
     assert rows[0]["capacity"] == "Plt"
     assert "Plt" in response.content.decode()
+    # Step names follow the reader's language (the task stores the Indonesian one).
+    assert "Approval by the head of division" in response.content.decode()
+    assert "Persetujuan Kepala Bidang" not in response.content.decode()
 
 
 def test_queue_of_an_officer_excludes_other_positions_tasks(demo, signed_in: SignIn) -> None:

@@ -74,6 +74,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 def _queue_row(task: Task, reach: selectors.Reach, officer: Officer) -> dict[str, Any]:
     return {
         "task": task,
+        "task_name": presenters.task_name(task),
         "service_name": presenters.service_name(task.case),
         "position_title": presenters.position_title(task.position),
         "capacity": capacity_label(reach.capacity_for(task.position_id)),
@@ -127,7 +128,10 @@ def _task_context(
         "documents": presenters.document_groups(case, definition),
         "checks": presenters.automatic_checks(events, definition),
         "timeline": presenters.timeline(events, definition),
-        "other_tasks": case.tasks.exclude(pk=task.pk).select_related("position", "decided_by"),
+        "other_tasks": [
+            (other, presenters.task_name(other, definition))
+            for other in case.tasks.exclude(pk=task.pk).select_related("position", "decided_by")
+        ],
     }
 
 
@@ -268,6 +272,7 @@ def unit_overdue(request: HttpRequest) -> HttpResponse:
     rows = [
         {
             "task": task,
+            "task_name": presenters.task_name(task),
             "service_name": presenters.service_name(task.case),
             "position_title": presenters.position_title(task.position),
         }

@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from loket.cases.definition import Definition, localized
-from loket.cases.models import Case, CaseDocument, CaseEvent, Decision
+from loket.cases.models import Case, CaseDocument, CaseEvent, Decision, Task
 from loket.org.models import Position
 from loket.workspace.forms import capacity_label
 
@@ -221,3 +221,12 @@ def timeline(events: list[CaseEvent], definition: Definition) -> list[TimelineEn
             )
         )
     return entries
+
+
+def task_name(task: Task, definition: Definition | None = None) -> str:
+    """The task's step name in the reader's language (tasks store the Indonesian one)."""
+    lang = language()
+    if lang == "id":
+        return task.name
+    definition = definition or Definition(task.case.service_version.definition)
+    return definition.step_name(task.step_id, lang) or task.name

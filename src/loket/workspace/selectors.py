@@ -76,7 +76,7 @@ def _overdue_first(at: dt.datetime) -> When_:
 
 def _open_tasks() -> QuerySet[Task]:
     return Task.objects.filter(status=TaskStatus.OPEN).select_related(
-        "case", "case__service", "position", "position__unit", "claimed_by"
+        "case", "case__service", "case__service_version", "position", "position__unit", "claimed_by"
     )
 
 
