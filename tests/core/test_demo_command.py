@@ -12,7 +12,7 @@ def test_demo_setup_prints_accounts_and_points_links_at_its_address(
     monkeypatch: pytest.MonkeyPatch, settings
 ) -> None:
     monkeypatch.setenv("LOKET_PUBLIC_URL", "")  # restored after the test
-    monkeypatch.setattr(settings, "PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+    settings.PUBLIC_BASE_URL = "http://127.0.0.1:8000"  # the fixture restores it
     out = io.StringIO()
     call_command("demo", "--setup-only", "--bind", "127.0.0.1:8913", stdout=out)
     text = out.getvalue()
