@@ -207,8 +207,11 @@ def test_claimed_task_cannot_be_decided_by_another_holder(demo, client):
 
     from loket.core.errors import ConflictError
 
-    with pytest.raises(ConflictError):
+    with pytest.raises(ConflictError) as refused:
         services.decide(task_id=task.pk, officer=officer("rina"), decision="approve")
+    assert refused.value.code == "task_claimed"
+    task.refresh_from_db()
+    assert task.status == TaskStatus.OPEN
 
 
 def test_overdue_task_is_escalated_to_the_superior_and_visible_in_the_queue(
@@ -233,6 +236,19 @@ def test_overdue_task_is_escalated_to_the_superior_and_visible_in_the_queue(
     assert queue[0]["tracking_number"] == number
     assert queue[0]["is_overdue"] is True
     assert queue[0]["escalated"] is True
+
+
+def test_escalation_in_the_future_also_apologises_for_the_late_application(demo, client):
+    from loket.notify.models import OutboxMessage
+
+    number = post_application(client).json()["tracking_number"]
+    case = Case.objects.get(tracking_number=number)
+    # Past the whole service's deadline at `now`, though not by the wall clock.
+    later = case.due_at + dt.timedelta(days=30)
+    assert services.escalate_overdue(now=later) == 1
+    case.refresh_from_db()
+    assert case.apologised_at == later
+    assert OutboxMessage.objects.filter(event="overdue_apology").exists()
 
 
 def test_overdue_count_covers_the_unit_and_the_units_below_it(demo, client):

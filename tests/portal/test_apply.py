@@ -18,7 +18,7 @@ from loket.cases.models import Case, CaseDocument
 from loket.portal.forms import ApplicationForm
 from loket.portal.presenters import describe_expression
 from tests.accounts.factories import PASSWORD, make_applicant
-from tests.portal.conftest import APPLY, NIK, REVIEW, application, ktp, photo, submit
+from tests.portal.conftest import APPLY, NIK, REVIEW, application, ktp, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -340,4 +340,3 @@ def test_photo_is_required(demo, client):
     response = client.post(APPLY, application(doc_foto_lokasi=None))
     assert response.status_code == 422
     assert 'id="id_doc_foto_lokasi_error"' in response.content.decode()
-    assert photo  # the helper stays importable for other tests

@@ -92,6 +92,12 @@ def test_the_form_sends_a_typed_identifier_to_its_page(client, issued):
     assert response["Location"] == f"/verify/{issued.id}"
 
 
+def test_the_form_answers_unknown_for_an_identifier_no_url_can_hold(client):
+    response = client.get("/verify/", {"id": "a/b"})
+    assert response.status_code == 404
+    assert "Unknown document" in response.content.decode()
+
+
 def test_the_ca_download_is_the_root_the_documents_chain_to(client, issued):
     response = client.get("/verify/ca.pem")
     [certificate] = load_pem_x509_certificates(response.content)

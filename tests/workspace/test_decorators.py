@@ -5,7 +5,6 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.db import SessionStore
 from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
-from django_otp import DEVICE_ID_SESSION_KEY
 
 from loket.workspace.decorators import current_officer, officer_required
 from tests.accounts.factories import make_applicant, make_officer
@@ -50,7 +49,3 @@ def test_anonymous_visitor_is_sent_to_the_workspace_sign_in() -> None:
 def test_current_officer_outside_the_decorator_is_a_programming_error() -> None:
     with pytest.raises(RuntimeError):
         current_officer(RequestFactory().get("/"))
-
-
-def test_device_session_key_is_djangos_otp_key() -> None:
-    assert DEVICE_ID_SESSION_KEY == "otp_device_id"

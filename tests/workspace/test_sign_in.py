@@ -55,10 +55,13 @@ def test_a_code_cannot_be_used_twice(client: Client) -> None:
     account = make_officer("andi")
     code = code_for(account.device)
     _password_step(client, "andi")
-    client.post("/workspace/login/code/", {"code": code})
+    assert client.post("/workspace/login/code/", {"code": code}).status_code == 302
     other = Client()
     _password_step(other, "andi")
-    assert other.post("/workspace/login/code/", {"code": code}).status_code == 200
+    again = other.post("/workspace/login/code/", {"code": code})
+    assert again.status_code == 200  # the code form again, with an error
+    assert again.context["form"].errors
+    assert other.get("/workspace/").status_code == 302  # not signed in
 
 
 def test_first_sign_in_enrols_a_device_shown_as_qr_code_and_secret(client: Client) -> None:

@@ -18,11 +18,11 @@ from pydantic import Field
 
 from loket.api.auth import officer_auth
 from loket.api.responses import problems
-from loket.cases import ports, selectors, services, throttle
+from loket.cases import selectors, services, throttle
 from loket.cases.definition import Definition
 from loket.cases.intake import Applicant
 from loket.cases.models import Case, CaseEvent, Task
-from loket.core.errors import LoketError, NotFound, RateLimited, ValidationError
+from loket.core.errors import NotFound, RateLimited, ValidationError
 from loket.core.pii import mask
 from loket.org.models import Officer
 
@@ -157,23 +157,6 @@ def _event_out(
     )
 
 
-def _fee(case: Case) -> int | None:
-    try:
-        return ports.fee_for(case.service_version.definition, case.data)
-    except LoketError:  # a rule that cannot price this data: the officer sees no amount
-        return None
-
-
-def _applicant_data(case: Case, definition: Definition) -> dict[str, Any]:
-    """Submitted data as the applicant side sees it: NIK and phone fields masked, like the
-    applicant's own, since anyone holding the access code reads this."""
-    personal = {f.get("name") for f in definition.data_fields if f.get("type") in ("nik", "phone")}
-    return {
-        name: mask(str(value)) if name in personal and value else value
-        for name, value in case.data.items()
-    }
-
-
 def application_out(case: Case, *, officer_view: bool = False) -> dict[str, Any]:
     language = case.language
     definition = Definition(case.service_version.definition)
@@ -225,8 +208,8 @@ def application_out(case: Case, *, officer_view: bool = False) -> dict[str, Any]
             email=case.applicant_email,
             phone=case.applicant_phone if officer_view else case.masked_phone,
         ),
-        "data": case.data if officer_view else _applicant_data(case, definition),
-        "fee": _fee(case),
+        "data": case.data if officer_view else definition.masked_data(case.data),
+        "fee": selectors.current_fee(case),
     }
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from loket.core.errors import LoketError
+from loket.core.pii import mask
 
 
 class DefinitionFault(LoketError):
@@ -60,6 +61,15 @@ class Definition:
     @property
     def data_fields(self) -> list[dict[str, Any]]:
         return list((self.raw.get("requirements") or {}).get("data") or [])
+
+    def masked_data(self, data: dict[str, Any]) -> dict[str, Any]:
+        """`data` with its NIK and phone fields masked, for readers other than officers
+        working the case (event payloads, whoever holds the access code)."""
+        personal = {f.get("name") for f in self.data_fields if f.get("type") in ("nik", "phone")}
+        return {
+            name: mask(str(value)) if name in personal and value else value
+            for name, value in data.items()
+        }
 
     @property
     def document_requirements(self) -> list[dict[str, Any]]:

@@ -33,7 +33,6 @@ from loket.cases.models import (
     TaskStatus,
 )
 from loket.core.errors import ConflictError, LoketError
-from loket.core.pii import mask
 from loket.org.models import Officer, Position
 
 # A definition whose automatic steps loop forever is a definition bug; stop it.
@@ -297,17 +296,8 @@ class Run:
     def _inputs(self, context: dict[str, Any]) -> dict[str, Any]:
         # The stored data (JSON as submitted) rather than the typed CEL values; NIK and
         # phone numbers masked, since events are read far more widely than the case.
-        personal = {
-            spec.get("name")
-            for spec in self.definition.data_fields
-            if spec.get("type") in ("nik", "phone")
-        }
-        data = {
-            name: mask(str(value)) if name in personal and value else value
-            for name, value in self.case.data.items()
-        }
         return {
-            "data": data,
+            "data": self.definition.masked_data(self.case.data),
             "documents": context.get("documents", {}),
             "tables": context.get("tables", {}),
         }

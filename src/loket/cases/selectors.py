@@ -97,3 +97,11 @@ def overdue_count(unit: Unit, *, at: dt.datetime | None = None) -> int:
     return Task.objects.filter(
         status=TaskStatus.OPEN, position__unit_id__in=units, due_at__lt=at or timezone.now()
     ).count()
+
+
+def current_fee(case: Case) -> int | None:
+    """The fee in rupiah for the case's current data; None if its rule cannot price it."""
+    try:
+        return ports.fee_for(case.service_version.definition, case.data)
+    except ports.rule_errors():
+        return None

@@ -298,10 +298,10 @@ def _submit(
     _store_documents(case, definition, documents, revision=0, now=now)
     run = Run(case=case, now=now, actor=Actor(user=case.applicant_user))
     case.due_at = run.deadline_from(now, definition.service_deadline)
-    payload: dict[str, Any] = {"service_version": version.number}
-    fee = ports.fee_for(definition.raw, data)
-    if fee is not None:
-        payload["fee"] = fee
+    payload: dict[str, Any] = {
+        "service_version": version.number,
+        "fee": ports.fee_for(definition.raw, data),
+    }
     event = run.record("submitted", payload=payload)
     context: dict[str, Any] = {"due_date": case.due_at} if case.due_at else {}
     run.notify_applicant("received", event, **context)
@@ -383,7 +383,6 @@ def _claim(task_id: int, officer: Officer, now: dt.datetime) -> Task:
             code="task_claimed",
         )
     run = Run(case=case, now=now)
-    run.definition  # noqa: B018 - fail early on a broken definition
     _require_segregation(run, task, officer)
     task.claimed_by = officer
     task.claimed_at = now
@@ -629,7 +628,14 @@ def _escalate(task_id: int, now: dt.datetime) -> int:
             },
             dedupe_key=f"case-event:{event.pk}:escalated:{officer.pk}",
         )
-    if case.is_overdue and case.apologised_at is None and case.due_at is not None:
+    # Judged at the operation's `now`, not the wall clock (the periodic task passes it).
+    service_overdue = (
+        not case.is_closed
+        and case.paused_at is None
+        and case.due_at is not None
+        and case.due_at < now
+    )
+    if service_overdue and case.apologised_at is None:
         case.apologised_at = now
         run.notify_applicant("overdue_apology", event, due_date=case.due_at)
     case.save()

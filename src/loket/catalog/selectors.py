@@ -19,10 +19,6 @@ def current_version(service: Service) -> ServiceVersion | None:
     return service.versions.order_by("-number").first()
 
 
-def version_by_number(service: Service, number: int) -> ServiceVersion | None:
-    return service.versions.filter(number=number).first()
-
-
 def published_services() -> QuerySet[Service]:
     """Active services with at least one version, annotated with `current_number`."""
     return (

@@ -11,7 +11,7 @@ import json
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -26,7 +26,10 @@ def verify_form(request: HttpRequest) -> HttpResponse:
     """Ask for a document id (from a printed copy without a readable QR) and go to its page."""
     document_id = request.GET.get("id", "").strip()
     if document_id:
-        return HttpResponseRedirect(reverse("documents:verify", args=[document_id]))
+        try:
+            return HttpResponseRedirect(reverse("documents:verify", args=[document_id]))
+        except NoReverseMatch:  # e.g. a "/" typed into the id: no document has such an id
+            return _unknown(request, document_id)
     return render(request, "documents/verify_form.html")
 
 

@@ -319,6 +319,17 @@ def sign_tree_head_if_grown() -> TreeHead | None:
     return sign_tree_head()
 
 
+def current_tree_head() -> TreeHead:
+    """The head covering every entry appended so far: a monitor is never shown a stale
+    one. Signs a new head only when the log grew since the last."""
+    grown = sign_tree_head_if_grown()
+    if grown is not None:
+        return grown
+    latest = latest_tree_head()
+    assert latest is not None  # sign_tree_head_if_grown signs when there is none
+    return latest
+
+
 def tree_head_covering(index: int | None = None) -> TreeHead:
     """The latest signed head, signing one now if there is none or it predates ``index``."""
     latest = latest_tree_head()

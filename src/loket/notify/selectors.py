@@ -24,11 +24,6 @@ def unread_count(user: AbstractBaseUser) -> int:
     return unread_for(user).count()
 
 
-def messages_for_event(dedupe_key: str) -> QuerySet[OutboxMessage]:
-    """Every channel's message for one event occurrence (the caller's dedupe key)."""
-    return OutboxMessage.objects.filter(dedupe_key=dedupe_key).order_by("channel")
-
-
 def status_counts() -> dict[str, int]:
     """How many messages are in each status: for health checks and the operator."""
     rows = OutboxMessage.objects.values("status").annotate(n=Count("pk")).order_by()

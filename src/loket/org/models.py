@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
@@ -222,7 +220,3 @@ class Appointment(models.Model):
         except LoketError as error:
             # A form-wide error: a field error would crash a form that leaves the field out.
             raise DjangoValidationError(error.message, code=error.code) from error
-
-    def is_current_on(self, day: dt.date) -> bool:
-        """Whether the appointment covers `day` (both ends inclusive)."""
-        return self.start_date <= day and (self.end_date is None or day <= self.end_date)

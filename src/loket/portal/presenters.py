@@ -23,7 +23,6 @@ from loket.cases.intake import document_limits
 from loket.cases.models import Case, CaseEvent
 from loket.catalog import selectors as catalog_selectors
 from loket.catalog.models import Service
-from loket.core.pii import mask
 from loket.documents.uploads import format_megabytes
 from loket.portal.forms import allowed_types_text
 
@@ -372,22 +371,14 @@ def deadline(case: Case, now: dt.datetime | None = None) -> Deadline:
     return Deadline(due, "overdue", text)
 
 
-def data_rows(
-    definition: Definition, data: dict[str, Any], language: str, *, mask_personal: bool = False
-) -> list[tuple[str, str]]:
-    """(label, value as read) for every data field with a value, in definition order.
-
-    `mask_personal` masks NIK and phone fields: a submitted case is readable by anyone
-    holding its access code, so it shows them like the applicant's own NIK."""
+def data_rows(definition: Definition, data: dict[str, Any], language: str) -> list[tuple[str, str]]:
+    """(label, value as read) for every data field with a value, in definition order."""
     rows = []
     for spec in definition.data_fields:
         name = spec["name"]
         if name not in data or data[name] in (None, ""):
             continue
         label = localized(spec.get("label"), language) or name
-        if mask_personal and spec.get("type") in ("nik", "phone"):
-            rows.append((label, mask(str(data[name]))))
-            continue
         rows.append((label, _value_text(spec, data[name], language)))
     return rows
 

@@ -454,7 +454,8 @@ def _render_case(
         "respond_by": _respond_by(request_event),
         "resubmit_form": resubmit_form if waiting else None,
         "cancel_form": None if case.is_closed else (cancel_form or CancelForm()),
-        "data_rows": presenters.data_rows(definition, case.data, language, mask_personal=True),
+        # Anyone holding the access code reads this page: NIK and phone fields masked.
+        "data_rows": presenters.data_rows(definition, definition.masked_data(case.data), language),
     }
     return render(request, "portal/track.html", context, status=status)
 
