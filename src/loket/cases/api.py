@@ -22,7 +22,7 @@ from loket.cases import selectors, services, throttle
 from loket.cases.definition import Definition
 from loket.cases.intake import Applicant
 from loket.cases.models import Case, CaseEvent, Task
-from loket.core.errors import NotFound, RateLimited, ValidationError
+from loket.core.errors import NotFound, ValidationError
 from loket.core.pii import mask
 from loket.org.models import Officer
 
@@ -276,28 +276,9 @@ def _form(request: HttpRequest) -> tuple[dict[str, str], dict[str, Any], dict[st
 
 
 def _require_case(tracking_number: str, access_code: str, request: HttpRequest) -> Case:
-    if throttle.is_throttled(request, tracking_number):
-        raise RateLimited(
-            _(
-                "Too many wrong access codes. Wait %(minutes)d minutes, or sign in to see "
-                "your applications."
-            )
-            % {"minutes": throttle.window_minutes()},
-            field="access_code",
-        )
-    case = selectors.case_for_applicant(
-        tracking_number, access_code=access_code, user=getattr(request, "user", None)
+    return throttle.case_with_access_code(
+        request, tracking_number, access_code, user=getattr(request, "user", None)
     )
-    if case is None:
-        throttle.record_failure(request, tracking_number)
-        raise NotFound(
-            _(
-                "No application matches this tracking number and access code. Check both on "
-                "your receipt (the code has 8 letters and digits)."
-            ),
-            field="access_code",
-        )
-    return case
 
 
 def _multipart_body(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:

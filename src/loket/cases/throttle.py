@@ -9,11 +9,17 @@ possibilities) cannot be found by trying.
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from loket.cases.models import Case
+from loket.cases.selectors import case_for_applicant
+from loket.core.errors import NotFound, RateLimited
 
 # Failures allowed within the window:
 # - one client address guessing one tracking number;
@@ -54,3 +60,33 @@ def record_failure(request: HttpRequest, tracking_number: str) -> None:
 
 def window_minutes() -> int:
     return max(1, WINDOW_SECONDS // 60)
+
+
+def case_with_access_code(
+    request: HttpRequest, tracking_number: str, access_code: str, *, user: Any = None
+) -> Case:
+    """The case its access code (or its signed-in owner) opens, counting wrong codes.
+
+    Raises RateLimited past the limits, NotFound for any wrong pair: an unknown number
+    and a wrong code look the same, so a stranger learns nothing about which exist.
+    """
+    if is_throttled(request, tracking_number):
+        raise RateLimited(
+            _(
+                "Too many wrong attempts. Try again in %(minutes)s minutes, or sign in to see "
+                "the applications you submitted with your account."
+            )
+            % {"minutes": window_minutes()},
+            field="access_code",
+        )
+    case = case_for_applicant(tracking_number, access_code=access_code, user=user)
+    if case is None:
+        record_failure(request, tracking_number)
+        raise NotFound(
+            _(
+                "No application matches this tracking number and access code. Check both on "
+                "your receipt (the code has 8 letters and digits)."
+            ),
+            field="access_code",
+        )
+    return case

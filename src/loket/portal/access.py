@@ -4,7 +4,7 @@ An applicant sees a case if they submitted it while signed in, or if this
 browser session proved its access code (on the track form, or by submitting
 it). Every case view goes through `case_for_request`.
 
-Guessing access codes is braked by `loket.cases.throttle`, shared with the API.
+Checking an access code (and braking guesses) is `loket.cases.throttle`, shared with the API.
 """
 
 from __future__ import annotations
@@ -13,9 +13,6 @@ from django.http import HttpRequest
 
 from loket.cases import selectors as case_selectors
 from loket.cases.models import Case
-from loket.cases.throttle import is_throttled, record_failure, window_minutes
-
-__all__ = ["case_for_request", "is_throttled", "prove", "record_failure", "window_minutes"]
 
 PROVEN = "portal.proven"
 MAX_PROVEN = 50

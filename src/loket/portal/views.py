@@ -24,13 +24,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from loket.cases import selectors as case_selectors
 from loket.cases import services as case_services
+from loket.cases import throttle
 from loket.cases.definition import Definition, localized
 from loket.cases.intake import Applicant, clean_applicant, clean_data, document_limits
 from loket.cases.models import Case, CaseStatus
 from loket.catalog import selectors as catalog_selectors
 from loket.catalog.models import Service, ServiceVersion
 from loket.catalog.rules import fee_for
-from loket.core.errors import ConflictError, LoketError, NotFound, ValidationError
+from loket.core.errors import ConflictError, LoketError, NotFound, RateLimited, ValidationError
 from loket.documents import selectors as document_selectors
 from loket.documents.services import open_stored, store_upload
 from loket.documents.uploads import CappedUploadHandler
@@ -386,28 +387,14 @@ def track_form(request: HttpRequest) -> HttpResponse:
     form = TrackForm(request.POST)
     if not form.is_valid():
         return render(request, "portal/track_form.html", {"form": form}, status=422)
-    number = form.cleaned_data["tracking_number"]
-    if access.is_throttled(request, number):
-        form.add_error(
-            None,
-            _(
-                "Too many wrong attempts. Try again in %(minutes)s minutes, or sign in to see "
-                "the applications you submitted with your account."
-            )
-            % {"minutes": access.window_minutes()},
+    try:
+        case = throttle.case_with_access_code(
+            request, form.cleaned_data["tracking_number"], form.cleaned_data["access_code"]
         )
-        return render(request, "portal/track_form.html", {"form": form}, status=429)
-    case = case_selectors.case_for_applicant(number, access_code=form.cleaned_data["access_code"])
-    if case is None:
-        access.record_failure(request, number)
-        form.add_error(
-            None,
-            _(
-                "No application matches this tracking number and access code. Check both on "
-                "your receipt (the code has 8 letters and digits)."
-            ),
-        )
-        return render(request, "portal/track_form.html", {"form": form}, status=422)
+    except (RateLimited, NotFound) as refused:
+        form.add_error(None, refused.message)
+        status = 429 if isinstance(refused, RateLimited) else 422
+        return render(request, "portal/track_form.html", {"form": form}, status=status)
     access.prove(request, case)
     return redirect("portal:track", tracking_number=case.tracking_number)
 
