@@ -66,6 +66,27 @@ def test_return_for_revision_pauses_the_clock_until_the_applicant_resubmits(
     assert case.due_at > due_before + dt.timedelta(days=25)  # the paused month does not count
 
 
+def test_resubmission_records_only_the_fields_whose_value_changed(demo, client, token_for):
+    receipt = post_application(client).json()
+    number, code = receipt["tracking_number"], receipt["access_code"]
+    _decide(
+        client,
+        token_for("andi"),
+        _open_task(number, "verifikasi-berkas"),
+        "return",
+        "Alamat kurang lengkap, mohon dilengkapi.",
+    )
+    sent = iu_data(alamat_usaha="Jl. Melati No. 7", modal_usaha="25000000")  # same, as text
+    resubmitted = client.post(
+        f"/api/v1/applications/{number}/resubmit",
+        {"data": json.dumps(sent)},
+        headers={"X-Access-Code": code},
+    )
+    assert resubmitted.status_code == 200, resubmitted.content
+    event = CaseEvent.objects.get(case__tracking_number=number, kind="resubmitted")
+    assert event.payload["changed_fields"] == ["alamat_usaha"]
+
+
 def test_reason_is_required_to_reject(demo, client, token_for):
     number = post_application(client).json()["tracking_number"]
     response = _decide(client, token_for("andi"), _open_task(number, "verifikasi-berkas"), "reject")

@@ -520,8 +520,10 @@ def _resubmit(
     definition = run.definition
     changes = clean_data(definition, data, language=case.language, partial=True)
     check_documents(definition, documents, language=case.language, partial=True)
-    merged = {**case.data, **changes}
-    case.data = clean_data(definition, merged, language=case.language)
+    before = dict(case.data)
+    case.data = clean_data(definition, {**before, **changes}, language=case.language)
+    # Compared on cleaned values, whichever way they came (a form's "2.5", the API's 2.5).
+    changed_fields = sorted(k for k, v in case.data.items() if before.get(k) != v)
     case.revision += 1
     _store_documents(case, definition, documents, revision=case.revision, now=now)
     step = definition.step(case.waiting_step)
@@ -530,7 +532,7 @@ def _resubmit(
         "resubmitted",
         step_id=step["id"],
         payload={
-            "changed_fields": sorted(changes),
+            "changed_fields": changed_fields,
             "documents": sorted(documents),
             "revision": case.revision,
         },

@@ -494,10 +494,9 @@ def _resubmit(request: HttpRequest, tracking_number: str) -> HttpResponse:
     )
     if not form.is_valid():
         return _render_case(request, case, resubmit_form=form, status=422)
-    changes = {k: v for k, v in form.data_values().items() if v != case.data.get(k)}
     try:
         case_services.resubmit(
-            case_id=case.pk, data=changes, documents=form.uploads(), user=_user(request)
+            case_id=case.pk, data=form.data_values(), documents=form.uploads(), user=_user(request)
         )
     except ValidationError as exc:
         form.add_engine_error(exc)
