@@ -58,6 +58,10 @@ class Definition:
             return step_id
         return localized(self.step(step_id).get("name"), language) or step_id
 
+    def actions(self, step_id: str) -> list[str]:
+        """The decisions a task step offers (approve, return, reject), in written order."""
+        return list((self.step(step_id).get("actions") or {}).keys())
+
     @property
     def data_fields(self) -> list[dict[str, Any]]:
         return list((self.raw.get("requirements") or {}).get("data") or [])

@@ -33,6 +33,7 @@ from loket.cases.models import (
     TaskStatus,
 )
 from loket.core.errors import ConflictError, LoketError
+from loket.core.formats import group_digits
 from loket.org.models import Officer, Position
 
 # A definition whose automatic steps loop forever is a definition bug; stop it.
@@ -571,7 +572,7 @@ def public_fields(case: Case) -> list[tuple[str, str]]:
             continue
         value = case.data[name]
         if spec.get("type") == "integer" and isinstance(value, int):
-            value = f"{value:,}".replace(",", ".")  # Indonesian digit grouping: 50.000.000
+            value = group_digits(value)
         if spec.get("type") == "choice":
             labels = {str(c.get("value")): c.get("label") for c in spec.get("choices") or []}
             value = localized(labels.get(str(value)), "id") or value

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from loket.core.errors import AuthorityError, ConflictError, ValidationError
+from loket.core.formats import group_digits
 from loket.documents import numbering, pdf, signing
 from loket.documents.models import IssuedDocument, StoredFile
 from loket.documents.uploads import KINDS, display_name, inspect_to_spool
@@ -320,7 +321,7 @@ def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "Ya" if value else "Tidak"
     if isinstance(value, int):
-        return f"{value:,}".replace(",", ".")  # Indonesian thousands separator
+        return group_digits(value)
     if isinstance(value, list | tuple):
         return ", ".join(_text(item) for item in value)
     return str(value)

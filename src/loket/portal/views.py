@@ -16,7 +16,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import get_valid_filename
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -32,6 +31,7 @@ from loket.catalog import selectors as catalog_selectors
 from loket.catalog.models import Service, ServiceVersion
 from loket.catalog.rules import fee_for
 from loket.core.errors import ConflictError, LoketError, NotFound, RateLimited, ValidationError
+from loket.core.formats import ui_language
 from loket.documents import selectors as document_selectors
 from loket.documents.services import open_stored, store_upload
 from loket.documents.uploads import CappedUploadHandler
@@ -39,9 +39,7 @@ from loket.portal import access, drafts, presenters
 from loket.portal import selectors as portal_selectors
 from loket.portal.forms import DOC_PREFIX, ApplicationForm, CancelForm, TrackForm, initial_from
 
-
-def _language() -> str:
-    return "en" if (get_language() or "id").startswith("en") else "id"
+_language = ui_language
 
 
 def _published(code: str) -> tuple[Service, ServiceVersion, Definition]:

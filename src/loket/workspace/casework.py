@@ -102,7 +102,7 @@ def _task_context(
     definition = Definition(case.service_version.definition)
     events = list(case.events.select_related("officer", "position").order_by("sequence"))
     may_act = task.position_id in reach.position_ids
-    actions = list((definition.step(task.step_id).get("actions") or {}).keys())
+    actions = definition.actions(task.step_id)
     if form is None:
         form = DecisionForm(actions=actions, prefix="d")
     return {
@@ -195,7 +195,7 @@ def decide(request: HttpRequest, task_id: int) -> HttpResponse:
     """Approve, reject or return. A second submit (double click) meets the first's result."""
     task, reach = _task_in_reach(request, task_id)
     definition = Definition(task.case.service_version.definition)
-    actions = list((definition.step(task.step_id).get("actions") or {}).keys())
+    actions = definition.actions(task.step_id)
     form = DecisionForm(request.POST, actions=actions, prefix="d")
     if not form.is_valid():
         return _form_again(request, task, reach, form)

@@ -9,19 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from loket.cases.definition import Definition, localized
 from loket.cases.models import Case, CaseDocument, CaseEvent, Decision, Task
+from loket.core.formats import group_digits, ui_language
 from loket.org.models import Position
 from loket.workspace.forms import capacity_label
 
 CONTENT_TYPES = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}
 
 
-def language() -> str:
-    return "en" if (get_language() or "id").startswith("en") else "id"
+language = ui_language
 
 
 def position_title(position: Position | None) -> str:
@@ -54,7 +53,7 @@ def data_rows(case: Case, definition: Definition) -> list[DataRow]:
             labels = {str(c.get("value")): c.get("label") for c in spec.get("choices") or []}
             value = localized(labels.get(str(value)), lang) or value
         elif spec.get("type") == "integer" and isinstance(value, int):
-            value = f"{value:,}".replace(",", ".")  # Indonesian digit grouping
+            value = group_digits(value)
         rows.append(DataRow(label=localized(spec.get("label"), lang) or name, value=str(value)))
     return rows
 
