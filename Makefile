@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint typecheck test-sqlite test-postgres bench clean
+.PHONY: demo test lint typecheck test-deps test-sqlite test-postgres bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,14 +24,21 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-test-sqlite: $(STAMP)
+# Chromium and axe-core once, before the two suites start side by side.
+test-deps: $(STAMP)
 	scripts/ensure-chromium
+	scripts/ensure-axe >/dev/null
+
+test-sqlite: $(STAMP) test-deps
 	env -u DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
 
-test-postgres: $(STAMP)
+test-postgres: $(STAMP) test-deps
 	scripts/with-postgres $(BIN)/pytest $(PYTEST_ARGS)
 
-test: lint typecheck test-sqlite test-postgres
+# The four checks run side by side (two cores: the suites mostly wait on the
+# database and the browser); each one's output is printed whole when it ends.
+test: $(STAMP) test-deps
+	$(MAKE) --no-print-directory -j4 --output-sync=target lint typecheck test-sqlite test-postgres
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
