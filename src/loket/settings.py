@@ -216,10 +216,11 @@ TASKS = {
 
 LOGIN_URL = "accounts:login"
 # Sign-in rate limiting (docs/decisions/0002-login-rate-limiting.md): the first
-# backend refuses a username+IP pair after 5 failures, for 15 minutes.
+# backend refuses a username+IP pair after 5 failures, for 15 minutes; the second
+# locks an account after LOKET_ACCOUNT_FAILURE_LIMIT failures from any address.
 AUTHENTICATION_BACKENDS = [
     "loket.accounts.backends.RateLimitedBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "loket.accounts.backends.AccountLockingBackend",
 ]
 AXES_FAILURE_LIMIT = 5
 AXES_VERBOSE = False
@@ -292,3 +293,40 @@ LOKET_NOTIFY_BACKOFF_CAP_SECONDS = float(
 LOKET_NOTIFY_LEASE_SECONDS = float(os.environ.get("LOKET_NOTIFY_LEASE_SECONDS", "600"))
 # How long a process trusts its cached copy of an agency calendar edited elsewhere.
 LOKET_CALENDAR_RECHECK_SECONDS = float(os.environ.get("LOKET_CALENDAR_RECHECK_SECONDS", "30"))
+
+# -- Brakes on abuse (docs/security.md, "Limits"); each can be tuned by environment. --
+# Access codes: wrong codes per client address and tracking number, per address across
+# numbers, and per number from any address (which only alerts and tightens the
+# per-address limit to the storm value: the owner's right code always works).
+LOKET_TRACK_WINDOW_SECONDS = int(os.environ.get("LOKET_TRACK_WINDOW_SECONDS", 15 * 60))
+LOKET_TRACK_FAILURES_PER_CLIENT_NUMBER = int(
+    os.environ.get("LOKET_TRACK_FAILURES_PER_CLIENT_NUMBER", "10")
+)
+LOKET_TRACK_FAILURES_PER_CLIENT = int(os.environ.get("LOKET_TRACK_FAILURES_PER_CLIENT", "100"))
+LOKET_TRACK_FAILURES_PER_NUMBER = int(os.environ.get("LOKET_TRACK_FAILURES_PER_NUMBER", "50"))
+LOKET_TRACK_STORM_FAILURES_PER_CLIENT_NUMBER = int(
+    os.environ.get("LOKET_TRACK_STORM_FAILURES_PER_CLIENT_NUMBER", "3")
+)
+
+# Sign-in: failures of one account from any address within the window lock it for
+# LOKET_ACCOUNT_LOCK_MINUTES (an administrator can unlock it earlier in the admin).
+LOKET_ACCOUNT_FAILURE_LIMIT = int(os.environ.get("LOKET_ACCOUNT_FAILURE_LIMIT", "20"))
+LOKET_ACCOUNT_FAILURE_WINDOW_MINUTES = int(
+    os.environ.get("LOKET_ACCOUNT_FAILURE_WINDOW_MINUTES", "60")
+)
+LOKET_ACCOUNT_LOCK_MINUTES = int(os.environ.get("LOKET_ACCOUNT_LOCK_MINUTES", "30"))
+# Applications (each mails and texts the contacts it names): per client address, per
+# e-mail address and per phone number within the window.
+LOKET_SUBMISSION_WINDOW_SECONDS = int(os.environ.get("LOKET_SUBMISSION_WINDOW_SECONDS", "3600"))
+LOKET_SUBMISSIONS_PER_ADDRESS = int(os.environ.get("LOKET_SUBMISSIONS_PER_ADDRESS", "30"))
+LOKET_SUBMISSIONS_PER_EMAIL = int(os.environ.get("LOKET_SUBMISSIONS_PER_EMAIL", "10"))
+LOKET_SUBMISSIONS_PER_PHONE = int(os.environ.get("LOKET_SUBMISSIONS_PER_PHONE", "10"))
+# SMS of any kind to one phone number within the window; past it, texts are dropped
+# (the e-mail and in-app copies still go) and a warning is logged.
+LOKET_SMS_WINDOW_SECONDS = int(os.environ.get("LOKET_SMS_WINDOW_SECONDS", "3600"))
+LOKET_SMS_PER_PHONE = int(os.environ.get("LOKET_SMS_PER_PHONE", "10"))
+# Account mails (verification, "already registered", password reset): per e-mail
+# address (past it, silently not sent) and per client address (past it, 429).
+LOKET_ACCOUNT_MAIL_WINDOW_SECONDS = int(os.environ.get("LOKET_ACCOUNT_MAIL_WINDOW_SECONDS", "3600"))
+LOKET_ACCOUNT_MAILS_PER_EMAIL = int(os.environ.get("LOKET_ACCOUNT_MAILS_PER_EMAIL", "3"))
+LOKET_ACCOUNT_MAILS_PER_ADDRESS = int(os.environ.get("LOKET_ACCOUNT_MAILS_PER_ADDRESS", "20"))

@@ -165,13 +165,11 @@ def test_status_needs_the_right_access_code(demo, client):
     assert wrong.status_code == 404
 
 
-def test_guessing_access_codes_through_the_api_is_braked(demo, client):
-    from loket.cases import throttle
-
+def test_guessing_access_codes_through_the_api_is_braked(demo, client, settings):
     receipt = post_application(client).json()
     number = receipt["tracking_number"]
     url = f"/api/v1/applications/{number}"
-    for _attempt in range(throttle.FAILURES_PER_CLIENT_NUMBER):
+    for _attempt in range(settings.LOKET_TRACK_FAILURES_PER_CLIENT_NUMBER):
         assert client.get(url, headers={"X-Access-Code": "AAAAAAAA"}).status_code == 404
     braked = client.get(url, headers={"X-Access-Code": receipt["access_code"]})
     assert braked.status_code == 429
@@ -179,11 +177,9 @@ def test_guessing_access_codes_through_the_api_is_braked(demo, client):
     assert braked.json()["field"] == "access_code"
 
 
-def test_scanning_many_tracking_numbers_from_one_address_is_braked(demo, client):
-    from loket.cases import throttle
-
+def test_scanning_many_tracking_numbers_from_one_address_is_braked(demo, client, settings):
     receipt = post_application(client).json()
-    for serial in range(throttle.FAILURES_PER_CLIENT):
+    for serial in range(settings.LOKET_TRACK_FAILURES_PER_CLIENT):
         response = client.get(
             f"/api/v1/applications/IUM-2026-{900000 + serial}", headers={"X-Access-Code": "A"}
         )

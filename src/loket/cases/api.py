@@ -324,7 +324,7 @@ applications = Router(tags=["applications"])
     "",
     response={200: ReceiptOut, 201: ReceiptOut},
     summary="Submit an application (multipart: fields, data JSON, one file per document)",
-    openapi_extra=problems(400, 404, 422, extra=_SUBMIT_BODY),
+    openapi_extra=problems(400, 404, 422, 429, extra=_SUBMIT_BODY),
 )
 def submit_application(
     request: HttpRequest,
@@ -341,6 +341,7 @@ def submit_application(
         phone=fields.get("phone", ""),
         language=str(fields.get("language") or getattr(request, "LANGUAGE_CODE", "id")),
     )
+    throttle.reserve_submission(request, email=applicant.email, phone=applicant.phone)
     user = (
         request.user if getattr(request, "user", None) and request.user.is_authenticated else None
     )
