@@ -234,3 +234,27 @@ def test_officer_account_is_locked_for_the_workspace_and_the_api_token(settings)
     )
     assert token.status_code == 429
     assert token["Content-Type"] == "application/problem+json"
+
+
+# -- limits on password-reset mail ---------------------------------------------------
+
+
+def test_password_reset_mail_to_one_address_is_limited_but_the_page_looks_the_same(
+    settings,
+) -> None:
+    make_officer("andi")
+    for attempt in range(settings.LOKET_ACCOUNT_MAILS_PER_EMAIL + 3):
+        response = Client(REMOTE_ADDR=f"10.4.0.{attempt + 1}").post(
+            "/accounts/password-reset/", {"email": "andi@example.go.id"}
+        )
+        assert response["Location"] == "/accounts/password-reset/sent/"
+    assert len(mail.outbox) == settings.LOKET_ACCOUNT_MAILS_PER_EMAIL
+
+
+def test_password_reset_requests_from_one_address_are_limited(client: Client, settings) -> None:
+    settings.LOKET_ACCOUNT_MAILS_PER_ADDRESS = 3
+    for attempt in range(3):
+        client.post("/accounts/password-reset/", {"email": f"orang{attempt}@example.id"})
+    refused = client.post("/accounts/password-reset/", {"email": "orang9@example.id"})
+    assert refused.status_code == 429
+    assert 'role="alert"' in refused.content.decode()

@@ -241,3 +241,41 @@ def test_applicant_side_sees_nik_fields_masked_and_the_fee(demo, client):
         assert body["data"]["nik"].endswith(NIK[-4:])
         assert body["fee"] == 0
         assert body["status_label"] == "Sedang diproses"
+
+
+def test_submissions_naming_one_email_are_limited(demo, client, settings) -> None:
+    settings.LOKET_SUBMISSIONS_PER_EMAIL = 2
+    for serial in range(2):
+        phone = f"08123456789{serial}"
+        assert post_application(client, phone=phone).status_code == 201
+    refused = post_application(client, phone="0812345678999")
+    assert refused.status_code == 429
+    assert refused.json()["field"] == "applicant.email"
+    assert Case.objects.count() == 2
+
+
+def test_submissions_from_one_address_are_limited(demo, client, settings) -> None:
+    settings.LOKET_SUBMISSIONS_PER_ADDRESS = 2
+    for serial in range(2):
+        assert post_application(client, email=f"orang{serial}@example.id").status_code == 201
+    refused = post_application(client, email="orang9@example.id", phone="0812345678999")
+    assert refused.status_code == 429
+    assert refused.json()["field"] == "service"
+
+
+def test_texts_to_one_phone_are_limited_however_many_applications_name_it(
+    demo, client, settings
+) -> None:
+    from loket.notify.models import OutboxMessage
+
+    settings.LOKET_SMS_PER_PHONE = 2
+    for serial in range(4):
+        assert post_application(client, email=f"orang{serial}@example.id").status_code == 201
+    assert OutboxMessage.objects.filter(channel="sms").count() == 2
+    assert OutboxMessage.objects.filter(channel="email").count() >= 4
+
+
+def test_applicant_name_with_a_link_is_refused(demo, client) -> None:
+    refused = post_application(client, applicant_name="Menang hadiah di evil.example")
+    assert refused.status_code == 422
+    assert refused.json()["field"] == "applicant.name"
