@@ -168,8 +168,9 @@ STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES = {
+    # Uploads and issued documents hold personal data: encrypted at rest (documents/storage.py).
     "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "BACKEND": "loket.documents.storage.EncryptedFileSystemStorage",
         "OPTIONS": {"location": str(DATA_DIR / "files")},
     },
     "staticfiles": {
@@ -179,6 +180,9 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = DATA_DIR / "files"
+# Stored files are readable by the service account only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
 # Uploads larger than this are streamed to a temporary file, never held in memory.
