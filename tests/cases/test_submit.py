@@ -279,3 +279,30 @@ def test_applicant_name_with_a_link_is_refused(demo, client) -> None:
     refused = post_application(client, applicant_name="Menang hadiah di evil.example")
     assert refused.status_code == 422
     assert refused.json()["field"] == "applicant.name"
+
+
+def test_the_portal_cookie_alone_cannot_cancel_through_the_api(demo, client) -> None:
+    from django.test import Client
+
+    from tests.accounts.factories import make_applicant
+
+    applicant = make_applicant("sri@example.id")
+    client.force_login(applicant)
+    number = post_application(client).json()["tracking_number"]
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(applicant)
+    url = f"/api/v1/applications/{number}/cancel"
+
+    forged = browser.post(url, {"reason": "dibatalkan"}, content_type="application/json")
+    assert forged.status_code == 403
+    assert forged.json()["field"] == "X-CSRFToken"
+    assert Case.objects.get(tracking_number=number).status != CaseStatus.CANCELLED
+
+    browser.get("/")  # the portal sets the CSRF cookie its own pages use
+    token = browser.cookies["csrftoken"].value
+    allowed = browser.post(
+        url, {"reason": "dibatalkan"}, content_type="application/json",
+        headers={"X-CSRFToken": token},
+    )  # fmt: skip
+    assert allowed.status_code == 200
+    assert allowed.json()["status"] == "cancelled"
