@@ -97,6 +97,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -104,6 +105,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "loket.accounts.middleware.SessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
@@ -234,9 +236,33 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "loket.accounts.views.locked_out"
 OTP_TOTP_ISSUER = "Loket"
 SESSION_COOKIE_HTTPONLY = True
+# Absolute lifetime of any session (was Django's 14 days), and idle timeouts
+# (loket/accounts/middleware.py): officers and administrators, applicants.
+SESSION_COOKIE_AGE = int(os.environ.get("LOKET_SESSION_MAX_HOURS", "12")) * 3600
+LOKET_OFFICER_IDLE_MINUTES = int(os.environ.get("LOKET_OFFICER_IDLE_MINUTES", "30"))
+LOKET_APPLICANT_IDLE_MINUTES = int(os.environ.get("LOKET_APPLICANT_IDLE_MINUTES", "60"))
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy on every response (django-csp): scripts and styles only from
+# our own static files (htmx is vendored), no inline code. The one inline style, in the
+# self-contained 500 page, is allowed by its hash; frames only from ourselves (the
+# workspace shows uploaded PDFs and images in a frame).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'sha256-2IC4XT/BkeFvga/qtIv/DF7WnMCRxS3Gj2Z8EITJlnY='"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "frame-ancestors": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    }
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if PRODUCTION:
