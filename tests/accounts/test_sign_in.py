@@ -190,6 +190,7 @@ def test_wrong_passwords_spread_over_many_addresses_lock_the_account(settings) -
     owner = Client(REMOTE_ADDR="10.2.0.1")
     refused = _login(owner, "sari@example.id")
     assert refused.status_code == 429
+    assert f"{settings.LOKET_ACCOUNT_LOCK_MINUTES} menit" in refused.content.decode()
     assert "_auth_user_id" not in owner.session
 
 

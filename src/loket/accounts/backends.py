@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from axes.backends import AxesStandaloneBackend
@@ -54,19 +55,22 @@ class AccountLockingBackend(ModelBackend):
             username = kwargs.get(get_user_model().USERNAME_FIELD)
         if username is None or password is None:
             return None
-        if lockout.locked_until(username=username) is not None:
-            self._refuse(request)
+        until = lockout.locked_until(username=username)
+        if until is not None:
+            self._refuse(request, until)
         user = super().authenticate(request, username=username, password=password, **kwargs)
         if user is None:
-            if lockout.record_failure(username=username):
-                self._refuse(request)
+            until = lockout.record_failure(username=username)
+            if until is not None:
+                self._refuse(request, until)
             return None
         lockout.clear(user_id=user.pk)
         return user
 
     @staticmethod
-    def _refuse(request: HttpRequest | None) -> None:
+    def _refuse(request: HttpRequest | None, until: dt.datetime) -> None:
         if request is not None:
             # django-axes' middleware shows its lock-out page for this flag.
             request.axes_locked_out = True  # type: ignore[attr-defined]
+            request.loket_locked_until = until  # type: ignore[attr-defined]
         raise PermissionDenied("account locked")

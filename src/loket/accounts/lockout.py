@@ -14,7 +14,6 @@ import logging
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from loket.accounts.models import AccountLockout
@@ -42,31 +41,34 @@ def locked_until(*, username: str) -> dt.datetime | None:
 
 
 @transaction.atomic
-def record_failure(*, username: str) -> bool:
-    """Count a failed sign-in for the account (if there is one); True if now locked."""
+def record_failure(*, username: str) -> dt.datetime | None:
+    """Count a failed sign-in for the account (if there is one); when its lock ends if
+    it is now locked, else None."""
     user_id = _user_id(username)
     if user_id is None:
-        return False  # no account to protect; django-axes still brakes the address
+        return None  # no account to protect; django-axes still brakes the address
     now = timezone.now()
     window = dt.timedelta(minutes=settings.LOKET_ACCOUNT_FAILURE_WINDOW_MINUTES)
+    # The row lock serialises concurrent failures of one account.
     lockout, _created = AccountLockout.objects.select_for_update().get_or_create(user_id=user_id)
-    if lockout.window_started_at <= now - window and not lockout.is_locked:
-        lockout.failures, lockout.window_started_at = 0, now
-    lockout.failures = F("failures") + 1
+    lock_ended = lockout.locked_until is not None and lockout.locked_until <= now
+    if lock_ended or lockout.window_started_at <= now - window:
+        # A fresh start: an owner's one typo after the lock ended must not lock again.
+        lockout.failures, lockout.window_started_at, lockout.locked_until = 0, now, None
+    lockout.failures += 1
     lockout.last_failure_at = now
-    lockout.save(update_fields=["failures", "window_started_at", "last_failure_at"])
-    lockout.refresh_from_db(fields=["failures"])
-    if lockout.failures < settings.LOKET_ACCOUNT_FAILURE_LIMIT or lockout.is_locked:
-        return lockout.is_locked
+    if lockout.is_locked or lockout.failures < settings.LOKET_ACCOUNT_FAILURE_LIMIT:
+        lockout.save()
+        return lockout.locked_until
     lockout.locked_until = now + dt.timedelta(minutes=settings.LOKET_ACCOUNT_LOCK_MINUTES)
-    lockout.save(update_fields=["locked_until"])
+    lockout.save()
     security_log.warning(
         "account.locked user_id=%s failures=%d until=%s",
         user_id,
         lockout.failures,
         lockout.locked_until.isoformat(),
     )
-    return True
+    return lockout.locked_until
 
 
 def clear(*, user_id: int) -> None:

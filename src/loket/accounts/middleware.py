@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import logout
@@ -20,9 +21,17 @@ from loket.accounts.selectors import is_officer
 
 LAST_SEEN = "loket.last_seen"
 STARTED = "loket.started"
-ROLE = "loket.idle_role"  # [user id, "officer" | "applicant"]: asked once per sign-in
 # Activity is written to the session at most this often, not on every request.
 TOUCH_SECONDS = 60
+
+
+def start_session_clock(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    """On sign-in (`user_logged_in`): the absolute lifetime and idle time start now.
+
+    Written with the sign-in's own session save, so later requests cost no write."""
+    now = time.time()
+    request.session[STARTED] = now
+    request.session[LAST_SEEN] = now
 
 
 class SessionTimeoutMiddleware:
@@ -37,30 +46,32 @@ class SessionTimeoutMiddleware:
 
     def _expire_or_touch(self, request: HttpRequest, *, now: float) -> None:
         session = request.session
-        last_seen = float(session.get(LAST_SEEN, now))
-        started = float(session.get(STARTED, now))
-        if now - last_seen > _idle_seconds(request) or now - started > settings.SESSION_COOKIE_AGE:
+        if LAST_SEEN not in session or STARTED not in session:
+            # An anonymous session that just began (drafts, proven access codes).
+            session.setdefault(LAST_SEEN, now)
+            session.setdefault(STARTED, now)
+            return
+        idle = now - float(session[LAST_SEEN])
+        if now - float(session[STARTED]) > settings.SESSION_COOKIE_AGE or (
+            idle > _shortest_idle_seconds() and idle > _idle_seconds(request)
+        ):
             logout(request)  # flushes the session: sign-in, drafts and proven codes
             return
-        session.setdefault(STARTED, now)
-        is_poll = request.headers.get("X-Loket-Poll") == "1"
-        if not is_poll and (LAST_SEEN not in session or now - last_seen >= TOUCH_SECONDS):
+        if idle >= TOUCH_SECONDS and request.headers.get("X-Loket-Poll") != "1":
             session[LAST_SEEN] = now
 
 
+def _shortest_idle_seconds() -> float:
+    return 60.0 * min(settings.LOKET_OFFICER_IDLE_MINUTES, settings.LOKET_APPLICANT_IDLE_MINUTES)
+
+
 def _idle_seconds(request: HttpRequest) -> float:
+    # Asked only once a session has been idle for the shorter of the two timeouts.
     user = request.user
-    role = "applicant"
-    if user.is_authenticated:
-        remembered = request.session.get(ROLE)
-        if remembered and remembered[0] == user.pk:
-            role = remembered[1]
-        else:
-            role = "officer" if is_officer(user) or user.is_staff else "applicant"
-            request.session[ROLE] = [user.pk, role]
+    is_staff_side = user.is_authenticated and (is_officer(user) or user.is_staff)
     minutes = (
         settings.LOKET_OFFICER_IDLE_MINUTES
-        if role == "officer"
+        if is_staff_side
         else settings.LOKET_APPLICANT_IDLE_MINUTES
     )
     return float(minutes) * 60

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -143,6 +145,10 @@ def locked_out(
     """django-axes' lockout page (AXES_LOCKOUT_CALLABLE), in the visitor's language;
     for the API's token endpoint a problem+json."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    account_locked_until = getattr(request, "loket_locked_until", None)
+    if account_locked_until is not None:  # the account's own lock (accounts/lockout.py)
+        remaining = (account_locked_until - timezone.now()).total_seconds()
+        minutes = max(1, math.ceil(remaining / 60))
     if request.path.startswith("/api/"):
         from loket.api.problems import problem
 
