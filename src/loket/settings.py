@@ -170,9 +170,9 @@ STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES = {
-    # Uploads and issued documents hold personal data: encrypted at rest (documents/storage.py).
+    # Uploads and issued documents hold personal data: encrypted at rest (core/storage.py).
     "default": {
-        "BACKEND": "loket.documents.storage.EncryptedFileSystemStorage",
+        "BACKEND": "loket.core.storage.EncryptedFileSystemStorage",
         "OPTIONS": {"location": str(DATA_DIR / "files")},
     },
     "staticfiles": {

@@ -11,6 +11,9 @@ clear before encryption was introduced is still read as it is.
 from __future__ import annotations
 
 import io
+import os
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from cryptography.fernet import InvalidToken
@@ -46,3 +49,26 @@ def _decrypt(raw: bytes) -> bytes:
         return pii.fernet().decrypt(raw)
     except InvalidToken as exc:  # a key was removed before rotation finished
         raise ValueError("a stored file cannot be decrypted with the configured keys") from exc
+
+
+def rotate_files(storage: Any) -> int:
+    """Re-encrypt every file under an encrypted storage with the newest key (and encrypt
+    any still in clear); returns how many files were rewritten. Each file is replaced
+    atomically, so a crash leaves either the old or the new copy."""
+    if not isinstance(storage, EncryptedFileSystemStorage):
+        return 0
+    rewritten = 0
+    for directory, _dirs, files in os.walk(storage.location):
+        for filename in files:
+            path = Path(directory) / filename
+            raw = path.read_bytes()
+            if raw.startswith(_TOKEN_PREFIX):
+                token = pii.fernet().rotate(raw)
+            else:
+                token = pii.fernet().encrypt(raw)
+            fd, temporary = tempfile.mkstemp(dir=directory, prefix=".rotate-")  # mode 0600
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(token)
+            os.replace(temporary, path)
+            rewritten += 1
+    return rewritten
