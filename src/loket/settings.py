@@ -97,6 +97,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -104,6 +105,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "loket.accounts.middleware.SessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
@@ -168,8 +170,9 @@ STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES = {
+    # Uploads and issued documents hold personal data: encrypted at rest (core/storage.py).
     "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "BACKEND": "loket.core.storage.EncryptedFileSystemStorage",
         "OPTIONS": {"location": str(DATA_DIR / "files")},
     },
     "staticfiles": {
@@ -179,6 +182,9 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = DATA_DIR / "files"
+# Stored files are readable by the service account only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
 # Uploads larger than this are streamed to a temporary file, never held in memory.
@@ -216,10 +222,11 @@ TASKS = {
 
 LOGIN_URL = "accounts:login"
 # Sign-in rate limiting (docs/decisions/0002-login-rate-limiting.md): the first
-# backend refuses a username+IP pair after 5 failures, for 15 minutes.
+# backend refuses a username+IP pair after 5 failures, for 15 minutes; the second
+# locks an account after LOKET_ACCOUNT_FAILURE_LIMIT failures from any address.
 AUTHENTICATION_BACKENDS = [
     "loket.accounts.backends.RateLimitedBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "loket.accounts.backends.AccountLockingBackend",
 ]
 AXES_FAILURE_LIMIT = 5
 AXES_VERBOSE = False
@@ -229,9 +236,33 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "loket.accounts.views.locked_out"
 OTP_TOTP_ISSUER = "Loket"
 SESSION_COOKIE_HTTPONLY = True
+# Absolute lifetime of any session (was Django's 14 days), and idle timeouts
+# (loket/accounts/middleware.py): officers and administrators, applicants.
+SESSION_COOKIE_AGE = int(os.environ.get("LOKET_SESSION_MAX_HOURS", "12")) * 3600
+LOKET_OFFICER_IDLE_MINUTES = int(os.environ.get("LOKET_OFFICER_IDLE_MINUTES", "30"))
+LOKET_APPLICANT_IDLE_MINUTES = int(os.environ.get("LOKET_APPLICANT_IDLE_MINUTES", "60"))
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy on every response (django-csp): scripts and styles only from
+# our own static files (htmx is vendored), no inline code. The one inline style, in the
+# self-contained 500 page, is allowed by its hash; frames only from ourselves (the
+# workspace shows uploaded PDFs and images in a frame).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'sha256-2IC4XT/BkeFvga/qtIv/DF7WnMCRxS3Gj2Z8EITJlnY='"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "frame-ancestors": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    }
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if PRODUCTION:
@@ -292,3 +323,40 @@ LOKET_NOTIFY_BACKOFF_CAP_SECONDS = float(
 LOKET_NOTIFY_LEASE_SECONDS = float(os.environ.get("LOKET_NOTIFY_LEASE_SECONDS", "600"))
 # How long a process trusts its cached copy of an agency calendar edited elsewhere.
 LOKET_CALENDAR_RECHECK_SECONDS = float(os.environ.get("LOKET_CALENDAR_RECHECK_SECONDS", "30"))
+
+# -- Brakes on abuse (docs/security.md, "Limits"); each can be tuned by environment. --
+# Access codes: wrong codes per client address and tracking number, per address across
+# numbers, and per number from any address (which only alerts and tightens the
+# per-address limit to the storm value: the owner's right code always works).
+LOKET_TRACK_WINDOW_SECONDS = int(os.environ.get("LOKET_TRACK_WINDOW_SECONDS", 15 * 60))
+LOKET_TRACK_FAILURES_PER_CLIENT_NUMBER = int(
+    os.environ.get("LOKET_TRACK_FAILURES_PER_CLIENT_NUMBER", "10")
+)
+LOKET_TRACK_FAILURES_PER_CLIENT = int(os.environ.get("LOKET_TRACK_FAILURES_PER_CLIENT", "100"))
+LOKET_TRACK_FAILURES_PER_NUMBER = int(os.environ.get("LOKET_TRACK_FAILURES_PER_NUMBER", "50"))
+LOKET_TRACK_STORM_FAILURES_PER_CLIENT_NUMBER = int(
+    os.environ.get("LOKET_TRACK_STORM_FAILURES_PER_CLIENT_NUMBER", "3")
+)
+
+# Sign-in: failures of one account from any address within the window lock it for
+# LOKET_ACCOUNT_LOCK_MINUTES (an administrator can unlock it earlier in the admin).
+LOKET_ACCOUNT_FAILURE_LIMIT = int(os.environ.get("LOKET_ACCOUNT_FAILURE_LIMIT", "20"))
+LOKET_ACCOUNT_FAILURE_WINDOW_MINUTES = int(
+    os.environ.get("LOKET_ACCOUNT_FAILURE_WINDOW_MINUTES", "60")
+)
+LOKET_ACCOUNT_LOCK_MINUTES = int(os.environ.get("LOKET_ACCOUNT_LOCK_MINUTES", "30"))
+# Applications (each mails and texts the contacts it names): per client address, per
+# e-mail address and per phone number within the window.
+LOKET_SUBMISSION_WINDOW_SECONDS = int(os.environ.get("LOKET_SUBMISSION_WINDOW_SECONDS", "3600"))
+LOKET_SUBMISSIONS_PER_ADDRESS = int(os.environ.get("LOKET_SUBMISSIONS_PER_ADDRESS", "30"))
+LOKET_SUBMISSIONS_PER_EMAIL = int(os.environ.get("LOKET_SUBMISSIONS_PER_EMAIL", "10"))
+LOKET_SUBMISSIONS_PER_PHONE = int(os.environ.get("LOKET_SUBMISSIONS_PER_PHONE", "10"))
+# SMS of any kind to one phone number within the window; past it, texts are dropped
+# (the e-mail and in-app copies still go) and a warning is logged.
+LOKET_SMS_WINDOW_SECONDS = int(os.environ.get("LOKET_SMS_WINDOW_SECONDS", "3600"))
+LOKET_SMS_PER_PHONE = int(os.environ.get("LOKET_SMS_PER_PHONE", "10"))
+# Account mails (verification, "already registered", password reset): per e-mail
+# address (past it, silently not sent) and per client address (past it, 429).
+LOKET_ACCOUNT_MAIL_WINDOW_SECONDS = int(os.environ.get("LOKET_ACCOUNT_MAIL_WINDOW_SECONDS", "3600"))
+LOKET_ACCOUNT_MAILS_PER_EMAIL = int(os.environ.get("LOKET_ACCOUNT_MAILS_PER_EMAIL", "3"))
+LOKET_ACCOUNT_MAILS_PER_ADDRESS = int(os.environ.get("LOKET_ACCOUNT_MAILS_PER_ADDRESS", "20"))

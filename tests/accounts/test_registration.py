@@ -135,3 +135,28 @@ def test_resend_link_answers_the_same_for_unknown_addresses(client: Client) -> N
     assert [str(m) for m in known.context["messages"]] == [
         str(m) for m in unknown.context["messages"]
     ]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Klik https://evil.example", "Sari <a href=x>Dewi</a>", "www hadiah", "Promo bit.ly/abc"],
+)
+def test_registration_refuses_a_name_with_a_link_or_markup(client: Client, name: str) -> None:
+    response = _register(client, name=name)
+    assert response.status_code == 200
+    assert "name" in response.context["form"].errors
+    assert mail.outbox == []
+    assert not get_user_model().objects.exists()
+
+
+def test_plain_names_with_punctuation_are_accepted(client: Client) -> None:
+    assert _register(client, name="Moh. Ali bin Abd. Rahman-D'Souza").status_code == 302
+
+
+def test_account_mails_to_one_address_are_limited(client: Client, settings) -> None:
+    _register(client)
+    for attempt in range(settings.LOKET_ACCOUNT_MAILS_PER_EMAIL + 2):
+        Client(REMOTE_ADDR=f"10.3.0.{attempt + 1}").post(
+            "/accounts/verify-again/", {"email": "sari@example.id"}
+        )
+    assert len(mail.outbox) == settings.LOKET_ACCOUNT_MAILS_PER_EMAIL

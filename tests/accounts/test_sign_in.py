@@ -5,11 +5,14 @@ import re
 
 import pytest
 from axes.models import AccessAttempt
+from django.contrib.auth import get_user_model
 from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
+from loket.accounts.models import AccountLockout
 from tests.accounts.factories import PASSWORD, make_applicant, make_officer
+from tests.helpers import login_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -168,3 +171,91 @@ def test_password_reset_for_unknown_address_sends_nothing_but_looks_the_same(
     response = client.post("/accounts/password-reset/", {"email": "siapa@example.id"})
     assert response["Location"] == "/accounts/password-reset/sent/"
     assert mail.outbox == []
+
+
+# -- account-level lock-out (failures from any address) ------------------------------
+
+
+def _spread_failures(username: str, count: int, *, path: str = "/accounts/login/") -> None:
+    # Four tries per address: django-axes (5 per username+address) never trips.
+    for attempt in range(count):
+        stranger = Client(REMOTE_ADDR=f"10.1.{attempt // 4}.{attempt % 4 + 1}")
+        stranger.post(path, {"username": username, "password": "salah-salah-salah"})
+
+
+def test_wrong_passwords_spread_over_many_addresses_lock_the_account(settings) -> None:
+    make_applicant("sari@example.id")
+    _spread_failures("sari@example.id", settings.LOKET_ACCOUNT_FAILURE_LIMIT + 12)
+
+    owner = Client(REMOTE_ADDR="10.2.0.1")
+    refused = _login(owner, "sari@example.id")
+    assert refused.status_code == 429
+    assert f"{settings.LOKET_ACCOUNT_LOCK_MINUTES} menit" in refused.content.decode()
+    assert "_auth_user_id" not in owner.session
+
+
+def test_account_lock_ends_by_itself_and_an_administrator_can_lift_it(settings) -> None:
+    make_applicant("sari@example.id")
+    _spread_failures("sari@example.id", settings.LOKET_ACCOUNT_FAILURE_LIMIT)
+    assert _login(Client(REMOTE_ADDR="10.2.0.1"), "sari@example.id").status_code == 429
+
+    AccountLockout.objects.update(
+        locked_until=timezone.now() - dt.timedelta(seconds=1),
+        window_started_at=timezone.now() - dt.timedelta(hours=2),
+    )
+    assert _login(Client(REMOTE_ADDR="10.2.0.2"), "sari@example.id").status_code == 302
+
+    _spread_failures("sari@example.id", settings.LOKET_ACCOUNT_FAILURE_LIMIT)
+    assert _login(Client(REMOTE_ADDR="10.2.0.3"), "sari@example.id").status_code == 429
+    admin = Client()
+    login_with_second_factor(
+        admin, get_user_model().objects.create_superuser("root", "root@example.go.id", "x-Pw-1")
+    )
+    lock = AccountLockout.objects.get()
+    response = admin.post(
+        "/admin/accounts/accountlockout/",
+        {"action": "unlock", "_selected_action": [lock.pk]},
+    )
+    assert response.status_code == 302
+    assert _login(Client(REMOTE_ADDR="10.2.0.4"), "sari@example.id").status_code == 302
+
+
+def test_officer_account_is_locked_for_the_workspace_and_the_api_token(settings) -> None:
+    make_officer("andi")
+    _spread_failures("andi", settings.LOKET_ACCOUNT_FAILURE_LIMIT, path="/workspace/login/")
+
+    workspace = Client(REMOTE_ADDR="10.2.0.5").post(
+        "/workspace/login/", {"username": "andi", "password": PASSWORD}
+    )
+    assert workspace.status_code == 429
+    token = Client(REMOTE_ADDR="10.2.0.6").post(
+        "/api/v1/auth/token",
+        {"username": "andi", "password": PASSWORD, "otp": ""},
+        content_type="application/json",
+    )
+    assert token.status_code == 429
+    assert token["Content-Type"] == "application/problem+json"
+
+
+# -- limits on password-reset mail ---------------------------------------------------
+
+
+def test_password_reset_mail_to_one_address_is_limited_but_the_page_looks_the_same(
+    settings,
+) -> None:
+    make_officer("andi")
+    for attempt in range(settings.LOKET_ACCOUNT_MAILS_PER_EMAIL + 3):
+        response = Client(REMOTE_ADDR=f"10.4.0.{attempt + 1}").post(
+            "/accounts/password-reset/", {"email": "andi@example.go.id"}
+        )
+        assert response["Location"] == "/accounts/password-reset/sent/"
+    assert len(mail.outbox) == settings.LOKET_ACCOUNT_MAILS_PER_EMAIL
+
+
+def test_password_reset_requests_from_one_address_are_limited(client: Client, settings) -> None:
+    settings.LOKET_ACCOUNT_MAILS_PER_ADDRESS = 3
+    for attempt in range(3):
+        client.post("/accounts/password-reset/", {"email": f"orang{attempt}@example.id"})
+    refused = client.post("/accounts/password-reset/", {"email": "orang9@example.id"})
+    assert refused.status_code == 429
+    assert 'role="alert"' in refused.content.decode()

@@ -165,13 +165,11 @@ def test_status_needs_the_right_access_code(demo, client):
     assert wrong.status_code == 404
 
 
-def test_guessing_access_codes_through_the_api_is_braked(demo, client):
-    from loket.cases import throttle
-
+def test_guessing_access_codes_through_the_api_is_braked(demo, client, settings):
     receipt = post_application(client).json()
     number = receipt["tracking_number"]
     url = f"/api/v1/applications/{number}"
-    for _attempt in range(throttle.FAILURES_PER_CLIENT_NUMBER):
+    for _attempt in range(settings.LOKET_TRACK_FAILURES_PER_CLIENT_NUMBER):
         assert client.get(url, headers={"X-Access-Code": "AAAAAAAA"}).status_code == 404
     braked = client.get(url, headers={"X-Access-Code": receipt["access_code"]})
     assert braked.status_code == 429
@@ -179,11 +177,9 @@ def test_guessing_access_codes_through_the_api_is_braked(demo, client):
     assert braked.json()["field"] == "access_code"
 
 
-def test_scanning_many_tracking_numbers_from_one_address_is_braked(demo, client):
-    from loket.cases import throttle
-
+def test_scanning_many_tracking_numbers_from_one_address_is_braked(demo, client, settings):
     receipt = post_application(client).json()
-    for serial in range(throttle.FAILURES_PER_CLIENT):
+    for serial in range(settings.LOKET_TRACK_FAILURES_PER_CLIENT):
         response = client.get(
             f"/api/v1/applications/IUM-2026-{900000 + serial}", headers={"X-Access-Code": "A"}
         )
@@ -245,3 +241,68 @@ def test_applicant_side_sees_nik_fields_masked_and_the_fee(demo, client):
         assert body["data"]["nik"].endswith(NIK[-4:])
         assert body["fee"] == 0
         assert body["status_label"] == "Sedang diproses"
+
+
+def test_submissions_naming_one_email_are_limited(demo, client, settings) -> None:
+    settings.LOKET_SUBMISSIONS_PER_EMAIL = 2
+    for serial in range(2):
+        phone = f"08123456789{serial}"
+        assert post_application(client, phone=phone).status_code == 201
+    refused = post_application(client, phone="0812345678999")
+    assert refused.status_code == 429
+    assert refused.json()["field"] == "applicant.email"
+    assert Case.objects.count() == 2
+
+
+def test_submissions_from_one_address_are_limited(demo, client, settings) -> None:
+    settings.LOKET_SUBMISSIONS_PER_ADDRESS = 2
+    for serial in range(2):
+        assert post_application(client, email=f"orang{serial}@example.id").status_code == 201
+    refused = post_application(client, email="orang9@example.id", phone="0812345678999")
+    assert refused.status_code == 429
+    assert refused.json()["field"] == "service"
+
+
+def test_texts_to_one_phone_are_limited_however_many_applications_name_it(
+    demo, client, settings
+) -> None:
+    from loket.notify.models import OutboxMessage
+
+    settings.LOKET_SMS_PER_PHONE = 2
+    for serial in range(4):
+        assert post_application(client, email=f"orang{serial}@example.id").status_code == 201
+    assert OutboxMessage.objects.filter(channel="sms").count() == 2
+    assert OutboxMessage.objects.filter(channel="email").count() >= 4
+
+
+def test_applicant_name_with_a_link_is_refused(demo, client) -> None:
+    refused = post_application(client, applicant_name="Menang hadiah di evil.example")
+    assert refused.status_code == 422
+    assert refused.json()["field"] == "applicant.name"
+
+
+def test_the_portal_cookie_alone_cannot_cancel_through_the_api(demo, client) -> None:
+    from django.test import Client
+
+    from tests.accounts.factories import make_applicant
+
+    applicant = make_applicant("sri@example.id")
+    client.force_login(applicant)
+    number = post_application(client).json()["tracking_number"]
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(applicant)
+    url = f"/api/v1/applications/{number}/cancel"
+
+    forged = browser.post(url, {"reason": "dibatalkan"}, content_type="application/json")
+    assert forged.status_code == 403
+    assert forged.json()["field"] == "X-CSRFToken"
+    assert Case.objects.get(tracking_number=number).status != CaseStatus.CANCELLED
+
+    browser.get("/")  # the portal sets the CSRF cookie its own pages use
+    token = browser.cookies["csrftoken"].value
+    allowed = browser.post(
+        url, {"reason": "dibatalkan"}, content_type="application/json",
+        headers={"X-CSRFToken": token},
+    )  # fmt: skip
+    assert allowed.status_code == 200
+    assert allowed.json()["status"] == "cancelled"

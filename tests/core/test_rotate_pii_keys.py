@@ -12,6 +12,19 @@ from loket.notify.models import OutboxMessage
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def private_storage(settings, tmp_path):
+    """Rotation also rewrites stored files: never those of the developer's data directory."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "loket.core.storage.EncryptedFileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "files")},
+        },
+    }
+    return tmp_path / "files"
+
+
 def _stored_ciphertext(message: OutboxMessage) -> str:
     with connection.cursor() as cursor:
         cursor.execute(
@@ -43,3 +56,24 @@ def test_rotation_re_encrypts_personal_data_under_the_newest_key() -> None:
     with override_settings(PII_KEYS=[new]):
         assert pii.decrypt(after) == "+6281234567890"
         assert OutboxMessage.objects.get(pk=message.pk).recipient == "+6281234567890"
+
+
+def test_rotation_re_encrypts_stored_files_and_encrypts_those_in_clear(private_storage) -> None:
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    old = Fernet.generate_key().decode()
+    new = Fernet.generate_key().decode()
+    with override_settings(PII_KEYS=[old]):
+        name = default_storage.save("2026/01/ktp.pdf", ContentFile(b"%PDF-1.7 KTP Sri"))
+    legacy = private_storage / "2026" / "01" / "legacy.png"
+    legacy.write_bytes(b"\x89PNG old upload in clear")
+    with override_settings(PII_KEYS=[new, old]):
+        out = io.StringIO()
+        call_command("rotate-pii-keys", stdout=out)
+        assert "stored files: 2 re-encrypted" in out.getvalue()
+    with override_settings(PII_KEYS=[new]):
+        assert default_storage.open(name).read() == b"%PDF-1.7 KTP Sri"
+        assert default_storage.open("2026/01/legacy.png").read() == b"\x89PNG old upload in clear"
+    assert not legacy.read_bytes().startswith(b"\x89PNG")
+    assert legacy.stat().st_mode & 0o777 == 0o600

@@ -20,7 +20,7 @@ def storage_dir(settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "BACKEND": settings.STORAGES["default"]["BACKEND"],
             "OPTIONS": {"location": str(location)},
         },
     }

@@ -57,3 +57,23 @@ class CountingReader(io.BytesIO):
         chunk = super().read(size)
         self.bytes_read += len(chunk)
         return chunk
+
+
+def pdf_with_open_action_script(script: str = "app.alert('pwned')") -> bytes:
+    """A valid PDF that runs JavaScript when opened (/OpenAction), added the way an
+    editing tool would: as an incremental update."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes()))
+    action = generic.DictionaryObject(
+        {
+            generic.NameObject("/S"): generic.NameObject("/JavaScript"),
+            generic.NameObject("/JS"): generic.TextStringObject(script),
+        }
+    )
+    writer.root[generic.NameObject("/OpenAction")] = writer.add_object(action)
+    writer.update_root()
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

@@ -29,7 +29,20 @@ def test_an_accepted_upload_is_stored_under_a_random_name(storage_dir):
     assert stored.kind == "pdf"
     assert stored.original_name == "KTP_Sri.pdf"
     assert "KTP" not in stored.storage_name
-    assert (storage_dir / stored.storage_name).read_bytes() == data
+    assert read_stored(stored) == data
+
+
+def test_uploads_are_encrypted_at_rest_and_readable_by_the_service_only(storage_dir):
+    data = pdf_bytes("KTP Sri Wahyuni 3171234501900001")
+    stored = store_upload(
+        fileobj=io.BytesIO(data), original_name="ktp.pdf", allowed_types=["pdf"], max_bytes=MB
+    )
+    on_disk = storage_dir / stored.storage_name
+    raw = on_disk.read_bytes()
+    assert raw != data
+    assert b"%PDF" not in raw and b"3171234501900001" not in raw
+    assert on_disk.stat().st_mode & 0o777 == 0o600
+    assert on_disk.parent.stat().st_mode & 0o777 == 0o700
     assert read_stored(stored) == data
 
 

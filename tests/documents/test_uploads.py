@@ -20,6 +20,7 @@ from .samples import (
     encrypted_pdf_bytes,
     jpeg_bytes,
     pdf_bytes,
+    pdf_with_open_action_script,
     png_bytes,
 )
 
@@ -193,3 +194,12 @@ def test_the_capped_upload_handler_keeps_no_bytes_past_the_cap_but_knows_the_siz
         inspect(uploaded, allowed_types=["pdf"], max_bytes=1000)
     assert "too large" in refused.value.message
     uploaded.close()
+
+
+def test_a_pdf_that_runs_a_script_when_opened_is_refused():
+    upload = NamedBytesIO(pdf_with_open_action_script(), "ktp.pdf")
+    with pytest.raises(ValidationError) as refused:
+        inspect(upload, allowed_types=["pdf"], max_bytes=MB, field="ktp")
+    assert refused.value.field == "ktp"
+    assert refused.value.code == "upload_active"
+    assert "scripts" in refused.value.message

@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from loket.cases import services, throttle
+from loket.cases import services
 from loket.cases.models import Case, CaseDocument, TaskStatus
+from loket.core import ratelimit
 from tests.accounts.factories import PASSWORD, make_applicant
 from tests.documents.samples import pdf_bytes
 from tests.portal.conftest import officer, submit
@@ -53,7 +55,7 @@ def test_wrong_access_code_is_refused_without_saying_whether_the_number_exists(d
 def test_too_many_wrong_codes_block_even_the_right_one_for_a_while(demo, client, settings):
     case, code = submit(client)
     stranger = Client()
-    for _attempt in range(throttle.FAILURES_PER_CLIENT_NUMBER):
+    for _attempt in range(settings.LOKET_TRACK_FAILURES_PER_CLIENT_NUMBER):
         assert _track(stranger, case.tracking_number, "AAAAAAAA").status_code == 422
 
     blocked = _track(stranger, case.tracking_number, code)
@@ -61,26 +63,52 @@ def test_too_many_wrong_codes_block_even_the_right_one_for_a_while(demo, client,
     assert "Coba lagi dalam 15 menit" in blocked.content.decode()
 
 
-def test_a_blocked_address_can_still_track_another_number(demo, client):
+def test_a_blocked_address_can_still_track_another_number(demo, client, settings):
     # Behind carrier-grade NAT strangers share one address: one person's wrong guesses
     # must not lock out the others' own applications.
     case, _code = submit(client)
     other_case, other_code = submit(Client())
     shared_address = Client(REMOTE_ADDR="100.64.0.1")
-    for _attempt in range(throttle.FAILURES_PER_CLIENT_NUMBER):
+    for _attempt in range(settings.LOKET_TRACK_FAILURES_PER_CLIENT_NUMBER):
         _track(shared_address, case.tracking_number, "AAAAAAAA")
 
     neighbour = Client(REMOTE_ADDR="100.64.0.1")
     assert _track(neighbour, other_case.tracking_number, other_code).status_code == 302
 
 
-def test_guessing_one_number_from_many_addresses_is_blocked_too(demo, client):
+def test_the_owners_code_works_during_a_guessing_storm_from_many_addresses(
+    demo, client, settings, caplog
+):
     case, code = submit(client)
-    for attempt in range(throttle.FAILURES_PER_NUMBER):
+    for attempt in range(settings.LOKET_TRACK_FAILURES_PER_NUMBER):
         other = Client(REMOTE_ADDR=f"10.0.{attempt // 250}.{attempt % 250 + 1}")
-        _track(other, case.tracking_number, "AAAAAAAA")
+        assert _track(other, case.tracking_number, "AAAAAAAA").status_code == 422
 
-    assert _track(Client(REMOTE_ADDR="10.9.9.9"), case.tracking_number, code).status_code == 429
+    assert _track(Client(REMOTE_ADDR="10.9.9.9"), case.tracking_number, code).status_code == 302
+    # The operators are alerted once, without the tracking number in clear.
+    storm = [r for r in caplog.records if "access_code.guessing_storm" in r.getMessage()]
+    assert len(storm) == 1
+    assert case.tracking_number not in storm[0].getMessage()
+    # During the storm each guessing address gets only a few tries at that number.
+    guesser = Client(REMOTE_ADDR="10.8.8.8")
+    for _attempt in range(settings.LOKET_TRACK_STORM_FAILURES_PER_CLIENT_NUMBER):
+        assert _track(guesser, case.tracking_number, "AAAAAAAA").status_code == 422
+    assert _track(guesser, case.tracking_number, code).status_code == 429
+
+
+def test_an_address_locked_out_again_waits_twice_as_long(demo, client, settings):
+    case, code = submit(client)
+    guesser = Client(REMOTE_ADDR="10.7.7.7")
+    for _round in range(2):
+        for _attempt in range(settings.LOKET_TRACK_FAILURES_PER_CLIENT_NUMBER):
+            _track(guesser, case.tracking_number, "AAAAAAAA")
+        blocked = _track(guesser, case.tracking_number, code)
+        assert blocked.status_code == 429
+        # Let the lock-out pass (as if the time were up) and guess again.
+        cache.delete(
+            ratelimit.key("track.client-number.blocked", f"10.7.7.7|{case.tracking_number}")
+        )
+    assert "Coba lagi dalam 30 menit" in blocked.content.decode()
 
 
 def test_another_applicant_cannot_see_or_act_on_a_case(demo, client):

@@ -214,6 +214,29 @@ def test_documents_stream_inline_with_their_type_and_nosniff(demo, signed_in: Si
         assert b"".join(response.streaming_content)[:4] in (b"%PDF", b"\x89PNG")
 
 
+def test_a_stored_pdf_with_a_script_is_never_shown_inline(demo, signed_in: SignIn) -> None:
+    # Uploads with scripts are refused now; one stored before is served only as a download.
+    import hashlib
+    import io
+
+    from loket.documents.services import _store
+    from tests.documents.samples import pdf_with_open_action_script
+
+    case = apply()
+    data = pdf_with_open_action_script()
+    stored = _store(io.BytesIO(data), "ktp.pdf", "pdf", len(data), hashlib.sha256(data).hexdigest())
+    document = case.documents.get(kind="pdf")
+    document.storage_name = stored.storage_name
+    document.save(update_fields=["storage_name"])
+
+    response = signed_in("andi").get(
+        f"/workspace/tasks/{open_task(case).pk}/documents/{document.pk}/"
+    )
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
 def test_head_of_the_unit_may_see_documents_of_its_cases(demo, signed_in: SignIn) -> None:
     case = apply()
     document = case.documents.first()

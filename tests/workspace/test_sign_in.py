@@ -175,3 +175,64 @@ def test_officer_sign_out_returns_to_the_officer_sign_in(client: Client) -> None
     response = client.post("/workspace/logout/")
     assert response["Location"] == "/workspace/login/"
     assert client.get("/workspace/").status_code == 302
+
+
+# -- idle timeout ----------------------------------------------------------------------
+
+
+def _idle_for(client: Client, minutes: float) -> None:
+    from loket.accounts.middleware import LAST_SEEN
+
+    session = client.session
+    session[LAST_SEEN] = time.time() - minutes * 60
+    session.save()
+
+
+def test_officer_session_ends_after_the_idle_timeout(client: Client, settings) -> None:
+    from tests.helpers import login_with_second_factor
+
+    account = make_officer("andi", enrolled=False)
+    login_with_second_factor(client, account.user)
+    assert client.get("/workspace/").status_code == 200
+
+    _idle_for(client, settings.LOKET_OFFICER_IDLE_MINUTES - 1)
+    assert client.get("/workspace/").status_code == 200
+    _idle_for(client, settings.LOKET_OFFICER_IDLE_MINUTES + 1)
+    response = client.get("/workspace/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/workspace/login/")
+
+
+def test_queue_polling_does_not_keep_an_idle_officer_signed_in(client: Client, settings) -> None:
+    from tests.helpers import login_with_second_factor
+
+    login_with_second_factor(client, make_officer("andi", enrolled=False).user)
+    _idle_for(client, settings.LOKET_OFFICER_IDLE_MINUTES - 1)
+    assert client.get("/workspace/", headers={"X-Loket-Poll": "1"}).status_code == 200
+    _idle_for(client, 2)  # what a real request would have left: only if it was activity
+    client.get("/workspace/", headers={"X-Loket-Poll": "1"})
+    from loket.accounts.middleware import LAST_SEEN
+
+    assert time.time() - client.session[LAST_SEEN] >= 2 * 60
+
+
+def test_applicant_session_ends_after_its_idle_timeout(client: Client, settings) -> None:
+    client.force_login(make_applicant("sari@example.id"))
+    assert "_auth_user_id" in client.session
+    client.get("/")
+    _idle_for(client, settings.LOKET_APPLICANT_IDLE_MINUTES + 1)
+    client.get("/")
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_busy_session_still_ends_after_its_absolute_lifetime(client: Client, settings) -> None:
+    from loket.accounts.middleware import STARTED
+
+    client.force_login(make_applicant("sari@example.id"))
+    client.get("/")
+    session = client.session
+    session[STARTED] = time.time() - settings.SESSION_COOKIE_AGE - 1
+    session.save()
+    client.get("/")
+    assert "_auth_user_id" not in client.session
+    assert settings.SESSION_COOKIE_AGE <= 12 * 3600

@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from loket.accounts.selectors import is_officer
 from loket.accounts.services import normalize_email
+from loket.core.errors import ValidationError as LoketValidationError
+from loket.core.names import require_plain_name
 
 
 class RegistrationForm(forms.Form):
@@ -41,6 +43,15 @@ class RegistrationForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        # The name goes into the mail we send: plain names only, never a link.
+        try:
+            require_plain_name(name, field="name")
+        except LoketValidationError as refused:
+            raise forms.ValidationError(refused.message, code="not_plain") from None
+        return name
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -33,3 +33,33 @@ class ApiToken(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class AccountLockout(models.Model):
+    """Failed sign-ins of one account from any address, and the lock they caused.
+
+    django-axes counts per username and client address; this counts per account, so
+    guesses spread over many addresses still lock it. An administrator unlocks it by
+    deleting the row (or the admin action); the lock also ends by itself at
+    `locked_until`.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lockout"
+    )
+    failures = models.PositiveIntegerField(_("failed sign-ins"), default=0)
+    window_started_at = models.DateTimeField(_("counting since"), default=timezone.now)
+    last_failure_at = models.DateTimeField(_("last failure"), null=True, blank=True)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("account lock-out")
+        verbose_name_plural = _("account lock-outs")
+        ordering = ["-last_failure_at"]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_until is not None and self.locked_until > timezone.now()

@@ -7,6 +7,7 @@ kept in `first_name` (Indonesian names do not split into first and last).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -19,6 +20,9 @@ from django.urls import reverse
 
 from loket.accounts.selectors import is_officer
 from loket.accounts.tokens import InvalidLink, make_verification_token, user_for_verification_token
+from loket.core import ratelimit
+
+security_log = logging.getLogger("loket.security")
 
 
 @dataclass(frozen=True)
@@ -39,7 +43,34 @@ def _absolute(path: str) -> str:
     return f"{settings.PUBLIC_BASE_URL}{path}"
 
 
+def may_mail(email: str) -> bool:
+    """Count one account mail (verification, notice, password reset) to the address;
+    False past LOKET_ACCOUNT_MAILS_PER_EMAIL in the window: a stranger must not be able
+    to flood someone's inbox with our official mail. The page looks the same either way."""
+    if ratelimit.allow(
+        "mail.account",
+        normalize_email(email),
+        limit=settings.LOKET_ACCOUNT_MAILS_PER_EMAIL,
+        window_seconds=settings.LOKET_ACCOUNT_MAIL_WINDOW_SECONDS,
+    ):
+        return True
+    security_log.warning("account_mail.limited")
+    return False
+
+
+def may_request_mail(client_address: str) -> bool:
+    """Count one page request that sends account mail from this client address."""
+    return ratelimit.allow(
+        "mail.address",
+        client_address,
+        limit=settings.LOKET_ACCOUNT_MAILS_PER_ADDRESS,
+        window_seconds=settings.LOKET_ACCOUNT_MAIL_WINDOW_SECONDS,
+    )
+
+
 def _send(template: str, user: AbstractUser, context: dict[str, object]) -> None:
+    if not may_mail(user.email):
+        return
     context = {"user": user, "name": user.get_full_name() or user.email, **context}
     subject = render_to_string(f"accounts/email/{template}_subject.txt", context)
     body = render_to_string(f"accounts/email/{template}_body.txt", context)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.conf import settings
@@ -10,12 +11,14 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from loket.accounts import services
 from loket.accounts.forms import ApplicantLoginForm, EmailForm, RegistrationForm
 from loket.accounts.tokens import ExpiredLink, InvalidLink
+from loket.core.ratelimit import client_address
 
 
 @require_http_methods(["GET", "POST"])
@@ -23,6 +26,8 @@ def register(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("portal:home")
     form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and not services.may_request_mail(client_address(request)):
+        return _too_many(request, "accounts/register.html", form)
     if request.method == "POST" and form.is_valid():
         services.register_applicant(
             name=form.cleaned_data["name"],
@@ -57,6 +62,8 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def resend(request: HttpRequest) -> HttpResponse:
     form = EmailForm(request.POST or None)
+    if request.method == "POST" and not services.may_request_mail(client_address(request)):
+        return _too_many(request, "accounts/resend.html", form)
     if request.method == "POST" and form.is_valid():
         services.resend_verification(email=form.cleaned_data["email"])
         messages.success(
@@ -100,6 +107,11 @@ class PasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("accounts:password_reset_done")
 
     def form_valid(self, form: Any) -> HttpResponse:
+        if not services.may_request_mail(client_address(self.request)):
+            return _too_many(self.request, self.template_name, form)
+        if not services.may_mail(form.cleaned_data["email"]):
+            # Same page as when the mail goes: nobody learns about the limit or the account.
+            return redirect(self.success_url)
         # Links in mail use the configured public address, never the request's Host header.
         self.extra_email_context = {"base_url": settings.PUBLIC_BASE_URL}
         return super().form_valid(form)
@@ -118,11 +130,35 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "accounts/password_reset_complete.html"
 
 
+def _too_many(request: HttpRequest, template: str, form: Any) -> HttpResponse:
+    form.is_valid()  # so the form can take a non-field error
+    form.add_error(
+        None,
+        _("Too many requests from your connection in the last hour. Try again later."),
+    )
+    return render(request, template, {"form": form}, status=429)
+
+
 def locked_out(
     request: HttpRequest, response: HttpResponse | None = None, credentials: Any = None
 ) -> HttpResponse:
-    """django-axes' lockout page (AXES_LOCKOUT_CALLABLE), in the visitor's language."""
+    """django-axes' lockout page (AXES_LOCKOUT_CALLABLE), in the visitor's language;
+    for the API's token endpoint a problem+json."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    account_locked_until = getattr(request, "loket_locked_until", None)
+    if account_locked_until is not None:  # the account's own lock (accounts/lockout.py)
+        remaining = (account_locked_until - timezone.now()).total_seconds()
+        minutes = max(1, math.ceil(remaining / 60))
+    if request.path.startswith("/api/"):
+        from loket.api.problems import problem
+
+        return problem(
+            429,
+            "Too many attempts",
+            _("Too many failed sign-ins: this account or address is locked for a while."),
+            code="locked_out",
+            field="password",
+        )
     return render(
         request,
         "accounts/locked_out.html",

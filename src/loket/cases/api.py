@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from ninja import Header, Path, Query, Router, Schema, Status
+from ninja.utils import check_csrf
 from pydantic import Field
 
 from loket.api.auth import officer_auth
@@ -22,7 +23,7 @@ from loket.cases import selectors, services, throttle
 from loket.cases.definition import Definition
 from loket.cases.intake import Applicant
 from loket.cases.models import Case, CaseEvent, Task
-from loket.core.errors import NotFound, ValidationError
+from loket.core.errors import AuthorityError, NotFound, ValidationError
 from loket.core.pii import mask
 from loket.org.models import Officer
 
@@ -275,10 +276,33 @@ def _form(request: HttpRequest) -> tuple[dict[str, str], dict[str, Any], dict[st
     return fields, data, files
 
 
-def _require_case(tracking_number: str, access_code: str, request: HttpRequest) -> Case:
-    return throttle.case_with_access_code(
-        request, tracking_number, access_code, user=getattr(request, "user", None)
-    )
+def _require_case(
+    tracking_number: str, access_code: str, request: HttpRequest, *, user: Any
+) -> Case:
+    return throttle.case_with_access_code(request, tracking_number, access_code, user=user)
+
+
+def _signed_in_applicant(request: HttpRequest, *, changes_state: bool) -> Any:
+    """The applicant signed in to the portal, if the request carries their session cookie.
+
+    A browser sends that cookie with a form posted from any site (SameSite=Lax is not
+    enough: top-level POSTs from a same-site page, older browsers), so a call that
+    changes something is accepted on the strength of the cookie only with Django's
+    CSRF token (the `X-CSRFToken` header), as the portal's own forms are.
+    """
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    if changes_state and check_csrf(request) is not None:
+        raise AuthorityError(
+            _(
+                "This call uses your portal sign-in cookie and needs the CSRF token in the "
+                "X-CSRFToken header. Without a sign-in, send the access code instead."
+            ),
+            field="X-CSRFToken",
+            code="csrf_failed",
+        )
+    return user
 
 
 def _multipart_body(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
@@ -324,7 +348,7 @@ applications = Router(tags=["applications"])
     "",
     response={200: ReceiptOut, 201: ReceiptOut},
     summary="Submit an application (multipart: fields, data JSON, one file per document)",
-    openapi_extra=problems(400, 404, 422, extra=_SUBMIT_BODY),
+    openapi_extra=problems(400, 403, 404, 422, 429, extra=_SUBMIT_BODY),
 )
 def submit_application(
     request: HttpRequest,
@@ -341,9 +365,8 @@ def submit_application(
         phone=fields.get("phone", ""),
         language=str(fields.get("language") or getattr(request, "LANGUAGE_CODE", "id")),
     )
-    user = (
-        request.user if getattr(request, "user", None) and request.user.is_authenticated else None
-    )
+    user = _signed_in_applicant(request, changes_state=True)
+    throttle.reserve_submission(request, email=applicant.email, phone=applicant.phone)
     submission = services.submit(
         service_code=service_code,
         applicant=applicant,
@@ -368,7 +391,8 @@ def get_application(
     access_code: str = Query("", max_length=32),
     x_access_code: str = Header("", alias="X-Access-Code", max_length=32),
 ) -> dict[str, Any]:
-    case = _require_case(tracking_number, x_access_code or access_code, request)
+    user = _signed_in_applicant(request, changes_state=False)
+    case = _require_case(tracking_number, x_access_code or access_code, request, user=user)
     return application_out(case)
 
 
@@ -376,7 +400,7 @@ def get_application(
     "/{tracking_number}/resubmit",
     response=ApplicationOut,
     summary="Send a revised application after it was returned",
-    openapi_extra=problems(400, 404, 409, 422, 429, extra=_RESUBMIT_BODY),
+    openapi_extra=problems(400, 403, 404, 409, 422, 429, extra=_RESUBMIT_BODY),
 )
 def resubmit_application(
     request: HttpRequest,
@@ -384,11 +408,9 @@ def resubmit_application(
     access_code: str = Query("", max_length=32),
     x_access_code: str = Header("", alias="X-Access-Code", max_length=32),
 ) -> dict[str, Any]:
-    case = _require_case(tracking_number, x_access_code or access_code, request)
+    user = _signed_in_applicant(request, changes_state=True)
+    case = _require_case(tracking_number, x_access_code or access_code, request, user=user)
     _fields, data, files = _form(request)
-    user = (
-        request.user if getattr(request, "user", None) and request.user.is_authenticated else None
-    )
     case = services.resubmit(case_id=case.pk, data=data, documents=files, user=user)
     return application_out(case)
 
@@ -397,7 +419,7 @@ def resubmit_application(
     "/{tracking_number}/cancel",
     response=ApplicationOut,
     summary="Withdraw an application",
-    openapi_extra=problems(400, 404, 409, 422, 429),
+    openapi_extra=problems(400, 403, 404, 409, 422, 429),
 )
 def cancel_application(
     request: HttpRequest,
@@ -406,10 +428,8 @@ def cancel_application(
     access_code: str = Query("", max_length=32),
     x_access_code: str = Header("", alias="X-Access-Code", max_length=32),
 ) -> dict[str, Any]:
-    case = _require_case(tracking_number, x_access_code or access_code, request)
-    user = (
-        request.user if getattr(request, "user", None) and request.user.is_authenticated else None
-    )
+    user = _signed_in_applicant(request, changes_state=True)
+    case = _require_case(tracking_number, x_access_code or access_code, request, user=user)
     case = services.cancel(case_id=case.pk, reason=body.reason, user=user)
     return application_out(case)
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from loket.cases.definition import Definition, localized
 from loket.core.errors import ValidationError
 from loket.core.identity import NikInfo, validate_nik
+from loket.core.names import require_plain_name
 
 PHONE = re.compile(r"^(\+62|62|0)8\d{7,12}$")
 MAX_TEXT = 5000
@@ -66,6 +67,8 @@ def clean_applicant(applicant: Applicant) -> CleanApplicant:
             _("The name contains invisible control characters; retype it."),
             field="applicant.name",
         )
+    # The name goes into official mail and SMS: no links or markup in it.
+    require_plain_name(name, field="applicant.name")
     try:
         nik = validate_nik(applicant.nik)
     except ValidationError as exc:

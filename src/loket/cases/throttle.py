@@ -1,17 +1,27 @@
 """The brake on guessing access codes, shared by the portal's track form and the API.
 
-Wrong tracking-number/access-code pairs are counted in the cache per client
-address and per tracking number (the client address django-axes uses for
-sign-in); past the limit no code is checked for a while, so a code (31^8
-possibilities) cannot be found by trying.
+It slows and reports the guesser without ever locking out the owner:
+
+- Wrong codes are counted per client address and tracking number, and per client
+  address across all numbers (scanning). Past a limit that address (only) is
+  refused without any check for a while; each further lock-out of the same address
+  within a day lasts twice as long (exponential back-off).
+- Wrong codes for one tracking number from any address are counted too, but never
+  block that number: that would let anyone lock an applicant out of their own case
+  with 50 requests. Past the limit a warning is logged (an alert for the operators,
+  `loket.security`, event `access_code.guessing_storm`) and every address gets far
+  fewer tries at that number while the storm lasts.
+
+With 31^8 possible codes, even a storm from many addresses finds nothing in time.
 """
 
 from __future__ import annotations
 
-import hashlib
+import logging
+import math
+import time
 from typing import Any
 
-from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
@@ -19,47 +29,82 @@ from django.utils.translation import gettext as _
 
 from loket.cases.models import Case
 from loket.cases.selectors import case_for_applicant
+from loket.core import ratelimit
 from loket.core.errors import NotFound, RateLimited
 
-# Failures allowed within the window:
-# - one client address guessing one tracking number;
-FAILURES_PER_CLIENT_NUMBER = getattr(settings, "LOKET_TRACK_FAILURES_PER_CLIENT_NUMBER", 10)
-# - one client address across all numbers (scanning). High, because many mobile users
-#   share one address behind carrier-grade NAT and must not lock each other out;
-FAILURES_PER_CLIENT = getattr(settings, "LOKET_TRACK_FAILURES_PER_CLIENT", 100)
-# - one tracking number from any address (a distributed guess).
-FAILURES_PER_NUMBER = getattr(settings, "LOKET_TRACK_FAILURES_PER_NUMBER", 50)
-WINDOW_SECONDS = int(getattr(settings, "LOKET_TRACK_WINDOW_SECONDS", 15 * 60))
+security_log = logging.getLogger("loket.security")
+
+# How long one address stays locked out at most, however often it comes back.
+MAX_BLOCK_SECONDS = 24 * 60 * 60
 
 
-def _limits(request: HttpRequest, tracking_number: str) -> dict[str, int]:
-    client = get_client_ip_address(request) or "unknown"
-    number = hashlib.sha256(tracking_number.upper().encode()).hexdigest()[:32]
-    return {
-        f"track.client-number.{client}.{number}": FAILURES_PER_CLIENT_NUMBER,
-        f"track.client.{client}": FAILURES_PER_CLIENT,
-        f"track.number.{number}": FAILURES_PER_NUMBER,
-    }
+def _window() -> int:
+    return int(settings.LOKET_TRACK_WINDOW_SECONDS)
+
+
+def _address_scopes(client: str, number: str, *, storm: bool) -> list[tuple[str, str, int]]:
+    per_number = (
+        settings.LOKET_TRACK_STORM_FAILURES_PER_CLIENT_NUMBER
+        if storm
+        else settings.LOKET_TRACK_FAILURES_PER_CLIENT_NUMBER
+    )
+    return [
+        ("track.client-number", f"{client}|{number}", int(per_number)),
+        # High, because many mobile users share one address behind carrier-grade NAT.
+        ("track.client", client, int(settings.LOKET_TRACK_FAILURES_PER_CLIENT)),
+    ]
+
+
+def _blocked_until(request: HttpRequest, number: str) -> float:
+    client = ratelimit.client_address(request)
+    names = [
+        ratelimit.key(f"{scope}.blocked", value)
+        for scope, value, _limit in _address_scopes(client, number, storm=False)
+    ]
+    return max((float(until) for until in cache.get_many(names).values()), default=0.0)
 
 
 def is_throttled(request: HttpRequest, tracking_number: str) -> bool:
-    limits = _limits(request, tracking_number)
-    counts = cache.get_many(list(limits))
-    return any(counts.get(key, 0) >= limit for key, limit in limits.items())
+    """True while this client address is locked out for this number (or all numbers)."""
+    return _blocked_until(request, tracking_number.upper()) > time.time()
+
+
+def _is_storm(number: str) -> bool:
+    return ratelimit.is_over("track.number", number, int(settings.LOKET_TRACK_FAILURES_PER_NUMBER))
+
+
+def _count_storm(number: str) -> None:
+    failures = ratelimit.hit("track.number", number, window_seconds=_window())
+    if failures < int(settings.LOKET_TRACK_FAILURES_PER_NUMBER):
+        return
+    # One alert per number and window, not one per guess.
+    if cache.add(ratelimit.key("track.number.alerted", number), 1, _window()):
+        security_log.warning(
+            "access_code.guessing_storm number_hash=%s failures=%d window_seconds=%d",
+            ratelimit.key("track.number", number).rsplit(".", 1)[-1][:12],
+            failures,
+            _window(),
+        )
 
 
 def record_failure(request: HttpRequest, tracking_number: str) -> None:
-    for key in _limits(request, tracking_number):
-        # add() starts the window only on the first failure; incr() keeps its expiry.
-        cache.add(key, 0, WINDOW_SECONDS)
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, WINDOW_SECONDS)
+    number = tracking_number.upper()
+    client = ratelimit.client_address(request)
+    _count_storm(number)
+    for scope, value, limit in _address_scopes(client, number, storm=_is_storm(number)):
+        if ratelimit.hit(scope, value, window_seconds=_window()) < limit:
+            continue
+        strikes = ratelimit.hit(f"{scope}.strikes", value, window_seconds=MAX_BLOCK_SECONDS)
+        seconds = min(_window() * 2 ** (strikes - 1), MAX_BLOCK_SECONDS)
+        cache.set(ratelimit.key(f"{scope}.blocked", value), time.time() + seconds, seconds)
+        cache.delete(ratelimit.key(scope, value))
+        security_log.warning(
+            "access_code.address_braked scope=%s strikes=%d seconds=%d", scope, strikes, seconds
+        )
 
 
 def window_minutes() -> int:
-    return max(1, WINDOW_SECONDS // 60)
+    return max(1, _window() // 60)
 
 
 def case_with_access_code(
@@ -67,16 +112,18 @@ def case_with_access_code(
 ) -> Case:
     """The case its access code (or its signed-in owner) opens, counting wrong codes.
 
-    Raises RateLimited past the limits, NotFound for any wrong pair: an unknown number
-    and a wrong code look the same, so a stranger learns nothing about which exist.
+    Raises RateLimited while the client address is locked out, NotFound for any wrong
+    pair: an unknown number and a wrong code look the same, so a stranger learns
+    nothing about which exist.
     """
-    if is_throttled(request, tracking_number):
+    blocked_until = _blocked_until(request, tracking_number.upper())
+    if blocked_until > time.time():
         raise RateLimited(
             _(
                 "Too many wrong attempts. Try again in %(minutes)s minutes, or sign in to see "
                 "the applications you submitted with your account."
             )
-            % {"minutes": window_minutes()},
+            % {"minutes": max(1, math.ceil((blocked_until - time.time()) / 60))},
             field="access_code",
         )
     case = case_for_applicant(tracking_number, access_code=access_code, user=user)
@@ -90,3 +137,32 @@ def case_with_access_code(
             field="access_code",
         )
     return case
+
+
+def reserve_submission(request: HttpRequest, *, email: str, phone: str) -> None:
+    """Count an anonymous or signed-in submission per client address, e-mail and phone.
+
+    Every submission mails and texts the contacts it names, so without a limit anyone
+    could flood a stranger's inbox and phone (SMS pumping). Raises RateLimited naming
+    the field over its limit; nothing is counted then.
+    """
+    window = int(settings.LOKET_SUBMISSION_WINDOW_SECONDS)
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    checks = [
+        ("submit.address", ratelimit.client_address(request), "service", "PER_ADDRESS"),
+        ("submit.email", email, "applicant.email", "PER_EMAIL"),
+        ("submit.phone", digits, "applicant.phone", "PER_PHONE"),
+    ]
+    checks = [check for check in checks if check[1]]
+    for scope, value, field, suffix in checks:
+        if ratelimit.is_over(scope, value, int(getattr(settings, f"LOKET_SUBMISSIONS_{suffix}"))):
+            security_log.warning("submission.limited scope=%s", scope)
+            raise RateLimited(
+                _(
+                    "Too many applications were sent from here or to this contact in the "
+                    "last hour. Try again later."
+                ),
+                field=field,
+            )
+    for scope, value, _field, _suffix in checks:
+        ratelimit.hit(scope, value, window_seconds=window)

@@ -19,7 +19,7 @@ from loket.core.errors import AuthorityError, ConflictError, ValidationError
 from loket.core.formats import group_digits
 from loket.documents import numbering, pdf, signing
 from loket.documents.models import IssuedDocument, StoredFile
-from loket.documents.uploads import KINDS, display_name, inspect_to_spool
+from loket.documents.uploads import KINDS, display_name, has_active_content, inspect_to_spool
 from loket.ledger.services import append as ledger_append
 from loket.org.models import Officer, Position, Unit
 from loket.org.selectors import Holding, may_act, superior_of
@@ -61,6 +61,22 @@ def open_stored(stored_file: StoredFile) -> IO[bytes]:
     """
     handle: IO[bytes] = default_storage.open(stored_file.storage_name, "rb")
     return handle
+
+
+def may_show_inline(stored_file: StoredFile) -> bool:
+    """Whether a browser may render the file in place: images, and PDFs without scripts
+    or actions. Uploads with active content are refused since they were checked for it;
+    this also catches any stored before, which are then served only as attachments."""
+    if stored_file.kind != "pdf":
+        return True
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    with open_stored(stored_file) as handle:
+        try:
+            return not has_active_content(PdfFileReader(handle, strict=False))
+        except Exception:  # unreadable now: never inline
+            logger.warning("stored PDF %s could not be checked", stored_file.pk)
+            return False
 
 
 def read_stored(stored_file: StoredFile) -> bytes:

@@ -250,12 +250,59 @@ def _check_pdf(content: IO[bytes], label: str, field: str) -> None:
         # Resolving the first page proves the page tree is reachable, not just declared.
         if page_count < 1 or reader.find_page_for_modification(0) is None:
             raise _refuse(label, field, _("the PDF has no pages"), "damaged")
+        if has_active_content(reader):
+            raise _refuse(
+                label, field,
+                _("the PDF contains scripts or automatic actions; save it again as a plain "
+                  "PDF (print to PDF) and upload that"),
+                "active",
+            )  # fmt: skip
     except ValidationError:
         raise
     except Exception as exc:
         # Parsers of untrusted input fail in many ways (PdfReadError, KeyError,
         # RecursionError...); to the applicant they all mean the same thing.
         raise _refuse(label, field, damaged, "damaged") from exc
+
+
+# Keys and action types that make a PDF do something when opened or clicked: scripts,
+# launching programs, sending form data, XFA forms, embedded media.
+_ACTIVE_KEYS = frozenset({"/JS", "/JavaScript", "/AA", "/XFA", "/RichMedia"})
+_ACTIVE_ACTIONS = frozenset({"/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/Rendition"})
+# Objects visited at most; a PDF with more is refused as active rather than let through
+# unread (a scan of a few pages has far fewer).
+_MAX_PDF_OBJECTS = 200_000
+
+
+def has_active_content(reader: Any) -> bool:
+    """True if any object reachable from the PDF's trailer is an action or script.
+
+    Walks the object graph (through object streams, which raw-byte scanning would miss)
+    without decoding content streams, visiting each indirect object once.
+    """
+    from pyhanko.pdf_utils import generic
+
+    seen: set[tuple[int, int]] = set()
+    stack: list[Any] = [reader.trailer_view]
+    visited = 0
+    while stack:
+        node = stack.pop()
+        visited += 1
+        if visited > _MAX_PDF_OBJECTS:
+            return True
+        if isinstance(node, generic.IndirectObject):
+            ref = (node.idnum, node.generation)
+            if ref in seen:
+                continue
+            seen.add(ref)
+            stack.append(node.get_object())
+        elif isinstance(node, dict):
+            if _ACTIVE_KEYS.intersection(node) or str(node.get("/S", "")) in _ACTIVE_ACTIONS:
+                return True
+            stack.extend(value for key, value in node.items() if key != "/Parent")
+        elif isinstance(node, list):
+            stack.extend(node)
+    return False
 
 
 def _check_image(kind: str, content: IO[bytes], label: str, field: str) -> None:

@@ -19,12 +19,14 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from loket.core import ratelimit
 from loket.core.errors import ConflictError, ValidationError
 
 from . import conf
@@ -35,6 +37,7 @@ from .recipients import normalize_email, normalize_phone, scrub
 from .rendering import render
 
 logger = logging.getLogger("loket.notify")
+security_log = logging.getLogger("loket.security")
 
 _LEASE_EXPIRED = "lease expired: the worker stopped before recording the outcome"
 
@@ -89,6 +92,7 @@ def enqueue(
     if not targets:
         raise ValidationError(_("A notification needs an e-mail address, a phone or a user."))
     rendered = render(event, language, context)
+    targets = [target for target in targets if _sms_allowed(target, dedupe_key)]
 
     messages, to_deliver = [], []
     for channel, recipient, recipient_user in targets:
@@ -112,6 +116,25 @@ def enqueue(
         # the periodic sweep sends the messages.
         transaction.on_commit(partial(_request_delivery, to_deliver), robust=True)
     return messages
+
+
+def _sms_allowed(target: tuple[str, str, AbstractBaseUser | None], dedupe_key: str) -> bool:
+    """Texts to one phone are limited (SMS pumping costs money and floods a stranger);
+    a repeat of a message already in the outbox is not a new text."""
+    channel, recipient, _user = target
+    if channel != ChannelKind.SMS:
+        return True
+    if OutboxMessage.objects.filter(dedupe_key=dedupe_key, channel=channel).exists():
+        return True
+    if ratelimit.allow(
+        "sms.phone",
+        recipient,
+        limit=settings.LOKET_SMS_PER_PHONE,
+        window_seconds=settings.LOKET_SMS_WINDOW_SECONDS,
+    ):
+        return True
+    security_log.warning("sms.limited dedupe_key=%s", dedupe_key)
+    return False
 
 
 def _create_once(

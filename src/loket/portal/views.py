@@ -311,6 +311,15 @@ def _submit(request: HttpRequest, service: Service, draft: drafts.Draft) -> Http
     if key != draft.idempotency_key:
         messages.error(request, _("Your application changed in another window; check it again."))
         return redirect("portal:review", code=service.code)
+    try:
+        throttle.reserve_submission(
+            request,
+            email=str(draft.applicant.get("email", "")),
+            phone=str(draft.applicant.get("phone", "")),
+        )
+    except RateLimited as refused:
+        messages.error(request, refused.message)
+        return redirect("portal:review", code=service.code)
     files = drafts.open_documents(draft)
     try:
         submission = case_services.submit(

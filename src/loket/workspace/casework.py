@@ -27,7 +27,7 @@ from loket.cases.definition import Definition
 from loket.cases.models import CaseDocument, Task, TaskStatus
 from loket.core.errors import AuthorityError, ConflictError, LoketError, ValidationError
 from loket.documents.models import StoredFile
-from loket.documents.services import open_stored
+from loket.documents.services import may_show_inline, open_stored
 from loket.org.models import Officer
 from loket.org.selectors import holders_at
 from loket.workspace import presenters, selectors
@@ -238,7 +238,8 @@ def _form_again(
 @require_GET
 @xframe_options_sameorigin  # the task page shows PDFs in a frame; other sites may not
 def document(request: HttpRequest, task_id: int, document_id: int) -> HttpResponseBase:
-    """Stream a document of the task's case inline, with the type found from its content."""
+    """Stream a document of the task's case inline (an attachment if it is a PDF with
+    scripts or actions), with the type found from its content."""
     task, _reach = _task_in_reach(request, task_id)
     doc = CaseDocument.objects.filter(case_id=task.case_id, pk=document_id).first()
     content_type = presenters.CONTENT_TYPES.get(doc.kind, "") if doc else ""
@@ -248,7 +249,7 @@ def document(request: HttpRequest, task_id: int, document_id: int) -> HttpRespon
     response = FileResponse(
         open_stored(stored),
         content_type=content_type,
-        as_attachment=False,
+        as_attachment=not may_show_inline(stored),
         filename=doc.original_name,
     )
     response["X-Content-Type-Options"] = "nosniff"

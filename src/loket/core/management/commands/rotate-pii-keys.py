@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import apps
+from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from loket.core.pii import EncryptedTextField, encrypt
+from loket.core.storage import rotate_files
 
 
 class Command(BaseCommand):
@@ -32,6 +34,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{model._meta.label}: {count} rows re-encrypted ({', '.join(names)})"
             )
+        files = rotate_files(default_storage)
+        self.stdout.write(f"stored files: {files} re-encrypted")
 
 
 def _raw(value: str | None) -> Any:

@@ -27,6 +27,9 @@ def gunicorn_argv(bind: str, workers: int, threads: int) -> list[str]:
         # end up in the access log.
         "--access-logformat",
         '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)ss',
+        # Control characters escaped: `%0d%0a` in a path must not forge a log line.
+        "--logger-class",
+        "loket.core.access_log.SafeAccessLogger",
         "--timeout",
         "60",
     ]
