@@ -92,7 +92,7 @@ def test_apikey_refuses_unknown_scopes_and_duplicate_names(demo: Any) -> None:
     with pytest.raises(CommandError):
         apikey("create", "--name", "x", "--scope", "cases:write")
     apikey("create", "--name", "x", "--scope", "open311")
-    with pytest.raises(CommandError, match="already"):
+    with pytest.raises(CommandError, match=r" x\.$"):  # "already … named x."
         apikey("create", "--name", "x", "--scope", "open311")
     with pytest.raises(CommandError):
         apikey("create", "--name", "y", "--scope", "open311", "--expires-days", "0")

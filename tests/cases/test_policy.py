@@ -220,3 +220,25 @@ def test_head_reassigns_through_the_policy_but_staff_may_not(world: World) -> No
     )
     task.refresh_from_db()
     assert task.claimed_by == world.officers[ACTING]
+
+
+# role: status of the portal's case page (/lacak/<n>/); 302 sends the visitor to the
+# access-code form, whether or not the number exists
+PORTAL_TABLE = {
+    APPLICANT: 200,
+    HOLDER: 302,
+    HEAD: 302,
+    OTHER_AGENCY: 302,
+    ANONYMOUS: 302,
+}
+
+
+@pytest.mark.parametrize("role", list(PORTAL_TABLE))
+def test_portal_shows_the_case_only_to_its_applicant_and_masked(world: World, role: str) -> None:
+    client = workspace_client(world, role)
+    response = client.get(f"/lacak/{world.case.tracking_number}/")
+    assert response.status_code == PORTAL_TABLE[role]
+    body = response.content.decode()
+    assert FULL_NIK not in body
+    if response.status_code == 302:
+        assert response["Location"].startswith("/lacak/?nomor=")
