@@ -237,13 +237,19 @@ def test_a_stored_pdf_with_a_script_is_never_shown_inline(demo, signed_in: SignI
     assert response["X-Content-Type-Options"] == "nosniff"
 
 
-def test_head_of_the_unit_may_see_documents_of_its_cases(demo, signed_in: SignIn) -> None:
+def test_head_who_only_supervises_sees_the_case_masked_and_no_documents(
+    demo, signed_in: SignIn
+) -> None:
     case = apply()
+    task = open_task(case)
     document = case.documents.first()
-    response = signed_in("bambang").get(
-        f"/workspace/tasks/{open_task(case).pk}/documents/{document.pk}/"
-    )
-    assert response.status_code == 200
+    client = signed_in("bambang")  # heads the office above the front office; holds no task
+    page = client.get(f"/workspace/tasks/{task.pk}/")
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "3273********0003" in body and "3273055504900003" not in body
+    assert f"/documents/{document.pk}/" not in body
+    assert client.get(f"/workspace/tasks/{task.pk}/documents/{document.pk}/").status_code == 404
 
 
 def test_claim_swaps_in_the_decision_form_for_htmx(demo, signed_in: SignIn) -> None:

@@ -63,3 +63,39 @@ class AccountLockout(models.Model):
     @property
     def is_locked(self) -> bool:
         return self.locked_until is not None and self.locked_until > timezone.now()
+
+
+class MachineAccount(models.Model):
+    """An integration's key for the API (not a person): scoped, expiring, revocable.
+
+    Created by an operator with `loket apikey create`; the key is shown once and
+    only its SHA-256 is kept. Who created or revoked it, and when, stays on the row.
+    """
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    agency = models.ForeignKey("org.Agency", on_delete=models.PROTECT, related_name="+")
+    key_hash = models.CharField(max_length=64, unique=True)
+    # The first characters, so an operator can tell keys apart in `loket apikey list`.
+    prefix = models.CharField(max_length=12)
+    scopes: models.JSONField[list[str], list[str]] = models.JSONField(_("scopes"), default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.CharField(_("created by"), max_length=150)
+    expires_at = models.DateTimeField(_("expires at"))
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = _("machine account")
+        verbose_name_plural = _("machine accounts")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.prefix}…"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in (self.scopes or [])

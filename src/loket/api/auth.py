@@ -1,9 +1,15 @@
-"""Officers' bearer tokens for the API.
+"""Who calls the API: officers' bearer tokens and integrations' machine keys.
 
-POST /api/v1/auth/token exchanges a username and password (and a TOTP code if
-the officer has a confirmed authenticator) for an opaque random token. Only its
-SHA-256 is stored; the token itself is shown once. `OfficerBearer` checks it on
-officer routes and puts the `Officer` on `request.auth`.
+POST /api/v1/auth/token exchanges a username, password and a current TOTP code
+for an opaque random token; an officer without a confirmed authenticator gets
+none (they set one up at their first workspace sign-in), so the API never skips
+the second factor. Only the token's SHA-256 is stored; the token itself is
+shown once. `OfficerBearer` checks it on officer routes and puts the `Officer`
+on `request.auth`.
+
+Integrations use a machine account's key instead (`loket apikey create`):
+`machine_auth` puts the `MachineAccount` on `request.auth`, and a route asks
+`require_scope(request, "open311")` before it does anything.
 """
 
 from __future__ import annotations
@@ -20,10 +26,11 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
-from ninja.security import HttpBearer
+from ninja.security import APIKeyQuery, HttpBearer
 from pydantic import Field
 
-from loket.accounts.models import ApiToken
+from loket.accounts.machine_accounts import account_for_key
+from loket.accounts.models import ApiToken, MachineAccount
 from loket.api.responses import problems
 from loket.core.errors import AuthorityError, LoketError
 from loket.org.models import Officer
@@ -40,12 +47,16 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _verify_otp(user: Any, otp: str) -> bool:
-    """True when the officer has no confirmed authenticator or the code matches one."""
-    from django_otp import devices_for_user, match_token
+def _has_device(user: Any) -> bool:
+    from django_otp import devices_for_user
 
-    if not any(True for _device in devices_for_user(user, confirmed=True)):
-        return True
+    return any(True for _device in devices_for_user(user, confirmed=True))
+
+
+def _verify_otp(user: Any, otp: str) -> bool:
+    """True when the code matches one of the officer's confirmed authenticators."""
+    from django_otp import match_token
+
     return bool(otp) and match_token(user, otp.strip()) is not None
 
 
@@ -67,6 +78,15 @@ def issue_token(
         raise AuthorityError(
             _("This account is not an active officer; API tokens are for officers."),
             code="not_an_officer",
+        )
+    if not _has_device(user):
+        raise AuthorityError(
+            _(
+                "Set up an authenticator app first: sign in to the workspace once, then ask "
+                "for a token with its code in the field otp."
+            ),
+            field="otp",
+            code="otp_device_required",
         )
     if not _verify_otp(user, otp):
         raise NotSignedIn(
@@ -113,13 +133,51 @@ class OfficerBearer(HttpBearer):
 
 officer_auth = OfficerBearer()
 
+
+class MachineBearer(HttpBearer):
+    """`Authorization: Bearer lkm_…`: a machine account's key from `loket apikey create`."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> MachineAccount | None:
+        return account_for_key(token)
+
+
+class MachineKeyQuery(APIKeyQuery):
+    """`?api_key=lkm_…`, the way Open311 GeoReport v2 clients send their key."""
+
+    param_name = "api_key"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> MachineAccount | None:
+        return account_for_key(key or "")
+
+
+machine_auth = [MachineBearer(), MachineKeyQuery()]
+
+
+def require_scope(request: HttpRequest, scope: str) -> MachineAccount:
+    """The machine account that made the request, if its key carries `scope`; else 403.
+
+    Use it first thing in a route whose `auth` includes `machine_auth`. Officers'
+    tokens carry no scopes (what an officer may do is `loket.cases.policy`), so they
+    are refused here too.
+    """
+    account = getattr(request, "auth", None)
+    if not isinstance(account, MachineAccount) or not account.has_scope(scope):
+        raise AuthorityError(
+            _("This key does not give access to %(scope)s.") % {"scope": scope},
+            code="scope_missing",
+        )
+    return account
+
+
 router = Router(tags=["officers"])
 
 
 class TokenRequest(Schema):
     username: str = Field(min_length=1, max_length=150)
     password: str = Field(min_length=1, max_length=4096)
-    otp: str = Field(default="", max_length=12, description="TOTP code, if the officer has one")
+    otp: str = Field(
+        default="", max_length=12, description="current TOTP code from the officer's authenticator"
+    )
 
 
 class OfficerOut(Schema):

@@ -17,12 +17,13 @@ from ninja import Header, Path, Query, Router, Schema, Status
 from ninja.utils import check_csrf
 from pydantic import Field
 
-from loket.api.auth import officer_auth
+from loket.api.auth import machine_auth, officer_auth, require_scope
 from loket.api.responses import problems
-from loket.cases import selectors, services, throttle
+from loket.cases import personal_data, policy, selectors, services, throttle
 from loket.cases.definition import Definition
 from loket.cases.intake import Applicant
-from loket.cases.models import Case, CaseEvent, Task
+from loket.cases.models import Case, CaseEvent, ReadChannel, Task
+from loket.cases.policy import PersonalData
 from loket.core.errors import AuthorityError, NotFound, ValidationError
 from loket.core.pii import mask
 from loket.org.models import Officer
@@ -158,7 +159,10 @@ def _event_out(
     )
 
 
-def application_out(case: Case, *, officer_view: bool = False) -> dict[str, Any]:
+def application_out(case: Case, *, access: PersonalData | None = None) -> dict[str, Any]:
+    """The case as the applicant sees it (`access` None), or as an officer or integration
+    sees it: internal events too, and personal data as `access` allows."""
+    officer_view = access is not None
     language = case.language
     definition = Definition(case.service_version.definition)
     request = selectors.open_request(case)
@@ -203,15 +207,21 @@ def application_out(case: Case, *, officer_view: bool = False) -> dict[str, Any]
             )
             for d in case.documents.all()
         ],
-        "applicant": ApplicantOut(
-            name=case.applicant_name,
-            nik=case.applicant_nik if officer_view else case.masked_nik,
-            email=case.applicant_email,
-            phone=case.applicant_phone if officer_view else case.masked_phone,
-        ),
-        "data": case.data if officer_view else definition.masked_data(case.data),
+        "applicant": _applicant_out(case, access),
+        "data": policy.case_data(case, definition, access or PersonalData.MASKED),
         "fee": selectors.current_fee(case),
     }
+
+
+def _applicant_out(case: Case, access: PersonalData | None) -> ApplicantOut:
+    if access is None:  # the applicant's side: their own e-mail, NIK and phone masked
+        return ApplicantOut(
+            name=case.applicant_name,
+            nik=case.masked_nik,
+            email=case.applicant_email,
+            phone=case.masked_phone,
+        )
+    return ApplicantOut(**policy.applicant_fields(case, access))
 
 
 def task_out(task: Task) -> TaskOut:
@@ -236,9 +246,9 @@ def task_out(task: Task) -> TaskOut:
     )
 
 
-def case_out(case: Case) -> dict[str, Any]:
+def case_out(case: Case, access: PersonalData) -> dict[str, Any]:
     tasks = case.tasks.select_related("position", "claimed_by", "case", "case__service")
-    return {**application_out(case, officer_view=True), "tasks": [task_out(t) for t in tasks]}
+    return {**application_out(case, access=access), "tasks": [task_out(t) for t in tasks]}
 
 
 # -- parsing multipart submissions ------------------------------------------------------
@@ -456,8 +466,10 @@ def list_tasks(request: HttpRequest, limit: int = Query(100, ge=1, le=500)) -> l
 
 
 def _task_or_404(task_id: int, officer: Officer) -> Task:
+    """A task of the officer's agency; whether they may act on it is the engine's
+    (policy's) answer, a 403 with an audit line, not a 404."""
     task = selectors.task_for_officer(task_id)
-    if task is None or not selectors.officer_may_view(officer, task.case):
+    if task is None or task.case.agency_id != officer.agency_id:
         raise NotFound(_("There is no task %(id)s.") % {"id": task_id}, field="task_id")
     return task
 
@@ -490,24 +502,53 @@ def decision(
     task = _task_or_404(task_id, officer)
     case = selectors.case_by_tracking_number(task.case.tracking_number)
     assert case is not None
-    return {"task": task_out(task), "case": case_out(case)}
+    return {"task": task_out(task), "case": _case_for_officer(officer, case, "decision")}
 
 
-cases = Router(tags=["officers"], auth=officer_auth)
+def _case_for_officer(officer: Officer, case: Case, detail: str = "") -> dict[str, Any]:
+    """The case as the officer may see it; a read of full personal data is audited first."""
+    access = policy.officer_case_access(policy.reach_of(officer, timezone.now()), case)
+    if access is None:
+        personal_data.record_refused_read(officer=officer, case=case, channel=ReadChannel.API)
+        raise AuthorityError(
+            _(
+                "Case %(number)s is outside your reach: only holders of its positions and "
+                "the heads of their units may read it."
+            )
+            % {"number": case.tracking_number},
+            code="case_outside_reach",
+        )
+    if access == PersonalData.FULL:
+        personal_data.record_read(
+            case=case, channel=ReadChannel.API, officer=officer, detail=detail
+        )
+    return case_out(case, access)
+
+
+cases = Router(tags=["officers"], auth=[officer_auth, *machine_auth])
 
 
 @cases.get(
     "/{tracking_number}",
     response=CaseOut,
-    summary="A case in full, for officers of the agency that runs the service",
-    openapi_extra=problems(401, 404, 422),
+    summary="A case: in full for officers working it, masked for heads and integrations",
+    description="Officers holding the position of one of the case's tasks see the applicant's "
+    "personal data in full (each such read is audited); heads of their units see it masked; "
+    "other officers of the agency get 403. A machine account needs the scope `cases:read` "
+    "and sees cases of its agency with personal data masked.",
+    openapi_extra=problems(401, 403, 404, 422),
 )
 def get_case(request: HttpRequest, tracking_number: str = TRACKING) -> dict[str, Any]:
-    officer = _officer(request)
     case = selectors.case_by_tracking_number(tracking_number)
-    if case is None or not selectors.officer_may_view(officer, case):
-        raise NotFound(
-            _("There is no case %(number)s in your agency.") % {"number": tracking_number},
-            field="tracking_number",
-        )
-    return case_out(case)
+    caller = request.auth  # type: ignore[attr-defined]
+    if isinstance(caller, Officer):
+        if case is not None and case.agency_id == caller.agency_id:
+            return _case_for_officer(caller, case)
+    else:
+        account = require_scope(request, "cases:read")
+        if case is not None and case.agency_id == account.agency_id:
+            return case_out(case, PersonalData.MASKED)
+    raise NotFound(
+        _("There is no case %(number)s in your agency.") % {"number": tracking_number},
+        field="tracking_number",
+    )

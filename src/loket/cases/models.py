@@ -321,3 +321,38 @@ class AuditLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target}: {self.outcome}"
+
+
+class ReadChannel(models.TextChoices):
+    API = "api", _("API case detail")
+    WORKSPACE = "workspace", _("Workspace case page")
+    DOCUMENT = "document", _("Uploaded document")
+
+
+class PersonalDataRead(models.Model):
+    """One read of an applicant's full personal data: who, which case, when, through what.
+
+    Append-only; the data protection officer reads them (permission
+    `cases.view_personaldataread`). The tracking number and the reader's label are
+    copied so the line still says what happened if the case or account goes.
+    """
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    case = models.ForeignKey(Case, null=True, on_delete=models.SET_NULL, related_name="+")
+    tracking_number = models.CharField(_("tracking number"), max_length=32, db_index=True)
+    officer = models.ForeignKey(
+        "org.Officer", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    machine_account = models.CharField(_("machine account"), max_length=80, blank=True)
+    reader = models.CharField(_("reader"), max_length=250)
+    channel = models.CharField(_("channel"), max_length=16, choices=ReadChannel.choices)
+    detail = models.CharField(_("detail"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("personal data read")
+        verbose_name_plural = _("personal data reads")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["officer", "at"], name="cases_pdread_officer_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.reader} {self.tracking_number} {self.channel}"

@@ -9,7 +9,7 @@ from django.db.models import Case as When_
 from django.db.models import IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from loket.cases import numbers, ports
+from loket.cases import numbers, policy, ports
 from loket.cases.models import Case, CaseEvent, Task, TaskStatus
 from loket.org.models import Officer, Unit
 from loket.org.selectors import units_within
@@ -33,11 +33,7 @@ def case_for_applicant(
     case = case_by_tracking_number(tracking_number)
     if case is None:
         return None
-    if (
-        user is not None
-        and getattr(user, "is_authenticated", False)
-        and case.applicant_user_id == user.pk
-    ):
+    if policy.applicant_may_view(case, user=user):
         return case
     if numbers.check_access_code(case.tracking_number, access_code, case.access_code_hash):
         return case
@@ -84,11 +80,6 @@ def task_for_officer(task_id: int) -> Task | None:
         .filter(pk=task_id)
         .first()
     )
-
-
-def officer_may_view(officer: Officer, case: Case) -> bool:
-    """Officers of the agency that runs the service see its cases (full NIK included)."""
-    return officer.is_active and officer.agency_id == case.agency_id
 
 
 def overdue_count(unit: Unit, *, at: dt.datetime | None = None) -> int:

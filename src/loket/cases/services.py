@@ -23,7 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from loket.cases import numbers, ports
+from loket.cases import numbers, policy, ports
 from loket.cases.definition import Definition
 from loket.cases.flow import STALLED, Actor, Run
 from loket.cases.intake import (
@@ -92,45 +92,6 @@ def _audited(
             exc.code,
         )
         raise
-
-
-def _require_holding(officer: Officer, task: Task, at: dt.datetime) -> Any:
-    if not officer.is_active:
-        raise AuthorityError(_("Your officer account is not active."), code="officer_inactive")
-    holding = ports.may_act(officer, task.position, at)
-    if holding is None:
-        raise AuthorityError(
-            _(
-                "You do not hold the position %(position)s today (definitively, as Plt or as "
-                "Plh), so you cannot act on this task. Ask a holder of the position or your "
-                "superior."
-            )
-            % {"position": task.position.title},
-            code="not_position_holder",
-        )
-    return holding
-
-
-def _require_segregation(run: Run, task: Task, officer: Officer) -> None:
-    for earlier, later in run.definition.segregation_pairs:
-        if later != task.step_id:
-            continue
-        if Task.objects.filter(case=task.case, step_id=earlier, decided_by=officer).exists():
-            raise AuthorityError(
-                _(
-                    "You decided the step “%(earlier)s” on this application; the service "
-                    "requires a different officer for “%(later)s”."
-                )
-                % {
-                    "earlier": run.definition.step_name(earlier),
-                    "later": run.definition.step_name(later),
-                },
-                code="segregation_of_duties",
-            )
-
-
-# A reason the applicant must act on: "x" or "no" tells them nothing.
-MIN_REASON_LENGTH = 10
 
 
 def _lock_case(case_id: int) -> Case:
@@ -374,7 +335,7 @@ def _claim(task_id: int, officer: Officer, now: dt.datetime) -> Task:
     case, task = _lock_task(task_id)
     if task.status != TaskStatus.OPEN:
         raise _already_done(task)
-    holding = _require_holding(officer, task, now)
+    holding = policy.require_holding(policy.reach_of(officer, now), task)
     if task.claimed_by_id == officer.pk:
         return task
     if task.claimed_by_id is not None:
@@ -383,7 +344,7 @@ def _claim(task_id: int, officer: Officer, now: dt.datetime) -> Task:
             code="task_claimed",
         )
     run = Run(case=case, now=now)
-    _require_segregation(run, task, officer)
+    policy.require_segregation(run.definition, task, officer)
     task.claimed_by = officer
     task.claimed_at = now
     task.save(update_fields=["claimed_by", "claimed_at"])
@@ -429,7 +390,7 @@ def _decide(
     case, task = _lock_task(task_id)
     if task.status != TaskStatus.OPEN or case.is_closed:
         raise _already_done(task)
-    holding = _require_holding(officer, task, now)
+    holding = policy.require_holding(policy.reach_of(officer, now), task)
     if task.claimed_by_id not in (None, officer.pk):
         raise ConflictError(
             _("%(name)s is working on this task; only they can decide it.")
@@ -437,16 +398,10 @@ def _decide(
             code="task_claimed",
         )
     run = Run(case=case, now=now)
-    _require_segregation(run, task, officer)
-    if decision != Decision.APPROVE and len(reason) < MIN_REASON_LENGTH:
-        raise ValidationError(
-            _(
-                "Give a reason of at least %(min)d characters: the applicant reads it to "
-                "know what to fix or why the application was rejected."
-            )
-            % {"min": MIN_REASON_LENGTH},
-            field="reason",
-        )
+    policy.require_segregation(run.definition, task, officer)
+    reason_problem = policy.reason_problem(decision, reason)
+    if reason_problem:
+        raise ValidationError(reason_problem, field="reason")
     step = run.definition.step(task.step_id)
     target = (step.get("actions") or {}).get(decision)
     if not target:
@@ -705,46 +660,26 @@ def reassign_task(
 
 @transaction.atomic
 def _reassign(task_id: int, head: Officer, assignee: Officer | None, now: dt.datetime) -> Task:
-    from loket.org.models import Unit
-
     case, task = _lock_task(task_id)
     if task.status != TaskStatus.OPEN or case.is_closed:
         raise _already_done(task)
-    parents = dict(Unit.objects.filter(agency_id=case.agency_id).values_list("id", "parent_id"))
-    above: set[int] = set()
-    unit_id: int | None = task.position.unit_id
-    while unit_id is not None and unit_id not in above:  # the unit and every unit above it
-        above.add(unit_id)
-        unit_id = parents.get(unit_id)
-    heading = [
-        h
-        for h in ports.holdings_of(head, now)
-        if h.position.is_head and h.position.unit_id in above
-    ]
-    if not heading:
-        raise AuthorityError(
-            _("Only the head of the unit responsible for this task can reassign it."),
-            code="not_unit_head",
-        )
+    heading = policy.require_reassign_authority(policy.reach_of(head, now), task)
     run = Run(case=case, now=now)
     if assignee is not None:
-        if ports.may_act(assignee, task.position, now) is None:
+        if policy.holding_for_task(policy.reach_of(assignee, now), task) is None:
             raise ValidationError(
                 _("%(name)s does not hold the position %(position)s today.")
                 % {"name": assignee.name, "position": task.position.title},
                 field="assignee",
             )
-        for earlier, later in run.definition.segregation_pairs:
-            if (
-                later == task.step_id
-                and Task.objects.filter(case=case, step_id=earlier, decided_by=assignee).exists()
-            ):
-                raise ValidationError(
-                    _("%(name)s decided the step “%(earlier)s”; the service requires a "
-                      "different officer for this step.")
-                    % {"name": assignee.name, "earlier": run.definition.step_name(earlier)},
-                    field="assignee",
-                )  # fmt: skip
+        earlier = policy.segregation_conflict(run.definition, task, assignee)
+        if earlier is not None:
+            raise ValidationError(
+                _("%(name)s decided the step “%(earlier)s”; the service requires a "
+                  "different officer for this step.")
+                % {"name": assignee.name, "earlier": run.definition.step_name(earlier)},
+                field="assignee",
+            )  # fmt: skip
     previous = task.claimed_by
     task.claimed_by = assignee
     task.claimed_at = now if assignee is not None else None
@@ -754,7 +689,7 @@ def _reassign(task_id: int, head: Officer, assignee: Officer | None, now: dt.dat
         step_id=task.step_id,
         task=task,
         is_public=False,
-        actor=Actor(officer=head, position=heading[0].position, capacity=heading[0].capacity,
+        actor=Actor(officer=head, position=heading.position, capacity=heading.capacity,
                     user=head.user),
         payload={"from": previous.nip if previous else "", "to": assignee.nip if assignee else ""},
     )  # fmt: skip

@@ -2,7 +2,8 @@
 
 An applicant sees a case if they submitted it while signed in, or if this
 browser session proved its access code (on the track form, or by submitting
-it). Every case view goes through `case_for_request`.
+it): the rule is `loket.cases.policy.applicant_may_view`. Every case view goes
+through `case_for_request`.
 
 Checking an access code (and braking guesses) is `loket.cases.throttle`, shared with the API.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
+from loket.cases import policy
 from loket.cases import selectors as case_selectors
 from loket.cases.models import Case
 
@@ -23,12 +25,8 @@ def case_for_request(request: HttpRequest, tracking_number: str) -> Case | None:
     case = case_selectors.case_by_tracking_number(tracking_number)
     if case is None:
         return None
-    user = request.user
-    if user.is_authenticated and case.applicant_user_id == user.pk:
-        return case
-    if case.tracking_number in request.session.get(PROVEN, []):
-        return case
-    return None
+    proven = request.session.get(PROVEN, [])
+    return case if policy.applicant_may_view(case, user=request.user, proven=proven) else None
 
 
 def prove(request: HttpRequest, case: Case) -> None:

@@ -22,9 +22,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
-from loket.cases import services
+from loket.cases import personal_data, policy, services
 from loket.cases.definition import Definition
-from loket.cases.models import CaseDocument, Task, TaskStatus
+from loket.cases.models import CaseDocument, ReadChannel, Task, TaskStatus
+from loket.cases.policy import PersonalData, Reach
 from loket.core.errors import AuthorityError, ConflictError, LoketError, ValidationError
 from loket.documents.models import StoredFile
 from loket.documents.services import may_show_inline, open_stored
@@ -48,7 +49,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     """The officer's tasks for every position held today, with filters and counts."""
     officer = current_officer(request)
     now = timezone.now()
-    reach = selectors.reach_of(officer, now)
+    reach = policy.reach_of(officer, now)
     form = QueueFilterForm(
         request.GET, services=selectors.queue_services(reach), language=presenters.language()
     )
@@ -71,7 +72,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _queue_row(task: Task, reach: selectors.Reach, officer: Officer) -> dict[str, Any]:
+def _queue_row(task: Task, reach: Reach, officer: Officer) -> dict[str, Any]:
     return {
         "task": task,
         "task_name": presenters.task_name(task),
@@ -85,23 +86,34 @@ def _queue_row(task: Task, reach: selectors.Reach, officer: Officer) -> dict[str
 # -- one task ----------------------------------------------------------------------------
 
 
-def _task_in_reach(request: HttpRequest, task_id: int) -> tuple[Task, selectors.Reach]:
-    officer = current_officer(request)
-    reach = selectors.reach_of(officer, timezone.now())
-    task = selectors.task_detail(task_id)
-    if task is None or not selectors.may_view_case(reach, task.case):
-        raise Http404(_("There is no such task in your reach."))
+def _task_in_reach(request: HttpRequest, task_id: int) -> tuple[Task, Reach]:
+    task, reach, _access = _task_and_access(request, task_id)
     return task, reach
 
 
+def _task_and_access(request: HttpRequest, task_id: int) -> tuple[Task, Reach, PersonalData]:
+    """The task, the officer's reach and what they may see of its case; 404 outside reach."""
+    officer = current_officer(request)
+    reach = policy.reach_of(officer, timezone.now())
+    task = selectors.task_detail(task_id)
+    access = policy.officer_case_access(reach, task.case) if task is not None else None
+    if task is None or access is None:
+        raise Http404(_("There is no such task in your reach."))
+    return task, reach, access
+
+
 def _task_context(
-    request: HttpRequest, task: Task, reach: selectors.Reach, form: DecisionForm | None = None
+    request: HttpRequest,
+    task: Task,
+    reach: Reach,
+    form: DecisionForm | None = None,
+    access: PersonalData = PersonalData.MASKED,
 ) -> dict[str, Any]:
     officer = current_officer(request)
     case = task.case
     definition = Definition(case.service_version.definition)
     events = list(case.events.select_related("officer", "position").order_by("sequence"))
-    may_act = task.position_id in reach.position_ids
+    may_act = policy.holding_for_task(reach, task) is not None
     actions = definition.actions(task.step_id)
     if form is None:
         form = DecisionForm(actions=actions, prefix="d")
@@ -115,16 +127,16 @@ def _task_context(
         "position_title": presenters.position_title(task.position),
         "capacity": capacity_label(reach.capacity_for(task.position_id)),
         "may_act": may_act,
-        "may_decide": may_act
-        and task.status == TaskStatus.OPEN
-        and task.claimed_by_id == officer.pk
-        and not case.is_closed,
-        "may_claim": may_act and task.status == TaskStatus.OPEN and task.claimed_by_id is None,
-        "may_reassign": task.status == TaskStatus.OPEN and selectors.may_reassign(reach, task),
+        # The page asks for a claim before it offers the decision form.
+        "may_decide": policy.may_decide(reach, task) and task.claimed_by_id == officer.pk,
+        "may_claim": policy.may_claim(reach, task),
+        "may_reassign": policy.may_reassign(reach, task),
+        "full_personal_data": access == PersonalData.FULL,
+        "applicant": policy.applicant_fields(case, access),
         "decided_message": decided_message(task),
         "decision_label": presenters.decision_label(task.decision),
         "form": form,
-        "data_rows": presenters.data_rows(case, definition),
+        "data_rows": presenters.data_rows(policy.case_data(case, definition, access), definition),
         "documents": presenters.document_groups(case, definition),
         "checks": presenters.automatic_checks(events, definition),
         "timeline": presenters.timeline(events, definition),
@@ -155,8 +167,13 @@ def decided_message(task: Task) -> str:
 @require_GET
 @never_cache
 def task_page(request: HttpRequest, task_id: int) -> HttpResponse:
-    task, reach = _task_in_reach(request, task_id)
-    return render(request, "workspace/task.html", _task_context(request, task, reach))
+    task, reach, access = _task_and_access(request, task_id)
+    if access == PersonalData.FULL:
+        personal_data.record_read(
+            case=task.case, channel=ReadChannel.WORKSPACE, officer=current_officer(request)
+        )
+    context = _task_context(request, task, reach, access=access)
+    return render(request, "workspace/task.html", context)
 
 
 def _after_act(request: HttpRequest, task_id: int) -> HttpResponse:
@@ -193,12 +210,12 @@ def claim(request: HttpRequest, task_id: int) -> HttpResponse:
 @require_POST
 def decide(request: HttpRequest, task_id: int) -> HttpResponse:
     """Approve, reject or return. A second submit (double click) meets the first's result."""
-    task, reach = _task_in_reach(request, task_id)
+    task, reach, access = _task_and_access(request, task_id)
     definition = Definition(task.case.service_version.definition)
     actions = definition.actions(task.step_id)
     form = DecisionForm(request.POST, actions=actions, prefix="d")
     if not form.is_valid():
-        return _form_again(request, task, reach, form)
+        return _form_again(request, task, reach, form, access)
     try:
         services.decide(
             task_id=task_id,
@@ -208,7 +225,7 @@ def decide(request: HttpRequest, task_id: int) -> HttpResponse:
         )
     except ValidationError as exc:
         form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        return _form_again(request, task, reach, form)
+        return _form_again(request, task, reach, form, access)
     except (ConflictError, AuthorityError) as exc:
         _explain_refusal(request, task_id, exc)
         return redirect("workspace:task", task_id=task_id)
@@ -224,11 +241,16 @@ def decide(request: HttpRequest, task_id: int) -> HttpResponse:
 
 
 def _form_again(
-    request: HttpRequest, task: Task, reach: selectors.Reach, form: DecisionForm
+    request: HttpRequest, task: Task, reach: Reach, form: DecisionForm, access: PersonalData
 ) -> HttpResponse:
-    context = {**_task_context(request, task, reach, form), "inline_messages": True}
-    template = "workspace/_task_actions.html" if _is_htmx(request) else "workspace/task.html"
-    return render(request, template, context)
+    context = {**_task_context(request, task, reach, form, access), "inline_messages": True}
+    if _is_htmx(request):
+        return render(request, "workspace/_task_actions.html", context)
+    if access == PersonalData.FULL:  # the whole page again, applicant's data included
+        personal_data.record_read(
+            case=task.case, channel=ReadChannel.WORKSPACE, officer=current_officer(request)
+        )
+    return render(request, "workspace/task.html", context)
 
 
 # -- documents -----------------------------------------------------------------------------
@@ -238,14 +260,24 @@ def _form_again(
 @require_GET
 @xframe_options_sameorigin  # the task page shows PDFs in a frame; other sites may not
 def document(request: HttpRequest, task_id: int, document_id: int) -> HttpResponseBase:
-    """Stream a document of the task's case inline (an attachment if it is a PDF with
-    scripts or actions), with the type found from its content."""
-    task, _reach = _task_in_reach(request, task_id)
+    """Stream a document of the task's case inline (an attachment if it is a PDF
+    with scripts or actions), with the type found from its content.
+
+    Uploads (ID-card scans among them) are full personal data: only officers who see the
+    case in full may open them, and every opening is audited.
+    """
+    task, _reach, access = _task_and_access(request, task_id)
     doc = CaseDocument.objects.filter(case_id=task.case_id, pk=document_id).first()
     content_type = presenters.CONTENT_TYPES.get(doc.kind, "") if doc else ""
     stored = StoredFile.objects.filter(storage_name=doc.storage_name).first() if doc else None
-    if doc is None or stored is None or not content_type:
+    if access != PersonalData.FULL or doc is None or stored is None or not content_type:
         raise Http404(_("There is no such document."))
+    personal_data.record_read(
+        case=task.case,
+        channel=ReadChannel.DOCUMENT,
+        officer=current_officer(request),
+        detail=f"{doc.name} (revision {doc.revision})",
+    )
     response = FileResponse(
         open_stored(stored),
         content_type=content_type,
@@ -266,7 +298,7 @@ def unit_overdue(request: HttpRequest) -> HttpResponse:
     """Overdue tasks of the units the officer heads (and their sub-units)."""
     officer = current_officer(request)
     now = timezone.now()
-    reach = selectors.reach_of(officer, now)
+    reach = policy.reach_of(officer, now)
     if not reach.is_head:
         return render(request, "workspace/not_head.html", status=403)
     tasks = selectors.unit_overdue(reach, at=now)
@@ -287,7 +319,7 @@ def unit_overdue(request: HttpRequest) -> HttpResponse:
 def reassign(request: HttpRequest, task_id: int) -> HttpResponse:
     """A head gives an open task to a holder of its position, or releases the claim."""
     task, reach = _task_in_reach(request, task_id)
-    if not selectors.may_reassign(reach, task):
+    if not policy.may_reassign(reach, task):
         return render(request, "workspace/not_head.html", status=403)
     holders = holders_at(task.position, timezone.now())
     form = ReassignForm(request.POST or None, holders=holders)

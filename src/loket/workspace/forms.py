@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from loket.accounts.selectors import active_officer
-from loket.cases.services import MIN_REASON_LENGTH
+from loket.cases import policy
 
 
 class OfficerPasswordForm(AuthenticationForm):
@@ -87,9 +87,6 @@ class QueueFilterForm(forms.Form):
         ]
 
 
-REASON_REQUIRED = {"reject", "return"}
-
-
 class DecisionForm(forms.Form):
     """An officer's decision on a task; a reason is required to reject or return."""
 
@@ -122,16 +119,9 @@ class DecisionForm(forms.Form):
         cleaned = super().clean() or {}
         reason = (cleaned.get("reason") or "").strip()
         cleaned["reason"] = reason
-        if cleaned.get("decision") in REASON_REQUIRED and len(reason) < MIN_REASON_LENGTH:
-            self.add_error(
-                "reason",
-                forms.ValidationError(
-                    _("Give a reason of at least %(min)d characters: the applicant reads it to "
-                      "know what to fix or why the application was rejected.")
-                    % {"min": MIN_REASON_LENGTH},
-                    code="reason_required",
-                ),
-            )  # fmt: skip
+        problem = policy.reason_problem(cleaned.get("decision") or "", reason)
+        if problem:
+            self.add_error("reason", forms.ValidationError(problem, code="reason_required"))
         return cleaned
 
 

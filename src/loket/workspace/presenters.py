@@ -7,7 +7,7 @@ shows them in the officer's language, falling back to Indonesian.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -39,10 +39,10 @@ class DataRow:
     value: str
 
 
-def data_rows(case: Case, definition: Definition) -> list[DataRow]:
-    """The submitted data in the definition's order, choice values shown by their label."""
+def data_rows(submitted: dict[str, Any], definition: Definition) -> list[DataRow]:
+    """The submitted data (as policy lets the reader see it) in the definition's order,
+    choice values shown by their label."""
     lang = language()
-    submitted = cast(dict[str, Any], case.data)  # a JSON object (stored encrypted)
     rows = []
     for spec in definition.data_fields:
         name = str(spec.get("name"))

@@ -1,4 +1,6 @@
-"""Read-only queries behind the officer pages: the queue, a unit's overdue work, reach.
+"""Read-only queries behind the officer pages: the queue and a unit's overdue work.
+
+Who may see or act on what is `loket.cases.policy` (an officer's `Reach` comes from there).
 
 They read the case engine's models but never change them; every change goes
 through `loket.cases.services`. Each function here runs a fixed number of
@@ -14,10 +16,10 @@ from enum import StrEnum
 from django.db.models import Case as When_
 from django.db.models import Count, IntegerField, Q, QuerySet, Value, When
 
-from loket.cases.models import Case, Task, TaskStatus
+from loket.cases.models import Task, TaskStatus
+from loket.cases.policy import Reach
 from loket.catalog.models import Service
-from loket.org.models import Officer, Position
-from loket.org.selectors import Holding, holdings_of, units_within
+from loket.org.models import Officer
 
 
 class QueueState(StrEnum):
@@ -35,37 +37,6 @@ class QueueCounts:
     open: int
     mine: int
     overdue: int
-
-
-@dataclass(frozen=True)
-class Reach:
-    """Where an officer's authority reaches today: positions held and units headed."""
-
-    holdings: list[Holding]
-    headed_unit_ids: frozenset[int]
-
-    @property
-    def position_ids(self) -> set[int]:
-        return {holding.position.pk for holding in self.holdings}
-
-    @property
-    def is_head(self) -> bool:
-        return bool(self.headed_unit_ids)
-
-    def capacity_for(self, position_id: int) -> str:
-        """The strongest capacity in which the officer holds the position ("" if not held)."""
-        for holding in self.holdings:  # holdings_of() sorts definitive first
-            if holding.position.pk == position_id:
-                return str(holding.capacity)
-        return ""
-
-
-def reach_of(officer: Officer, at: dt.datetime) -> Reach:
-    """The officer's holdings at `at` and the units (with sub-units) they head. Two queries."""
-    holdings = holdings_of(officer, at)
-    headed = {h.position.unit_id for h in holdings if h.position.is_head}
-    units = units_within(officer.agency_id, headed) if headed else frozenset()
-    return Reach(holdings=holdings, headed_unit_ids=units)
 
 
 def _overdue_first(at: dt.datetime) -> When_:
@@ -137,25 +108,6 @@ def unit_overdue(reach: Reach, *, at: dt.datetime) -> QuerySet[Task]:
         .filter(position__unit_id__in=reach.headed_unit_ids, due_at__lt=at)
         .order_by("due_at", "created_at", "pk")
     )
-
-
-def may_view_case(reach: Reach, case: Case) -> bool:
-    """Whether the case is within the officer's reach.
-
-    It is when the officer holds the position of one of its tasks (open or past:
-    the officer who verified the documents may follow the case on), or heads the
-    unit of such a position or a unit above it. One query.
-    """
-    positions = Position.objects.filter(tasks__case=case).values_list("pk", "unit_id").distinct()
-    return any(
-        position_id in reach.position_ids or unit_id in reach.headed_unit_ids
-        for position_id, unit_id in positions
-    )
-
-
-def may_reassign(reach: Reach, task: Task) -> bool:
-    """Whether the officer heads the unit of the task's position (or a unit above it)."""
-    return task.position.unit_id in reach.headed_unit_ids
 
 
 def task_detail(task_id: int) -> Task | None:

@@ -1,0 +1,300 @@
+"""Who may do what with a case: one answer for the engine, API, workspace and portal.
+
+Every authorization question about cases is asked here and nowhere else:
+
+- may an officer see a case, and with which personal data (full or masked);
+- may an applicant (signed in, or holding the access code) see it;
+- may an officer claim, decide or reassign a task;
+- does segregation of duties forbid this officer this step;
+- must a decision carry a reason.
+
+The rules of authority are the organisation's (positions held definitively,
+as Plt or as Plh; heads of units over their units and the units below): an
+officer's `Reach` is read once per request (two queries) and every question
+below is answered from it and the case's tasks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from loket.cases.definition import Definition
+from loket.cases.models import Case, Task, TaskStatus
+from loket.core.errors import AuthorityError
+from loket.core.pii import mask
+from loket.org.models import Officer, Position, Unit
+from loket.org.selectors import Holding, holdings_of
+
+# A reason the applicant must act on: "x" or "no" tells them nothing.
+MIN_REASON_LENGTH = 10
+REASON_REQUIRED = frozenset({"reject", "return"})
+
+
+class PersonalData(StrEnum):
+    """How much of the applicant's personal data (NIK, phone, e-mail, ID fields) a reader sees."""
+
+    FULL = "full"
+    MASKED = "masked"
+
+
+# -- an officer's reach ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Where an officer's authority reaches at one moment: positions held and units headed."""
+
+    officer: Officer | None
+    holdings: list[Holding]
+    headed_unit_ids: frozenset[int]
+    # unit id -> the head holding through which the officer heads it (own unit or one above)
+    heading: dict[int, Holding] = field(default_factory=dict)
+
+    @property
+    def position_ids(self) -> set[int]:
+        return {holding.position.pk for holding in self.holdings}
+
+    @property
+    def is_head(self) -> bool:
+        return bool(self.headed_unit_ids)
+
+    def holding_for(self, position_id: int) -> Holding | None:
+        """The strongest holding of the position (holdings_of() sorts definitive first)."""
+        for holding in self.holdings:
+            if holding.position.pk == position_id:
+                return holding
+        return None
+
+    def capacity_for(self, position_id: int) -> str:
+        """The strongest capacity in which the officer holds the position ("" if not held)."""
+        holding = self.holding_for(position_id)
+        return str(holding.capacity) if holding else ""
+
+
+def reach_of(officer: Officer, at: dt.datetime) -> Reach:
+    """The officer's holdings at `at` and the units (with sub-units) they head. Two queries."""
+    holdings = holdings_of(officer, at)
+    heads = [h for h in holdings if h.position.is_head]
+    heading: dict[int, Holding] = {}
+    if heads:
+        parents = dict(
+            Unit.objects.filter(agency_id=officer.agency_id).values_list("id", "parent_id")
+        )
+        by_unit = {h.position.unit_id: h for h in heads}
+        for unit_id in parents:
+            head = _head_over(unit_id, parents, by_unit)
+            if head is not None:
+                heading[unit_id] = head
+    return Reach(
+        officer=officer,
+        holdings=holdings,
+        headed_unit_ids=frozenset(heading),
+        heading=heading,
+    )
+
+
+def _head_over(
+    unit_id: int, parents: Mapping[int, int | None], heads: Mapping[int, Holding]
+) -> Holding | None:
+    """The nearest head holding at `unit_id` or above it, walking up the tree."""
+    seen: set[int] = set()
+    current: int | None = unit_id
+    while current is not None and current not in seen:  # guards against a cycle
+        seen.add(current)
+        if current in heads:
+            return heads[current]
+        current = parents.get(current)
+    return None
+
+
+# -- seeing a case ---------------------------------------------------------------------
+
+
+def officer_case_access(reach: Reach, case: Case) -> PersonalData | None:
+    """What the officer may see of the case: None (not in reach), masked or full personal data.
+
+    An officer who holds the position of one of its tasks (open or past: the officer
+    who verified the documents may follow the case on) works the case and sees the
+    applicant's data in full. A head of the unit of such a position, or of a unit
+    above it, supervises it (overdue lists, reassigning) and sees it masked. Officers
+    of other units and other agencies do not see it at all. One query.
+    """
+    officer = reach.officer
+    if officer is None or not officer.is_active or officer.agency_id != case.agency_id:
+        return None
+    positions = Position.objects.filter(tasks__case=case).values_list("pk", "unit_id").distinct()
+    access: PersonalData | None = None
+    for position_id, unit_id in positions:
+        if position_id in reach.position_ids:
+            return PersonalData.FULL
+        if unit_id in reach.headed_unit_ids:
+            access = PersonalData.MASKED
+    return access
+
+
+def may_view_case(reach: Reach, case: Case) -> bool:
+    return officer_case_access(reach, case) is not None
+
+
+def applicant_may_view(case: Case, *, user: Any = None, proven: Iterable[str] = ()) -> bool:
+    """The applicant's side: the signed-in account that submitted it, or a visitor who
+    proved the access code (the portal remembers proven numbers in the session).
+    They see their own personal data masked, like anyone holding the access code."""
+    signed_in = user is not None and getattr(user, "is_authenticated", False)
+    if signed_in and case.applicant_user_id == user.pk:
+        return True
+    return case.tracking_number in set(proven)
+
+
+def applicant_fields(case: Case, access: PersonalData) -> dict[str, str]:
+    """The applicant's identity and contact as `access` allows."""
+    if access == PersonalData.FULL:
+        return {
+            "name": case.applicant_name,
+            "nik": case.applicant_nik,
+            "email": case.applicant_email,
+            "phone": case.applicant_phone,
+        }
+    return {
+        "name": case.applicant_name,
+        "nik": case.masked_nik,
+        "email": mask_email(case.applicant_email),
+        "phone": case.masked_phone,
+    }
+
+
+def case_data(case: Case, definition: Definition, access: PersonalData) -> dict[str, Any]:
+    """The submitted data as `access` allows (NIK and phone fields masked unless full)."""
+    data: dict[str, Any] = case.data
+    return dict(data) if access == PersonalData.FULL else definition.masked_data(data)
+
+
+def mask_email(email: str) -> str:
+    """`s**@example.id`: the domain and first letter, enough to recognise."""
+    if not email or "@" not in email:
+        return mask(email or "")
+    local, _sep, domain = email.rpartition("@")
+    return f"{local[:1]}{'*' * max(len(local) - 1, 2)}@{domain}"
+
+
+# -- acting on a task ------------------------------------------------------------------
+
+
+def holding_for_task(reach: Reach, task: Task) -> Holding | None:
+    """The holding by which the officer may act for the task's position, if any."""
+    return reach.holding_for(task.position_id)
+
+
+def may_claim(reach: Reach, task: Task) -> bool:
+    """An open, unclaimed task of a position the officer holds now."""
+    return (
+        task.status == TaskStatus.OPEN
+        and not task.case.is_closed
+        and task.claimed_by_id is None
+        and holding_for_task(reach, task) is not None
+    )
+
+
+def may_decide(reach: Reach, task: Task) -> bool:
+    """An open task of a position the officer holds, claimed by them (or by nobody)."""
+    officer_id = reach.officer.pk if reach.officer else None
+    return (
+        task.status == TaskStatus.OPEN
+        and not task.case.is_closed
+        and task.claimed_by_id in (None, officer_id)
+        and holding_for_task(reach, task) is not None
+    )
+
+
+def may_reassign(reach: Reach, task: Task) -> bool:
+    """An open task whose position is in a unit the officer heads (or below one)."""
+    return (
+        task.status == TaskStatus.OPEN
+        and not task.case.is_closed
+        and reassign_authority(reach, task) is not None
+    )
+
+
+def reassign_authority(reach: Reach, task: Task) -> Holding | None:
+    """The head holding by which the officer may reassign the task, if any."""
+    return reach.heading.get(task.position.unit_id)
+
+
+def require_holding(reach: Reach, task: Task) -> Holding:
+    """The holding to act on the task with, or AuthorityError saying why not."""
+    if reach.officer is None or not reach.officer.is_active:
+        raise AuthorityError(_("Your officer account is not active."), code="officer_inactive")
+    holding = holding_for_task(reach, task)
+    if holding is None:
+        raise AuthorityError(
+            _(
+                "You do not hold the position %(position)s today (definitively, as Plt or as "
+                "Plh), so you cannot act on this task. Ask a holder of the position or your "
+                "superior."
+            )
+            % {"position": task.position.title},
+            code="not_position_holder",
+        )
+    return holding
+
+
+def require_reassign_authority(reach: Reach, task: Task) -> Holding:
+    holding = reassign_authority(reach, task)
+    if holding is None:
+        raise AuthorityError(
+            _("Only the head of the unit responsible for this task can reassign it."),
+            code="not_unit_head",
+        )
+    return holding
+
+
+# -- segregation of duties ---------------------------------------------------------------
+
+
+def segregation_conflict(definition: Definition, task: Task, officer: Officer) -> str | None:
+    """The earlier step of this case the officer decided that the service says must be
+    decided by someone else than `task`'s step; None when there is none. One query at most."""
+    earlier_steps = [e for e, later in definition.segregation_pairs if later == task.step_id]
+    if not earlier_steps:
+        return None
+    decided = (
+        Task.objects.filter(case_id=task.case_id, step_id__in=earlier_steps, decided_by=officer)
+        .values_list("step_id", flat=True)
+        .first()
+    )
+    return decided
+
+
+def require_segregation(definition: Definition, task: Task, officer: Officer) -> None:
+    earlier = segregation_conflict(definition, task, officer)
+    if earlier is not None:
+        raise AuthorityError(
+            _(
+                "You decided the step “%(earlier)s” on this application; the service "
+                "requires a different officer for “%(later)s”."
+            )
+            % {
+                "earlier": definition.step_name(earlier),
+                "later": definition.step_name(task.step_id),
+            },
+            code="segregation_of_duties",
+        )
+
+
+# -- decisions ---------------------------------------------------------------------------
+
+
+def reason_problem(decision: str, reason: str) -> str | None:
+    """Why the reason is not enough for this decision (None if it is): the applicant reads it."""
+    if decision in REASON_REQUIRED and len((reason or "").strip()) < MIN_REASON_LENGTH:
+        return _(
+            "Give a reason of at least %(min)d characters: the applicant reads it to "
+            "know what to fix or why the application was rejected."
+        ) % {"min": MIN_REASON_LENGTH}
+    return None
