@@ -225,3 +225,31 @@ def test_the_pdf_validates_in_pyhanko_against_the_published_ca(issued, download)
         signature, ValidationContext(trust_roots=roots, allow_fetching=False)
     )
     assert status.bottom_line
+
+
+def test_a_document_whose_entry_predates_commitments_still_verifies_offline(issue, download):
+    """Entries appended before the public-data rule named the document by id; bundles follow."""
+    from django.db import transaction
+
+    from loket.ledger import services as ledger
+
+    document = issue()
+    with transaction.atomic():
+        entry = ledger.append(kind="document.issued", payload={
+            "document": str(document.id), "number": document.number,
+            "document_type": document.document_type, "sha256": document.sha256,
+            "issued_at": document.issued_at, "agency": "kota-contoh",
+            "position": "kabid-perizinan", "capacity": "definitive",
+            "tracking_number": document.case.tracking_number,
+        })  # fmt: skip
+    type(document).objects.filter(pk=document.pk).update(
+        ledger_index=entry.index, commitment_salt=""
+    )
+    document.refresh_from_db()
+    files = download(document)
+    files.edit_bundle(lambda bundle: bundle.update(format="loket-proof-bundle/1"))
+    code, line = run_verify(files)
+    assert code == 0, line
+    files.edit_bundle(lambda bundle: bundle["document"].update(id="x"))
+    code, line = run_verify(files)
+    assert code == 1 and "about another document" in line
