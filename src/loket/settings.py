@@ -62,6 +62,11 @@ PII_KEYS = _env_list("LOKET_PII_KEYS") or [
 PII_HASH_KEY = os.environ.get("LOKET_PII_HASH_KEY") or _stored_secret(
     "pii_hash_key", lambda: secrets.token_hex(32)
 )
+# Keys the public ledger's commitments and case pseudonyms (loket.ledger.commitments):
+# without it nobody can confirm a guessed reason or tracking number. Back it up.
+LEDGER_COMMITMENT_KEY = os.environ.get("LOKET_LEDGER_COMMITMENT_KEY") or _stored_secret(
+    "ledger_commitment_key", lambda: secrets.token_hex(32)
+)
 
 ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = _env_list("CSRF_TRUSTED_ORIGINS")

@@ -45,7 +45,10 @@ def test_issuing_produces_a_numbered_signed_pdf_that_verifies(issued, org):
     assert "Modal usaha (Rp) : 25.000.000" in text
     assert "Kota Contoh, 23 November 2026" in text
     assert "Kepala Bidang Perizinan" in text and "Budi Santoso" in text
-    assert f"/verify/{issued.id}" in text
+    assert str(issued.id) not in text
+    code = issued.verification_code
+    printed = f"{code[:4]}-{code[4:8]}-{code[8:12]}-{code[12:]}"
+    assert f"/verify/ dengan kode verifikasi {printed}" in text
     verification = selectors.verify_pdf_bytes(pdf)
     assert verification.status == "valid"
     assert verification.document == issued
@@ -114,12 +117,19 @@ def test_the_issuing_position_may_revoke_with_a_reason(issued, org):
     assert "Usaha tutup" in verification.explanation
 
 
-def test_revocation_is_recorded_in_the_ledger(issued, org):
+def test_revocation_is_recorded_in_the_ledger_with_a_salted_reason_and_no_nip(issued, org):
+    import hashlib
+
     revoke(document=issued, officer=org["Budi Santoso"], reason="Data tidak benar", at=AT)
     entry = LedgerEntry.objects.get(kind="document.revoked")
-    assert entry.payload["document"] == str(issued.id)
+    assert entry.payload["issued_entry"] == issued.ledger_index
     assert entry.payload["sha256"] == issued.sha256
-    assert entry.payload["reason"] == "Data tidak benar"
+    assert "Data tidak benar" not in entry.canonical
+    assert hashlib.sha256(b"Data tidak benar").hexdigest() not in entry.canonical
+    assert org["Budi Santoso"].nip not in entry.canonical
+    assert str(issued.id) not in entry.canonical
+    assert set(entry.payload) == {"issued_entry", "sha256", "revoked_at", "reason_commitment",
+                                  "position", "capacity"}  # fmt: skip
 
 
 def test_the_superior_of_the_issuing_position_may_revoke(issued, org):
@@ -165,27 +175,46 @@ def test_a_valid_signature_on_a_file_we_did_not_issue_is_unknown(issued):
     assert selectors.verify_pdf_bytes(pdf).status == "unknown"
 
 
-def test_documents_are_found_by_public_id_only_when_well_formed(issued):
-    assert selectors.document_by_id(str(issued.id)) == issued
-    assert selectors.document_by_id("not-a-uuid") is None
+def test_documents_are_found_by_their_code_typed_loosely_but_not_by_id(issued):
+    code = issued.verification_code
+    typed = f" {code[:4].lower()}-{code[4:8]} {code[8:]} ".replace("0", "o").replace("1", "l")
+    assert selectors.document_by_code(typed) == issued
+    assert selectors.document_by_code(str(issued.id)) is None
+    assert selectors.document_by_code(code[:-1]) is None
+    assert selectors.document_by_code("") is None
 
 
 def test_issuing_appends_a_document_issued_entry_without_personal_data(issued, org):
     entry = LedgerEntry.objects.get(kind="document.issued")
     assert issued.ledger_index == entry.index
     assert entry.payload == {
-        "document": str(issued.id),
-        "number": issued.number,
+        "commitment": entry.payload["commitment"],
         "document_type": "Izin Usaha Mikro",
         "sha256": issued.sha256,
         "issued_at": "2026-11-23T03:00:00.000000Z",
         "agency": "kota-contoh",
         "position": "kabid-perizinan",
         "capacity": "definitive",
-        "tracking_number": issued.case.tracking_number,
     }
-    assert "Sri Wahyuni" not in entry.canonical
-    assert issued.case.applicant_nik not in entry.canonical
+    for secret in ["Sri Wahyuni", issued.case.applicant_nik, str(issued.id), issued.number,
+                   issued.case.tracking_number, issued.verification_code]:  # fmt: skip
+        assert secret not in entry.canonical
+
+
+def test_the_issued_entry_commits_to_the_number_with_a_salt_only_the_holder_gets(issued):
+    import base64
+    import hashlib
+
+    from loket.ledger.canonical import canonical_text
+    from loket.ledger.commitments import commit
+
+    entry = LedgerEntry.objects.get(kind="document.issued")
+    number_json = canonical_text({"number": issued.number})
+    assert entry.payload["commitment"] == commit(
+        base64.b64decode(issued.commitment_salt), number_json
+    )
+    assert entry.payload["commitment"] != hashlib.sha256(number_json.encode()).hexdigest()
+    assert entry.payload["commitment"] != commit(b"\0" * 32, number_json)
 
 
 def test_an_issue_that_rolls_back_leaves_no_ledger_entry(org, make_case, storage_dir):

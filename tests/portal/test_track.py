@@ -216,8 +216,9 @@ def test_issued_document_downloads_for_the_owner_only_and_links_to_verification(
     assert case.status == "approved"
     page = client.get(f"/lacak/{case.tracking_number}/").content.decode()
     link = re.search(r'href="(/lacak/[^"]+/dokumen/[^"]+/)" data-testid="download-document"', page)
-    verify = re.search(r'href="(/verify/[0-9a-f-]+)" data-testid="verify-document"', page)
+    verify = re.search(r'href="(/verify/\?code=[0-9A-Z]{16})" data-testid="verify-document"', page)
     assert link and verify
+    assert "Valid" in Client(HTTP_ACCEPT_LANGUAGE="en").get(verify.group(1)).content.decode()
 
     download = client.get(link.group(1))
     assert download.status_code == 200

@@ -78,7 +78,7 @@ def download(client, tmp_path):
         )
         files.pdf.write_bytes(read_stored(document.pdf))
         for target, url in [
-            (files.bundle, f"/verify/{document.id}/bundle.json"),
+            (files.bundle, f"/verify/bundle.json?code={document.verification_code}"),
             (files.ca, "/verify/ca.pem"),
             (files.log_key, "/verify/log-key.pem"),
         ]:

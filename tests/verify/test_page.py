@@ -1,10 +1,9 @@
-"""The public page /verify/<id>: status, public facts, ledger proof, downloads; 404 for unknown."""
+"""/verify/?code=: status, minimal facts, ledger proof, downloads; 404 for an unknown code."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-import uuid
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -19,25 +18,42 @@ from tests.verify.conftest import AT
 pytestmark = pytest.mark.django_db
 
 
-def test_anyone_sees_a_valid_document_with_its_public_facts_position_and_date(client, issued):
-    response = client.get(f"/verify/{issued.id}")
+def page_of(document) -> str:
+    return f"/verify/?code={document.verification_code}"
+
+
+def bundle_of(document) -> str:
+    from loket.documents.codes import formatted
+
+    return f"/verify/bundle.json?code={formatted(document.verification_code)}"
+
+
+def test_the_code_shows_a_valid_document_with_type_number_position_date_and_masked_holder(
+    client, issued
+):
+    response = client.get(page_of(issued))
     assert response.status_code == 200
     page = response.content.decode()
     assert "Valid" in page
-    for text in ["Izin Usaha Mikro", issued.number, "Warung Bu Sri", "Pemerintah Kota Contoh",
+    for text in ["Izin Usaha Mikro", issued.number, "Pemerintah Kota Contoh",
                  "Kepala Bidang Perizinan", "23 November 2026", issued.sha256]:  # fmt: skip
         assert text in page
+    holder = re.search(r'<dd data-testid="holder">([^<]*)</dd>', page)
+    assert holder is not None
+    assert holder.group(1) == "S** W******"
+    for personal in ["Sri Wahyuni", "Warung Bu Sri", issued.case.applicant_nik, "IUM-2026-000123"]:
+        assert personal not in page
 
 
 def test_the_page_names_the_position_but_not_the_officer(client, issued):
-    page = client.get(f"/verify/{issued.id}").content.decode()
+    page = client.get(page_of(issued)).content.decode()
     assert "Kepala Bidang Perizinan" in page
     assert "Budi Santoso" not in page
     assert issued.issued_by.nip not in page
 
 
 def test_the_page_shows_the_ledger_index_root_size_and_a_collapsible_proof(client, issued):
-    page = client.get(f"/verify/{issued.id}").content.decode()
+    page = client.get(page_of(issued)).content.decode()
     head = TreeHead.objects.get()  # signed on demand: none covered the new entry
     root = ledger.inclusion_proof(issued.ledger_index, head.size).root_hash
     import base64
@@ -50,17 +66,17 @@ def test_the_page_shows_the_ledger_index_root_size_and_a_collapsible_proof(clien
 
 
 def test_the_page_links_the_bundle_the_ca_and_the_log_key(client, issued):
-    page = client.get(f"/verify/{issued.id}").content.decode()
-    for url in [f"/verify/{issued.id}/bundle.json", "/verify/ca.pem", "/verify/log-key.pem"]:
+    page = client.get(page_of(issued)).content.decode()
+    for url in [bundle_of(issued), "/verify/ca.pem", "/verify/log-key.pem"]:
         assert f'href="{url}"' in page
 
 
-def test_a_revoked_document_says_since_when_and_why(client, issued, org):
+def test_a_revoked_document_says_since_when_but_not_the_officers_reason(client, issued, org):
     revoke(document=issued, officer=org["Siti Rahmawati"], reason="Usaha sudah tutup",
            at=AT + dt.timedelta(days=30))  # fmt: skip
-    page = client.get(f"/verify/{issued.id}").content.decode()
+    page = client.get(page_of(issued)).content.decode()
     assert "Revoked since 23 December 2026" in page
-    assert "Usaha sudah tutup" in page
+    assert "Usaha sudah tutup" not in page
     assert "Valid" not in page
 
 
@@ -68,34 +84,33 @@ def test_the_page_works_in_indonesian(client, issued, org):
     from django.utils import translation
 
     with translation.override("id"):
-        response = client.get(f"/verify/{issued.id}", HTTP_ACCEPT_LANGUAGE="id")
+        response = client.get(page_of(issued), HTTP_ACCEPT_LANGUAGE="id")
     assert response.status_code == 200
     assert issued.number in response.content.decode()
 
 
 @pytest.mark.parametrize(
-    "document_id", [str(uuid.uuid4()), "not-a-uuid", "12345", "0" * 99, "%E2%9C%93"]
+    "code", ["0000-0000-0000-0000", "not-a-code", "12345", "0" * 99, "\u2713", "a/b"]
 )
-def test_an_unknown_or_malformed_id_is_a_404_that_says_unknown_document(client, document_id):
-    response = client.get(f"/verify/{document_id}")
+def test_an_unknown_or_malformed_code_is_a_404_that_says_unknown_document(client, issued, code):
+    response = client.get("/verify/", {"code": code})
     assert response.status_code == 404
     assert "Unknown document" in response.content.decode()
+    assert client.get("/verify/bundle.json", {"code": code}).status_code == 404
 
 
-def test_the_bundle_of_an_unknown_document_is_404(client):
-    assert client.get(f"/verify/{uuid.uuid4()}/bundle.json").status_code == 404
+def test_the_form_takes_a_code_typed_from_paper(client, issued):
+    code = issued.verification_code
+    typed = f" {code[:4]} {code[4:8]}-{code[8:]} ".lower()
+    response = client.get("/verify/", {"code": typed})
+    assert response.status_code == 200
+    assert issued.number in response.content.decode()
 
 
-def test_the_form_sends_a_typed_identifier_to_its_page(client, issued):
-    response = client.get("/verify/", {"id": f"  {issued.id} "})
-    assert response.status_code == 302
-    assert response["Location"] == f"/verify/{issued.id}"
-
-
-def test_the_form_answers_unknown_for_an_identifier_no_url_can_hold(client):
-    response = client.get("/verify/", {"id": "a/b"})
-    assert response.status_code == 404
-    assert "Unknown document" in response.content.decode()
+def test_the_form_asks_for_the_code_or_the_pdf(client):
+    page = client.get("/verify/").content.decode()
+    assert 'name="code"' in page
+    assert 'name="pdf"' in page and 'enctype="multipart/form-data"' in page
 
 
 def test_the_ca_download_is_the_root_the_documents_chain_to(client, issued):
@@ -105,7 +120,7 @@ def test_the_ca_download_is_the_root_the_documents_chain_to(client, issued):
 
 
 def test_the_log_key_download_is_the_ed25519_key_that_signs_checkpoints(client, issued):
-    client.get(f"/verify/{issued.id}")
+    client.get(page_of(issued))
     key = load_pem_public_key(client.get("/verify/log-key.pem").content)
     assert isinstance(key, Ed25519PublicKey)
     from loket.ledger.signing import open_checkpoint
@@ -117,16 +132,16 @@ def test_the_log_key_download_is_the_ed25519_key_that_signs_checkpoints(client, 
 
 def test_the_bundle_uses_the_latest_head_when_it_covers_the_entry(client, issued):
     first = ledger.sign_tree_head()
-    bundle = client.get(f"/verify/{issued.id}/bundle.json").json()
+    bundle = client.get(bundle_of(issued)).json()
     assert bundle["inclusion_proof"]["tree_size"] == first.size
     assert TreeHead.objects.count() == 1
 
 
 def test_the_bundle_carries_public_facts_entry_proof_and_checkpoint(client, issued):
-    response = client.get(f"/verify/{issued.id}/bundle.json")
+    response = client.get(bundle_of(issued))
     assert response["Content-Disposition"].startswith("attachment")
     bundle = response.json()
-    assert bundle["format"] == "loket-proof-bundle/1"
+    assert bundle["format"] == "loket-proof-bundle/2"
     assert bundle["document"]["sha256"] == issued.sha256
     assert bundle["document"]["position"] == {"code": "kabid-perizinan",
                                               "title": "Kepala Bidang Perizinan"}  # fmt: skip
@@ -134,4 +149,8 @@ def test_the_bundle_carries_public_facts_entry_proof_and_checkpoint(client, issu
     assert '"kind":"document.issued"' in bundle["entry"]["canonical"]
     assert bundle["checkpoint"].startswith(TreeHead.objects.get().origin + "\n")
     assert bundle["revocation"] is None
-    assert "Budi Santoso" not in response.content.decode()
+    text = response.content.decode()
+    for personal in ["Budi Santoso", "Sri Wahyuni", "Warung Bu Sri", str(issued.id),
+                     issued.case.applicant_nik, issued.verification_code]:  # fmt: skip
+        assert personal not in text
+    assert bundle["document"]["holder"] == "S** W******"

@@ -25,11 +25,17 @@ def decode_qr_codes(pdf: bytes) -> list[str]:
     return [result.text for result in zxingcpp.read_barcodes(image)]
 
 
-def test_the_qr_code_on_the_pdf_decodes_to_the_verification_page(issued, client, settings):
+def test_the_qr_code_carries_the_secret_code_and_opens_the_verification_page(
+    issued, client, settings
+):
     [text] = decode_qr_codes(read_stored(issued.pdf))
-    assert text == verification_url(issued.id) == f"{settings.PUBLIC_BASE_URL}/verify/{issued.id}"
-    path = text.removeprefix(settings.PUBLIC_BASE_URL)
-    assert client.get(path).status_code == 200
+    code = issued.verification_code
+    printed = f"{code[:4]}-{code[4:8]}-{code[8:12]}-{code[12:]}"
+    assert text == verification_url(code) == f"{settings.PUBLIC_BASE_URL}/verify/?code={printed}"
+    assert str(issued.id) not in text
+    response = client.get(text.removeprefix(settings.PUBLIC_BASE_URL))
+    assert response.status_code == 200
+    assert issued.number in response.content.decode()
 
 
 def test_changing_a_stored_ledger_entry_row_is_detected_by_ledger_verify(issued):
@@ -52,7 +58,8 @@ def test_a_rewritten_entry_with_a_recomputed_leaf_no_longer_proves_against_the_s
     document = issue()
     call_command("ledger", "checkpoint")
     row = LedgerEntry.objects.get(index=document.ledger_index)
-    forged = row.canonical.replace(document.number, document.number.replace("503/", "999/"))
+    forged = row.canonical.replace('"capacity":"definitive"', '"capacity":"plt"')
+    assert forged != row.canonical
     LedgerEntry.objects.filter(pk=row.pk).update(
         canonical=forged, leaf_hash=merkle.leaf_hash(forged.encode())
     )

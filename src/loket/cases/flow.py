@@ -10,7 +10,6 @@ steps on the way, so the applicant sees automatic results at once.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,6 +38,11 @@ from loket.org.models import Officer, Position
 # A definition whose automatic steps loop forever is a definition bug; stop it.
 MAX_STEPS_PER_RUN = 200
 STALLED = "_stalled"
+# What the public needs to hold the agency to its word: that an application came
+# in, each decision and by which position, each resubmission, the issue and the
+# outcome. Internal work (claims, reassignments, escalations, automatic steps)
+# stays in the case's own history and is not published (docs/ledger.md).
+PUBLIC_LEDGER_KINDS = frozenset({"submitted", "decided", "resubmitted", "issued", "closed"})
 
 
 @dataclass
@@ -76,7 +80,7 @@ class Run:
         is_public: bool = True,
         actor: Actor | None = None,
     ) -> CaseEvent:
-        """Append an event to the case's history and its digest to the public ledger."""
+        """Append an event to the case's history; public kinds also to the public ledger."""
         actor = actor or self.actor
         if self._next_sequence is None:
             last = self.case.events.aggregate(last=Max("sequence"))["last"] or 0
@@ -99,19 +103,27 @@ class Run:
         )
         self._next_sequence += 1
         self.events.append(event)
-        ports.ledger_append("case.event", self._ledger_payload(event))
+        if kind in PUBLIC_LEDGER_KINDS:
+            ports.ledger_append("case.event", self._ledger_payload(event))
         return event
 
     def _ledger_payload(self, event: CaseEvent) -> dict[str, Any]:
-        # No personal data in the public ledger: the event's content enters only as a hash.
+        """The public facts of an event: no NIP, no name, no tracking number, no bare hash.
+
+        The case appears only as a keyed pseudonym (links its events, opens
+        nothing); the event's content (payload and reason) only as a salted
+        commitment whose salt the server can disclose to an auditor.
+        """
         content = json.dumps(
             {"payload": event.payload, "reason": event.reason},
             sort_keys=True,
             ensure_ascii=True,
             default=str,
         )
+        number = self.case.tracking_number
+        salt = ports.ledger_derived_salt("case-event", f"{number}#{event.sequence}")
         return {
-            "tracking_number": self.case.tracking_number,
+            "case": ports.ledger_pseudonym("case", number),
             "service": self.case.service.code,
             "service_version": self.case.service_version.number,
             "sequence": event.sequence,
@@ -120,15 +132,8 @@ class Run:
             "action": event.action,
             "position": event.position.code if event.position else "",
             "capacity": event.capacity,
-            "officer_nip": event.officer.nip if event.officer else "",
             "at": event.at.isoformat(),
-            "data_hash": hashlib.sha256(content.encode()).hexdigest(),
-            # The issued PDF's hash makes the document itself verifiable against the log.
-            **(
-                {"document_sha256": event.payload["document_sha256"]}
-                if "document_sha256" in event.payload
-                else {}
-            ),
+            "data_commitment": ports.ledger_commit(salt, content),
         }
 
     # -- notifications -----------------------------------------------------------
@@ -555,12 +560,12 @@ def issue_document(
         str(document.number),
         str(document.pk),
         str(document.sha256),
-        ports.verification_url(document.pk),
+        ports.verification_url(document.verification_code),
     )
 
 
 def public_fields(case: Case) -> list[tuple[str, str]]:
-    """What the document prints (and its verification page shows): no NIK, no phone."""
+    """What the document prints: no NIK, no phone (the verification page shows none of it)."""
     definition = Definition(case.service_version.definition)
     fields: list[tuple[str, str]] = [
         ("Nomor permohonan", case.tracking_number),

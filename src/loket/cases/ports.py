@@ -21,6 +21,7 @@ from loket.catalog.rules import build_context, evaluate, evaluate_condition
 from loket.catalog.rules import fee_for as _fee_for
 from loket.catalog.selectors import current_version, service_by_code
 from loket.documents.services import issue_certificate, store_upload, verification_url
+from loket.ledger.commitments import commit, derived_salt, pseudonym
 from loket.ledger.models import LedgerEntry
 from loket.ledger.services import append, lock_for_append
 from loket.notify.services import enqueue
@@ -40,7 +41,10 @@ __all__ = [
     "holdings_of",
     "issue_certificate",
     "ledger_append",
+    "ledger_commit",
+    "ledger_derived_salt",
     "ledger_lock",
+    "ledger_pseudonym",
     "may_act",
     "position_by_code",
     "rule_errors",
@@ -53,6 +57,9 @@ __all__ = [
 
 # Names the engine uses for them.
 ledger_lock = lock_for_append
+ledger_commit = commit
+ledger_derived_salt = derived_salt
+ledger_pseudonym = pseudonym
 enqueue_notification = enqueue
 fee_for = _fee_for
 

@@ -40,3 +40,5 @@ class IssuedDocumentAdmin(ReadOnlyAdmin):
     list_filter = ["agency", "document_type"]
     search_fields = ["number", "sha256"]
     date_hierarchy = "issued_at"
+    # The holder's secrets: whoever has them opens the verification page.
+    exclude = ["verification_code", "verification_digest", "commitment_salt"]

@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from loket.core.pii import EncryptedTextField
+
 
 class FileKind(models.TextChoices):
     PDF = "pdf", "PDF"
@@ -65,9 +67,10 @@ class DocumentSequence(models.Model):
 class IssuedDocument(models.Model):
     """A signed document issued at the end of a case (an SK, izin or surat keterangan).
 
-    `id` is public: the QR code on the document links to /verify/<id>.
-    `public_fields` is all the verification page may show; the rest of the
-    applicant's data stays in the case.
+    `id` is internal: no public URL takes it and the public ledger does not
+    carry it. The verification page answers only to `verification_code`, the
+    secret printed on the document and carried by its QR code. `public_fields`
+    are printed on the document; the verification page shows none of them.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -94,6 +97,14 @@ class IssuedDocument(models.Model):
     # Index of the "document.issued" ledger entry appended in the issuing
     # transaction; null only for documents issued before the ledger link existed.
     ledger_index = models.PositiveBigIntegerField(_("ledger entry"), null=True, blank=True)
+    # The holder's secret (loket.documents.codes), encrypted; found by its digest.
+    verification_code = EncryptedTextField(_("verification code"), blank=True)
+    verification_digest = models.CharField(
+        _("verification code digest"), max_length=64, unique=True, null=True, blank=True
+    )
+    # Opens the "commitment" of the document.issued entry (loket.ledger.commitments);
+    # empty for documents issued when the entry still carried the document's id.
+    commitment_salt = models.CharField(_("ledger commitment salt"), max_length=44, blank=True)
 
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     revoked_by = models.ForeignKey(

@@ -1,9 +1,11 @@
 """Checking a downloaded certificate without the server: the proof bundle and its verifier.
 
-A proof bundle (``GET /verify/<id>/bundle.json``, format ``loket-proof-bundle/1``)
-carries the document's public facts, the exact ledger entry recorded when it
-was issued, an inclusion proof of that entry in a signed checkpoint, the
-checkpoint itself, and the revocation entry if there is one (docs/verification.md).
+A proof bundle (``GET /verify/bundle.json?code=…``, format ``loket-proof-bundle/2``)
+carries the document's facts with the salt that opens the ledger entry's
+commitment, the exact ledger entry recorded when it was issued, an inclusion
+proof of that entry in a signed checkpoint, the checkpoint itself, and the
+revocation entry if there is one (docs/verification.md). Bundles of format 1
+(entries that named the document by id) still verify.
 
 :func:`verify_offline` checks a PDF against such a bundle using only what the
 agency publishes (its CA certificate and the log's Ed25519 public key). It is
@@ -28,11 +30,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from loket.core.errors import ValidationError
 from loket.documents.signing import validate_pdf_signature
-from loket.ledger import merkle
+from loket.ledger import commitments, merkle
 from loket.ledger.canonical import canonical_text
 from loket.ledger.signing import Checkpoint, open_checkpoint
 
-BUNDLE_FORMAT = "loket-proof-bundle/1"
+BUNDLE_FORMAT = "loket-proof-bundle/2"
+READABLE_FORMATS = frozenset({"loket-proof-bundle/1", BUNDLE_FORMAT})
 ISSUED_KIND = "document.issued"
 REVOKED_KIND = "document.revoked"
 
@@ -133,7 +136,7 @@ def _verify(
     log_key: Ed25519PublicKey,
     bundle: Mapping[str, Any],
 ) -> OfflineVerification:
-    if bundle.get("format") != BUNDLE_FORMAT:
+    if bundle.get("format") not in READABLE_FORMATS:
         raise _Invalid(f"the proof bundle is not in the {BUNDLE_FORMAT} format")
     report = validate_pdf_signature(pdf_bytes, trust_roots)
     if not report.is_ok:
@@ -153,14 +156,13 @@ def _verify(
         revoked = _checked_entry(
             revocation, "entry", "inclusion_proof", checkpoint, REVOKED_KIND, document, digest
         )
-        raise _Invalid(
-            f"revoked since {revoked.get('revoked_at', '?')}: {revoked.get('reason', '')}"
-        )
+        _check_revokes(revoked, bundle["entry"]["index"], issued)
+        raise _Invalid(f"revoked since {revoked.get('revoked_at', '?')}")
     signer = report.signatures[-1].signer
     return OfflineVerification(
         True,
         _one_line(
-            f"{issued.get('document_type', '')} {issued.get('number', '')} issued "
+            f"{issued.get('document_type', '')} {document.get('number', '')} issued "
             f"{issued.get('issued_at', '')} by {issued.get('agency', '')} "
             f"({issued.get('position', '')}), signed by {signer}; ledger entry "
             f"{bundle['entry']['index']} in checkpoint {checkpoint.origin} of "
@@ -209,11 +211,35 @@ def _checked_entry(
     if not merkle.verify_inclusion(leaf, index, checkpoint.size, nodes, checkpoint.root_hash):
         raise _Invalid(f"ledger entry {index} is not in the signed log (inclusion proof fails)")
     payload = recorded["payload"]
-    if payload.get("document") != document.get("id"):
+    if kind == ISSUED_KIND and not _names_document(payload, document):
         raise _Invalid(f"ledger entry {index} is about another document")
     if str(payload.get("sha256", "")).lower() != digest:
         raise _Invalid(f"ledger entry {index} records another file (SHA-256 differs)")
     return dict(payload)
+
+
+def _names_document(payload: Mapping[str, Any], document: Mapping[str, Any]) -> bool:
+    """Does the issued entry commit to this document's number (or, in old entries, its id)?"""
+    if "commitment" in payload:
+        try:
+            salt = commitments.decode_salt(str(document.get("commitment_salt", "")))
+        except (ValueError, binascii.Error):
+            return False
+        opened = commitments.commit(salt, canonical_text({"number": document.get("number")}))
+        return bool(opened == payload["commitment"])
+    # Entries recorded before commitments carried the document's id (docs/ledger.md).
+    return payload.get("document") is not None and payload.get("document") == document.get("id")
+
+
+def _check_revokes(
+    revoked: Mapping[str, Any], issued_index: int, issued: Mapping[str, Any]
+) -> None:
+    """The revocation entry must point at the issued entry (new) or the same id (old)."""
+    if "issued_entry" in revoked:
+        if revoked["issued_entry"] != issued_index:
+            raise _Invalid("the revocation entry is about another document")
+    elif revoked.get("document") != issued.get("document"):
+        raise _Invalid("the revocation entry is about another document")
 
 
 def _parse_entry(canonical: str, index: int, kind: str) -> dict[str, Any]:

@@ -71,13 +71,14 @@ class CertificateContent:
     position_title: str
     officer_name: str
     officer_nip: str
-    verification_url: str
+    verification_url: str  # what the QR code carries: the page with the code in its query
     capacity: str = "definitive"  # definitive | plt | plh
     validity: str = ""
     agency_contact: str = ""  # phone, e-mail, website on one line
     signature_issuer: str = ""  # who issued the signing certificate, for the footer
     legal_basis: list[str] = field(default_factory=list)  # printed as "Dasar:"
     notes: list[str] = field(default_factory=list)
+    verification_code: str = ""  # the holder's secret, printed for typing at /verify/
 
 
 def indonesian_date(day: date) -> str:
@@ -136,8 +137,19 @@ def footer_text(content: CertificateContent) -> str:
         f"{issuer}. Sesuai Undang-Undang Nomor 11 Tahun 2008 tentang Informasi dan "
         "Transaksi Elektronik Pasal 5 ayat (1), informasi elektronik dan/atau hasil "
         "cetaknya merupakan alat bukti hukum yang sah. Keaslian dokumen dapat diperiksa "
-        f"dengan memindai kode QR atau di {content.verification_url}"
+        f"dengan memindai kode QR atau di {_form_url(content)}{_with_code(content)}"
     )
+
+
+def _form_url(content: CertificateContent) -> str:
+    # The typed route: the form, without the code the QR's query string carries.
+    return content.verification_url.split("?", 1)[0]
+
+
+def _with_code(content: CertificateContent) -> str:
+    if not content.verification_code:
+        return ""
+    return f" dengan kode verifikasi {content.verification_code}"
 
 
 # -- layout -----------------------------------------------------------------
@@ -250,10 +262,14 @@ def _signature_block(content: CertificateContent) -> Table:
         Paragraph(f"<b><u>{_e(content.officer_name)}</u></b>", _STYLES["signature"]),
         Paragraph(f"NIP. {_e(content.officer_nip)}", _STYLES["signature"]),
     ]
-    qr = [
+    qr: list[Flowable] = [
         QrCode(content.verification_url, size=30 * mm),
         Paragraph("Pindai untuk memeriksa keaslian", _STYLES["small"]),
     ]
+    if content.verification_code:
+        qr.append(
+            Paragraph(f"Kode verifikasi: <b>{_e(content.verification_code)}</b>", _STYLES["small"])
+        )
     table = Table([[qr, signer]], colWidths=[65 * mm, None], hAlign="LEFT")
     table.setStyle(
         TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import uuid
 from dataclasses import dataclass
 
 from asn1crypto import x509 as asn1_x509
@@ -13,21 +12,21 @@ from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 
 from loket.cases.models import Case
+from loket.documents import codes
 from loket.documents.models import IssuedDocument, StoredFile
 from loket.documents.signing import PdfSignatureReport, validate_pdf_signature
 
 
-def document_by_id(document_id: uuid.UUID | str) -> IssuedDocument | None:
-    """The issued document with that public id, or None (also for a malformed id)."""
-    try:
-        key = uuid.UUID(str(document_id))
-    except ValueError:
+def document_by_code(code: str) -> IssuedDocument | None:
+    """The issued document whose verification code this is (typed or scanned), or None."""
+    normalized = codes.normalize(code)
+    if normalized is None:
         return None
     return (
         IssuedDocument.objects.select_related(
-            "agency", "issued_by", "issued_position", "revoked_position", "pdf"
+            "agency", "case", "issued_position", "revoked_position", "pdf"
         )
-        .filter(pk=key)
+        .filter(verification_digest=codes.digest(normalized))
         .first()
     )
 
@@ -35,7 +34,9 @@ def document_by_id(document_id: uuid.UUID | str) -> IssuedDocument | None:
 def document_by_sha256(sha256: str) -> IssuedDocument | None:
     """The issued document whose signed PDF has this SHA-256 (hex), or None."""
     return (
-        IssuedDocument.objects.select_related("agency", "issued_position")
+        IssuedDocument.objects.select_related(
+            "agency", "case", "issued_position", "revoked_position", "pdf"
+        )
         .filter(sha256=sha256.lower())
         .first()
     )

@@ -17,9 +17,11 @@ from django.utils.translation import gettext as _
 
 from loket.core.errors import AuthorityError, ConflictError, ValidationError
 from loket.core.formats import group_digits
-from loket.documents import numbering, pdf, signing
+from loket.documents import codes, numbering, pdf, signing
 from loket.documents.models import IssuedDocument, StoredFile
 from loket.documents.uploads import KINDS, display_name, has_active_content, inspect_to_spool
+from loket.ledger import commitments
+from loket.ledger.canonical import canonical_text
 from loket.ledger.services import append as ledger_append
 from loket.org.models import Officer, Position, Unit
 from loket.org.selectors import Holding, may_act, superior_of
@@ -102,11 +104,13 @@ def issue_certificate(
     `position` at `at` (in `capacity`, if given). The number is drawn under the
     agency's sequence lock, which is held until the caller commits, so a
     rolled-back issue returns its number. The "document.issued" ledger entry
-    (public facts only: id, number, type, SHA-256 of the signed PDF, time,
-    agency, position, tracking number) is appended here in the same
-    transaction and its index kept in `ledger_index`; callers must not append
-    it again. Raises `AuthorityError`, or `ConflictError` if the case already
-    has a document in force.
+    (public facts only: type, SHA-256 of the signed PDF, time, agency,
+    position, and a salted commitment to the number; no id, no tracking
+    number) is appended here in the same transaction and its index kept in
+    `ledger_index`; callers must not append it again. The document gets a
+    fresh verification code, printed on it and carried by its QR code.
+    Raises `AuthorityError`, or `ConflictError` if the case already has a
+    document in force.
     """
     at = at or timezone.now()
     holding = _require_holding(officer, position, at, capacity)
@@ -121,6 +125,8 @@ def issue_certificate(
         )
     unit = _issuing_unit(case.agency, definition, position)
     document_id = uuid.uuid4()
+    code = codes.new_code()
+    salt = commitments.new_salt()
     number = numbering.next_number(case.agency, pattern, at, unit=unit.code)
     public = [(str(label), _text(value)) for label, value in _pairs(fields)]
     document_type = _indonesian(product.get("document_type")) or _indonesian(definition.get("name"))
@@ -143,7 +149,8 @@ def issue_certificate(
             capacity=str(holding.capacity),
             validity=_indonesian(product.get("validity")),
             legal_basis=[str(item) for item in definition.get("legal_basis") or []],
-            verification_url=verification_url(document_id),
+            verification_url=verification_url(code),
+            verification_code=codes.formatted(code),
             signature_issuer=signer.issuer_name,
         )
         signed = signing.sign_pdf(
@@ -158,15 +165,13 @@ def issue_certificate(
     entry = ledger_append(
         kind="document.issued",
         payload={
-            "document": str(document_id),
-            "number": number,
+            "commitment": document_commitment(salt, number),
             "document_type": document_type,
             "sha256": stored.sha256,
             "issued_at": at,
             "agency": case.agency.code,
             "position": position.code,
             "capacity": str(holding.capacity),
-            "tracking_number": case.tracking_number,
         },
     )
     return IssuedDocument.objects.create(
@@ -184,6 +189,9 @@ def issue_certificate(
         public_fields={"fields": [list(pair) for pair in public]},
         signer_subject=signer_subject[:300],
         ledger_index=entry.index,
+        verification_code=code,
+        verification_digest=codes.digest(code),
+        commitment_salt=commitments.encode_salt(salt),
     )
 
 
@@ -192,6 +200,10 @@ def revoke(
     *, document: IssuedDocument, officer: Officer, reason: str, at: dt.datetime | None = None
 ) -> IssuedDocument:
     """Revoke an issued document, with a reason, and record it in the public ledger.
+
+    The entry names the document by the issuing entry's commitment (or its
+    index, for documents issued before commitments) and the reason only as a
+    salted commitment: the officer's reason is free text and may name people.
 
     Allowed to whoever may act, at that moment, for the position that issued
     the document or for its superior position. Raises `ValidationError` for a
@@ -213,14 +225,12 @@ def revoke(
     entry = ledger_append(
         kind="document.revoked",
         payload={
-            "document": str(locked.id),
-            "number": locked.number,
+            "issued_entry": locked.ledger_index,
             "sha256": locked.sha256,
             "revoked_at": at.isoformat(),
-            "reason": reason,
+            "reason_commitment": commitments.commit(revocation_salt(locked), reason),
             "position": holding.position.code,
             "capacity": str(holding.capacity),
-            "officer_nip": officer.nip,
         },
     )
     locked.revocation_ledger_index = entry.index
@@ -238,9 +248,27 @@ def revoke(
     return locked
 
 
-def verification_url(document_id: uuid.UUID | str) -> str:
-    """The public page the QR code on a document points to."""
-    return f"{settings.PUBLIC_BASE_URL}/verify/{document_id}"
+def verification_url(code: str) -> str:
+    """The verification page of the document with this code: what its QR code carries.
+
+    The code goes in the query string, which the access log never records.
+    """
+    return f"{verification_base_url()}?code={codes.formatted(code)}"
+
+
+def verification_base_url() -> str:
+    """The verification form, where a code printed on a document can be typed."""
+    return f"{settings.PUBLIC_BASE_URL}/verify/"
+
+
+def document_commitment(salt: bytes, number: str) -> str:
+    """The document.issued entry's commitment to the document number (docs/verification.md)."""
+    return commitments.commit(salt, canonical_text({"number": number}))
+
+
+def revocation_salt(document: IssuedDocument) -> bytes:
+    """The salt of a revocation reason's commitment; only the server can derive it."""
+    return commitments.derived_salt("document-revocation", str(document.id))
 
 
 def place_of(agency: Any) -> str:

@@ -7,11 +7,12 @@ from loket.documents import views
 app_name = "documents"
 
 urlpatterns = [
-    path("", views.verify_form, name="verify_form"),
-    # Fixed names first: they must not be taken for a document id.
+    path("", views.verify, name="verify"),
+    # Fixed names first: they must not be taken for an old document link.
+    path("bundle.json", views.proof_bundle, name="proof_bundle"),
     path("ca.pem", views.ca_certificate, name="ca_certificate"),
     path("log-key.pem", views.log_public_key, name="log_public_key"),
-    # A str, not a uuid converter: a malformed id gets the "unknown document" page too.
-    path("<str:document_id>", views.verify_document, name="verify"),
-    path("<str:document_id>/bundle.json", views.proof_bundle, name="proof_bundle"),
+    # Links printed on documents issued before verification codes.
+    path("<str:document_id>", views.retired_link, name="retired_link"),
+    path("<str:document_id>/bundle.json", views.retired_link, name="retired_bundle"),
 ]

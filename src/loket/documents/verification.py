@@ -16,7 +16,6 @@ from asn1crypto import pem
 
 from loket.documents.models import IssuedDocument
 from loket.documents.offline import BUNDLE_FORMAT
-from loket.documents.services import verification_url
 from loket.documents.signing import configured_trust_roots
 from loket.ledger import services as ledger
 from loket.ledger import signing as ledger_signing
@@ -114,9 +113,10 @@ def proof_bundle(verification: DocumentVerification) -> dict[str, Any]:
         "revocation": None,
     }
     if document.is_revoked:
+        # No reason: it is the officer's free text, not needed to see that the document
+        # is no longer in force (the applicant is told it through their own channels).
         bundle["revocation"] = {
             "revoked_at": document.revoked_at.isoformat() if document.revoked_at else None,
-            "reason": document.revocation_reason,
             "position": _position(document.revoked_position),
             "entry": _entry_json(verification.revocation),
             "inclusion_proof": _proof_json(verification.revocation),
@@ -125,9 +125,13 @@ def proof_bundle(verification: DocumentVerification) -> dict[str, Any]:
 
 
 def public_facts(document: IssuedDocument) -> dict[str, Any]:
-    """What anyone may know about an issued document: no officer name, no NIK."""
-    return {
-        "id": str(document.id),
+    """What the holder's code shows about a document: enough to confirm it, nothing more.
+
+    No NIK, birth date, address or officer name; the holder's name masked. The
+    salt opens the ledger entry's commitment to the number; documents issued
+    before commitments are named by id instead, as their entry does.
+    """
+    facts: dict[str, Any] = {
         "number": document.number,
         "document_type": document.document_type,
         "sha256": document.sha256,
@@ -135,9 +139,18 @@ def public_facts(document: IssuedDocument) -> dict[str, Any]:
         "agency": {"code": document.agency.code, "name": document.agency.name},
         "position": _position(document.issued_position),
         "capacity": document.issued_capacity,
-        "fields": [list(pair) for pair in (document.public_fields or {}).get("fields", [])],
-        "verification_url": verification_url(document.id),
+        "holder": masked_name(document.case.applicant_name),
     }
+    if document.commitment_salt:
+        facts["commitment_salt"] = document.commitment_salt
+    else:
+        facts["id"] = str(document.id)
+    return facts
+
+
+def masked_name(name: str) -> str:
+    """``S** W******``: the initials, enough to match a person already met, not to find one."""
+    return " ".join(word[0] + "*" * (len(word) - 1) for word in str(name).split())
 
 
 def trust_roots_pem() -> str:

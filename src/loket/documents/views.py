@@ -1,62 +1,53 @@
-"""Public verification pages: /verify/<document id> (the QR target), its proof bundle, keys.
+"""Public verification pages: /verify/ (the form and, with ?code=, the QR target), bundle, keys.
 
-No account and no JavaScript needed. Views parse the id, call the documents
-app's read operations and render; an unknown or malformed id is a 404 page
-that says so plainly.
+No account and no JavaScript needed. A document is found only by what its
+holder has: the verification code printed on it (and carried by its QR code),
+or the signed PDF itself. Nothing public, in particular nothing in the public
+ledger, opens a document. An unknown code is a 404 page that says so plainly.
 """
 
 from __future__ import annotations
 
 import json
+import re
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
-from loket.documents import selectors, verification
+from loket.documents import codes, selectors, verification
 from loket.documents.models import IssuedDocument
+from loket.documents.services import ISSUED_PDF_MAX_BYTES
 
 PEM_CONTENT_TYPE = "application/x-pem-file"
 
 
-@require_safe
-def verify_form(request: HttpRequest) -> HttpResponse:
-    """Ask for a document id (from a printed copy without a readable QR) and go to its page."""
-    document_id = request.GET.get("id", "").strip()
-    if document_id:
-        try:
-            return HttpResponseRedirect(reverse("documents:verify", args=[document_id]))
-        except NoReverseMatch:  # e.g. a "/" typed into the id: no document has such an id
-            return _unknown(request, document_id)
-    return render(request, "documents/verify_form.html")
-
-
 @never_cache  # the status changes when a document is revoked
-@require_safe
-def verify_document(request: HttpRequest, document_id: str) -> HttpResponse:
-    document = selectors.document_by_id(document_id)
+@require_http_methods(["GET", "HEAD", "POST"])
+def verify(request: HttpRequest) -> HttpResponse:
+    """The form; with ``?code=`` (typed, or from the QR code) the document's page.
+
+    A POST with the signed PDF finds the document by the file's exact bytes.
+    """
+    if request.method == "POST":
+        return _verify_upload(request)
+    code = request.GET.get("code", "")
+    if not code.strip():
+        return render(request, "documents/verify_form.html")
+    document = selectors.document_by_code(code)
     if document is None:
-        return _unknown(request, document_id)
-    result = verification.verification_of(document)
-    return render(
-        request,
-        "documents/verify.html",
-        {
-            "document": document,
-            "verification": result,
-            "fields": (document.public_fields or {}).get("fields", []),
-        },
-    )
+        return _unknown(request)
+    return _document_page(request, document)
 
 
 @never_cache
 @require_safe
-def proof_bundle(request: HttpRequest, document_id: str) -> HttpResponse:
-    document = selectors.document_by_id(document_id)
+def proof_bundle(request: HttpRequest) -> HttpResponse:
+    document = selectors.document_by_code(request.GET.get("code", ""))
     if document is None:
-        return _unknown(request, document_id)
+        return _unknown(request)
     bundle = verification.proof_bundle(verification.verification_of(document))
     response = HttpResponse(
         json.dumps(bundle, ensure_ascii=False, indent=2) + "\n",
@@ -64,6 +55,18 @@ def proof_bundle(request: HttpRequest, document_id: str) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="{_bundle_filename(document)}"'
     return response
+
+
+@require_safe
+def retired_link(request: HttpRequest, document_id: str) -> HttpResponse:
+    """``/verify/<id>`` of older documents: ids open nothing now; ask for the code or the PDF."""
+    return render(
+        request,
+        "documents/verify_form.html",
+        {"notice": _("This link no longer shows documents. Type the verification code "
+                     "printed on the document, or upload the signed PDF.")},
+        status=404,
+    )  # fmt: skip
 
 
 @require_safe
@@ -76,10 +79,42 @@ def log_public_key(request: HttpRequest) -> HttpResponse:
     return _pem(verification.log_public_key_pem(), "log-key.pem")
 
 
-def _unknown(request: HttpRequest, document_id: str) -> HttpResponse:
+def _verify_upload(request: HttpRequest) -> HttpResponse:
+    upload = request.FILES.get("pdf")
+    if upload is None:
+        return _form_error(request, _("Choose the signed PDF file to check."))
+    if upload.size is None or upload.size > ISSUED_PDF_MAX_BYTES:
+        return _form_error(request, _("The file is larger than any document this service issues."))
+    result = selectors.verify_pdf_bytes(upload.read())
+    if result.document is None or result.status == "invalid":
+        return render(
+            request,
+            "documents/verify_unknown.html",
+            {"explanation": result.explanation},
+            status=404 if result.status == "unknown" else 422,
+        )
+    return _document_page(request, result.document)
+
+
+def _document_page(request: HttpRequest, document: IssuedDocument) -> HttpResponse:
     return render(
-        request, "documents/verify_unknown.html", {"document_id": document_id[:100]}, status=404
+        request,
+        "documents/verify.html",
+        {
+            "document": document,
+            "verification": verification.verification_of(document),
+            "holder": verification.masked_name(document.case.applicant_name),
+            "code": codes.formatted(document.verification_code),
+        },
     )
+
+
+def _form_error(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "documents/verify_form.html", {"pdf_error": message}, status=400)
+
+
+def _unknown(request: HttpRequest) -> HttpResponse:
+    return render(request, "documents/verify_unknown.html", status=404)
 
 
 def _pem(text: str, filename: str) -> HttpResponse:
@@ -89,4 +124,5 @@ def _pem(text: str, filename: str) -> HttpResponse:
 
 
 def _bundle_filename(document: IssuedDocument) -> str:
-    return f"bundle-{document.id}.json"
+    # Numbers hold "/" and may hold other characters a header must not carry.
+    return f"bundle-{re.sub(r'[^A-Za-z0-9.-]+', '-', document.number)}.json"

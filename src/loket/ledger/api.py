@@ -40,9 +40,13 @@ class CheckpointOut(Schema):
 class EntryOut(Schema):
     index: int
     kind: str
-    payload: dict[str, Any]
+    withheld: bool = Field(
+        description="recorded before the public-data rule: payload and canonical text are "
+        "not served; the leaf hash and proof still are (docs/ledger.md)"
+    )
+    payload: dict[str, Any] | None
     recorded_at: datetime
-    canonical: str = Field(description="the exact UTF-8 text the leaf hash covers")
+    canonical: str | None = Field(description="the exact UTF-8 text the leaf hash covers")
     leaf_hash: str = Field(description="base64 SHA-256(0x00 || canonical)")
     tree_size: int
     root_hash: str = Field(description="base64 root of the tree of tree_size entries")
@@ -103,12 +107,14 @@ def checkpoint(request: HttpRequest) -> CheckpointOut:
 def entry(request: HttpRequest, index: int, query: Query[EntryQuery]) -> EntryOut:
     found = services.entry_with_proof(index, tree_size=query.tree_size)
     row, proof, head = found.entry, found.proof, found.tree_head
+    withheld = services.is_withheld(row)
     return EntryOut(
         index=row.index,
         kind=row.kind,
-        payload=row.payload,
+        withheld=withheld,
+        payload=None if withheld else row.payload,
         recorded_at=row.created_at,
-        canonical=row.canonical,
+        canonical=None if withheld else row.canonical,
         leaf_hash=_b64(proof.leaf_hash),
         tree_size=proof.tree_size,
         root_hash=_b64(proof.root_hash),

@@ -255,6 +255,20 @@ def consistency_proof(first: int, second: int) -> ConsistencyProof:
     )
 
 
+# Keys of payloads appended before the public-data rule (docs/ledger.md, "What is
+# public"): the officer's NIP, tracking numbers, document ids, a revocation's reason
+# in clear and unsalted hashes of reasons. Such rows stay in the log (it is
+# append-only and their hashes are in signed heads), but are not served in clear.
+WITHHELD_PAYLOAD_KEYS = frozenset(
+    {"officer_nip", "tracking_number", "document", "reason", "data_hash"}
+)
+
+
+def is_withheld(entry: LedgerEntry) -> bool:
+    """Was the entry recorded under the old rule, with data the public must not read?"""
+    return isinstance(entry.payload, dict) and not WITHHELD_PAYLOAD_KEYS.isdisjoint(entry.payload)
+
+
 @dataclass(frozen=True)
 class EntryWithProof:
     entry: LedgerEntry
