@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "loket.documents",
     "loket.ledger",
     "loket.notify",
+    "loket.payments",
     "loket.accounts",
     "loket.portal",
     "loket.workspace",
@@ -292,3 +293,9 @@ LOKET_NOTIFY_BACKOFF_CAP_SECONDS = float(
 LOKET_NOTIFY_LEASE_SECONDS = float(os.environ.get("LOKET_NOTIFY_LEASE_SECONDS", "600"))
 # How long a process trusts its cached copy of an agency calendar edited elsewhere.
 LOKET_CALENDAR_RECHECK_SECONDS = float(os.environ.get("LOKET_CALENDAR_RECHECK_SECONDS", "30"))
+
+# Payments: the shared secret of the bank's callback (HMAC-SHA256, docs/payments.md);
+# unset, the bank provider is off. The demo provider (a page where the applicant
+# "pays") is on unless LOKET_PRODUCTION; never turn it on in production.
+LOKET_PAYMENT_BANK_SECRET = os.environ.get("LOKET_PAYMENT_BANK_SECRET", "")
+LOKET_PAYMENT_DEMO = _env_bool("LOKET_PAYMENT_DEMO", default=not PRODUCTION)

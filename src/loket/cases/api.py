@@ -25,6 +25,7 @@ from loket.cases.models import Case, CaseEvent, Task
 from loket.core.errors import NotFound, ValidationError
 from loket.core.pii import mask
 from loket.org.models import Officer
+from loket.payments.api import BillOut, bill_out
 
 MAX_ID = 2**63 - 1
 TRACKING = Path(..., min_length=3, max_length=32, description="e.g. IUM-2026-000123")
@@ -94,6 +95,9 @@ class ApplicationOut(Schema):
     data: dict[str, Any]
     fee: int | None = Field(
         None, description="Fee in whole rupiah for the current data (0: free; null: not computable)"
+    )
+    bill: BillOut | None = Field(
+        None, description="The bill of a payment step: waiting, or the latest one (null: none)"
     )
 
 
@@ -210,6 +214,7 @@ def application_out(case: Case, *, officer_view: bool = False) -> dict[str, Any]
         ),
         "data": case.data if officer_view else definition.masked_data(case.data),
         "fee": selectors.current_fee(case),
+        "bill": bill_out(case, language),
     }
 
 
