@@ -34,16 +34,16 @@ def bank_secret(settings: Any) -> None:
 
 
 def reklame_at_payment(approved_at: dt.datetime | None = None) -> tuple[Case, Bill, str]:
-    """Submit on Mon 16 Mar 2026 and let every officer approve at `approved_at`
-    (default Tue 17 Mar 10:00, the day before cuti bersama); returns (case, bill, code)."""
-    approved_at = approved_at or at(17)
+    """Submit and let every officer approve at `approved_at` (default: now, so the bill
+    is due in the future for the HTTP callbacks, which take the wall clock);
+    with a moment, submitted on Mon 16 Mar 2026 09:00. Returns (case, bill, code)."""
     spec = SERVICES["izin-reklame"]
     submission = services.submit(
         service_code="izin-reklame",
         applicant=Applicant(name="Sri Wahyuni", nik=NIK, email="sri@example.id"),
         data=spec["data"],
         documents=spec["documents"](),
-        now=at(16, 9),
+        now=at(16, 9) if approved_at else None,
     )
     case = submission.case
     for step, username in spec["officers"]:
