@@ -9,7 +9,7 @@ from loket.cases.models import CaseStatus
 from loket.core.errors import ConflictError
 from loket.notify.models import OutboxMessage
 from loket.payments import services
-from loket.payments.models import BillStatus, CallbackOutcome, Callback
+from loket.payments.models import BillStatus, Callback, CallbackOutcome
 from tests.payments.conftest import at, callback_body, reklame_at_payment, sign
 
 pytestmark = pytest.mark.django_db
