@@ -160,6 +160,9 @@ def _payment(check: Checker, where: Where, item: dict[str, Any]) -> dict[str, An
     rupiah, expression = amount.get("rupiah"), amount.get("expression")
     if amount and (rupiah is None) == (expression is None):
         check.error((*where, "amount"), _("give exactly one of rupiah or expression (CEL)"))
+    due = deadline(check, (*where, "deadline"), item.get("deadline"))
+    if item.get("deadline") == {}:
+        check.error((*where, "deadline"), _("give exactly one of working_days or working_hours"))
     prefix = item.get("billing_prefix", "")
     if not isinstance(prefix, str) or not BILLING_PREFIX.fullmatch(prefix):
         check.error((*where, "billing_prefix"), _("must be up to 8 digits, written in quotes"))
@@ -182,7 +185,7 @@ def _payment(check: Checker, where: Where, item: dict[str, Any]) -> dict[str, An
         "instructions": check.i18n(
             (*where, "instructions"), item.get("instructions"), required=False
         ),
-        "deadline": deadline(check, (*where, "deadline"), item.get("deadline")),
+        "deadline": due,
         "next": check.slug((*where, "next"), item.get("next")),
         "on_expire": check.slug((*where, "on_expire"), item.get("on_expire")),
     }
