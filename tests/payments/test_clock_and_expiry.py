@@ -25,6 +25,9 @@ def test_the_bill_is_due_in_working_days_skipping_nyepi_idulfitri_and_cuti_bersa
     assert case.paused_at == at(17)
     assert case.current_steps == ["pembayaran-pajak"]
     assert bill.assessment_number == "SKPD/0001/REK/BAPENDA/2026"
+    # The SKPD is fixed by the Bapenda analyst who approved the tax review.
+    assert bill.assessed_position == "analis-pajak-daerah"
+    assert bill.assessed_by is not None and bill.assessed_by.user.username == "maya"
 
 
 def test_the_service_clock_stops_while_the_applicant_pays_across_the_holidays(demo):

@@ -55,6 +55,12 @@ def test_the_reklame_payment_step_is_normalized() -> None:
             "table kelas_lokasi has no output 'tarif'",
         ),
         (
+            "      assessed_in: kajian-pajak",
+            "      assessed_in: kajian-selesai",
+            "assessed_in:",
+            "'kajian-selesai' is not a task step",
+        ),
+        (
             '      number_pattern: "SKPD/{seq}/REK/BAPENDA/{year}"',
             '      number_pattern: "SKPD/REK/BAPENDA/{year}"',
             'number_pattern: "SKPD/REK',

@@ -438,6 +438,7 @@ class Run:
                 "amount": bill.amount,
                 "billing_code": bill.billing_code,
                 "assessment_number": bill.assessment_number,
+                "assessed_position": bill.assessed_position,
                 "due_at": due_at.isoformat(),
             },
         )

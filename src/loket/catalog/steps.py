@@ -195,7 +195,13 @@ def _assessment(check: Checker, where: Where, value: Any) -> dict[str, Any] | No
     """The decree that fixes the amount owed (e.g. an SKPD for a regional tax), numbered."""
     if value is None:
         return None
-    item = check.mapping(where, value, required=("document_type", "number_pattern")) or {}
+    item = (
+        check.mapping(
+            where, value, required=("document_type", "number_pattern"), optional=("assessed_in",)
+        )
+        or {}
+    )
+    assessed_in = item.get("assessed_in")
     pattern = (
         check.text((*where, "number_pattern"), item.get("number_pattern"), max_length=120)
         if item
@@ -208,6 +214,10 @@ def _assessment(check: Checker, where: Where, value: Any) -> dict[str, Any] | No
         if item
         else None,
         "number_pattern": pattern,
+        # The task step whose approval fixes the amount (the assessing officer's review).
+        "assessed_in": None
+        if assessed_in is None
+        else check.slug((*where, "assessed_in"), assessed_in),
     }
 
 
@@ -295,9 +305,8 @@ def check_graph(
                 broken = True
             elif step["id"] is not None:
                 graph[step["id"]].append(target)
-        expire = step.get("on_expire") if step["kind"] == "payment" else None
-        if expire in by_id and by_id[expire]["kind"] != "end":
-            check.error(("steps", i, "on_expire"), _("must name an end step"))
+        if step["kind"] == "payment":
+            _check_payment_targets(check, i, step, by_id)
         position = step.get("position") if step["kind"] == "task" else None
         if known_positions is not None and position is not None and position not in known_positions:
             check.error(
@@ -318,6 +327,22 @@ def check_graph(
         return
     _check_reachability(check, steps[0]["id"], graph, by_id, where_of)
     _check_parallels(check, steps, graph, by_id, where_of)
+
+
+def _check_payment_targets(
+    check: Checker, i: int, step: dict[str, Any], by_id: dict[str, Any]
+) -> None:
+    expire = step.get("on_expire")
+    if expire in by_id and by_id[expire]["kind"] != "end":
+        check.error(("steps", i, "on_expire"), _("must name an end step"))
+    assessed_in = (step.get("assessment") or {}).get("assessed_in")
+    if assessed_in is not None and (
+        assessed_in not in by_id or by_id[assessed_in]["kind"] != "task"
+    ):
+        check.error(
+            ("steps", i, "assessment", "assessed_in"),
+            _("%(id)r is not a task step") % {"id": assessed_in},
+        )
 
 
 def _fill_failure_targets(

@@ -52,6 +52,7 @@ def open_bill(
         sequence = _next_sequence(f"{case.service.code}:{step['id']}", year)
         number = _number(str(assessment["number_pattern"]), sequence, now)
     document_type = assessment.get("document_type") or {}
+    assessor = _assessor(case, assessment.get("assessed_in"))
     for _attempt in range(5):
         try:
             with transaction.atomic():  # a savepoint: a (very unlikely) code collision retries
@@ -63,12 +64,26 @@ def open_bill(
                     billing_code=new_billing_code(str(step.get("billing_prefix") or "")),
                     assessment_number=number,
                     assessment_type=str(document_type.get("id", ""))[:200],
+                    assessed_by=assessor.decided_by if assessor else None,
+                    assessed_position=assessor.position.code if assessor else "",
                     issued_at=now,
                     due_at=due_at,
                 )
         except IntegrityError:
             continue
     raise RuntimeError("could not draw an unused billing code")
+
+
+def _assessor(case: Any, step_id: str | None) -> Any:
+    """The latest approval of the assessing step (a Task), if the step names one."""
+    if not step_id:
+        return None
+    return (
+        case.tasks.filter(step_id=step_id, decision="approve")
+        .select_related("decided_by", "position")
+        .order_by("-decided_at")
+        .first()
+    )
 
 
 def cancel_open_bills(*, case: Any, now: dt.datetime) -> int:

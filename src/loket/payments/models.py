@@ -34,6 +34,17 @@ class Bill(models.Model):
     # The assessment decree that fixes a tax (e.g. the SKPD number), when the step has one.
     assessment_number = models.CharField(_("assessment number"), max_length=120, blank=True)
     assessment_type = models.CharField(_("assessment document"), max_length=200, blank=True)
+    # Who fixed the amount: the holder of the position whose approval of the step
+    # named by `assessment.assessed_in` led to the bill.
+    assessed_by = models.ForeignKey(
+        "org.Officer",
+        verbose_name=_("assessed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    assessed_position = models.CharField(_("assessing position"), max_length=80, blank=True)
     status = models.CharField(
         _("status"),
         max_length=16,
