@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "loket.documents",
     "loket.ledger",
     "loket.notify",
+    "loket.payments",
     "loket.accounts",
     "loket.portal",
     "loket.workspace",
@@ -365,3 +366,8 @@ LOKET_SMS_PER_PHONE = int(os.environ.get("LOKET_SMS_PER_PHONE", "10"))
 LOKET_ACCOUNT_MAIL_WINDOW_SECONDS = int(os.environ.get("LOKET_ACCOUNT_MAIL_WINDOW_SECONDS", "3600"))
 LOKET_ACCOUNT_MAILS_PER_EMAIL = int(os.environ.get("LOKET_ACCOUNT_MAILS_PER_EMAIL", "3"))
 LOKET_ACCOUNT_MAILS_PER_ADDRESS = int(os.environ.get("LOKET_ACCOUNT_MAILS_PER_ADDRESS", "20"))
+# Payments: the shared secret of the bank's callback (HMAC-SHA256, docs/payments.md);
+# unset, the bank provider is off. The demo provider (a page where the applicant
+# "pays") is on unless LOKET_PRODUCTION; never turn it on in production.
+LOKET_PAYMENT_BANK_SECRET = os.environ.get("LOKET_PAYMENT_BANK_SECRET", "")
+LOKET_PAYMENT_DEMO = _env_bool("LOKET_PAYMENT_DEMO", default=not PRODUCTION)

@@ -66,6 +66,8 @@ SERVICES = {
             ("kajian-pajak", "maya"),
             ("persetujuan", "dewi"),
         ],
+        # Pajak reklame is paid (here by the demo provider's signed callback) before issue.
+        "pays": True,
     },
     "surat-keterangan-domisili": {
         "data": {
@@ -87,6 +89,14 @@ SERVICES = {
         "officers": [("persetujuan-lurah", "agus")],
     },
 }
+
+
+def _pay_in_demo(number: str) -> None:
+    from loket.payments import services as payments
+    from loket.payments.models import Bill
+
+    bill = Bill.objects.get(case__tracking_number=number, status="waiting")
+    payments.pay_in_demo(billing_code=bill.billing_code)
 
 
 def _deliver() -> None:
@@ -119,6 +129,8 @@ def test_demo_service_runs_from_submission_to_issued_document(
             headers=headers,
         )
         assert decided.status_code == 200, decided.content
+    if spec.get("pays"):
+        _pay_in_demo(number)
 
     status = client.get(
         f"/api/v1/applications/{number}", headers={"X-Access-Code": receipt["access_code"]}
@@ -136,6 +148,7 @@ def test_demo_service_runs_from_submission_to_issued_document(
 
     _deliver()
     to_applicant = [m for m in smtp_server.messages if m.rcpt_tos == ["sri@example.id"]]
-    assert len(to_applicant) == 2  # received, issued
+    # received, issued (and for a payment step: bill issued, payment received)
+    assert len(to_applicant) == (4 if spec.get("pays") else 2)
     assert all(number in m.text for m in to_applicant)
     assert Case.objects.get(tracking_number=number).outcome == "approved"

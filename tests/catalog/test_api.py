@@ -35,7 +35,8 @@ def test_list_shows_published_services_with_version_deadline_and_fee(
     assert ium["agency"]["code"] == "kota-contoh"
     assert ium["unit"]["code"] == "dpmptsp"
     assert ium["fee"]["amount"] == 0 and ium["fee"]["is_computed"] is False
-    assert by_code["izin-reklame"]["fee"]["is_computed"] is True
+    # The permit is free; pajak reklame is billed by its payment step.
+    assert by_code["izin-reklame"]["fee"]["amount"] == 0
 
 
 def test_inactive_services_are_not_listed(client: Client, published: None) -> None:
@@ -62,7 +63,10 @@ def test_detail_is_the_full_service_standard(client: Client, published: None) ->
     assert procedure["pemeriksaan-otomatis"]["position"] is None
     assert procedure["selesai"]["outcome"] == "approved"
     assert body["time"] == {"working_days": 7, "working_hours": None}
-    assert body["fee"]["is_computed"] is True and body["fee"]["expression"]
+    assert body["fee"]["amount"] == 0 and body["fee"]["is_computed"] is False
+    assert procedure["pembayaran-pajak"]["kind"] == "payment"
+    assert procedure["pembayaran-pajak"]["payment_kind"] == "pajak"
+    assert procedure["pembayaran-pajak"]["deadline"] == {"working_days": 20, "working_hours": None}
     assert body["product"]["number_pattern"] == "503/{seq}/REK/DPMPTSP/{year}"
     assert set(body["standard"]) == {
         "complaint_channel",

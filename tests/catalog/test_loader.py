@@ -58,7 +58,7 @@ def test_broken_copy_reports_every_problem_with_its_line() -> None:
     broken = (
         original.replace("  en: Advertisement (Billboard) Permit\n", "")
         .replace("    position: analis-tata-ruang", "    position: analis-tata-kota")
-        .replace("      approve: penerbitan", "      approve: terbit")
+        .replace("      approve: pembayaran-pajak", "      approve: terbit")
         .replace("tables.kelas_lokasi.kelas != 'C'", "tables.kelas_lokasi.klass != 'C'")
         .replace("data.npwp.matches", "data.nomor_npwp.matches")
         .replace("data.panjang_m * data.lebar_m <= 8.0 ||", "data.panjang_m * <= 8.0 ||")

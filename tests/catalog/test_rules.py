@@ -15,6 +15,12 @@ from loket.core.errors import LoketError
 from .conftest import demo_text
 
 REKLAME = load(demo_text("izin-reklame"))
+# Pajak reklame is billed by the payment step (an SKPD), not as the permit's fee.
+REKLAME_TAX = next(s for s in REKLAME["steps"] if s["kind"] == "payment")["amount"]["expression"]
+
+
+def reklame_tax(data: dict[str, object]) -> int:
+    return rules.rupiah_of(REKLAME, REKLAME_TAX, data)
 
 
 def reklame_data(**changes: object) -> dict[str, object]:
@@ -89,19 +95,18 @@ def test_decision_table_without_a_match_is_a_rule_error() -> None:
         rules.evaluate_tables(definition, {"data": {"modal_usaha": 9_000_000_000}})
 
 
-def test_reklame_fee_is_rate_times_area_faces_and_months() -> None:
+def test_reklame_tax_is_rate_times_area_faces_and_months() -> None:
     # Class B: Rp15.000 per m² per month × 12 m² × 2 faces × 12 months.
-    assert rules.fee_for(REKLAME, reklame_data()) == 15_000 * 12 * 2 * 12
+    assert reklame_tax(reklame_data()) == 15_000 * 12 * 2 * 12
+    assert reklame_tax(reklame_data(kelas_jalan="arteri", jumlah_sisi=1, durasi_bulan=1)) == 300_000
     assert (
-        rules.fee_for(REKLAME, reklame_data(kelas_jalan="arteri", jumlah_sisi=1, durasi_bulan=1))
-        == 300_000
-    )
-    assert (
-        rules.fee_for(
-            REKLAME, reklame_data(panjang_m="2.5", lebar_m=1.5, jumlah_sisi=1, durasi_bulan=1)
-        )
+        reklame_tax(reklame_data(panjang_m="2.5", lebar_m=1.5, jumlah_sisi=1, durasi_bulan=1))
         == 56_250
     )
+
+
+def test_the_reklame_permit_itself_is_free() -> None:
+    assert rules.fee_for(REKLAME, reklame_data()) == 0
 
 
 def test_a_half_rupiah_rounds_up_despite_floating_point() -> None:
@@ -109,16 +114,16 @@ def test_a_half_rupiah_rounds_up_despite_floating_point() -> None:
     data = reklame_data(
         kelas_jalan="arteri", panjang_m="0.11", lebar_m="0.57", jumlah_sisi=1, durasi_bulan=1
     )
-    assert rules.fee_for(REKLAME, data) == 1_568
+    assert reklame_tax(data) == 1_568
 
 
 def test_fixed_fee_needs_no_evaluation() -> None:
     assert rules.fee_for(load(demo_text("izin-usaha-mikro")), {}) == 0
 
 
-def test_fee_with_invalid_data_is_a_rule_error() -> None:
+def test_an_amount_with_invalid_data_is_a_rule_error() -> None:
     with pytest.raises(RuleError):
-        rules.fee_for(REKLAME, reklame_data(panjang_m="empat"))
+        reklame_tax(reklame_data(panjang_m="empat"))
 
 
 def test_auto_checks_of_the_demo_services_pass_for_good_data() -> None:

@@ -163,6 +163,8 @@ def _full_context(event: str) -> dict[str, Any]:
         "position_name": "Kepala Seksi Perizinan",
         "step_name": "Verifikasi berkas",
         "task_url": "https://loket.example/workspace/tugas/9",
+        "amount": "1.350.000",
+        "billing_code": "3273123456789012",
     }
     return {key: values[key] for key in (*EVENTS[event].required, *EVENTS[event].optional)}
 

@@ -78,3 +78,20 @@ def submit(client: Client, **overrides: Any) -> tuple[Case, str]:
 
 def officer(username: str) -> Officer:
     return Officer.objects.get(user__username=username)
+
+
+def publish_computed_fee_reklame() -> None:
+    """Publish izin-reklame with its tax formula as a computed *fee*: none of the demo
+    services has one since pajak reklame became a payment step, and the fee pages
+    still need a formula to explain."""
+    from django.conf import settings
+
+    from loket.catalog.services import publish_text
+
+    text = (settings.LOKET_SERVICES_DIR / "izin-reklame.yaml").read_text(encoding="utf-8")
+    formula = (
+        "double(tables.kelas_lokasi.tarif_per_m2_bulan) * data.panjang_m * data.lebar_m"
+        " * double(data.jumlah_sisi) * double(data.durasi_bulan)"
+    )
+    assert "fee:\n  amount: 0\n" in text
+    publish_text(text.replace("fee:\n  amount: 0\n", f"fee:\n  expression: >-\n    {formula}\n"))

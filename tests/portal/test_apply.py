@@ -18,7 +18,15 @@ from loket.cases.models import Case, CaseDocument
 from loket.portal.forms import ApplicationForm
 from loket.portal.presenters import describe_expression
 from tests.accounts.factories import PASSWORD, make_applicant
-from tests.portal.conftest import APPLY, NIK, REVIEW, application, ktp, submit
+from tests.portal.conftest import (
+    APPLY,
+    NIK,
+    REVIEW,
+    application,
+    ktp,
+    publish_computed_fee_reklame,
+    submit,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -308,6 +316,7 @@ def test_my_applications_needs_sign_in(demo, client):
 
 
 def test_fee_preview_computes_the_fee_of_the_values_typed_so_far(demo, client):
+    publish_computed_fee_reklame()
     values = {"data_kelas_jalan": "kolektor", "data_panjang_m": "4", "data_lebar_m": "2",
               "data_jumlah_sisi": "1", "data_durasi_bulan": "3"}  # fmt: skip
     response = client.get(

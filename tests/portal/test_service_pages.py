@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.portal.conftest import publish_computed_fee_reklame
+
 pytestmark = pytest.mark.django_db
 
 
@@ -59,6 +61,7 @@ def test_service_page_shows_time_fee_product_complaints_and_legal_basis(demo, cl
 
 
 def test_computed_fee_is_explained_in_words_with_field_labels(demo, client):
+    publish_computed_fee_reklame()
     page = client.get("/layanan/izin-reklame/").content.decode()
     fee = page.split('data-testid="service-fee"')[1].split("</dd>")[0]
 

@@ -27,6 +27,7 @@ from loket.cases.policy import PersonalData
 from loket.core.errors import AuthorityError, NotFound, ValidationError
 from loket.core.pii import mask
 from loket.org.models import Officer
+from loket.payments.api import BillOut, bill_out
 
 MAX_ID = 2**63 - 1
 TRACKING = Path(..., min_length=3, max_length=32, description="e.g. IUM-2026-000123")
@@ -96,6 +97,9 @@ class ApplicationOut(Schema):
     data: dict[str, Any]
     fee: int | None = Field(
         None, description="Fee in whole rupiah for the current data (0: free; null: not computable)"
+    )
+    bill: BillOut | None = Field(
+        None, description="The bill of a payment step: waiting, or the latest one (null: none)"
     )
 
 
@@ -210,6 +214,7 @@ def application_out(case: Case, *, access: PersonalData | None = None) -> dict[s
         "applicant": _applicant_out(case, access),
         "data": policy.case_data(case, definition, access or PersonalData.MASKED),
         "fee": selectors.current_fee(case),
+        "bill": bill_out(case, language),
     }
 
 

@@ -187,6 +187,8 @@ class Run:
         if kind == "applicant":
             self.wait_for_applicant(step, reason=reason)
             return []
+        if kind == "payment":
+            return self.await_payment(step, branch)
         if kind == "parallel":
             return self._fork(step, branch)
         if kind == "join":
@@ -368,12 +370,7 @@ class Run:
         case.status = CaseStatus.AWAITING_APPLICANT
         case.waiting_step = step["id"]
         case.join_state = {k: v for k, v in case.join_state.items() if k == STALLED}
-        if case.paused_at is None:
-            left = dt.timedelta(0)
-            if case.due_at is not None and case.due_at > self.now:
-                left = ports.working_time_between(case.agency, self.now, case.due_at)
-            case.remaining_seconds = int(left.total_seconds())
-            case.paused_at = self.now
+        self.pause_clock()
         respond_by = self.deadline_from(self.now, step.get("deadline"))
         event = self.record(
             "awaiting_applicant",
@@ -387,6 +384,16 @@ class Run:
             context["due_date"] = respond_by
         self.notify_applicant("returned", event, **context)
 
+    def pause_clock(self) -> None:
+        """Stop the service clock, remembering the working time left (none if overdue)."""
+        case = self.case
+        if case.paused_at is None:
+            left = dt.timedelta(0)
+            if case.due_at is not None and case.due_at > self.now:
+                left = ports.working_time_between(case.agency, self.now, case.due_at)
+            case.remaining_seconds = int(left.total_seconds())
+            case.paused_at = self.now
+
     def resume_clock(self) -> None:
         case = self.case
         if case.paused_at is not None:
@@ -396,6 +403,111 @@ class Run:
             case.remaining_seconds = None
         case.status = CaseStatus.IN_PROGRESS
         case.waiting_step = ""
+
+    # -- paying a bill ----------------------------------------------------------------
+
+    def await_payment(self, step: dict[str, Any], branch: str) -> list[tuple[str, str]]:
+        """Issue the step's bill and wait for it to be paid, the service clock stopped."""
+        case = self.case
+        try:
+            amount = payment_amount(self.definition.raw, step, case.data)
+        except ports.rule_errors() as exc:
+            # As for an automatic step: park the case for an administrator.
+            self.record(
+                "payment_step_failed",
+                step_id=step["id"],
+                is_public=False,
+                actor=Actor(),
+                payload={"error": str(exc)[:500]},
+            )
+            case.join_state.setdefault(STALLED, {})[step["id"]] = branch
+            return []
+        if amount == 0:
+            # Nothing is owed for this application (e.g. a tax exemption in the rules).
+            self.record("payment_not_required", step_id=step["id"], actor=Actor())
+            return [(self.resolve_next(step.get("next"), self.rule_context()), branch)]
+        due_at = self.deadline_from(self.now, step.get("deadline"))
+        if due_at is None:
+            raise DefinitionFault(f"payment step {step['id']!r} has no deadline")
+        bill = ports.open_bill(case=case, step=step, amount=amount, due_at=due_at, now=self.now)
+        case.status = CaseStatus.AWAITING_PAYMENT
+        case.waiting_step = step["id"]
+        case.join_state = {k: v for k, v in case.join_state.items() if k == STALLED}
+        self.pause_clock()
+        event = self.record(
+            "awaiting_payment",
+            step_id=step["id"],
+            actor=Actor(),
+            payload={
+                "payment_kind": bill.kind,
+                "amount": bill.amount,
+                "billing_code": bill.billing_code,
+                "assessment_number": bill.assessment_number,
+                "assessed_position": bill.assessed_position,
+                "due_at": due_at.isoformat(),
+            },
+        )
+        self.notify_applicant(
+            "bill_issued",
+            event,
+            amount=group_digits(bill.amount),
+            billing_code=bill.billing_code,
+            due_date=due_at,
+        )
+        return []
+
+    def payment_received(
+        self, *, step_id: str, amount: int, billing_code: str, provider: str, reference: str
+    ) -> CaseEvent:
+        """The bill of the payment step the case waits at is paid: the clock runs again."""
+        self._require_waiting_for_payment(step_id)
+        step = self.definition.step(step_id)
+        self.resume_clock()
+        event = self.record(
+            "paid",
+            step_id=step_id,
+            actor=Actor(),
+            payload={
+                "amount": amount,
+                "billing_code": billing_code,
+                "provider": provider,
+                "reference": reference,
+            },
+        )
+        self.notify_applicant(
+            "payment_received", event, amount=group_digits(amount), billing_code=billing_code
+        )
+        self.advance(self.resolve_next(step.get("next"), self.rule_context()))
+        return event
+
+    def payment_expired(self, *, step_id: str, billing_code: str) -> CaseEvent:
+        """The bill was not paid by its due date: the case ends as the definition says."""
+        self._require_waiting_for_payment(step_id)
+        end = self.definition.step(str(self.definition.step(step_id).get("on_expire")))
+        reason = _("The bill %(code)s was not paid by its due date.") % {"code": billing_code}
+        event = self.record(
+            "payment_expired",
+            step_id=step_id,
+            actor=Actor(),
+            payload={"billing_code": billing_code},
+        )
+        self.notify_applicant("bill_expired", event, billing_code=billing_code)
+        self.close(
+            end.get("outcome") or Outcome.CANCELLED,
+            reason=reason,
+            step_id=end["id"],
+            notify=False,
+        )
+        self.refresh_current_steps()
+        return event
+
+    def _require_waiting_for_payment(self, step_id: str) -> None:
+        case = self.case
+        if case.status != CaseStatus.AWAITING_PAYMENT or case.waiting_step != step_id:
+            raise ConflictError(
+                _("This application is not waiting for this payment."),
+                code="not_awaiting_payment",
+            )
 
     # -- parallel branches -------------------------------------------------------
 
@@ -463,9 +575,12 @@ class Run:
         self.notify_applicant("issued", event, document_url=url)
         return [(self.resolve_next(step.get("next"), self.rule_context()), branch)]
 
-    def close(self, outcome: str, *, reason: str = "", step_id: str = "") -> None:
+    def close(
+        self, outcome: str, *, reason: str = "", step_id: str = "", notify: bool = True
+    ) -> None:
         case = self.case
         self.cancel_open_tasks()
+        ports.cancel_open_bills(case=case, now=self.now)
         case.status = {
             Outcome.APPROVED: CaseStatus.APPROVED,
             Outcome.REJECTED: CaseStatus.REJECTED,
@@ -485,6 +600,8 @@ class Run:
             actor=self.actor if outcome == Outcome.CANCELLED else Actor(),
             payload={"outcome": outcome},
         )
+        if not notify:
+            return
         if outcome == Outcome.REJECTED:
             self.notify_applicant("rejected", event, reason=reason or _("See the timeline."))
         elif outcome == Outcome.CANCELLED:
@@ -502,6 +619,14 @@ class Run:
         waiting = [case.waiting_step] if case.waiting_step else []
         case.current_steps = [] if case.is_closed else sorted({*open_steps, *stalled, *waiting})
         case.save()
+
+
+def payment_amount(definition: dict[str, Any], step: dict[str, Any], data: dict[str, Any]) -> int:
+    """What a payment step bills for this application's data, in whole rupiah."""
+    amount = step.get("amount") or {}
+    if amount.get("rupiah") is not None:
+        return int(amount["rupiah"])
+    return ports.rupiah_of(definition, str(amount.get("expression")), data)
 
 
 def applicant_facts(case: Case, now: dt.datetime) -> dict[str, Any]:

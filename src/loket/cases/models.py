@@ -19,6 +19,7 @@ from loket.core.pii import EncryptedJSONField, EncryptedTextField, mask
 class CaseStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", _("In progress")
     AWAITING_APPLICANT = "awaiting_applicant", _("Waiting for the applicant")
+    AWAITING_PAYMENT = "awaiting_payment", _("Waiting for payment")
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
     CANCELLED = "cancelled", _("Cancelled")

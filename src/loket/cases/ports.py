@@ -17,7 +17,7 @@ from loket.calendar.workingtime import (
     working_time_between,
 )
 from loket.catalog.errors import RuleError
-from loket.catalog.rules import build_context, evaluate, evaluate_condition
+from loket.catalog.rules import build_context, evaluate, evaluate_condition, rupiah_of
 from loket.catalog.rules import fee_for as _fee_for
 from loket.catalog.selectors import current_version, service_by_code
 from loket.documents.services import issue_certificate, store_upload, verification_url
@@ -26,12 +26,14 @@ from loket.ledger.models import LedgerEntry
 from loket.ledger.services import append, lock_for_append
 from loket.notify.services import enqueue
 from loket.org.selectors import holders_at, holdings_of, may_act, position_by_code, superior_of
+from loket.payments.billing import cancel_open_bills, open_bill
 
 __all__ = [
     "add_working_days",
     "add_working_hours",
     "add_working_time",
     "build_context",
+    "cancel_open_bills",
     "current_version",
     "enqueue_notification",
     "evaluate",
@@ -46,8 +48,10 @@ __all__ = [
     "ledger_lock",
     "ledger_pseudonym",
     "may_act",
+    "open_bill",
     "position_by_code",
     "rule_errors",
+    "rupiah_of",
     "service_by_code",
     "store_upload",
     "superior_of",

@@ -694,3 +694,49 @@ def _reassign(task_id: int, head: Officer, assignee: Officer | None, now: dt.dat
         payload={"from": previous.nip if previous else "", "to": assignee.nip if assignee else ""},
     )  # fmt: skip
     return task
+
+
+# -- payments (called by the payments app, which owns bills and providers) ------------
+
+
+def lock_case(*, case_id: int) -> Case:
+    """Lock a case row for another app's operation on it (a payment callback, a bill's
+    expiry). Call inside that operation's transaction, before locking its own rows:
+    every operation locks the case first, so none can deadlock with another."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("lock_case must be called inside a transaction")
+    return _lock_case(case_id)
+
+
+@transaction.atomic
+def settle_payment(
+    *,
+    case: Case,
+    step_id: str,
+    amount: int,
+    billing_code: str,
+    provider: str,
+    reference: str,
+    now: dt.datetime,
+) -> CaseEvent:
+    """Record that the bill of the payment step `step_id` is paid and move the case on.
+
+    `case` must come from `lock_case` in the caller's transaction. Raises
+    ConflictError when the case is not waiting for that payment.
+    """
+    return Run(case=case, now=now).payment_received(
+        step_id=step_id,
+        amount=amount,
+        billing_code=billing_code,
+        provider=provider,
+        reference=reference,
+    )
+
+
+@transaction.atomic
+def expire_payment(*, case: Case, step_id: str, billing_code: str, now: dt.datetime) -> CaseEvent:
+    """Close a case whose bill lapsed unpaid, as its payment step's `on_expire` says.
+
+    `case` must come from `lock_case` in the caller's transaction.
+    """
+    return Run(case=case, now=now).payment_expired(step_id=step_id, billing_code=billing_code)

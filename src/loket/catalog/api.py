@@ -98,11 +98,12 @@ class PositionRef(Schema):
 class ProcedureStep(Schema):
     order: int
     id: str
-    kind: Literal["auto", "task", "applicant", "issue", "end", "parallel", "join"]
+    kind: Literal["auto", "task", "applicant", "payment", "issue", "end", "parallel", "join"]
     name: I18nText
     position: PositionRef | None
     deadline: Deadline | None
     outcome: Literal["approved", "rejected", "cancelled"] | None
+    payment_kind: Literal["retribusi", "pajak"] | None = None
 
 
 class Fee(FeeSummary):
@@ -220,6 +221,7 @@ def _standard(service: Service, version: ServiceVersion) -> dict[str, Any]:
             else None,
             "deadline": step.get("deadline"),
             "outcome": step.get("outcome"),
+            "payment_kind": step.get("payment_kind"),
         }
         for order, step in enumerate(steps, start=1)
     ]

@@ -27,6 +27,7 @@ __all__ = [
     "evaluate_tables",
     "fee_for",
     "from_cel",
+    "rupiah_of",
     "to_cel",
 ]
 
@@ -192,7 +193,12 @@ def fee_for(definition: Mapping[str, Any], data: Mapping[str, Any]) -> int:
     fee = definition["fee"]
     if fee.get("amount") is not None:
         return int(fee["amount"])
-    expression = fee["expression"]
+    return rupiah_of(definition, fee["expression"], data)
+
+
+def rupiah_of(definition: Mapping[str, Any], expression: str, data: Mapping[str, Any]) -> int:
+    """An amount in whole rupiah computed by a CEL expression over `data` and `tables`,
+    rounded half up; a fee and a payment step's bill are computed alike."""
     result = evaluate(expression, build_context(definition, data=data))
     if isinstance(result, bool) or not isinstance(result, int | float):
         raise RuleError(expression, f"gave {result!r}, not an amount of rupiah")
@@ -201,5 +207,5 @@ def fee_for(definition: Mapping[str, Any], data: Mapping[str, Any]) -> int:
     exact = Decimal(str(result)).quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
     amount = exact.quantize(Decimal(1), rounding=ROUND_HALF_UP)
     if amount < 0:
-        raise RuleError(expression, f"gave a negative fee ({amount})")
+        raise RuleError(expression, f"gave a negative amount ({amount})")
     return int(amount)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Iterator
 from typing import Any
@@ -9,16 +10,23 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from loket.catalog.checker import Checker
-from loket.catalog.schema import STEP_ROOTS, deadline
+from loket.catalog.schema import FEE_ROOTS, STEP_ROOTS, deadline
 from loket.catalog.yamlsource import Where
 
-STEP_KINDS = ("auto", "task", "applicant", "issue", "end", "parallel", "join")
+STEP_KINDS = ("auto", "task", "applicant", "payment", "issue", "end", "parallel", "join")
 OUTCOMES = ("approved", "rejected", "cancelled")
 ON_FAIL = ("reject", "return")
+# Regional levies (UU 1/2022): a charge for a service (retribusi) or a tax (pajak).
+PAYMENT_KINDS = ("retribusi", "pajak")
+BILLING_PREFIX = re.compile(r"[0-9]{0,8}")
 _KIND_KEYS = {
     "auto": (("checks", "on_reject", "on_return"), ("next",)),
     "task": ((), ("position", "deadline", "actions")),
     "applicant": ((), ("next", "deadline")),
+    "payment": (
+        ("assessment", "billing_prefix", "instructions"),
+        ("payment_kind", "amount", "deadline", "next", "on_expire"),
+    ),
     "issue": ((), ("next",)),
     "end": ((), ("outcome",)),
     "parallel": (("join",), ("branches",)),
@@ -143,6 +151,76 @@ def _applicant(check: Checker, where: Where, item: dict[str, Any]) -> dict[str, 
     }
 
 
+def _payment(check: Checker, where: Where, item: dict[str, Any]) -> dict[str, Any]:
+    """A bill the applicant pays before the case goes on; the service clock stops meanwhile."""
+    amount = (
+        check.mapping((*where, "amount"), item.get("amount"), optional=("rupiah", "expression"))
+        or {}
+    )
+    rupiah, expression = amount.get("rupiah"), amount.get("expression")
+    if amount and (rupiah is None) == (expression is None):
+        check.error((*where, "amount"), _("give exactly one of rupiah or expression (CEL)"))
+    due = deadline(check, (*where, "deadline"), item.get("deadline"))
+    if item.get("deadline") == {}:
+        check.error((*where, "deadline"), _("give exactly one of working_days or working_hours"))
+    prefix = item.get("billing_prefix", "")
+    if not isinstance(prefix, str) or not BILLING_PREFIX.fullmatch(prefix):
+        check.error((*where, "billing_prefix"), _("must be up to 8 digits, written in quotes"))
+        prefix = ""
+    return {
+        "payment_kind": check.one_of(
+            (*where, "payment_kind"), item.get("payment_kind"), PAYMENT_KINDS
+        ),
+        "amount": {
+            "rupiah": None
+            if rupiah is None
+            else check.integer((*where, "amount", "rupiah"), rupiah, minimum=1),
+            "expression": None
+            if expression is None
+            else check.expression((*where, "amount", "expression"), expression, FEE_ROOTS),
+        },
+        "assessment": _assessment(check, (*where, "assessment"), item.get("assessment")),
+        "billing_prefix": prefix,
+        # How to pay (banks, channels), shown with the bill on the tracking page.
+        "instructions": check.i18n(
+            (*where, "instructions"), item.get("instructions"), required=False
+        ),
+        "deadline": due,
+        "next": check.slug((*where, "next"), item.get("next")),
+        "on_expire": check.slug((*where, "on_expire"), item.get("on_expire")),
+    }
+
+
+def _assessment(check: Checker, where: Where, value: Any) -> dict[str, Any] | None:
+    """The decree that fixes the amount owed (e.g. an SKPD for a regional tax), numbered."""
+    if value is None:
+        return None
+    item = (
+        check.mapping(
+            where, value, required=("document_type", "number_pattern"), optional=("assessed_in",)
+        )
+        or {}
+    )
+    assessed_in = item.get("assessed_in")
+    pattern = (
+        check.text((*where, "number_pattern"), item.get("number_pattern"), max_length=120)
+        if item
+        else None
+    )
+    if pattern is not None and "{seq}" not in pattern:
+        check.error((*where, "number_pattern"), _("must contain {seq}"))
+    return {
+        "document_type": check.i18n((*where, "document_type"), item.get("document_type"))
+        if item
+        else None,
+        "number_pattern": pattern,
+        # The task step whose approval fixes the amount (the assessing officer's review).
+        "assessed_in": None
+        if assessed_in is None
+        else check.slug((*where, "assessed_in"), assessed_in),
+    }
+
+
 def _next_only(check: Checker, where: Where, item: dict[str, Any]) -> dict[str, Any]:
     return {"next": check.slug((*where, "next"), item.get("next"))}
 
@@ -165,6 +243,7 @@ _KIND_PARSERS = {
     "auto": _auto,
     "task": _task,
     "applicant": _applicant,
+    "payment": _payment,
     "issue": _next_only,
     "end": _end,
     "parallel": _parallel,
@@ -198,6 +277,9 @@ def edges(step: dict[str, Any], where: Where) -> Iterator[tuple[Where, str]]:
             yield (*where, "branches", i), branch
     elif kind in ("applicant", "issue", "join"):
         yield (*where, "next"), step["next"]
+    elif kind == "payment":
+        yield (*where, "next"), step["next"]
+        yield (*where, "on_expire"), step["on_expire"]
 
 
 def check_graph(
@@ -223,6 +305,8 @@ def check_graph(
                 broken = True
             elif step["id"] is not None:
                 graph[step["id"]].append(target)
+        if step["kind"] == "payment":
+            _check_payment_targets(check, i, step, by_id)
         position = step.get("position") if step["kind"] == "task" else None
         if known_positions is not None and position is not None and position not in known_positions:
             check.error(
@@ -243,6 +327,22 @@ def check_graph(
         return
     _check_reachability(check, steps[0]["id"], graph, by_id, where_of)
     _check_parallels(check, steps, graph, by_id, where_of)
+
+
+def _check_payment_targets(
+    check: Checker, i: int, step: dict[str, Any], by_id: dict[str, Any]
+) -> None:
+    expire = step.get("on_expire")
+    if expire in by_id and by_id[expire]["kind"] != "end":
+        check.error(("steps", i, "on_expire"), _("must name an end step"))
+    assessed_in = (step.get("assessment") or {}).get("assessed_in")
+    if assessed_in is not None and (
+        assessed_in not in by_id or by_id[assessed_in]["kind"] != "task"
+    ):
+        check.error(
+            ("steps", i, "assessment", "assessed_in"),
+            _("%(id)r is not a task step") % {"id": assessed_in},
+        )
 
 
 def _fill_failure_targets(

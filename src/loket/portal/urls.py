@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from loket.portal import views
+from loket.portal import payment_views, views
 
 app_name = "portal"
 
@@ -20,6 +20,7 @@ urlpatterns = [
     path("lacak/<str:tracking_number>/status/", views.track_status, name="track_status"),
     path("lacak/<str:tracking_number>/perbaikan/", views.resubmit, name="resubmit"),
     path("lacak/<str:tracking_number>/batal/", views.cancel, name="cancel"),
+    path("lacak/<str:tracking_number>/bayar-demo/", payment_views.demo_pay, name="demo_pay"),
     path(
         "lacak/<str:tracking_number>/dokumen/<str:document_id>/",
         views.download,

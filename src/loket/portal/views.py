@@ -38,6 +38,7 @@ from loket.documents.uploads import CappedUploadHandler
 from loket.portal import access, drafts, presenters
 from loket.portal import selectors as portal_selectors
 from loket.portal.forms import DOC_PREFIX, ApplicationForm, CancelForm, TrackForm, initial_from
+from loket.portal.payment_views import bill_context
 
 _language = ui_language
 
@@ -450,6 +451,7 @@ def _render_case(
         "cancel_form": None if case.is_closed else (cancel_form or CancelForm()),
         # Anyone holding the access code reads this page: NIK and phone fields masked.
         "data_rows": presenters.data_rows(definition, definition.masked_data(case.data), language),
+        **bill_context(case, language),
     }
     return render(request, "portal/track.html", context, status=status)
 
