@@ -24,12 +24,13 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from loket.cases import ports
 from loket.cases.definition import Definition
 from loket.cases.models import Case, Task, TaskStatus
 from loket.core.errors import AuthorityError
 from loket.core.pii import mask
 from loket.org.models import Officer, Position, Unit
-from loket.org.selectors import Holding, holdings_of
+from loket.org.selectors import Holding
 
 # A reason the applicant must act on: "x" or "no" tells them nothing.
 MIN_REASON_LENGTH = 10
@@ -79,7 +80,7 @@ class Reach:
 
 def reach_of(officer: Officer, at: dt.datetime) -> Reach:
     """The officer's holdings at `at` and the units (with sub-units) they head. Two queries."""
-    holdings = holdings_of(officer, at)
+    holdings = ports.holdings_of(officer, at)
     heads = [h for h in holdings if h.position.is_head]
     heading: dict[int, Holding] = {}
     if heads:
