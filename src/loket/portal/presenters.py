@@ -294,6 +294,9 @@ def _event_text(event: CaseEvent) -> str | None:
         "awaiting_applicant": _("Returned to you for revision"),
         "branches_started": _("Reviews started in parallel"),
         "issued": _("Document issued and signed"),
+        "awaiting_payment": _("Bill issued: waiting for payment"),
+        "paid": _("Payment received"),
+        "payment_expired": _("Bill not paid by its due date"),
     }
     if kind in texts:
         return texts[kind]
@@ -309,6 +312,9 @@ def _event_text(event: CaseEvent) -> str | None:
             "reject": _("Rejected"),
             "return": _("Returned for revision"),
         }.get(action, _("Decided"))
+    if kind == "closed" and action == "cancelled" and event.step_id:
+        # Cancelled at an end step of the definition (e.g. an unpaid bill), not withdrawn.
+        return _("Application closed")
     if kind == "closed":
         return {
             "approved": _("Application completed"),
@@ -320,7 +326,7 @@ def _event_text(event: CaseEvent) -> str | None:
 
 def _event_who(event: CaseEvent, language: str) -> str:
     if event.kind in {"submitted", "resubmitted"} or (
-        event.kind == "closed" and event.action == "cancelled"
+        event.kind == "closed" and event.action == "cancelled" and not event.step_id
     ):
         return _("Applicant")
     if event.kind == "task_opened" and event.task is not None:
