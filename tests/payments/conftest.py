@@ -34,9 +34,14 @@ def bank_secret(settings: Any) -> None:
 
 
 def reklame_at_payment(approved_at: dt.datetime | None = None) -> tuple[Case, Bill, str]:
+    case, access_code = reklame_approved(approved_at)
+    return case, Bill.objects.get(case=case), access_code
+
+
+def reklame_approved(approved_at: dt.datetime | None = None) -> tuple[Case, str]:
     """Submit and let every officer approve at `approved_at` (default: now, so the bill
     is due in the future for the HTTP callbacks, which take the wall clock);
-    with a moment, submitted on Mon 16 Mar 2026 09:00. Returns (case, bill, code)."""
+    with a moment, submitted on Mon 16 Mar 2026 09:00. Returns (case, access code)."""
     spec = SERVICES["izin-reklame"]
     submission = services.submit(
         service_code="izin-reklame",
@@ -52,7 +57,7 @@ def reklame_at_payment(approved_at: dt.datetime | None = None) -> tuple[Case, Bi
             task_id=task.pk, officer=officer(username), decision="approve", now=approved_at
         )
     case.refresh_from_db()
-    return case, Bill.objects.get(case=case), submission.access_code
+    return case, submission.access_code
 
 
 def callback_body(bill: Bill, **overrides: Any) -> bytes:

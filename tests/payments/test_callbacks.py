@@ -195,3 +195,14 @@ def test_a_withdrawn_application_cancels_its_bill_and_a_later_payment_is_refused
     assert Bill.objects.get().status == BillStatus.CANCELLED
     assert response.status_code == 409
     assert Callback.objects.get().outcome == CallbackOutcome.NOT_PAYABLE
+
+
+def test_an_oversized_body_is_refused_and_only_its_start_is_kept(demo, client):
+    body = b'{"pad": "' + b"x" * 20_000 + b'"}'
+
+    response = post(client, body)
+
+    assert response.status_code == 422
+    assert response.json()["field"] == "body"
+    kept = Callback.objects.get()
+    assert kept.outcome == CallbackOutcome.MALFORMED and len(kept.body) == 4_000

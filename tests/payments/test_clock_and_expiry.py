@@ -9,8 +9,14 @@ from loket.cases.models import CaseStatus
 from loket.core.errors import ConflictError
 from loket.notify.models import OutboxMessage
 from loket.payments import services
-from loket.payments.models import BillStatus, Callback, CallbackOutcome
-from tests.payments.conftest import at, callback_body, reklame_at_payment, sign
+from loket.payments.models import Bill, BillStatus, Callback, CallbackOutcome
+from tests.payments.conftest import (
+    at,
+    callback_body,
+    reklame_approved,
+    reklame_at_payment,
+    sign,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -90,3 +96,45 @@ def test_the_bill_is_announced_through_the_outbox(demo):
     assert bill.billing_code in message.body
     assert "Rp360.000" in message.body
     assert "22 April 2026" in message.body
+
+
+_TAX_EXPRESSION = (
+    "      expression: >-\n"
+    "        double(tables.kelas_lokasi.tarif_per_m2_bulan) * data.panjang_m * data.lebar_m\n"
+    "        * double(data.jumlah_sisi) * double(data.durasi_bulan)\n"
+)
+
+
+def _publish_reklame_variant(*changes: tuple[str, str]) -> None:
+    from django.conf import settings
+
+    from loket.catalog.services import publish_text
+
+    text = (settings.LOKET_SERVICES_DIR / "izin-reklame.yaml").read_text(encoding="utf-8")
+    for old, new in changes:
+        assert old in text
+        text = text.replace(old, new)
+    publish_text(text)
+
+
+def test_a_fixed_retribusi_is_billed_as_written(demo):
+    _publish_reklame_variant(
+        ("    payment_kind: pajak\n", "    payment_kind: retribusi\n"),
+        (_TAX_EXPRESSION, "      rupiah: 50000\n"),
+    )
+
+    _case, bill, _code = reklame_at_payment(at(17))
+
+    assert bill.kind == "retribusi" and bill.amount == 50_000
+
+
+def test_an_amount_of_nothing_skips_the_payment_step(demo):
+    _publish_reklame_variant(
+        (_TAX_EXPRESSION, "      expression: 0.0 * double(data.durasi_bulan)\n")
+    )
+
+    case, _code = reklame_approved(at(17))
+
+    assert not Bill.objects.exists()
+    assert case.status == CaseStatus.APPROVED
+    assert case.events.filter(kind="payment_not_required").exists()

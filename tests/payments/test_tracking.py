@@ -79,3 +79,30 @@ def test_the_demo_page_needs_the_access_code_and_the_demo_provider(demo, setting
     assert _proven(case.tracking_number, code).post(url).status_code == 404
     bill.refresh_from_db()
     assert bill.status == BillStatus.WAITING
+
+
+def test_the_service_standard_tells_the_tax_is_paid_before_the_permit(demo, client):
+    page = client.get("/layanan/izin-reklame/").content.decode()
+
+    procedure = page.split('data-testid="procedure"')[1].split("</ol>")[0]
+    step = procedure.split("Pembayaran pajak reklame")[1].split("</li>")[0]
+    assert "Anda (pemohon)" in step
+    assert "20 hari kerja" in step
+    assert "pajak daerah" in step and "Panjang bidang reklame (m)" in step
+    assert "double(" not in step
+
+
+def test_the_timeline_tells_an_expired_bill_apart_from_a_withdrawal(demo):
+    from loket.payments import services
+    from tests.payments.conftest import at
+
+    case, _bill, code = reklame_at_payment(at(17))
+    services.expire_overdue_bills(now=at(23, month=4))
+    visitor = _proven(case.tracking_number, code)
+
+    page = visitor.get(f"/lacak/{case.tracking_number}/").content.decode()
+
+    assert "Tagihan terbit: menunggu pembayaran" in page
+    assert "Tagihan tidak dibayar sampai batas waktu" in page
+    assert "Permohonan ditutup" in page
+    assert "dibatalkan oleh pemohon" not in page.lower()

@@ -10,6 +10,7 @@ from django.utils import translation
 from ninja import Router, Schema
 from ninja.params import Path
 
+from loket.api.responses import problems
 from loket.payments import selectors, services
 from loket.payments.models import Bill, BillStatus, PaymentKind
 from loket.payments.providers import SIGNATURE_HEADER
@@ -76,12 +77,18 @@ def _bill_out(case: Any, bill: Bill, language: str) -> BillOut:
         "transaction already recorded or bill not payable, 422 malformed or wrong amount. "
         "See docs/payments.md."
     ),
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": {"type": "object"}}},
-        }
-    },
+    openapi_extra=problems(
+        401,
+        404,
+        409,
+        422,
+        extra={
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": {"type": "object"}}},
+            }
+        },
+    ),
 )
 def callback(request: HttpRequest, provider: str = Path(..., max_length=40)) -> CallbackOut:
     receipt = services.receive_callback(

@@ -140,7 +140,7 @@ def _who(step: dict[str, Any], titles: dict[str, dict[str, str]], language: str)
     if kind == "task":
         title = titles.get(step.get("position", ""), {})
         return title.get(language) or title.get("id") or str(step.get("position"))
-    if kind == "applicant":
+    if kind in {"applicant", "payment"}:
         return _("You (the applicant)")
     if kind in {"auto", "parallel", "join"}:
         return _("The system, automatically")
@@ -157,6 +157,20 @@ def _when_note(step: dict[str, Any]) -> str:
     return ""
 
 
+def _payment_note(step: dict[str, Any], definition: Definition, language: str) -> str:
+    """What the applicant pays at a payment step, in words, and that the clock stops."""
+    amount = step.get("amount") or {}
+    if amount.get("rupiah") is not None:
+        what = rupiah(int(amount["rupiah"]))
+    else:
+        what = describe_expression(str(amount.get("expression") or ""), definition, language)
+    kind = _("regional tax") if step.get("payment_kind") == "pajak" else _("regional charge")
+    return _(
+        "You pay a %(kind)s of %(amount)s within this time; the clock stops until it is paid, "
+        "and an unpaid bill closes the application."
+    ) % {"kind": kind, "amount": what}
+
+
 def procedure(service: Service, definition: Definition, language: str) -> list[dict[str, str]]:
     """The steps in order, with who acts (a position title, never a person) and how long."""
     positions = {s["position"] for s in definition.steps if s.get("kind") == "task"}
@@ -167,7 +181,9 @@ def procedure(service: Service, definition: Definition, language: str) -> list[d
             "name": localized(step.get("name"), language),
             "who": _who(step, titles, language),
             "time": duration_text(step.get("deadline")),
-            "note": _when_note(step),
+            "note": _payment_note(step, definition, language)
+            if step.get("kind") == "payment"
+            else _when_note(step),
         }
         for step in definition.steps
     ]
@@ -278,6 +294,9 @@ def _event_text(event: CaseEvent) -> str | None:
         "awaiting_applicant": _("Returned to you for revision"),
         "branches_started": _("Reviews started in parallel"),
         "issued": _("Document issued and signed"),
+        "awaiting_payment": _("Bill issued: waiting for payment"),
+        "paid": _("Payment received"),
+        "payment_expired": _("Bill not paid by its due date"),
     }
     if kind in texts:
         return texts[kind]
@@ -293,6 +312,9 @@ def _event_text(event: CaseEvent) -> str | None:
             "reject": _("Rejected"),
             "return": _("Returned for revision"),
         }.get(action, _("Decided"))
+    if kind == "closed" and action == "cancelled" and event.step_id:
+        # Cancelled at an end step of the definition (e.g. an unpaid bill), not withdrawn.
+        return _("Application closed")
     if kind == "closed":
         return {
             "approved": _("Application completed"),
@@ -304,7 +326,7 @@ def _event_text(event: CaseEvent) -> str | None:
 
 def _event_who(event: CaseEvent, language: str) -> str:
     if event.kind in {"submitted", "resubmitted"} or (
-        event.kind == "closed" and event.action == "cancelled"
+        event.kind == "closed" and event.action == "cancelled" and not event.step_id
     ):
         return _("Applicant")
     if event.kind == "task_opened" and event.task is not None:

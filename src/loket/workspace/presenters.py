@@ -158,6 +158,11 @@ def _event_labels() -> dict[str, str]:
         "escalated": _("Overdue: escalated to the superior"),
         "reassigned": _("Task reassigned"),
         "released": _("Claim released"),
+        "awaiting_payment": _("Bill issued: waiting for payment"),
+        "payment_step_failed": _("The bill could not be computed"),
+        "payment_not_required": _("Nothing to pay"),
+        "paid": _("Payment received"),
+        "payment_expired": _("Bill not paid by its due date"),
     }
 
 
