@@ -98,6 +98,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the session or a view queries the database: NUL bytes and
+    # lone surrogates in paths, query strings, cookies and bodies get a 400 naming the field.
+    "loket.core.safeinput.RefuseUnsafeInput",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -292,3 +295,15 @@ LOKET_NOTIFY_BACKOFF_CAP_SECONDS = float(
 LOKET_NOTIFY_LEASE_SECONDS = float(os.environ.get("LOKET_NOTIFY_LEASE_SECONDS", "600"))
 # How long a process trusts its cached copy of an agency calendar edited elsewhere.
 LOKET_CALENDAR_RECHECK_SECONDS = float(os.environ.get("LOKET_CALENDAR_RECHECK_SECONDS", "30"))
+
+# Limits on hostile input (docs/security.md, "Limits"). JSON nested deeper than this is
+# refused with a 400 before it is parsed; images with more pixels than this are refused
+# before they are decoded (a 10 MB PNG can hold hundreds of megapixels).
+LOKET_MAX_JSON_DEPTH = int(os.environ.get("LOKET_MAX_JSON_DEPTH", "32"))
+LOKET_MAX_IMAGE_PIXELS = int(os.environ.get("LOKET_MAX_IMAGE_PIXELS", "50000000"))
+# Service definitions: YAML nested deeper than this is refused with file:line before it is
+# composed; a CEL expression whose estimated cost exceeds the budget fails `validate`, and
+# one that still runs longer than the time budget fails cleanly as a rule error.
+LOKET_DEFINITION_MAX_DEPTH = int(os.environ.get("LOKET_DEFINITION_MAX_DEPTH", "64"))
+LOKET_CEL_COST_BUDGET = int(os.environ.get("LOKET_CEL_COST_BUDGET", "5000"))
+LOKET_CEL_TIME_BUDGET_SECONDS = float(os.environ.get("LOKET_CEL_TIME_BUDGET_SECONDS", "1.0"))

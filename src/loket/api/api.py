@@ -10,10 +10,12 @@ from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 
 from loket.api.problems import problem
+from loket.core import safeinput
 from loket.core.errors import LoketError
 
 
@@ -32,7 +34,15 @@ class LocalTimeRenderer(JSONRenderer):
     encoder_class = LocalTimeEncoder
 
 
+class SafeJSONParser(Parser):
+    """JSON bodies without NUL, lone surrogates or deep nesting (400 naming the field)."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        return safeinput.loads(request.body, field="")
+
+
 api = NinjaAPI(
+    parser=SafeJSONParser(),
     renderer=LocalTimeRenderer(),
     title="Loket API",
     version="1",
@@ -74,6 +84,9 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, LoketError):
+        # ninja wraps every parser failure in "Cannot parse request body"; ours name the field.
+        return _domain_error(request, exc.__cause__)
     return problem(exc.status_code, "Error", str(exc), code="http_error")
 
 

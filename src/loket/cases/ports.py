@@ -20,17 +20,26 @@ from loket.catalog.errors import RuleError
 from loket.catalog.rules import build_context, evaluate, evaluate_condition
 from loket.catalog.rules import fee_for as _fee_for
 from loket.catalog.selectors import current_version, service_by_code
-from loket.documents.services import issue_certificate, store_upload, verification_url
+from loket.documents.services import (
+    CheckedUpload,
+    check_upload,
+    issue_certificate,
+    store_checked,
+    store_upload,
+    verification_url,
+)
 from loket.ledger.models import LedgerEntry
 from loket.ledger.services import append, lock_for_append
 from loket.notify.services import enqueue
 from loket.org.selectors import holders_at, holdings_of, may_act, position_by_code, superior_of
 
 __all__ = [
+    "CheckedUpload",
     "add_working_days",
     "add_working_hours",
     "add_working_time",
     "build_context",
+    "check_upload",
     "current_version",
     "enqueue_notification",
     "evaluate",
@@ -45,6 +54,7 @@ __all__ = [
     "position_by_code",
     "rule_errors",
     "service_by_code",
+    "store_checked",
     "store_upload",
     "superior_of",
     "verification_url",
