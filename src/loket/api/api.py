@@ -15,6 +15,7 @@ from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 
 from loket.api.problems import problem
+from loket.api.responses import PROBLEM_SCHEMA
 from loket.core import safeinput
 from loket.core.errors import LoketError
 
@@ -41,7 +42,26 @@ class SafeJSONParser(Parser):
         return safeinput.loads(request.body, field="")
 
 
-api = NinjaAPI(
+class LoketAPI(NinjaAPI):
+    """Every operation documents the 400 that `RefuseUnsafeInput` and the parser may give."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        refused = {
+            "description": "Malformed request: a NUL byte or unpaired surrogate in a field, "
+            "or JSON nested too deeply",
+            "content": {"application/problem+json": {"schema": PROBLEM_SCHEMA}},
+        }
+        for path_item in schema.get("paths", {}).values():
+            for operation in path_item.values():
+                responses = operation.get("responses") if isinstance(operation, dict) else None
+                # ninja keys its own responses by int, problems() by str.
+                if responses is not None and not {400, "400"} & set(responses):
+                    responses["400"] = refused
+        return schema
+
+
+api = LoketAPI(
     parser=SafeJSONParser(),
     renderer=LocalTimeRenderer(),
     title="Loket API",
