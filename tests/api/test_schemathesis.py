@@ -107,8 +107,8 @@ def test_api_call_sequences_give_no_server_error(officer_token):
 
     Scenarios.run(
         settings=settings(
-            max_examples=int(os.environ.get("LOKET_SCHEMATHESIS_SCENARIOS", "12")),
-            stateful_step_count=6,
+            max_examples=int(os.environ.get("LOKET_SCHEMATHESIS_SCENARIOS", "8")),
+            stateful_step_count=5,
             deadline=None,
             suppress_health_check=list(HealthCheck),
         )

@@ -110,7 +110,7 @@ def _check_depth(text: str, path: str) -> None:
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > limit:
-                line = event.start_mark.line + 1
+                line = event.start_mark.line + 1 if event.start_mark is not None else 1
                 message = _("the YAML is nested more than %(limit)s levels deep") % {"limit": limit}
                 raise DefinitionErrors([DefinitionError(path, line, message)])
         elif isinstance(event, yaml.CollectionEndEvent):
