@@ -102,3 +102,12 @@ def test_validate_command_refuses_deep_yaml_nesting_with_file_and_line(
     assert result.returncode == 1, (result.returncode, result.stderr[-500:])
     assert f"{deep}:2: " in result.stderr
     assert " 64 " in result.stderr  # the limit, in whichever language the command speaks
+
+
+def test_validate_reports_a_rule_nested_too_deeply_to_walk_instead_of_crashing() -> None:
+    nested = "(" * 400 + "data.jumlah_pekerja <= 10" + ")" * 400
+    text = demo_text("izin-usaha-mikro").replace('"data.jumlah_pekerja <= 10"', f'"{nested}"')
+
+    errors = list(validate(text, "iu.yaml"))
+
+    assert [e.line for e in errors] == [line_of(text, nested)], errors

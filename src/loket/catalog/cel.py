@@ -7,6 +7,7 @@ Shared by the loader (syntax and name checks at validation time) and by
 from __future__ import annotations
 
 import re
+import sys
 import time
 from functools import lru_cache
 from typing import Any
@@ -134,7 +135,11 @@ def estimated_cost(expression: str) -> int:
     times the size of the collection it walks, so nested macros multiply.
     Raises CelSyntaxError.
     """
-    return _cost(compile_expression(expression))
+    tree = compile_expression(expression)
+    try:
+        return _cost(tree)
+    except RecursionError:  # an expression nested that deeply is too costly by any measure
+        return sys.maxsize
 
 
 def _cost(node: object) -> int:
