@@ -158,3 +158,10 @@ def test_ordinary_unicode_including_emoji_pairs_is_accepted(demo, client: Client
     response = _post_raw_data(client, json.dumps(iu_data(nama_usaha="Warung Bu Sri 🍜 Ñ")))
 
     assert response.status_code == 201, response.content[:300]
+
+
+def test_nul_in_the_idempotency_key_header_is_refused_naming_it(demo, client: Client):
+    response = post_application(client, headers={"Idempotency-Key": f"retry{NUL}1"})
+
+    _refused(response, "Idempotency-Key")
+    assert not Case.objects.exists()

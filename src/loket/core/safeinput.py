@@ -5,8 +5,8 @@ PostgreSQL cannot store a NUL byte in text and raises on it; a lone surrogate
 rendering; deeply nested JSON makes Python's parser recurse until it fails.
 None of them is ever meaningful input to Loket, so they are refused once, where
 the request is parsed, with a 400 naming the field, instead of being checked in
-every service. `RefuseUnsafeInput` guards paths, query strings, cookies and
-non-multipart bodies; `loads` is the JSON parser of the API and of `data` fields.
+every service. `RefuseUnsafeInput` guards paths, query strings, headers, cookies
+and url-encoded bodies; `loads` is the JSON parser of the API and of `data` fields.
 """
 
 from __future__ import annotations
@@ -122,8 +122,8 @@ def check_tree(value: Any, *, field: str) -> None:
 class RefuseUnsafeInput:
     """Answer 400 naming the field before a NUL byte or lone surrogate reaches a view.
 
-    Checks the path (naming the URL parameter it falls in), query string, cookies
-    and url-encoded bodies. JSON bodies are checked by the API's parser (`loads`),
+    Checks the path (naming the URL parameter it falls in), query string, headers,
+    cookies and url-encoded bodies. JSON bodies are checked by the API's parser (`loads`),
     multipart ones by the views' forms (Django's form fields refuse NUL) and the
     API's `_form`: reading them here would fix the upload handlers before the
     views can choose theirs.
@@ -146,6 +146,10 @@ class RefuseUnsafeInput:
         for name, value in request.COOKIES.items():
             if is_unsafe(name) or is_unsafe(value):
                 raise unsafe_text(f"cookie {name!r}")
+        for key, value in request.META.items():
+            # Headers the API reads (X-Access-Code, Idempotency-Key) end up in queries too.
+            if key.startswith("HTTP_") and isinstance(value, str) and is_unsafe(value):
+                raise unsafe_text(key[5:].replace("_", "-").title())
         if request.method in ("GET", "HEAD", "OPTIONS"):
             return
         if request.content_type == "application/x-www-form-urlencoded":
