@@ -317,7 +317,9 @@ def _submit(
     return Submission(case=case, access_code=access_code, created=True)
 
 
-def _check_uploads(definition: Definition, documents: dict[str, Any]) -> dict[str, Any]:
+def _check_uploads(
+    definition: Definition, documents: dict[str, Any]
+) -> dict[str, ports.CheckedUpload]:
     """Check and decode every upload before any lock is taken (a 10 MB PNG can take
     seconds to decode; under the numbering lock it would hold up every submission)."""
     checked: dict[str, ports.CheckedUpload] = {}
