@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import loket
 from loket.catalog import rules
 from loket.catalog.errors import RuleError
 from loket.catalog.loader import validate
@@ -89,6 +90,7 @@ def test_validate_command_refuses_deep_yaml_nesting_with_file_and_line(
 
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["LOKET_DATA_DIR"] = str(tmp_path / "var")
+    env["PYTHONPATH"] = str(Path(loket.__file__).resolve().parents[1])  # the code under test
     result = subprocess.run(
         [sys.executable, "-m", "loket.cli", "services", "validate", str(deep)],
         cwd=tmp_path,
