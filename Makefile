@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint typecheck test-deps test-sqlite test-postgres bench clean
+.PHONY: demo test lint typecheck test-deps test-sqlite test-postgres bench clean lock audit
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,23 @@ test: $(STAMP) test-deps
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
 	$(BIN)/python bench/run.py
+
+# Production installs: pip install --require-hashes -r requirements.lock (docs/security.md).
+AUDIT_TOOLS := $(VENV)/.audit-tools-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+
+$(AUDIT_TOOLS): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[audit]"
+	touch $(AUDIT_TOOLS)
+
+lock: $(AUDIT_TOOLS)
+	$(BIN)/pip-compile --quiet --allow-unsafe --generate-hashes --no-emit-index-url \
+		--no-emit-find-links --strip-extras --output-file=requirements.lock pyproject.toml
+
+# Known vulnerabilities in the locked production requirements (needs the network to
+# reach the advisory database; offline it says it could not reach it). Not part of `make test`.
+audit: $(AUDIT_TOOLS)
+	$(BIN)/pip-audit --requirement requirements.lock --require-hashes --disable-pip \
+		--progress-spinner off
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

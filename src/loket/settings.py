@@ -105,6 +105,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the session or a view queries the database: NUL bytes and
+    # lone surrogates in paths, query strings, cookies and bodies get a 400 naming the field.
+    "loket.core.safeinput.RefuseUnsafeInput",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -371,3 +374,14 @@ LOKET_ACCOUNT_MAILS_PER_ADDRESS = int(os.environ.get("LOKET_ACCOUNT_MAILS_PER_AD
 # "pays") is on unless LOKET_PRODUCTION; never turn it on in production.
 LOKET_PAYMENT_BANK_SECRET = os.environ.get("LOKET_PAYMENT_BANK_SECRET", "")
 LOKET_PAYMENT_DEMO = _env_bool("LOKET_PAYMENT_DEMO", default=not PRODUCTION)
+# Limits on hostile input (docs/security.md, "Limits"). JSON nested deeper than this is
+# refused with a 400 before it is parsed; images with more pixels than this are refused
+# before they are decoded (a 10 MB PNG can hold hundreds of megapixels).
+LOKET_MAX_JSON_DEPTH = int(os.environ.get("LOKET_MAX_JSON_DEPTH", "32"))
+LOKET_MAX_IMAGE_PIXELS = int(os.environ.get("LOKET_MAX_IMAGE_PIXELS", "50000000"))
+# Service definitions: YAML nested deeper than this is refused with file:line before it is
+# composed; a CEL expression whose estimated cost exceeds the budget fails `validate`, and
+# one that still runs longer than the time budget fails cleanly as a rule error.
+LOKET_DEFINITION_MAX_DEPTH = int(os.environ.get("LOKET_DEFINITION_MAX_DEPTH", "64"))
+LOKET_CEL_COST_BUDGET = int(os.environ.get("LOKET_CEL_COST_BUDGET", "5000"))
+LOKET_CEL_TIME_BUDGET_SECONDS = float(os.environ.get("LOKET_CEL_TIME_BUDGET_SECONDS", "1.0"))

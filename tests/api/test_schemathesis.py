@@ -3,7 +3,12 @@
 For every operation it checks that no request yields a server error and that
 every response conforms to the documented schema (status, content type, body).
 Officer routes are called with a demo officer's bearer token.
-Runs in-process against the WSGI application with a bounded number of examples.
+Runs in-process against the WSGI application with a bounded number of examples:
+the examples, coverage and fuzzing phases per operation, then the stateful phase,
+which chains calls through the links schemathesis infers from the document
+(a task from the queue is claimed, decided, its case read; an application's
+tracking number and access code are used to follow and cancel it).
+LOKET_SCHEMATHESIS_EXAMPLES and LOKET_SCHEMATHESIS_SCENARIOS raise the counts.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from loket.wsgi import application
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+OFFICER_TOKEN = "schemathesis-officer-token"
 
 
 @pytest.fixture(autouse=True)
@@ -27,7 +33,8 @@ def fast_passwords(settings):
 
 @pytest.fixture
 def officer_token(db) -> str:
-    """Demo data plus a bearer token for a front-office officer (made directly: no OTP dance)."""
+    """Demo data with open applications, plus a bearer token for a front-office officer
+    (made directly: no OTP dance)."""
     import datetime as dt
     import hashlib
 
@@ -38,7 +45,8 @@ def officer_token(db) -> str:
     from loket.org.models import Officer
 
     load_demo()
-    token = "schemathesis-officer-token"
+    _open_applications(2)  # so the officer's queue has tasks for the stateful phase
+    token = OFFICER_TOKEN
     ApiToken.objects.create(
         user=Officer.objects.get(user__username="andi").user,
         token_hash=hashlib.sha256(token.encode()).hexdigest(),
@@ -64,3 +72,44 @@ def test_api_conforms_to_its_openapi_document(case, officer_token):
     negative = case.meta is not None and case.meta.generation.mode.is_negative
     headers = {"Authorization": f"Bearer {officer_token}"} if officer_route and not negative else {}
     case.call_and_validate(headers=headers, excluded_checks=[positive_data_acceptance])
+
+
+def _open_applications(count: int) -> None:
+    from loket.cases import services
+    from loket.cases.intake import Applicant
+    from tests.cases.conftest import NIK, iu_data, iu_documents
+
+    for _ in range(count):
+        services.submit(
+            service_code="izin-usaha-mikro",
+            applicant=Applicant(name="Sri Wahyuni", nik=NIK, email="sri@example.id"),
+            data=iu_data(),
+            documents=iu_documents(),
+        )
+
+
+# The officer's token is configured on the schema, so schemathesis knows it is the
+# explicit, valid credential (and probes officer routes without it, expecting 401).
+stateful_schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+stateful_schema.config.update(headers={"Authorization": f"Bearer {OFFICER_TOKEN}"})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_api_call_sequences_give_no_server_error(officer_token):
+    class Scenarios(stateful_schema.as_state_machine()):  # type: ignore[misc]
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            case.validate_response(
+                response,
+                additional_checks=additional_checks,
+                excluded_checks=[positive_data_acceptance],
+                transport_kwargs=kwargs or None,
+            )
+
+    Scenarios.run(
+        settings=settings(
+            max_examples=int(os.environ.get("LOKET_SCHEMATHESIS_SCENARIOS", "8")),
+            stateful_step_count=5,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+        )
+    )

@@ -10,10 +10,13 @@ from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 
 from loket.api.problems import problem
+from loket.api.responses import PROBLEM_SCHEMA
+from loket.core import safeinput
 from loket.core.errors import LoketError
 
 
@@ -32,7 +35,34 @@ class LocalTimeRenderer(JSONRenderer):
     encoder_class = LocalTimeEncoder
 
 
-api = NinjaAPI(
+class SafeJSONParser(Parser):
+    """JSON bodies without NUL, lone surrogates or deep nesting (400 naming the field)."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        return safeinput.loads(request.body, field="")
+
+
+class LoketAPI(NinjaAPI):
+    """Every operation documents the 400 that `RefuseUnsafeInput` and the parser may give."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        refused = {
+            "description": "Malformed request: a NUL byte or unpaired surrogate in a field, "
+            "or JSON nested too deeply",
+            "content": {"application/problem+json": {"schema": PROBLEM_SCHEMA}},
+        }
+        for path_item in schema.get("paths", {}).values():
+            for operation in path_item.values():
+                responses = operation.get("responses") if isinstance(operation, dict) else None
+                # ninja keys its own responses by int, problems() by str.
+                if responses is not None and not {400, "400"} & set(responses):
+                    responses["400"] = refused
+        return schema
+
+
+api = LoketAPI(
+    parser=SafeJSONParser(),
     renderer=LocalTimeRenderer(),
     title="Loket API",
     version="1",
@@ -74,6 +104,9 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, LoketError):
+        # ninja wraps every parser failure in "Cannot parse request body"; ours name the field.
+        return _domain_error(request, exc.__cause__)
     return problem(exc.status_code, "Error", str(exc), code="http_error")
 
 

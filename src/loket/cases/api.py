@@ -7,7 +7,6 @@ is a LoketError that the API turns into problem+json.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any, Literal
 
 from django.http import HttpRequest
@@ -24,6 +23,7 @@ from loket.cases.definition import Definition
 from loket.cases.intake import Applicant
 from loket.cases.models import Case, CaseEvent, ReadChannel, Task
 from loket.cases.policy import PersonalData
+from loket.core import safeinput
 from loket.core.errors import AuthorityError, NotFound, ValidationError
 from loket.core.pii import mask
 from loket.org.models import Officer
@@ -269,11 +269,14 @@ def _form(request: HttpRequest) -> tuple[dict[str, str], dict[str, Any], dict[st
             code="unsupported_media_type",
         )
     fields = {k: request.POST.get(k, "") for k in request.POST}
+    for key, value in fields.items():
+        safeinput.check_text(key, field=key)
+        safeinput.check_text(value, field=key)
     data: dict[str, Any] = {}
     raw = fields.get("data", "").strip()
     if raw:
         try:
-            data = json.loads(raw)
+            data = safeinput.loads(raw, field="data")
         except ValueError:
             raise ValidationError(
                 _('The field data must be a JSON object, e.g. {"nama_usaha": "Warung Bu Sri"}.'),
@@ -286,6 +289,7 @@ def _form(request: HttpRequest) -> tuple[dict[str, str], dict[str, Any], dict[st
             data[key[5:]] = value
     files: dict[str, Any] = {}
     for key in request.FILES:
+        safeinput.check_text(key, field=key)
         name = key[len("documents.") :] if key.startswith("documents.") else key
         files[name] = request.FILES[key]
     return fields, data, files

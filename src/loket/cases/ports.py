@@ -20,7 +20,14 @@ from loket.catalog.errors import RuleError
 from loket.catalog.rules import build_context, evaluate, evaluate_condition, rupiah_of
 from loket.catalog.rules import fee_for as _fee_for
 from loket.catalog.selectors import current_version, service_by_code
-from loket.documents.services import issue_certificate, store_upload, verification_url
+from loket.documents.services import (
+    CheckedUpload,
+    check_upload,
+    issue_certificate,
+    store_checked,
+    store_upload,
+    verification_url,
+)
 from loket.ledger.commitments import commit, derived_salt, pseudonym
 from loket.ledger.models import LedgerEntry
 from loket.ledger.services import append, lock_for_append
@@ -29,11 +36,13 @@ from loket.org.selectors import holders_at, holdings_of, may_act, position_by_co
 from loket.payments.billing import cancel_open_bills, open_bill
 
 __all__ = [
+    "CheckedUpload",
     "add_working_days",
     "add_working_hours",
     "add_working_time",
     "build_context",
     "cancel_open_bills",
+    "check_upload",
     "current_version",
     "enqueue_notification",
     "evaluate",
@@ -53,6 +62,7 @@ __all__ = [
     "rule_errors",
     "rupiah_of",
     "service_by_code",
+    "store_checked",
     "store_upload",
     "superior_of",
     "verification_url",

@@ -185,6 +185,7 @@ def submit(
         replay = _replay(scope, key, fingerprint)
         if replay is not None:
             return replay
+    checked = _check_uploads(definition, documents)
     try:
         return _submit(
             service=service,
@@ -192,7 +193,7 @@ def submit(
             definition=definition,
             clean=clean,
             data=cleaned_data,
-            documents=documents,
+            documents=checked,
             user=user,
             idempotency=(scope, key, fingerprint) if key else None,
             now=now or timezone.now(),
@@ -204,6 +205,8 @@ def submit(
             if replay is not None:
                 return replay
         raise
+    finally:
+        _close(checked)
 
 
 def _replay(scope: str, key: str, fingerprint: str) -> Submission | None:
@@ -230,7 +233,7 @@ def _submit(
     definition: Definition,
     clean: Any,
     data: dict[str, Any],
-    documents: dict[str, Any],
+    documents: dict[str, ports.CheckedUpload],
     user: User | None,
     idempotency: tuple[str, str, str] | None,
     now: dt.datetime,
@@ -256,7 +259,7 @@ def _submit(
         data=data,
         submitted_at=now,
     )
-    _store_documents(case, definition, documents, revision=0, now=now)
+    _store_documents(case, documents, revision=0, now=now)
     run = Run(case=case, now=now, actor=Actor(user=case.applicant_user))
     case.due_at = run.deadline_from(now, definition.service_deadline)
     payload: dict[str, Any] = {
@@ -275,23 +278,47 @@ def _submit(
     return Submission(case=case, access_code=access_code, created=True)
 
 
+def _check_uploads(
+    definition: Definition, documents: dict[str, Any]
+) -> dict[str, ports.CheckedUpload]:
+    """Check and decode every upload before any lock is taken (a 10 MB PNG can take
+    seconds to decode; under the numbering lock it would hold up every submission)."""
+    checked: dict[str, ports.CheckedUpload] = {}
+    try:
+        for name, upload in documents.items():
+            allowed, max_bytes = document_limits(definition, name)
+            original = str(getattr(upload, "name", "") or name)
+            try:
+                checked[name] = ports.check_upload(
+                    fileobj=upload,
+                    original_name=original,
+                    allowed_types=allowed,
+                    max_bytes=max_bytes,
+                )
+            except ValidationError as exc:
+                raise ValidationError(
+                    exc.message, field=f"documents.{name}", code=exc.code
+                ) from None
+    except BaseException:
+        _close(checked)
+        raise
+    return checked
+
+
+def _close(checked: dict[str, Any]) -> None:
+    for upload in checked.values():
+        upload.close()
+
+
 def _store_documents(
     case: Case,
-    definition: Definition,
-    documents: dict[str, Any],
+    documents: dict[str, ports.CheckedUpload],
     *,
     revision: int,
     now: dt.datetime,
 ) -> None:
     for name, upload in documents.items():
-        allowed, max_bytes = document_limits(definition, name)
-        original = str(getattr(upload, "name", "") or name)
-        try:
-            stored = ports.store_upload(
-                fileobj=upload, original_name=original, allowed_types=allowed, max_bytes=max_bytes
-            )
-        except ValidationError as exc:
-            raise ValidationError(exc.message, field=f"documents.{name}", code=exc.code) from None
+        stored = ports.store_checked(upload)
         CaseDocument.objects.create(
             case=case,
             name=name,
@@ -454,14 +481,25 @@ def resubmit(
     now: dt.datetime | None = None,
 ) -> Case:
     """The applicant sends the revised application; the deadline clock runs again."""
-    return _resubmit(case_id, data or {}, documents or {}, user, now or timezone.now())
+    documents = documents or {}
+    checked: dict[str, ports.CheckedUpload] = {}
+    if documents:
+        # The version a case runs under never changes, so its limits can be read unlocked.
+        case = Case.objects.select_related("service_version").get(pk=case_id)
+        definition = Definition(case.service_version.definition)
+        check_documents(definition, documents, language=case.language, partial=True)
+        checked = _check_uploads(definition, documents)
+    try:
+        return _resubmit(case_id, data or {}, checked, user, now or timezone.now())
+    finally:
+        _close(checked)
 
 
 @transaction.atomic
 def _resubmit(
     case_id: int,
     data: dict[str, Any],
-    documents: dict[str, Any],
+    documents: dict[str, ports.CheckedUpload],
     user: User | None,
     now: dt.datetime,
 ) -> Case:
@@ -480,7 +518,7 @@ def _resubmit(
     # Compared on cleaned values, whichever way they came (a form's "2.5", the API's 2.5).
     changed_fields = sorted(k for k, v in case.data.items() if before.get(k) != v)
     case.revision += 1
-    _store_documents(case, definition, documents, revision=case.revision, now=now)
+    _store_documents(case, documents, revision=case.revision, now=now)
     step = definition.step(case.waiting_step)
     run.resume_clock()
     run.record(

@@ -7,11 +7,16 @@ Shared by the loader (syntax and name checks at validation time) and by
 from __future__ import annotations
 
 import re
+import sys
+import time
 from functools import lru_cache
+from typing import Any
 
 import celpy
 import lark
 from celpy.celparser import CELParseError
+from celpy.evaluation import Evaluator
+from django.conf import settings
 
 # One environment for the whole process: it only holds the parser and the
 # standard annotations, and the interpreted runner keeps no state between
@@ -21,6 +26,17 @@ _ENVIRONMENT = celpy.Environment()
 # Macros whose first argument is a variable bound inside the second one.
 _BINDING_MACROS = frozenset({"all", "exists", "exists_one", "map", "filter"})
 _SIMPLE_STRING = re.compile(r"""^(?:'([^'\\]*)'|"([^"\\]*)")$""")
+
+# Defaults of the settings LOKET_CEL_COST_BUDGET and LOKET_CEL_TIME_BUDGET_SECONDS.
+DEFAULT_COST_BUDGET = 5_000
+DEFAULT_TIME_BUDGET_SECONDS = 1.0
+# The size assumed for a list or map whose size is unknown before run time (data,
+# documents, tables, or a value bound by an outer macro). Definitions declare a few
+# dozen fields at most; a literal's size is counted exactly.
+ASSUMED_COLLECTION_SIZE = 32
+# Evaluation steps (nodes visited) allowed at run time per unit of estimated cost:
+# the estimate counts nodes too, but cannot see e.g. short-circuits or string sizes.
+RUN_STEPS_PER_COST = 10
 
 
 class CelSyntaxError(ValueError):
@@ -48,10 +64,116 @@ def compile_expression(expression: str) -> lark.Tree:
         raise CelSyntaxError(expression, 1, 1) from None
 
 
+class CelBudgetExceeded(Exception):
+    """An evaluation ran past its step or time budget and was stopped."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def cost_budget() -> int:
+    return int(getattr(settings, "LOKET_CEL_COST_BUDGET", DEFAULT_COST_BUDGET))
+
+
+def time_budget() -> float:
+    return float(getattr(settings, "LOKET_CEL_TIME_BUDGET_SECONDS", DEFAULT_TIME_BUDGET_SECONDS))
+
+
+class _Budget:
+    def __init__(self, steps: int, seconds: float):
+        self.steps_left = steps
+        self.seconds = seconds
+        self.deadline = time.monotonic() + seconds
+
+    def spend(self) -> None:
+        self.steps_left -= 1
+        if self.steps_left < 0:
+            raise CelBudgetExceeded("stopped: it took more evaluation steps than its budget")
+        # Reading the clock on every node would cost more than the node itself.
+        if self.steps_left % 128 == 0 and time.monotonic() > self.deadline:
+            raise CelBudgetExceeded(
+                f"stopped: it ran longer than its time budget of {self.seconds:g} s"
+            )
+
+
+class _BudgetedEvaluator(Evaluator):
+    """celpy's interpreter, charging one step per node visited (macros included)."""
+
+    budget: _Budget
+
+    def visit_children(self, tree: lark.Tree) -> list[Any]:
+        self.budget.spend()
+        return super().visit_children(tree)
+
+    def sub_evaluator(self, ast: lark.Tree) -> Evaluator:
+        nested = _BudgetedEvaluator(ast, activation=self.activation)
+        nested.budget = self.budget
+        return nested
+
+
+class BudgetedRunner(celpy.InterpretedRunner):
+    """Evaluates within LOKET_CEL_TIME_BUDGET_SECONDS and a step budget derived from
+    LOKET_CEL_COST_BUDGET; raises CelBudgetExceeded past either."""
+
+    def evaluate(self, context: Any) -> Any:
+        evaluator = _BudgetedEvaluator(ast=self.ast, activation=self.new_activation())
+        evaluator.budget = _Budget(cost_budget() * RUN_STEPS_PER_COST, time_budget())
+        return evaluator.evaluate(context)
+
+
 @lru_cache(maxsize=4096)
 def program(expression: str) -> celpy.Runner:
-    """A ready-to-run program for `expression`; raises CelSyntaxError. Cached by text."""
-    return _ENVIRONMENT.program(compile_expression(expression))
+    """A ready-to-run, budgeted program for `expression`; raises CelSyntaxError. Cached."""
+    return BudgetedRunner(_ENVIRONMENT, compile_expression(expression))
+
+
+def estimated_cost(expression: str) -> int:
+    """A static upper estimate of the nodes evaluating `expression` visits.
+
+    Each node costs 1; a macro (`all`, `exists`, `map`, ...) costs its body
+    times the size of the collection it walks, so nested macros multiply.
+    Raises CelSyntaxError.
+    """
+    tree = compile_expression(expression)
+    try:
+        return _cost(tree)
+    except RecursionError:  # an expression nested that deeply is too costly by any measure
+        return sys.maxsize
+
+
+def _cost(node: object) -> int:
+    if not isinstance(node, lark.Tree):
+        return 0
+    if str(node.data) == "member_dot_arg":
+        target, method, *args = node.children
+        exprs = args[0].children if args and isinstance(args[0], lark.Tree) else []
+        if str(method) in _BINDING_MACROS and len(exprs) == 2:
+            return 1 + _cost(target) + _size(target) * (1 + _cost(exprs[1]))
+    return 1 + sum(_cost(child) for child in node.children)
+
+
+def _size(node: object) -> int:
+    """The number of elements a collection expression has, or the assumed size."""
+    while isinstance(node, lark.Tree) and len(node.children) == 1:
+        if str(node.data) in ("list_lit", "map_lit"):
+            break
+        node = node.children[0]
+    if not isinstance(node, lark.Tree):
+        return ASSUMED_COLLECTION_SIZE
+    kind = str(node.data)
+    items = node.children[0] if node.children else None
+    if kind == "list_lit":
+        return len(items.children) if isinstance(items, lark.Tree) else 0
+    if kind == "map_lit":
+        return len(items.children) // 2 if isinstance(items, lark.Tree) else 0
+    if kind == "member_dot_arg" and str(node.children[1]) in ("map", "filter"):
+        return _size(node.children[0])
+    if kind == "addition" and len(node.children) == 2:  # list + list
+        left = node.children[0]
+        left_operand = left.children[0] if isinstance(left, lark.Tree) else left
+        return _size(left_operand) + _size(node.children[1])
+    return ASSUMED_COLLECTION_SIZE
 
 
 def references(expression: str) -> list[tuple[str, ...]]:

@@ -246,5 +246,18 @@ class Checker:
                 % {"expr": text, "line": exc.line, "col": exc.column},
             )
             return None
+        cost, budget = cel.estimated_cost(text), cel.cost_budget()
+        if cost > budget:
+            # Evaluated on every submission, under the case's lock: refuse it here rather
+            # than let it stop (or slow) every application at run time.
+            self.error(
+                where,
+                _(
+                    "the CEL expression %(expr)r is too costly to evaluate: about %(cost)s "
+                    "steps, the budget is %(budget)s (nested macros such as all/map multiply)"
+                )
+                % {"expr": text[:200], "cost": cost, "budget": budget},
+            )
+            return None
         self.expressions.append(ExpressionUse(where, text, frozenset(roots), tables_before))
         return text

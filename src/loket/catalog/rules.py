@@ -106,6 +106,8 @@ def evaluate(expression: str, context: Mapping[str, Any]) -> Any:
         result = program.evaluate(activation)
     except CELEvalError as exc:
         raise RuleError(expression, _reason(exc)) from None
+    except cel.CelBudgetExceeded as exc:
+        raise RuleError(expression, exc.reason) from None
     except (TypeError, ValueError, ArithmeticError, KeyError, RecursionError) as exc:
         # celpy wraps most failures in CELEvalError; these escape on odd operand types.
         raise RuleError(expression, f"{type(exc).__name__}: {exc}") from None

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from loket.catalog.errors import DefinitionError, DefinitionErrors
@@ -19,6 +20,8 @@ from loket.catalog.errors import DefinitionError, DefinitionErrors
 Where = tuple[str | int, ...]
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+# Real definitions nest about ten levels; far below where PyYAML's composer recursion crashes.
+DEFAULT_MAX_DEPTH = 64
 
 
 @dataclass
@@ -59,6 +62,7 @@ def parse(source: str | bytes, path: str = "<string>") -> SourceDocument:
     """Parse one YAML document keeping line numbers; raises DefinitionErrors."""
     text = decode(source, path)
     try:
+        _check_depth(text, path)
         root = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         raise DefinitionErrors([_yaml_error(exc, text, path)]) from None
@@ -87,6 +91,30 @@ def parse(source: str | bytes, path: str = "<string>") -> SourceDocument:
     if builder.errors:
         raise DefinitionErrors(builder.errors)
     return SourceDocument(path, data, builder.value_lines, builder.key_lines)
+
+
+def max_depth() -> int:
+    return int(getattr(settings, "LOKET_DEFINITION_MAX_DEPTH", DEFAULT_MAX_DEPTH))
+
+
+def _check_depth(text: str, path: str) -> None:
+    """Refuse nesting deeper than the limit, reading events only.
+
+    The composer (libyaml's too) recurses once per level and crashes the
+    process around 30,000 levels; the event parser keeps its own stack, so
+    the depth is known before anything recurses.
+    """
+    limit = max_depth()
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > limit:
+                line = event.start_mark.line + 1 if event.start_mark is not None else 1
+                message = _("the YAML is nested more than %(limit)s levels deep") % {"limit": limit}
+                raise DefinitionErrors([DefinitionError(path, line, message)])
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
 
 
 def _yaml_error(exc: yaml.YAMLError, text: str, path: str) -> DefinitionError:

@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 import uuid
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import IO, Any
 
 from django.conf import settings
@@ -19,7 +20,13 @@ from loket.core.errors import AuthorityError, ConflictError, ValidationError
 from loket.core.formats import group_digits
 from loket.documents import codes, numbering, pdf, signing
 from loket.documents.models import IssuedDocument, StoredFile
-from loket.documents.uploads import KINDS, display_name, has_active_content, inspect_to_spool
+from loket.documents.uploads import (
+    KINDS,
+    Inspected,
+    display_name,
+    has_active_content,
+    inspect_to_spool,
+)
 from loket.ledger import commitments
 from loket.ledger.canonical import canonical_text
 from loket.ledger.services import append as ledger_append
@@ -48,12 +55,58 @@ def store_upload(
     is refused; nothing is stored then. The bytes go to Django's default
     storage under a random name; the original name is kept only as a label.
     """
+    return store_checked(
+        check_upload(
+            fileobj=fileobj,
+            original_name=original_name,
+            allowed_types=allowed_types,
+            max_bytes=max_bytes,
+            field=field,
+        )
+    )
+
+
+@dataclass
+class CheckedUpload:
+    """An upload that passed every check, with its own rewound copy of the bytes."""
+
+    label: str
+    inspected: Inspected
+    content: IO[bytes]
+
+    def close(self) -> None:
+        self.content.close()
+
+
+def check_upload(
+    *,
+    fileobj: IO[bytes] | Any,
+    original_name: str,
+    allowed_types: Iterable[str],
+    max_bytes: int,
+    field: str = "file",
+) -> CheckedUpload:
+    """Check an upload completely (every pixel decoded) without touching the database.
+
+    Callers that hold locks while storing (the case engine's numbering) call
+    this first, outside their transaction, so a slow or hostile file never
+    holds a lock. The caller stores it with `store_checked` or closes it.
+    """
     label = display_name(original_name)
     inspected, spool = inspect_to_spool(
         fileobj, allowed_types=allowed_types, max_bytes=max_bytes, field=field, name=label
     )
-    with spool:
-        return _store(spool, label, inspected.kind, inspected.size, inspected.sha256)
+    return CheckedUpload(label, inspected, spool)
+
+
+def store_checked(checked: CheckedUpload) -> StoredFile:
+    """Store an upload that `check_upload` accepted; closes its copy."""
+    with checked.content:
+        checked.content.seek(0)
+        inspected = checked.inspected
+        return _store(
+            checked.content, checked.label, inspected.kind, inspected.size, inspected.sha256
+        )
 
 
 def open_stored(stored_file: StoredFile) -> IO[bytes]:

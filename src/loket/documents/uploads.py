@@ -33,6 +33,8 @@ CHUNK_SIZE = 64 * 1024
 # Spooled copies of uploads stay in memory up to this size, then go to disk.
 SPOOL_MEMORY_BYTES = 1024 * 1024
 MEGABYTE = 1024 * 1024
+# A phone photo of an ID card is 12-50 megapixels; more is a decompression bomb.
+DEFAULT_MAX_IMAGE_PIXELS = 50_000_000
 
 
 @dataclass(frozen=True)
@@ -308,18 +310,39 @@ def has_active_content(reader: Any) -> bool:
 def _check_image(kind: str, content: IO[bytes], label: str, field: str) -> None:
     pil_format = {"jpeg": "JPEG", "png": "PNG"}[kind]
     damaged = _("the image is damaged and cannot be opened")
+    limit = max_image_pixels()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(content, formats=[pil_format]) as image:
+                # Opening reads only the header: refuse a decompression bomb before
+                # decoding a single pixel.
+                if image.width * image.height > limit:
+                    raise _refuse(label, field, _too_many_pixels(image, limit), "too_large")
                 image.verify()  # checksums (PNG) and structure
             content.seek(0)
             with Image.open(content, formats=[pil_format]) as image:
                 image.load()  # decode every pixel: catches truncated JPEGs
+    except ValidationError:
+        raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise _refuse(label, field, _("the image has too many pixels"), "too_large") from exc
     except Exception as exc:
         raise _refuse(label, field, damaged, "damaged") from exc
+
+
+def max_image_pixels() -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, "LOKET_MAX_IMAGE_PIXELS", DEFAULT_MAX_IMAGE_PIXELS))
+
+
+def _too_many_pixels(image: Image.Image, limit: int) -> str:
+    return _("the image is %(width)s × %(height)s pixels; the limit is %(limit)s megapixels") % {
+        "width": image.width,
+        "height": image.height,
+        "limit": number_format(limit / 1_000_000, decimal_pos=0 if limit % 1_000_000 == 0 else 1),
+    }
 
 
 def _refuse(label: str, field: str, problem: str, code: str) -> ValidationError:
