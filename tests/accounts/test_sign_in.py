@@ -259,3 +259,21 @@ def test_password_reset_requests_from_one_address_are_limited(client: Client, se
     refused = client.post("/accounts/password-reset/", {"email": "orang9@example.id"})
     assert refused.status_code == 429
     assert 'role="alert"' in refused.content.decode()
+
+
+def test_admin_sign_in_is_refused_while_the_account_is_locked(settings) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from loket.workspace.otp import code_for
+
+    user = get_user_model().objects.create_superuser("root", "root@example.go.id", "x-Pass-1234")
+    device = TOTPDevice.objects.create(user=user, name="Authenticator", confirmed=True)
+    _spread_failures("root", settings.LOKET_ACCOUNT_FAILURE_LIMIT, path="/admin/login/")
+
+    admin = Client(REMOTE_ADDR="10.2.0.7")
+    response = admin.post(
+        "/admin/login/?next=/admin/",
+        {"username": "root", "password": "x-Pass-1234", "otp_token": code_for(device)},
+    )
+    assert response.status_code == 429
+    assert admin.get("/admin/").status_code == 302

@@ -51,6 +51,13 @@ def fast_passwords(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def no_submission_limits(settings: Any) -> None:
+    # These tests submit 30 applications from one address and contact on purpose.
+    settings.LOKET_SUBMISSIONS_PER_ADDRESS = settings.LOKET_SUBMISSIONS_PER_EMAIL = 10**9
+    settings.LOKET_SUBMISSIONS_PER_PHONE = settings.LOKET_SMS_PER_PHONE = 10**9
+
+
 @pytest.fixture
 def demo(db: Any) -> Any:
     return load_demo()

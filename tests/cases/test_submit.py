@@ -261,7 +261,7 @@ def test_submissions_from_one_address_are_limited(demo, client, settings) -> Non
         assert post_application(client, email=f"orang{serial}@example.id").status_code == 201
     refused = post_application(client, email="orang9@example.id", phone="0812345678999")
     assert refused.status_code == 429
-    assert refused.json()["field"] == "service"
+    assert refused.json()["type"].endswith("/rate_limited")
 
 
 def test_texts_to_one_phone_are_limited_however_many_applications_name_it(
@@ -307,3 +307,13 @@ def test_the_portal_cookie_alone_cannot_cancel_through_the_api(demo, client) -> 
     )  # fmt: skip
     assert allowed.status_code == 200
     assert allowed.json()["status"] == "cancelled"
+
+
+def test_one_phone_written_three_ways_counts_as_one(demo, client, settings) -> None:
+    settings.LOKET_SUBMISSIONS_PER_PHONE = 2
+    for serial, phone in enumerate(["0812 3456 7890", "+62 812-3456-7890"]):
+        response = post_application(client, email=f"orang{serial}@example.id", phone=phone)
+        assert response.status_code == 201
+    refused = post_application(client, email="orang9@example.id", phone="6281234567890")
+    assert refused.status_code == 429
+    assert refused.json()["field"] == "applicant.phone"

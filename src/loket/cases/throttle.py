@@ -27,6 +27,7 @@ from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from loket.cases.intake import normalize_phone
 from loket.cases.models import Case
 from loket.cases.selectors import case_for_applicant
 from loket.core import ratelimit
@@ -64,11 +65,6 @@ def _blocked_until(request: HttpRequest, number: str) -> float:
     return max((float(until) for until in cache.get_many(names).values()), default=0.0)
 
 
-def is_throttled(request: HttpRequest, tracking_number: str) -> bool:
-    """True while this client address is locked out for this number (or all numbers)."""
-    return _blocked_until(request, tracking_number.upper()) > time.time()
-
-
 def _is_storm(number: str) -> bool:
     return ratelimit.is_over("track.number", number, int(settings.LOKET_TRACK_FAILURES_PER_NUMBER))
 
@@ -101,10 +97,6 @@ def record_failure(request: HttpRequest, tracking_number: str) -> None:
         security_log.warning(
             "access_code.address_braked scope=%s strikes=%d seconds=%d", scope, strikes, seconds
         )
-
-
-def window_minutes() -> int:
-    return max(1, _window() // 60)
 
 
 def case_with_access_code(
@@ -147,11 +139,11 @@ def reserve_submission(request: HttpRequest, *, email: str, phone: str) -> None:
     the field over its limit; nothing is counted then.
     """
     window = int(settings.LOKET_SUBMISSION_WINDOW_SECONDS)
-    digits = "".join(ch for ch in phone if ch.isdigit())
     checks = [
-        ("submit.address", ratelimit.client_address(request), "service", "PER_ADDRESS"),
+        ("submit.address", ratelimit.client_address(request), None, "PER_ADDRESS"),
         ("submit.email", email, "applicant.email", "PER_EMAIL"),
-        ("submit.phone", digits, "applicant.phone", "PER_PHONE"),
+        # +62 812…, 62812… and 0812… are one phone.
+        ("submit.phone", normalize_phone(phone), "applicant.phone", "PER_PHONE"),
     ]
     checks = [check for check in checks if check[1]]
     for scope, value, field, suffix in checks:
