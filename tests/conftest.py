@@ -12,6 +12,16 @@ os.environ.setdefault(
     "LOKET_SERVICES_DIR", os.path.join(os.path.dirname(__file__), "..", "services")
 )
 
+# The suite submits hundreds of applications naming the same demo contacts; the
+# tests of the submission and SMS brakes set their own (low) limits.
+for _limit in (
+    "SUBMISSIONS_PER_ADDRESS",
+    "SUBMISSIONS_PER_EMAIL",
+    "SUBMISSIONS_PER_PHONE",
+    "SMS_PER_PHONE",
+):
+    os.environ.setdefault(f"LOKET_{_limit}", "100000")
+
 pytest_plugins = ["tests.conftest_smtp"]  # the `smtp_server` fixture (real SMTP on loopback)
 
 
