@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "loket.ledger",
     "loket.notify",
     "loket.accounts",
+    "loket.surveys",
     "loket.portal",
     "loket.workspace",
     "loket.api",
@@ -292,3 +293,7 @@ LOKET_NOTIFY_BACKOFF_CAP_SECONDS = float(
 LOKET_NOTIFY_LEASE_SECONDS = float(os.environ.get("LOKET_NOTIFY_LEASE_SECONDS", "600"))
 # How long a process trusts its cached copy of an agency calendar edited elsewhere.
 LOKET_CALENDAR_RECHECK_SECONDS = float(os.environ.get("LOKET_CALENDAR_RECHECK_SECONDS", "30"))
+
+# SKM survey rules the regulation's copies disagree on or that are unverified (grade
+# bands, answer labels, element order, Krejcie-Morgan constants): see surveys/rules.yaml.
+LOKET_SURVEY_RULES_FILE = os.environ.get("LOKET_SURVEY_RULES_FILE", "")
