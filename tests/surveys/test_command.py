@@ -191,7 +191,7 @@ def test_a_large_import_shows_progress_and_stores_every_row(tmp_path: Path) -> N
     )
     file = write_csv(tmp_path / "big.csv", HEADER, [[3] * 9] * 2500)
 
-    out, err = run("import", str(file), "--unit", "dpmptsp", "--period", "p")
+    _out, err = run("import", str(file), "--unit", "dpmptsp", "--period", "p")
 
     assert Response.objects.count() == 2500
     assert "import" in err

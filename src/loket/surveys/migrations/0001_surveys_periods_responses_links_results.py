@@ -2,158 +2,397 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import loket.surveys.ikm
 from django.conf import settings
 from django.db import migrations, models
 
+import loket.surveys.ikm
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0002_encrypt_submitted_data'),
-        ('catalog', '0002_allow_reverting_content'),
-        ('org', '0003_translatable_field_names'),
+        ("cases", "0002_encrypt_submitted_data"),
+        ("catalog", "0002_allow_reverting_content"),
+        ("org", "0003_translatable_field_names"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SurveyPeriod',
+            name="SurveyPeriod",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=64, verbose_name='code')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('starts_on', models.DateField(verbose_name='first day')),
-                ('ends_on', models.DateField(verbose_name='last day')),
-                ('population', models.PositiveIntegerField(blank=True, help_text='Empty: the number of cases closed in the period.', null=True, verbose_name='population N (override)')),
-                ('weight_mode', models.CharField(choices=[(loket.surveys.ikm.WeightMode['EXACT'], '1/9'), (loket.surveys.ikm.WeightMode['LEGACY'], '0,11')], default=loket.surveys.ikm.WeightMode['EXACT'], max_length=8, verbose_name='weight')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed at')),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.agency')),
-                ('service', models.ForeignKey(blank=True, help_text='Empty: the period covers every service of the unit.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='survey_periods', to='catalog.service')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='survey_periods', to='org.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=64, verbose_name="code")),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                ("starts_on", models.DateField(verbose_name="first day")),
+                ("ends_on", models.DateField(verbose_name="last day")),
+                (
+                    "population",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Empty: the number of cases closed in the period.",
+                        null=True,
+                        verbose_name="population N (override)",
+                    ),
+                ),
+                (
+                    "weight_mode",
+                    models.CharField(
+                        choices=[
+                            (loket.surveys.ikm.WeightMode["EXACT"], "1/9"),
+                            (loket.surveys.ikm.WeightMode["LEGACY"], "0,11"),
+                        ],
+                        default=loket.surveys.ikm.WeightMode["EXACT"],
+                        max_length=8,
+                        verbose_name="weight",
+                    ),
+                ),
+                (
+                    "closed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="closed at"),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.agency",
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty: the period covers every service of the unit.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="survey_periods",
+                        to="catalog.service",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="survey_periods",
+                        to="org.unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'survey period',
-                'verbose_name_plural': 'survey periods',
-                'ordering': ['unit_id', '-starts_on'],
+                "verbose_name": "survey period",
+                "verbose_name_plural": "survey periods",
+                "ordering": ["unit_id", "-starts_on"],
             },
         ),
         migrations.CreateModel(
-            name='Result',
+            name="Result",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('respondents', models.PositiveIntegerField()),
-                ('population', models.PositiveIntegerField()),
-                ('sample_required', models.PositiveIntegerField()),
-                ('ikm', models.DecimalField(decimal_places=2, max_digits=5)),
-                ('grade', models.CharField(max_length=1)),
-                ('elements', models.JSONField(default=dict)),
-                ('weight_mode', models.CharField(max_length=8)),
-                ('inputs_hash', models.CharField(max_length=64)),
-                ('published_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('ledger_index', models.PositiveBigIntegerField(blank=True, null=True)),
-                ('published_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('period', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='results', to='surveys.surveyperiod')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("respondents", models.PositiveIntegerField()),
+                ("population", models.PositiveIntegerField()),
+                ("sample_required", models.PositiveIntegerField()),
+                ("ikm", models.DecimalField(decimal_places=2, max_digits=5)),
+                ("grade", models.CharField(max_length=1)),
+                ("elements", models.JSONField(default=dict)),
+                ("weight_mode", models.CharField(max_length=8)),
+                ("inputs_hash", models.CharField(max_length=64)),
+                ("published_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("ledger_index", models.PositiveBigIntegerField(blank=True, null=True)),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "period",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="results",
+                        to="surveys.surveyperiod",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'published survey result',
-                'verbose_name_plural': 'published survey results',
-                'ordering': ['-published_at'],
-                'get_latest_by': 'published_at',
+                "verbose_name": "published survey result",
+                "verbose_name_plural": "published survey results",
+                "ordering": ["-published_at"],
+                "get_latest_by": "published_at",
             },
         ),
         migrations.CreateModel(
-            name='Response',
+            name="Response",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('submitted_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='submitted at')),
-                ('channel', models.CharField(choices=[('online', 'Online link'), ('kiosk', 'Counter kiosk'), ('paper', 'Paper or spreadsheet import')], max_length=8, verbose_name='channel')),
-                ('u1', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='U1')),
-                ('u2', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='U2')),
-                ('u3', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='U3')),
-                ('u4', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='U4')),
-                ('u5', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='U5')),
-                ('u6', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='U6')),
-                ('u7', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='U7')),
-                ('u8', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='U8')),
-                ('u9', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='U9')),
-                ('gender', models.CharField(blank=True, choices=[('f', 'Female'), ('m', 'Male')], max_length=2, verbose_name='gender')),
-                ('age_band', models.CharField(blank=True, choices=[('lt20', 'Under 20'), ('20-29', '20-29'), ('30-39', '30-39'), ('40-49', '40-49'), ('50-59', '50-59'), ('60+', '60 or over')], max_length=6, verbose_name='age')),
-                ('education', models.CharField(blank=True, choices=[('sd', 'SD'), ('smp', 'SMP'), ('sma', 'SMA'), ('s1', 'S1'), ('s2', 'S2'), ('s3', 'S3')], max_length=4, verbose_name='education')),
-                ('occupation', models.CharField(blank=True, choices=[('pns', 'PNS'), ('tni', 'TNI'), ('polri', 'POLRI'), ('swasta', 'Private employee'), ('wirausaha', 'Self-employed'), ('lainnya', 'Other')], max_length=10, verbose_name='occupation')),
-                ('suggestion', models.TextField(blank=True, verbose_name='suggestion')),
-                ('suggestion_status', models.CharField(blank=True, choices=[('', 'No suggestion'), ('pending', 'Waiting for review'), ('published', 'Shown publicly'), ('hidden', 'Kept internal')], default='', max_length=10)),
-                ('period', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='responses', to='surveys.surveyperiod')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "submitted_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="submitted at"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("online", "Online link"),
+                            ("kiosk", "Counter kiosk"),
+                            ("paper", "Paper or spreadsheet import"),
+                        ],
+                        max_length=8,
+                        verbose_name="channel",
+                    ),
+                ),
+                ("u1", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="U1")),
+                ("u2", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="U2")),
+                ("u3", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="U3")),
+                ("u4", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="U4")),
+                ("u5", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="U5")),
+                ("u6", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="U6")),
+                ("u7", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="U7")),
+                ("u8", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="U8")),
+                ("u9", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="U9")),
+                (
+                    "gender",
+                    models.CharField(
+                        blank=True,
+                        choices=[("f", "Female"), ("m", "Male")],
+                        max_length=2,
+                        verbose_name="gender",
+                    ),
+                ),
+                (
+                    "age_band",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("lt20", "Under 20"),
+                            ("20-29", "20-29"),
+                            ("30-39", "30-39"),
+                            ("40-49", "40-49"),
+                            ("50-59", "50-59"),
+                            ("60+", "60 or over"),
+                        ],
+                        max_length=6,
+                        verbose_name="age",
+                    ),
+                ),
+                (
+                    "education",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("sd", "SD"),
+                            ("smp", "SMP"),
+                            ("sma", "SMA"),
+                            ("s1", "S1"),
+                            ("s2", "S2"),
+                            ("s3", "S3"),
+                        ],
+                        max_length=4,
+                        verbose_name="education",
+                    ),
+                ),
+                (
+                    "occupation",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("pns", "PNS"),
+                            ("tni", "TNI"),
+                            ("polri", "POLRI"),
+                            ("swasta", "Private employee"),
+                            ("wirausaha", "Self-employed"),
+                            ("lainnya", "Other"),
+                        ],
+                        max_length=10,
+                        verbose_name="occupation",
+                    ),
+                ),
+                ("suggestion", models.TextField(blank=True, verbose_name="suggestion")),
+                (
+                    "suggestion_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "No suggestion"),
+                            ("pending", "Waiting for review"),
+                            ("published", "Shown publicly"),
+                            ("hidden", "Kept internal"),
+                        ],
+                        default="",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "period",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="responses",
+                        to="surveys.surveyperiod",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'survey response',
-                'verbose_name_plural': 'survey responses',
+                "verbose_name": "survey response",
+                "verbose_name_plural": "survey responses",
             },
         ),
         migrations.CreateModel(
-            name='Invitation',
+            name="Invitation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('expires_at', models.DateTimeField()),
-                ('used_at', models.DateTimeField(blank=True, null=True)),
-                ('case', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='cases.case')),
-                ('period', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='invitations', to='surveys.surveyperiod')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("expires_at", models.DateTimeField()),
+                ("used_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "case",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "period",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="invitations",
+                        to="surveys.surveyperiod",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'survey link',
-                'verbose_name_plural': 'survey links',
+                "verbose_name": "survey link",
+                "verbose_name_plural": "survey links",
             },
         ),
         migrations.AddConstraint(
-            model_name='surveyperiod',
-            constraint=models.UniqueConstraint(fields=('unit', 'code'), name='survey_period_code_per_unit'),
+            model_name="surveyperiod",
+            constraint=models.UniqueConstraint(
+                fields=("unit", "code"), name="survey_period_code_per_unit"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='surveyperiod',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_on__gte', models.F('starts_on'))), name='survey_period_ends_after_start'),
+            model_name="surveyperiod",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_on__gte", models.F("starts_on"))),
+                name="survey_period_ends_after_start",
+            ),
         ),
         migrations.AddIndex(
-            model_name='response',
-            index=models.Index(fields=['period', 'suggestion_status'], name='surveys_res_period__5aa3fd_idx'),
+            model_name="response",
+            index=models.Index(
+                fields=["period", "suggestion_status"], name="surveys_res_period__5aa3fd_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='response',
-            constraint=models.CheckConstraint(condition=models.Q(('u1__isnull', True), models.Q(('u1__gte', 1), ('u1__lte', 4)), _connector='OR'), name='survey_response_u1_1_to_4'),
+            model_name="response",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("u1__isnull", True), models.Q(("u1__gte", 1), ("u1__lte", 4)), _connector="OR"
+                ),
+                name="survey_response_u1_1_to_4",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='response',
-            constraint=models.CheckConstraint(condition=models.Q(('u2__isnull', True), models.Q(('u2__gte', 1), ('u2__lte', 4)), _connector='OR'), name='survey_response_u2_1_to_4'),
+            model_name="response",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("u2__isnull", True), models.Q(("u2__gte", 1), ("u2__lte", 4)), _connector="OR"
+                ),
+                name="survey_response_u2_1_to_4",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='response',
-            constraint=models.CheckConstraint(condition=models.Q(('u3__isnull', True), models.Q(('u3__gte', 1), ('u3__lte', 4)), _connector='OR'), name='survey_response_u3_1_to_4'),
+            model_name="response",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("u3__isnull", True), models.Q(("u3__gte", 1), ("u3__lte", 4)), _connector="OR"
+                ),
+                name="survey_response_u3_1_to_4",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='response',
-            constraint=models.CheckConstraint(condition=models.Q(('u4__isnull', True), models.Q(('u4__gte', 1), ('u4__lte', 4)), _connector='OR'), name='survey_response_u4_1_to_4'),
+            model_name="response",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("u4__isnull", True), models.Q(("u4__gte", 1), ("u4__lte", 4)), _connector="OR"
+                ),
+                name="survey_response_u4_1_to_4",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='response',
-            constraint=models.CheckConstraint(condition=models.Q(('u5__isnull', True), models.Q(('u5__gte', 1), ('u5__lte', 4)), _connector='OR'), name='survey_response_u5_1_to_4'),
+            model_name="response",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("u5__isnull", True), models.Q(("u5__gte", 1), ("u5__lte", 4)), _connector="OR"
+                ),
+                name="survey_response_u5_1_to_4",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='response',
-            constraint=models.CheckConstraint(condition=models.Q(('u6__isnull', True), models.Q(('u6__gte', 1), ('u6__lte', 4)), _connector='OR'), name='survey_response_u6_1_to_4'),
+            model_name="response",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("u6__isnull", True), models.Q(("u6__gte", 1), ("u6__lte", 4)), _connector="OR"
+                ),
+                name="survey_response_u6_1_to_4",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='response',
-            constraint=models.CheckConstraint(condition=models.Q(('u7__isnull', True), models.Q(('u7__gte', 1), ('u7__lte', 4)), _connector='OR'), name='survey_response_u7_1_to_4'),
+            model_name="response",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("u7__isnull", True), models.Q(("u7__gte", 1), ("u7__lte", 4)), _connector="OR"
+                ),
+                name="survey_response_u7_1_to_4",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='response',
-            constraint=models.CheckConstraint(condition=models.Q(('u8__isnull', True), models.Q(('u8__gte', 1), ('u8__lte', 4)), _connector='OR'), name='survey_response_u8_1_to_4'),
+            model_name="response",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("u8__isnull", True), models.Q(("u8__gte", 1), ("u8__lte", 4)), _connector="OR"
+                ),
+                name="survey_response_u8_1_to_4",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='response',
-            constraint=models.CheckConstraint(condition=models.Q(('u9__isnull', True), models.Q(('u9__gte', 1), ('u9__lte', 4)), _connector='OR'), name='survey_response_u9_1_to_4'),
+            model_name="response",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("u9__isnull", True), models.Q(("u9__gte", 1), ("u9__lte", 4)), _connector="OR"
+                ),
+                name="survey_response_u9_1_to_4",
+            ),
         ),
     ]
