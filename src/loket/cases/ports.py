@@ -25,6 +25,7 @@ from loket.ledger.models import LedgerEntry
 from loket.ledger.services import append, lock_for_append
 from loket.notify.services import enqueue
 from loket.org.selectors import holders_at, holdings_of, may_act, position_by_code, superior_of
+from loket.surveys.services import invite_for_closed_case
 
 __all__ = [
     "add_working_days",
@@ -47,6 +48,7 @@ __all__ = [
     "service_by_code",
     "store_upload",
     "superior_of",
+    "survey_link",
     "verification_url",
     "working_time_between",
 ]
@@ -55,6 +57,7 @@ __all__ = [
 ledger_lock = lock_for_append
 enqueue_notification = enqueue
 fee_for = _fee_for
+survey_link = invite_for_closed_case
 
 
 def ledger_append(kind: str, payload: dict[str, Any]) -> LedgerEntry:

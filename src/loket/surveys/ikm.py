@@ -64,6 +64,8 @@ class ElementRules:
     name_en: str
     labels_id: tuple[str, ...]
     labels_en: tuple[str, ...]
+    question_id: str = ""
+    question_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,8 @@ def parse_rules(data: Mapping[str, Any]) -> Rules:
             name_en=str(raw["name_en"]),
             labels_id=tuple(str(x) for x in raw["labels_id"]),
             labels_en=tuple(str(x) for x in raw["labels_en"]),
+            question_id=str(raw.get("question_id", "")),
+            question_en=str(raw.get("question_en", "")),
         )
         if len(element.labels_id) != HIGHEST_RATING or len(element.labels_en) != HIGHEST_RATING:
             raise ValueError(f"elements.{code}: needs four answer labels per language")

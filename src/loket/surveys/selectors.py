@@ -103,11 +103,12 @@ def period_open_for(*, service_id: int, unit_id: int, day: dt.date) -> SurveyPer
         starts_on__lte=day,
         ends_on__gte=day,
         closed_at__isnull=True,
-    ).order_by("service_id", "starts_on")
-    # NULL service sorts first on some databases and last on others: pick explicitly.
-    found = list(periods[:4])
+    ).order_by("starts_on")
+    # NULL service sorts first on some databases and last on others: pick in Python.
+    found = list(periods)
     own = [p for p in found if p.service_id is not None]
-    return (own or found or [None])[0]
+    chosen = own or found
+    return chosen[0] if chosen else None
 
 
 def units_led_by(officer: Officer, *, at: dt.datetime) -> frozenset[int]:
@@ -117,15 +118,26 @@ def units_led_by(officer: Officer, *, at: dt.datetime) -> frozenset[int]:
 
 
 def units_served_by(officer: Officer, *, at: dt.datetime) -> frozenset[int]:
-    """The units where `officer` holds a position, and below: where they may run a kiosk."""
+    """Where `officer` may run a kiosk: the units they serve in, those below and those above
+    (a division's front office receives the office's walk-in visitors)."""
     units = {h.position.unit_id for h in holdings_of(officer, at)}
-    return units_within(officer.agency_id, units) if units else frozenset()
+    if not units:
+        return frozenset()
+    parents = dict(Unit.objects.filter(agency_id=officer.agency_id).values_list("pk", "parent_id"))
+    above: set[int] = set()
+    for unit_id in units:
+        parent = parents.get(unit_id)
+        while parent is not None and parent not in above:
+            above.add(parent)
+            parent = parents.get(parent)
+    return units_within(officer.agency_id, units) | above
 
 
 def published_results(*, unit: Unit, service_id: int | None) -> list[Result]:
     """The latest published result of each period of the unit (or service), oldest first."""
+    scope = Q(period__service_id=service_id) if service_id else Q(period__service__isnull=True)
     results = (
-        Result.objects.filter(period__unit=unit, period__service_id=service_id)
+        Result.objects.filter(scope, period__unit=unit)
         .select_related("period")
         .order_by("period__starts_on", "-published_at")
     )

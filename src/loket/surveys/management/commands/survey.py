@@ -4,9 +4,9 @@ and `loket survey close-ended` (closes finished periods and drops their case lin
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import IO, Any, cast
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 from django.db import transaction
 from rich.console import Console
 from rich.progress import Progress
@@ -19,6 +19,11 @@ from loket.surveys.spreadsheet import SpreadsheetErrors, read_responses
 # Imports above this size show a progress bar while they are stored.
 PROGRESS_FROM_ROWS = 2000
 CHUNK_ROWS = 1000
+
+
+def _stream(wrapper: OutputWrapper) -> IO[str]:
+    # Rich writes partial lines; Django's wrapper would end each with a newline.
+    return cast("IO[str]", wrapper._out)
 
 
 def _decimal(value: Any, places: int = 4) -> str:
@@ -109,7 +114,7 @@ class Command(BaseCommand):
                 element["converted"] or "-",
                 element["grade"] or "-",
             )
-        console = Console(file=self.stdout, width=100)
+        console = Console(file=_stream(self.stdout), width=100)
         console.print(table)
         if data["ikm"] is None:
             console.print("IKM: - (an element has no answer)")
@@ -129,7 +134,10 @@ class Command(BaseCommand):
                 stored = services.import_responses(period=period, rows=rows)
             else:
                 # One transaction: a file is stored whole or not at all.
-                with transaction.atomic(), Progress(console=Console(file=self.stderr)) as progress:
+                with (
+                    transaction.atomic(),
+                    Progress(console=Console(file=_stream(self.stderr))) as progress,
+                ):
                     bar = progress.add_task("import", total=len(rows))
                     for start in range(0, len(rows), CHUNK_ROWS):
                         chunk = rows[start : start + CHUNK_ROWS]
