@@ -163,6 +163,7 @@ def _full_context(event: str) -> dict[str, Any]:
         "position_name": "Kepala Seksi Perizinan",
         "step_name": "Verifikasi berkas",
         "task_url": "https://loket.example/workspace/tugas/9",
+        "survey_url": "https://loket.example/survei/abc/",
     }
     return {key: values[key] for key in (*EVENTS[event].required, *EVENTS[event].optional)}
 

@@ -22,6 +22,8 @@ Context keys (all plain strings unless noted):
 - ``step_name``: the step the overdue task belongs to.
 - ``task_url``: absolute URL of the task in the officer workspace.
 - ``agency_name``: the agency signing applicant messages (optional, every event).
+- ``survey_url``: the satisfaction survey link (surveys app), optional in approved,
+  rejected and cancelled; required in survey_invitation.
 
 Keys not listed for an event are passed through to the template, so an agency's
 own template may use more.
