@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from loket.core.errors import LoketError
 from loket.ledger.services import append as ledger_append
 from loket.org.models import Unit
 from loket.surveys import ikm, selectors
@@ -44,15 +45,15 @@ PROFILE_CHOICES: dict[str, set[str]] = {
 }
 
 
-class SurveyError(Exception):
+class SurveyError(LoketError):
     """A survey request that cannot be honoured; ``field`` names what was wrong."""
 
+    TITLES = {404: "Not found", 409: "Conflict", 410: "Gone", 422: "Invalid input"}
+
     def __init__(self, message: str, *, code: str, field: str = "", status: int = 400) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
-        self.field = field
+        super().__init__(message, field=field or None, code=code)
         self.status = status
+        self.title = self.TITLES.get(status, "Bad request")
 
 
 def _hash_token(token: str) -> str:
