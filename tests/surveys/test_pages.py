@@ -193,3 +193,14 @@ def test_the_kiosk_records_walk_in_respondents(period, signed_in) -> None:
 
 def test_the_kiosk_is_refused_to_officers_of_other_units(period, signed_in) -> None:
     assert signed_in("yusuf").get(f"/workspace/survei/{period.pk}/kios/").status_code == 404
+
+
+def test_the_report_of_a_period_is_two_queries_whatever_the_number_of_responses(
+    period, django_assert_num_queries
+) -> None:
+    fill(period, HAND_WORKED * 50)
+
+    # One aggregate over the responses, one count of the closed cases (N).
+    with django_assert_num_queries(2):
+        report = selectors.report(period)
+    assert report.result.respondents == 200
