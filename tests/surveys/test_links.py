@@ -197,3 +197,26 @@ def test_responses_hold_no_personal_data(period: SurveyPeriod) -> None:
     assert "Sri" not in flat and case.tracking_number not in flat
     assert "3273055504900003" not in flat
     assert (row["gender"], row["age_band"]) == ("f", "30-39")
+
+
+def test_an_approved_case_with_an_issued_document_gets_a_survey_invitation(
+    period: SurveyPeriod,
+) -> None:
+    from loket.cases.models import Task, TaskStatus
+
+    case = apply()
+    for step, username in [
+        ("verifikasi-berkas", "andi"),
+        ("kajian-teknis", "siti"),
+        ("persetujuan", "dewi"),
+    ]:
+        task = Task.objects.get(case=case, step_id=step, status=TaskStatus.OPEN)
+        case_services.decide(task_id=task.pk, officer=officer(username), decision="approve")
+    case.refresh_from_db()
+
+    assert case.status == "approved"
+    # The document message went first; the survey link follows in its own short message.
+    assert "/survei/" not in closing_message(case, "issued").body
+    invitation = closing_message(case, "survey_invitation")
+    token = token_in(invitation)
+    assert Client().post(f"/survei/{token}/", ANSWERS).status_code == 302
