@@ -204,3 +204,22 @@ def test_the_report_of_a_period_is_two_queries_whatever_the_number_of_responses(
     with django_assert_num_queries(2):
         report = selectors.report(period)
     assert report.result.respondents == 200
+
+
+def test_the_running_tally_matches_the_rows_after_every_channel(period, signed_in) -> None:
+    fill(period, HAND_WORKED)
+    signed_in("andi").post(f"/workspace/survei/{period.pk}/kios/", {"U1": "2", "U5": "4"})
+
+    assert selectors.tally(period) == selectors.tally_from_rows(period)
+    assert selectors.tally(period).respondents == 5
+    assert selectors.tally(period).totals["U1"] == (14, 5)
+
+
+def test_publishing_counts_the_rows_and_repairs_a_drifted_tally(period) -> None:
+    fill(period, HAND_WORKED)
+    Response.objects.filter(period=period, u1=2).update(u1=4)  # behind the tally's back
+
+    result = services.publish_result(period=period)
+
+    assert result.elements["U1"]["total"] == 14
+    assert selectors.tally(period) == selectors.tally_from_rows(period)

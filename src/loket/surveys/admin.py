@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from loket.surveys.models import Result, SurveyPeriod
+from loket.surveys.models import Result, SurveyPeriod, Tally
 
 
 class SurveyPeriodForm(forms.ModelForm):
@@ -36,6 +36,7 @@ class SurveyPeriodAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: SurveyPeriod, form: Any, change: bool) -> None:
         obj.agency_id = obj.unit.agency_id
         super().save_model(request, obj, form, change)
+        Tally.objects.get_or_create(period=obj)
 
 
 @admin.register(Result)

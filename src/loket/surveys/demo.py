@@ -125,6 +125,7 @@ def load_survey_history(*, unit_code: str = "dpmptsp", now: dt.datetime | None =
         )
         rows = _responses(rng, period, quarter, now)
         Response.objects.bulk_create(rows, batch_size=1000)
+        services.rebuild_tally(period=period)
         added += len(rows)
         if number < len(plan) - 1:
             services.close_period(period=period, now=now)

@@ -160,6 +160,41 @@ class Response(models.Model):
         return {code: getattr(self, code.lower()) for code in ELEMENTS}
 
 
+class Tally(models.Model):
+    """Read model: running sum and count per element of a period's responses.
+
+    Kept in the transaction that stores each response (atomic F() increments), so
+    the report is one primary-key read however many responses there are. The rows
+    stay the record: publishing recomputes from them and repairs the tally if it drifted.
+    """
+
+    period = models.OneToOneField(
+        SurveyPeriod, primary_key=True, on_delete=models.CASCADE, related_name="tally"
+    )
+    respondents = models.PositiveIntegerField(default=0)
+    u1_sum = models.PositiveBigIntegerField(default=0)
+    u1_n = models.PositiveIntegerField(default=0)
+    u2_sum = models.PositiveBigIntegerField(default=0)
+    u2_n = models.PositiveIntegerField(default=0)
+    u3_sum = models.PositiveBigIntegerField(default=0)
+    u3_n = models.PositiveIntegerField(default=0)
+    u4_sum = models.PositiveBigIntegerField(default=0)
+    u4_n = models.PositiveIntegerField(default=0)
+    u5_sum = models.PositiveBigIntegerField(default=0)
+    u5_n = models.PositiveIntegerField(default=0)
+    u6_sum = models.PositiveBigIntegerField(default=0)
+    u6_n = models.PositiveIntegerField(default=0)
+    u7_sum = models.PositiveBigIntegerField(default=0)
+    u7_n = models.PositiveIntegerField(default=0)
+    u8_sum = models.PositiveBigIntegerField(default=0)
+    u8_n = models.PositiveIntegerField(default=0)
+    u9_sum = models.PositiveBigIntegerField(default=0)
+    u9_n = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.period} tally"
+
+
 class Invitation(models.Model):
     """The single-use survey link sent with a closed case's last message."""
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from loket.org.models import Officer, Unit
 from loket.org.selectors import holdings_of, units_within
 from loket.surveys import ikm
-from loket.surveys.models import Response, Result, SuggestionStatus, SurveyPeriod
+from loket.surveys.models import Response, Result, SuggestionStatus, SurveyPeriod, Tally
 
 
 def rules() -> ikm.Rules:
@@ -30,8 +30,8 @@ def period_bounds(period: SurveyPeriod) -> tuple[dt.datetime, dt.datetime]:
     return start, end
 
 
-def tally(period: SurveyPeriod) -> ikm.Tally:
-    """Sum and count of every element over the period's responses: one aggregate query."""
+def tally_from_rows(period: SurveyPeriod) -> ikm.Tally:
+    """Sum and count of every element over the period's stored responses: one aggregate."""
     aggregates = {"respondents": Count("pk")}
     for code in ikm.ELEMENTS:
         column = code.lower()
@@ -42,6 +42,24 @@ def tally(period: SurveyPeriod) -> ikm.Tally:
         respondents=row["respondents"],
         totals={
             code: (row[f"{code.lower()}_sum"] or 0, row[f"{code.lower()}_n"])
+            for code in ikm.ELEMENTS
+        },
+    )
+
+
+def tally(period: SurveyPeriod) -> ikm.Tally:
+    """The period's running tally (read model): one primary-key read."""
+    row = Tally.objects.filter(period_id=period.pk).first()
+    if row is None:
+        return ikm.Tally(0, dict.fromkeys(ikm.ELEMENTS, (0, 0)))
+    return tally_of(row)
+
+
+def tally_of(row: Tally) -> ikm.Tally:
+    return ikm.Tally(
+        row.respondents,
+        {
+            code: (getattr(row, f"{code.lower()}_sum"), getattr(row, f"{code.lower()}_n"))
             for code in ikm.ELEMENTS
         },
     )
@@ -74,9 +92,11 @@ class Report:
         return self.result.respondents >= self.sample_required
 
 
-def report(period: SurveyPeriod) -> Report:
-    """The period's IKM recomputed from its stored responses (two queries)."""
-    computed = ikm.compute_tally(tally(period), weight_mode=period.weight_mode, rules=rules())
+def report(period: SurveyPeriod, *, from_rows: bool = False) -> Report:
+    """The period's IKM from its running tally (two queries), or recomputed from every
+    stored response (`from_rows`, as publishing does)."""
+    counts = tally_from_rows(period) if from_rows else tally(period)
+    computed = ikm.compute_tally(counts, weight_mode=period.weight_mode, rules=rules())
     size = population(period)
     return Report(period, computed, size, ikm.sample_size(size, rules()))
 

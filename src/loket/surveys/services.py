@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,6 +35,7 @@ from loket.surveys.models import (
     Result,
     SuggestionStatus,
     SurveyPeriod,
+    Tally,
 )
 
 MAX_SUGGESTION_CHARS = 2000
@@ -76,7 +78,7 @@ def define_period(
     if ends_on < starts_on:
         raise SurveyError(_("The last day is before the first."), code="invalid", field="ends_on")
     mode = ikm.WeightMode(weight_mode)
-    return SurveyPeriod.objects.create(
+    period = SurveyPeriod.objects.create(
         agency_id=unit.agency_id,
         unit=unit,
         service_id=service_id,
@@ -87,6 +89,32 @@ def define_period(
         population=population,
         weight_mode=mode,
     )
+    Tally.objects.create(period=period)
+    return period
+
+
+def _count(period: SurveyPeriod, responses: list[Response]) -> None:
+    """Add stored responses to the period's running tally, in the caller's transaction."""
+    changes: dict[str, Any] = {"respondents": F("respondents") + len(responses)}
+    for code in ikm.ELEMENTS:
+        column = code.lower()
+        values = [v for v in (getattr(r, column) for r in responses) if v is not None]
+        changes[f"{column}_sum"] = F(f"{column}_sum") + sum(values)
+        changes[f"{column}_n"] = F(f"{column}_n") + len(values)
+    if not Tally.objects.filter(period=period).update(**changes):
+        rebuild_tally(period=period)
+
+
+@transaction.atomic
+def rebuild_tally(*, period: SurveyPeriod) -> Tally:
+    """Recount the period's tally from its stored responses (after bulk loads or repair)."""
+    counts = selectors.tally_from_rows(period)
+    values: dict[str, int] = {"respondents": counts.respondents}
+    for code, (total, answered) in counts.totals.items():
+        values[f"{code.lower()}_sum"] = total
+        values[f"{code.lower()}_n"] = answered
+    tally, _created = Tally.objects.update_or_create(period=period, defaults=values)
+    return tally
 
 
 def invite_for_closed_case(*, case: Any, now: dt.datetime) -> str | None:
@@ -221,6 +249,7 @@ def respond_by_link(
         now=now,
     )
     response.save()
+    _count(invitation.period, [response])
     invitation.used_at = now
     invitation.save(update_fields=["used_at"])
     return response
@@ -249,6 +278,7 @@ def respond_at_kiosk(
         now=now,
     )
     response.save()
+    _count(period, [response])
     return response
 
 
@@ -272,6 +302,7 @@ def import_responses(
         for row in rows
     ]
     Response.objects.bulk_create(batch, batch_size=1000)
+    _count(period, batch)
     return len(batch)
 
 
@@ -314,7 +345,10 @@ def publish_result(
     """Publish the period's IKM: store the figures with their inputs' hash, then ledger them."""
     now = now or timezone.now()
     SurveyPeriod.objects.select_for_update().get(pk=period.pk)
-    computed = selectors.report(period)
+    # The published figure comes from the stored rows, not the running tally.
+    computed = selectors.report(period, from_rows=True)
+    if selectors.tally(period) != selectors.tally_from_rows(period):
+        rebuild_tally(period=period)
     if computed.result.ikm is None or computed.result.grade is None:
         raise SurveyError(
             _("Every element needs at least one answer before the index can be published."),
