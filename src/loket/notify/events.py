@@ -49,10 +49,10 @@ EVENTS: dict[str, EventSpec] = {
     for spec in (
         EventSpec("received", "applicant", _APPLICANT, ("due_date",)),
         EventSpec("returned", "applicant", (*_APPLICANT, "reason"), ("due_date",)),
-        EventSpec("approved", "applicant", _APPLICANT),
-        EventSpec("rejected", "applicant", (*_APPLICANT, "reason")),
+        EventSpec("approved", "applicant", _APPLICANT, ("survey_url",)),
+        EventSpec("rejected", "applicant", (*_APPLICANT, "reason"), ("survey_url",)),
         EventSpec("issued", "applicant", (*_APPLICANT, "document_url")),
-        EventSpec("cancelled", "applicant", _APPLICANT, ("reason",)),
+        EventSpec("cancelled", "applicant", _APPLICANT, ("reason", "survey_url")),
         EventSpec("overdue_apology", "applicant", (*_APPLICANT, "due_date"), ("new_due_date",)),
         EventSpec(
             "task_overdue_escalated",
