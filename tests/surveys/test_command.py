@@ -195,3 +195,17 @@ def test_a_large_import_shows_progress_and_stores_every_row(tmp_path: Path) -> N
 
     assert Response.objects.count() == 2500
     assert "import" in err
+
+
+@pytest.mark.django_db
+def test_close_ended_closes_finished_periods() -> None:
+    unit = UnitFactory(code="dpmptsp")
+    ended = services.define_period(
+        unit=unit, code="p", name="P", starts_on=dt.date(2025, 1, 1), ends_on=dt.date(2025, 3, 31)
+    )
+
+    out, _ = run("close-ended")
+
+    assert out.strip() == "1 period(s) closed"
+    ended.refresh_from_db()
+    assert ended.closed_at is not None
