@@ -220,3 +220,18 @@ def test_an_approved_case_with_an_issued_document_gets_a_survey_invitation(
     invitation = closing_message(case, "survey_invitation")
     token = token_in(invitation)
     assert Client().post(f"/survei/{token}/", ANSWERS).status_code == 302
+
+
+def test_the_survey_page_speaks_english_too(period: SurveyPeriod) -> None:
+    from django.conf import settings
+
+    case = reject(apply())
+    token = token_in(closing_message(case, "rejected"))
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    html = client.get(f"/survei/{token}/").content.decode()
+
+    assert "How well did the requirements fit the service?" in html
+    assert "Very suitable" in html and "Well managed" in html
+    assert "Sangat sesuai" not in html
