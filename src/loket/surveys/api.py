@@ -196,7 +196,7 @@ def _strict_answers(raw: dict[str, Any]) -> dict[str, int | None]:
     "/responses/{token}",
     response={201: AnswerOut},
     summary="Answer the survey behind a closed case's link (once)",
-    openapi_extra=problems(404, 409, 410, 422),
+    openapi_extra=problems(400, 404, 409, 410, 422),
 )
 def answer(request: HttpRequest, body: AnswerIn, token: str = Path(..., max_length=64)) -> Status:
     answers = _strict_answers(body.answers)
