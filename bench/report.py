@@ -52,6 +52,8 @@ def render(results: dict[str, Any]) -> str:
         out.append(_growth(results["growth"]))
     if "web" in results:
         out.append(_web(results["web"]))
+    if "surveys" in results:
+        out.append(_surveys(results["surveys"]))
     out.append(_findings(results))
     out.append(_method())
     return "\n".join(out).rstrip() + "\n"
@@ -510,3 +512,26 @@ Notes on method:
   one row per workflow, loaded and written back in each step's transaction;
   it keeps no history, ledger or outbox, so the comparison favours the peer.
 """
+
+
+def _surveys(surveys: dict[str, Any]) -> str:
+    """IKM of one unit period recomputed from its responses (target: under 200 ms)."""
+    rows = []
+    for backend, part in surveys.items():
+        if "error" in part:
+            rows.append([BACKEND_NAMES.get(backend, backend), "error", "", "", "", "", ""])
+            continue
+        rows.append(
+            [
+                BACKEND_NAMES.get(backend, backend),
+                _num(part["responses"]),
+                _num(part["report_ms_p50"], 1),
+                _num(part["report_ms_max"], 1),
+                _num(part["queries"]),
+                _num(part.get("from_rows_ms_p50"), 1),
+                _mark(part["meets_target"]),
+            ]
+        )
+    header = ["Database", "Responses", "IKM report p50 (ms)", "max (ms)", "SQL queries",
+              "from all rows p50 (ms)", "< 200 ms"]  # fmt: skip
+    return "## Satisfaction index (surveys)\n\n" + _table(header, rows) + "\n"

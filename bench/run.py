@@ -57,9 +57,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--parts",
         nargs="+",
-        default=["engine", "growth", "web"],
-        choices=["engine", "growth", "web"],
+        default=["engine", "growth", "web", "surveys"],
+        choices=["engine", "growth", "web", "surveys"],
     )
+    parser.add_argument("--survey-responses", type=int, default=100_000)
     parser.add_argument("--quick", action="store_true", help="small sizes, to try the harness")
     parser.add_argument("--output", default=str(REPO_DIR / "docs" / "benchmarks.md"))
     parser.add_argument("--results", default=str(REPO_DIR / "var" / "bench" / "results.json"))
@@ -72,6 +73,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         args.web_users = [10]
         args.web_seconds = 3.0
         args.profile_cases = 5
+        args.survey_responses = 10_000
     return args
 
 
@@ -242,6 +244,22 @@ def main(argv: list[str] | None = None) -> None:
                     timeout=3600,
                 )
                 log(f"{backend}: growth done ({results['growth'][backend].get('error', 'ok')})")
+        if "surveys" in args.parts:
+            results["surveys"] = {}
+            for backend, db in databases.items():
+                results["surveys"][backend] = run_part(
+                    "surveys.py",
+                    [
+                        "--database-url",
+                        db.fresh("surveys"),
+                        "--data-dir",
+                        str(db.data_dir),
+                        "--responses",
+                        str(args.survey_responses),
+                    ],
+                    timeout=900,
+                )
+                log(f"{backend}: surveys {results['surveys'][backend]}")
         if "web" in args.parts:
             from web import measure
 

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "loket.notify",
     "loket.payments",
     "loket.accounts",
+    "loket.surveys",
     "loket.portal",
     "loket.workspace",
     "loket.api",
@@ -385,3 +386,6 @@ LOKET_MAX_IMAGE_PIXELS = int(os.environ.get("LOKET_MAX_IMAGE_PIXELS", "50000000"
 LOKET_DEFINITION_MAX_DEPTH = int(os.environ.get("LOKET_DEFINITION_MAX_DEPTH", "64"))
 LOKET_CEL_COST_BUDGET = int(os.environ.get("LOKET_CEL_COST_BUDGET", "5000"))
 LOKET_CEL_TIME_BUDGET_SECONDS = float(os.environ.get("LOKET_CEL_TIME_BUDGET_SECONDS", "1.0"))
+# SKM survey rules the regulation's copies disagree on or that are unverified (grade
+# bands, answer labels, element order, Krejcie-Morgan constants): see surveys/rules.yaml.
+LOKET_SURVEY_RULES_FILE = os.environ.get("LOKET_SURVEY_RULES_FILE", "")

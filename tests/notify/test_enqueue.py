@@ -165,6 +165,7 @@ def _full_context(event: str) -> dict[str, Any]:
         "task_url": "https://loket.example/workspace/tugas/9",
         "amount": "1.350.000",
         "billing_code": "3273123456789012",
+        "survey_url": "https://loket.example/survei/abc/",
     }
     return {key: values[key] for key in (*EVENTS[event].required, *EVENTS[event].optional)}
 

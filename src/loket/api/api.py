@@ -122,6 +122,7 @@ def _register_routers() -> None:
         ("loket.cases.api:tasks", "/tasks"),
         ("loket.cases.api:cases", "/cases"),
         ("loket.payments.api", "/payments"),
+        ("loket.surveys.api", "/surveys"),
     ]:
         module, _sep, name = module.partition(":")
         router = getattr(import_module(module), name or "router")

@@ -602,13 +602,20 @@ class Run:
         )
         if not notify:
             return
+        # The closing message carries the satisfaction survey link when one is due.
+        survey_url = ports.survey_link(case=case, now=self.now)
+        survey = {"survey_url": survey_url} if survey_url else {}
         if outcome == Outcome.REJECTED:
-            self.notify_applicant("rejected", event, reason=reason or _("See the timeline."))
+            self.notify_applicant(
+                "rejected", event, reason=reason or _("See the timeline."), **survey
+            )
         elif outcome == Outcome.CANCELLED:
-            self.notify_applicant("cancelled", event, reason=reason)
+            self.notify_applicant("cancelled", event, reason=reason, **survey)
         elif not any(e.kind == "issued" for e in self.events):
             # When a document was issued the applicant already got it; one message is enough.
-            self.notify_applicant("approved", event)
+            self.notify_applicant("approved", event, **survey)
+        elif survey_url:
+            self.notify_applicant("survey_invitation", event, survey_url=survey_url)
 
     def refresh_current_steps(self) -> None:
         case = self.case

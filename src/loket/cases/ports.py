@@ -34,6 +34,7 @@ from loket.ledger.services import append, lock_for_append
 from loket.notify.services import enqueue
 from loket.org.selectors import holders_at, holdings_of, may_act, position_by_code, superior_of
 from loket.payments.billing import cancel_open_bills, open_bill
+from loket.surveys.services import invite_for_closed_case
 
 __all__ = [
     "CheckedUpload",
@@ -65,6 +66,7 @@ __all__ = [
     "store_checked",
     "store_upload",
     "superior_of",
+    "survey_link",
     "verification_url",
     "working_time_between",
 ]
@@ -76,6 +78,7 @@ ledger_derived_salt = derived_salt
 ledger_pseudonym = pseudonym
 enqueue_notification = enqueue
 fee_for = _fee_for
+survey_link = invite_for_closed_case
 
 
 def ledger_append(kind: str, payload: dict[str, Any]) -> LedgerEntry:

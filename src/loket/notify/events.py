@@ -22,6 +22,8 @@ Context keys (all plain strings unless noted):
 - ``step_name``: the step the overdue task belongs to.
 - ``task_url``: absolute URL of the task in the officer workspace.
 - ``agency_name``: the agency signing applicant messages (optional, every event).
+- ``survey_url``: the satisfaction survey link (surveys app), optional in approved,
+  rejected and cancelled; required in survey_invitation.
 
 Keys not listed for an event are passed through to the template, so an agency's
 own template may use more.
@@ -47,10 +49,10 @@ EVENTS: dict[str, EventSpec] = {
     for spec in (
         EventSpec("received", "applicant", _APPLICANT, ("due_date",)),
         EventSpec("returned", "applicant", (*_APPLICANT, "reason"), ("due_date",)),
-        EventSpec("approved", "applicant", _APPLICANT),
-        EventSpec("rejected", "applicant", (*_APPLICANT, "reason")),
+        EventSpec("approved", "applicant", _APPLICANT, ("survey_url",)),
+        EventSpec("rejected", "applicant", (*_APPLICANT, "reason"), ("survey_url",)),
         EventSpec("issued", "applicant", (*_APPLICANT, "document_url")),
-        EventSpec("cancelled", "applicant", _APPLICANT, ("reason",)),
+        EventSpec("cancelled", "applicant", _APPLICANT, ("reason", "survey_url")),
         EventSpec("overdue_apology", "applicant", (*_APPLICANT, "due_date"), ("new_due_date",)),
         EventSpec(
             "task_overdue_escalated",

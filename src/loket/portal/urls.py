@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from loket.portal import payment_views, views
+from loket.portal import payment_views, surveys, views
 
 app_name = "portal"
 
@@ -26,4 +26,9 @@ urlpatterns = [
         views.download,
         name="download",
     ),
+    # The satisfaction survey (link from a closed case's message) and the published index.
+    path("survei/terima-kasih/", surveys.thanks, name="survey_thanks"),
+    path("survei/<str:token>/", surveys.survey, name="survey"),
+    path("ikm/<slug:agency>/<slug:unit>/", surveys.public_index, name="ikm"),
+    path("ikm/<slug:agency>/<slug:unit>/<slug:service>/", surveys.public_index, name="ikm_service"),
 ]

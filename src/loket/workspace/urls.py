@@ -1,6 +1,6 @@
 from django.urls import path
 
-from loket.workspace import audit, casework, views
+from loket.workspace import audit, casework, surveys, views
 
 app_name = "workspace"
 
@@ -21,4 +21,18 @@ urlpatterns = [
     path("login/code/", views.verify, name="verify"),
     path("login/setup/", views.enrol, name="enrol"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("survei/", surveys.periods, name="survey_periods"),
+    path("survei/<int:period_id>/", surveys.report, name="survey_report"),
+    path("survei/<int:period_id>/terbitkan/", surveys.publish, name="survey_publish"),
+    path(
+        "survei/<int:period_id>/saran/<int:response_id>/",
+        surveys.review,
+        name="survey_review",
+    ),
+    path(
+        "survei/<int:period_id>/ekspor.<str:format>",
+        surveys.export,
+        name="survey_export",
+    ),
+    path("survei/<int:period_id>/kios/", surveys.kiosk, name="survey_kiosk"),
 ]

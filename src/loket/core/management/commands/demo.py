@@ -19,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from loket.core.demo import ADMIN_USERNAME, DEMO_PASSWORD, load_demo
 from loket.core.management.commands.serve import gunicorn_argv
+from loket.surveys.demo import load_survey_history
 
 
 class Command(BaseCommand):
@@ -40,6 +41,8 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("createcachetable", verbosity=0)
         summary = load_demo()
+        # A year of survey responses and published IKM results (surveys app).
+        load_survey_history()
         self._print_summary(bind, summary)
         if setup_only:
             return
