@@ -278,7 +278,9 @@ LOKET_LOG_ORIGIN = os.environ.get("LOKET_LOG_ORIGIN", "")
 LOKET_SERVICES_DIR = Path(os.environ.get("LOKET_SERVICES_DIR", Path.cwd() / "services"))
 # Complaint categories as code, one YAML file per agency (next to the services folder).
 LOKET_COMPLAINT_CATEGORIES_DIR = Path(
-    os.environ.get("LOKET_COMPLAINT_CATEGORIES_DIR", LOKET_SERVICES_DIR.parent / "complaint-categories")
+    os.environ.get(
+        "LOKET_COMPLAINT_CATEGORIES_DIR", LOKET_SERVICES_DIR.parent / "complaint-categories"
+    )
 )
 
 # Behind a reverse proxy, the client address is the proxy's unless we trust its

@@ -275,3 +275,18 @@ def test_bad_input_names_the_field(demo: Any, fields: dict[str, Any], field: str
     with pytest.raises(ValidationError) as refused:
         file(now=at(2), **fields)
     assert refused.value.field == field
+
+
+def test_only_administrators_archive_finished_complaints(demo: Any) -> None:
+    complaint = file(now=at(2)).complaint
+    with pytest.raises(ConflictError):
+        services.archive(complaint_id=complaint.pk, officer=officer("andi"))
+    services.reject(
+        complaint_id=complaint.pk,
+        officer=officer("andi"),
+        reason="Bukan kewenangan Pemerintah Kota Contoh.",
+    )
+    with pytest.raises(AuthorityError):
+        services.archive(complaint_id=complaint.pk, officer=officer("dewi"))
+    services.archive(complaint_id=complaint.pk, officer=officer("rina"))
+    assert reload(complaint).status == Status.ARCHIVED

@@ -802,3 +802,19 @@ def _escalate(complaint_id: int, now: dt.datetime) -> int:
             dedupe_key=f"complaint-event:{event.pk}:escalated:{holding.officer.pk}",
         )
     return 1
+
+
+def archive(*, complaint_id: int, officer: Officer, now: dt.datetime | None = None) -> Complaint:
+    """File a finished complaint away (arsip); only the agency's complaint administrators may."""
+    return _archive(complaint_id, officer, now or timezone.now())
+
+
+@transaction.atomic
+def _archive(complaint_id: int, officer: Officer, now: dt.datetime) -> Complaint:
+    complaint = _lock(complaint_id)
+    _require_status(complaint, Status.CLOSED, Status.REJECTED)
+    actor = _holding(officer, policy_of(complaint.agency_id).admin_position, now)
+    complaint.status = Status.ARCHIVED
+    _record(complaint, "archived", now, actor, is_public=False)
+    complaint.save()
+    return complaint
