@@ -88,6 +88,7 @@ def _register_routers() -> None:
         ("loket.cases.api:applications", "/applications"),
         ("loket.cases.api:tasks", "/tasks"),
         ("loket.cases.api:cases", "/cases"),
+        ("loket.complaints.api", "/complaints"),
     ]:
         module, _sep, name = module.partition(":")
         router = getattr(import_module(module), name or "router")
