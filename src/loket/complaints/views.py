@@ -95,7 +95,7 @@ def new_complaint(request: HttpRequest) -> HttpResponse:
         form = _file_form(policy)
         if request.GET.get("layanan"):
             form.initial["service_code"] = request.GET["layanan"][:80]
-        return render(request, "complaints/file.html", {"form": form, "policy": policy})
+        return _render_file(request, form, policy)
     form = _file_form(policy, request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -136,7 +136,20 @@ def new_complaint(request: HttpRequest) -> HttpResponse:
             _prove(request, filing.complaint)
             request.session[RECEIPT] = {filing.complaint.tracking_number: filing.access_code}
             return redirect("complaints:receipt", filing.complaint.tracking_number)
-    return render(request, "complaints/file.html", {"form": form, "policy": policy}, status=422)
+    return _render_file(request, form, policy, status=422)
+
+
+def _render_file(request: HttpRequest, form: FileForm, policy: Any, status: int = 200) -> Any:
+    return render(
+        request,
+        "complaints/file.html",
+        {
+            "form": form,
+            "policy": policy,
+            "categories": selectors.categories_of(policy.agency_id),
+        },
+        status=status,
+    )
 
 
 @never_cache
