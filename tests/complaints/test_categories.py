@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from loket.catalog.errors import DefinitionErrors
 from loket.complaints.categories import load_file, validate_source
@@ -34,7 +35,7 @@ categories:
 
 
 def test_errors_point_at_their_lines(demo: Any) -> None:
-    with pytest.raises(DefinitionErrors) as errors:
+    with translation.override("en"), pytest.raises(DefinitionErrors) as errors:
         validate_source(BAD, "kota.yaml")
     found = {(e.line, e.problem.split(" ")[0]) for e in errors.value}
     assert (6, "unknown") in found  # the unknown tier

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
@@ -62,6 +63,21 @@ def public_complaints(agency_id: int | None = None) -> QuerySet[Complaint]:
     return queryset.order_by("-received_at", "-pk")
 
 
+@dataclass(frozen=True)
+class Page:
+    complaints: list[Complaint]
+    number: int
+    has_next: bool
+
+
+def public_page(number: int, size: int = PUBLIC_PAGE_SIZE) -> Page:
+    """One page of the public list without counting the whole table (one query)."""
+    number = max(1, min(number, 10_000))
+    offset = (number - 1) * size
+    rows = list(public_complaints()[offset : offset + size + 1])
+    return Page(complaints=rows[:size], number=number, has_next=len(rows) > size)
+
+
 def public_events(complaint: Complaint) -> list[ComplaintEvent]:
     """The public part of a complaint's history: stages, answers, reasons; no names."""
     return list(complaint.events.filter(is_public=True).order_by("sequence"))
@@ -75,12 +91,26 @@ class UnitCount:
     overdue: int
 
 
-def counts_per_unit(now: dt.datetime | None = None) -> list[UnitCount]:
-    """Received, resolved on time and overdue now, per responsible unit; one query.
+COUNTS_CACHE_SECONDS = 60
 
+
+def counts_per_unit(now: dt.datetime | None = None) -> list[UnitCount]:
+    """Received, resolved on time and overdue, per responsible unit.
+
+    An aggregate over every complaint: every visitor of the public list asks for it, so
+    it is computed at most once a minute (cached) unless a moment is given.
     Confidential complaints count too: the numbers say nothing about their content.
     """
-    now = now or timezone.now()
+    if now is not None:
+        return _counts_per_unit(now)
+    cached = cache.get("complaints.counts_per_unit")
+    if cached is None:
+        cached = _counts_per_unit(timezone.now())
+        cache.set("complaints.counts_per_unit", cached, COUNTS_CACHE_SECONDS)
+    return list(cached)
+
+
+def _counts_per_unit(now: dt.datetime) -> list[UnitCount]:
     overdue = Q(status=Status.RECEIVED, verify_due_at__lt=now) | Q(
         status__in=HANDLING_STATUSES, due_at__lt=now
     )

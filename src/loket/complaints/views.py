@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -281,8 +280,8 @@ def reply(request: HttpRequest, tracking_number: str) -> HttpResponse:
 
 @require_GET
 def public_list(request: HttpRequest) -> HttpResponse:
-    paginator = Paginator(selectors.public_complaints(), selectors.PUBLIC_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    raw_page = request.GET.get("page", "1")
+    page = selectors.public_page(int(raw_page) if raw_page.isdigit() else 1)
     return render(
         request,
         "complaints/public_list.html",
