@@ -176,3 +176,19 @@ def test_officer_acts_through_the_page(demo: Any, officer_client: Any) -> None:
     done = dewi.post(url, {"action": "answer", "answer-text": "Izin Anda terbit hari ini."})
     assert done.status_code == 302
     assert reload(complaint).status == Status.ANSWERED
+
+
+def test_photos_are_for_the_officers_who_may_see_the_complaint(
+    demo: Any, officer_client: Any
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.documents.samples import png_bytes
+
+    photo = SimpleUploadedFile("baliho.png", png_bytes(), content_type="image/png")
+    complaint = file(photos=[photo]).complaint
+    url = f"/workspace/pengaduan/{complaint.pk}/foto/{complaint.photos.get().pk}/"
+    shown = officer_client("andi").get(url)
+    assert shown.status_code == 200 and shown["Content-Type"] == "image/png"
+    assert officer_client("maya").get(url).status_code == 404
+    assert Client().get(url).status_code == 302

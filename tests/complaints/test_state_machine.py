@@ -290,3 +290,17 @@ def test_only_administrators_archive_finished_complaints(demo: Any) -> None:
         services.archive(complaint_id=complaint.pk, officer=officer("dewi"))
     services.archive(complaint_id=complaint.pk, officer=officer("rina"))
     assert reload(complaint).status == Status.ARCHIVED
+
+
+def test_photos_follow_the_upload_rules_of_applications(demo: Any) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.documents.samples import pdf_bytes, png_bytes
+
+    photo = SimpleUploadedFile("baliho.png", png_bytes(), content_type="image/png")
+    complaint = file(now=at(2), photos=[photo]).complaint
+    assert [p.stored_file.kind for p in complaint.photos.all()] == ["png"]
+    not_a_photo = SimpleUploadedFile("surat.png", pdf_bytes(), content_type="image/png")
+    with pytest.raises(ValidationError) as refused:
+        file(now=at(2), photos=[not_a_photo])
+    assert refused.value.field == "photos"

@@ -194,6 +194,10 @@ class Complaint(models.Model):
         ordering = ["-received_at"]
         indexes = [
             models.Index(fields=["agency", "is_confidential", "-received_at"]),
+            # The public list across agencies, newest first.
+            models.Index(
+                fields=["is_confidential", "-received_at", "-id"], name="complaint_public_order"
+            ),
             models.Index(fields=["position", "status"]),
             models.Index(fields=["status", "due_at"]),
         ]

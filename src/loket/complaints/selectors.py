@@ -55,8 +55,11 @@ def by_tracking_number(tracking_number: str) -> Complaint | None:
 
 def public_complaints(agency_id: int | None = None) -> QuerySet[Complaint]:
     """Complaints the public may see: never the confidential ones."""
-    queryset = Complaint.objects.filter(is_confidential=False).select_related(
-        "category", "unit", "agency"
+    # Contact data is never shown publicly: not even loaded (nor decrypted).
+    queryset = (
+        Complaint.objects.filter(is_confidential=False)
+        .select_related("category", "unit", "agency")
+        .defer("reporter_name", "reporter_email", "reporter_phone", "attributes")
     )
     if agency_id is not None:
         queryset = queryset.filter(agency_id=agency_id)

@@ -19,6 +19,11 @@ urlpatterns = [
     path("pengaduan/<str:tracking_number>/tanggapan/", views.reply, name="reply"),
     path("workspace/pengaduan/", views.queue, name="queue"),
     path("workspace/pengaduan/<int:complaint_id>/", views.officer_detail, name="officer-detail"),
+    path(
+        "workspace/pengaduan/<int:complaint_id>/foto/<int:photo_id>/",
+        views.photo,
+        name="officer-photo",
+    ),
     re_path(rf"^open311/discovery\.{_FMT}$", open311.discovery, name="open311-discovery"),
     re_path(rf"^open311/v2/services\.{_FMT}$", open311.services_list, name="open311-services"),
     re_path(

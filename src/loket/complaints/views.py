@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +34,7 @@ from loket.complaints.forms import (
 )
 from loket.complaints.models import Complaint, Status
 from loket.core.errors import LoketError, NotFound, RateLimited
+from loket.documents.services import open_stored
 from loket.org.models import Position, Unit
 from loket.workspace.decorators import current_officer, officer_required
 
@@ -428,3 +430,23 @@ def officer_detail(request: HttpRequest, complaint_id: int) -> HttpResponse:
         },
         status=status,
     )
+
+
+@never_cache
+@officer_required
+@require_GET
+def photo(request: HttpRequest, complaint_id: int, photo_id: int) -> HttpResponseBase:
+    """A complaint's photo, for the officers who may see the complaint; never public."""
+    view = selectors.officer_view(current_officer(request), complaint_id)
+    found = (
+        view.complaint.photos.filter(pk=photo_id).select_related("stored_file").first()
+        if (view is not None)
+        else None
+    )
+    if found is None:
+        raise Http404(_("No such complaint in your queues."))
+    stored = found.stored_file
+    response = FileResponse(open_stored(stored), content_type=stored.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
