@@ -193,7 +193,10 @@ class Complaint(models.Model):
         verbose_name_plural = _("complaints")
         ordering = ["-received_at"]
         indexes = [
-            models.Index(fields=["agency", "is_confidential", "-received_at"]),
+            models.Index(
+                fields=["agency", "is_confidential", "-received_at", "-id"],
+                name="complaint_agency_public_order",
+            ),
             # The public list across agencies, newest first.
             models.Index(
                 fields=["is_confidential", "-received_at", "-id"], name="complaint_public_order"
