@@ -58,7 +58,7 @@ def public_complaints(agency_id: int | None = None) -> QuerySet[Complaint]:
     # Contact data is never shown publicly: not even loaded (nor decrypted).
     queryset = (
         Complaint.objects.filter(is_confidential=False)
-        .select_related("category", "unit", "agency")
+        .select_related("category", "unit")
         .defer("reporter_name", "reporter_email", "reporter_phone", "attributes")
     )
     if agency_id is not None:
