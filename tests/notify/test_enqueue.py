@@ -163,6 +163,10 @@ def _full_context(event: str) -> dict[str, Any]:
         "position_name": "Kepala Seksi Perizinan",
         "step_name": "Verifikasi berkas",
         "task_url": "https://loket.example/workspace/tugas/9",
+        # Complaint events (registered by loket.complaints).
+        "category_name": "Pelayanan perizinan",
+        "follow_url": "https://loket.example/pengaduan/ADU-2026-000042/ikuti/",
+        "answer": "Petugas yang lalai telah ditegur.",
     }
     return {key: values[key] for key in (*EVENTS[event].required, *EVENTS[event].optional)}
 

@@ -22,7 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -748,17 +748,17 @@ def _close_unanswered(complaint_id: int, now: dt.datetime) -> int:
 def escalate_overdue(*, now: dt.datetime | None = None) -> int:
     """Tell the head above the queue's position about each complaint past its running deadline."""
     now = now or timezone.now()
-    candidates = Complaint.objects.filter(
-        status__in=[Status.RECEIVED, *HANDLING_STATUSES], escalated_at__isnull=True
-    ).values_list("pk", "status", "verify_due_at", "due_at")
+    overdue = Complaint.objects.filter(
+        Q(status=Status.RECEIVED, verify_due_at__lt=now)
+        | Q(status__in=HANDLING_STATUSES, due_at__lt=now),
+        escalated_at__isnull=True,
+    ).values_list("pk", flat=True)
     escalated = 0
-    for pk, status, verify_due, due in list(candidates):
-        running = verify_due if status == Status.RECEIVED else due
-        if running is not None and running < now:
-            try:
-                escalated += _escalate(pk, now)
-            except Exception:
-                log.exception("escalating complaint %s failed", pk)
+    for pk in list(overdue):
+        try:
+            escalated += _escalate(pk, now)
+        except Exception:
+            log.exception("escalating complaint %s failed", pk)
     return escalated
 
 
