@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "loket.portal",
     "loket.workspace",
     "loket.api",
+    "loket.complaints",
 ]
 
 MIDDLEWARE = [
@@ -316,6 +317,12 @@ LOKET_LOG_ORIGIN = os.environ.get("LOKET_LOG_ORIGIN", "")
 
 # Where the demo and `loket services` look for service definitions.
 LOKET_SERVICES_DIR = Path(os.environ.get("LOKET_SERVICES_DIR", Path.cwd() / "services"))
+# Complaint categories as code, one YAML file per agency (next to the services folder).
+LOKET_COMPLAINT_CATEGORIES_DIR = Path(
+    os.environ.get(
+        "LOKET_COMPLAINT_CATEGORIES_DIR", LOKET_SERVICES_DIR.parent / "complaint-categories"
+    )
+)
 
 # Behind a reverse proxy, the client address is the proxy's unless we trust its
 # X-Forwarded-For; set the number of proxies in front (0 = none) so login and

@@ -18,6 +18,8 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("loket.accounts.urls")),
+    # Complaint pages (/pengaduan/), their workspace queue and Open311 (/open311/).
+    path("", include("loket.complaints.urls")),
     path("workspace/", include("loket.workspace.urls")),
     path("verify/", include("loket.documents.urls")),
     path("", include("loket.portal.urls")),

@@ -123,6 +123,7 @@ def _register_routers() -> None:
         ("loket.cases.api:cases", "/cases"),
         ("loket.payments.api", "/payments"),
         ("loket.surveys.api", "/surveys"),
+        ("loket.complaints.api", "/complaints"),
     ]:
         module, _sep, name = module.partition(":")
         router = getattr(import_module(module), name or "router")

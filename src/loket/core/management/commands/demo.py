@@ -43,6 +43,10 @@ class Command(BaseCommand):
         summary = load_demo()
         # A year of survey responses and published IKM results (surveys app).
         load_survey_history()
+        # Complaint categories and a history of complaints in every state.
+        from loket.complaints.demo import load_complaint_demo
+
+        load_complaint_demo(summary.agency)
         self._print_summary(bind, summary)
         if setup_only:
             return
@@ -58,6 +62,7 @@ class Command(BaseCommand):
         w(f"  Officer workspace:   {base}/workspace/")
         w(f"  Admin:               {base}/admin/  ({ADMIN_USERNAME} / {DEMO_PASSWORD})")
         w(f"  API docs:            {base}/api/v1/docs")
+        w(f"  Complaints (public): {base}/pengaduan/  ·  Open311: {base}/open311/discovery.json")
         w(f"\n  Officers (password for all: {DEMO_PASSWORD}):")
         for officer in summary.officers:
             capacity = "" if officer.capacity == "definitive" else f" [{officer.capacity.upper()}]"

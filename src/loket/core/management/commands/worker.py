@@ -40,6 +40,7 @@ def default_schedule() -> list[Periodic]:
     return [
         Periodic("loket.cases.tasks:escalate_overdue", 300),
         Periodic("loket.payments.tasks:expire_overdue_bills", 300),
+        Periodic("loket.complaints.tasks:complaint_timers", 300),
         Periodic("loket.notify.tasks:sweep_outbox", 60),
         Periodic("loket.ledger.tasks:sign_tree_head_task", 60),
     ]

@@ -1,0 +1,234 @@
+"""Read-only questions about complaints: the public watchdog, queues, who may see what."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from loket.complaints import ports
+from loket.complaints.models import (
+    CLOSED_STATUSES,
+    HANDLING_STATUSES,
+    Category,
+    Complaint,
+    ComplaintEvent,
+    ComplaintPolicy,
+    Status,
+)
+from loket.org.models import Officer
+
+PUBLIC_PAGE_SIZE = 25
+
+
+def policy_by_jurisdiction(jurisdiction_id: str) -> ComplaintPolicy | None:
+    return (
+        ComplaintPolicy.objects.select_related("agency")
+        .filter(jurisdiction_id=(jurisdiction_id or "").strip().lower())
+        .first()
+    )
+
+
+def policies() -> list[ComplaintPolicy]:
+    return list(ComplaintPolicy.objects.select_related("agency").order_by("agency__name"))
+
+
+def categories_of(agency_id: int) -> list[Category]:
+    return list(Category.objects.filter(agency_id=agency_id, is_active=True).order_by("order"))
+
+
+def category(agency_id: int, code: str) -> Category | None:
+    return Category.objects.filter(agency_id=agency_id, code=code, is_active=True).first()
+
+
+def by_tracking_number(tracking_number: str) -> Complaint | None:
+    return (
+        Complaint.objects.select_related("agency", "category", "unit", "position", "case")
+        .filter(tracking_number=(tracking_number or "").strip().upper())
+        .first()
+    )
+
+
+def public_complaints(agency_id: int | None = None) -> QuerySet[Complaint]:
+    """Complaints the public may see: never the confidential ones."""
+    # Contact data is never shown publicly: not even loaded (nor decrypted).
+    queryset = (
+        Complaint.objects.filter(is_confidential=False)
+        .select_related("category", "unit")
+        .defer("reporter_name", "reporter_email", "reporter_phone", "attributes")
+    )
+    if agency_id is not None:
+        queryset = queryset.filter(agency_id=agency_id)
+    return queryset.order_by("-received_at", "-pk")
+
+
+@dataclass(frozen=True)
+class Page:
+    complaints: list[Complaint]
+    number: int
+    has_next: bool
+
+
+def public_page(number: int, size: int = PUBLIC_PAGE_SIZE) -> Page:
+    """One page of the public list without counting the whole table (one query)."""
+    number = max(1, min(number, 10_000))
+    offset = (number - 1) * size
+    rows = list(public_complaints()[offset : offset + size + 1])
+    return Page(complaints=rows[:size], number=number, has_next=len(rows) > size)
+
+
+def public_events(complaint: Complaint) -> list[ComplaintEvent]:
+    """The public part of a complaint's history: stages, answers, reasons; no names."""
+    return list(complaint.events.filter(is_public=True).order_by("sequence"))
+
+
+@dataclass(frozen=True)
+class UnitCount:
+    unit_name: str
+    received: int
+    resolved_on_time: int
+    overdue: int
+
+
+COUNTS_CACHE_SECONDS = 60
+
+
+def counts_per_unit(now: dt.datetime | None = None) -> list[UnitCount]:
+    """Received, resolved on time and overdue, per responsible unit.
+
+    An aggregate over every complaint: every visitor of the public list asks for it, so
+    it is computed at most once a minute (cached) unless a moment is given.
+    Confidential complaints count too: the numbers say nothing about their content.
+    """
+    if now is not None:
+        return _counts_per_unit(now)
+    cached = cache.get("complaints.counts_per_unit")
+    if cached is None:
+        cached = _counts_per_unit(timezone.now())
+        cache.set("complaints.counts_per_unit", cached, COUNTS_CACHE_SECONDS)
+    return list(cached)
+
+
+def _counts_per_unit(now: dt.datetime) -> list[UnitCount]:
+    overdue = Q(status=Status.RECEIVED, verify_due_at__lt=now) | Q(
+        status__in=HANDLING_STATUSES, due_at__lt=now
+    )
+    rows = (
+        Complaint.objects.values("unit__name")
+        .annotate(
+            received=Count("pk"),
+            resolved_on_time=Count(
+                "pk",
+                filter=Q(status__in=(*CLOSED_STATUSES, Status.ANSWERED), answered_on_time=True),
+            ),
+            overdue=Count("pk", filter=overdue),
+        )
+        .order_by("unit__name")
+    )
+    return [
+        UnitCount(r["unit__name"], r["received"], r["resolved_on_time"], r["overdue"]) for r in rows
+    ]
+
+
+# -- officers ---------------------------------------------------------------------------
+
+
+def queue_for(officer: Officer, now: dt.datetime | None = None) -> list[Complaint]:
+    """Open complaints in the queues of the positions the officer holds now, due first."""
+    now = now or timezone.now()
+    positions = [h.position.pk for h in ports.holdings_of(officer, now)]
+    if not positions:
+        return []
+    return list(
+        Complaint.objects.filter(position_id__in=positions)
+        .exclude(status__in=CLOSED_STATUSES)
+        .select_related("category", "unit", "position")
+        .order_by("due_at", "verify_due_at", "received_at")[:200]
+    )
+
+
+@dataclass(frozen=True)
+class OfficerView:
+    complaint: Complaint
+    may_act: bool  # holds the position whose queue the complaint is in
+    is_admin: bool  # a complaint administrator of the receiving agency
+    may_see_contact: bool
+
+
+def officer_view(officer: Officer, complaint_id: int, now: dt.datetime | None = None) -> Any:
+    """What an officer may see of a complaint, or None if it is not theirs to see.
+
+    Holders of the complaint's position act on it; the receiving agency's complaint
+    administrators see it and its contact data; officers of an agency that forwarded it
+    keep a read-only view. Anonymous complainants' contact data is for administrators only.
+    """
+    now = now or timezone.now()
+    complaint = (
+        Complaint.objects.select_related("agency", "category", "unit", "position", "case")
+        .filter(pk=complaint_id)
+        .first()
+    )
+    if complaint is None:
+        return None
+    held = {h.position.pk for h in ports.holdings_of(officer, now)}
+    policy = ComplaintPolicy.objects.filter(agency_id=complaint.agency_id).first()
+    is_admin = policy is not None and policy.admin_position_id in held
+    may_act = complaint.position_id in held
+    origin = (
+        complaint.origin_agency_id is not None
+        and officer.agency_id == complaint.origin_agency_id
+        and ComplaintPolicy.objects.filter(
+            agency_id=complaint.origin_agency_id, admin_position_id__in=held
+        ).exists()
+    )
+    if not (is_admin or may_act or origin):
+        return None
+    may_see_contact = is_admin or (may_act and not complaint.is_anonymous)
+    return OfficerView(complaint, may_act, is_admin, may_see_contact)
+
+
+def complaints_on_case(case_id: int) -> list[Complaint]:
+    """Complaints filed about an application, for its officers and its applicant."""
+    return list(Complaint.objects.filter(case_id=case_id).select_related("category").order_by("pk"))
+
+
+OPEN311_MAX_REQUESTS = 1000
+OPEN311_WINDOW = dt.timedelta(days=90)
+
+
+def open311_requests(
+    *,
+    agency_id: int,
+    request_ids: list[str] | None = None,
+    service_codes: list[str] | None = None,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+    closed: bool | None = None,
+    now: dt.datetime | None = None,
+) -> list[Complaint]:
+    """Non-confidential requests of one jurisdiction, newest first; one query.
+
+    Ids override every other filter. Without dates the window is the last 90 days,
+    and never more than 1,000 requests are returned (the GeoReport v2 default).
+    """
+    queryset = public_complaints(agency_id)
+    if request_ids:
+        return list(queryset.filter(tracking_number__in=request_ids[:OPEN311_MAX_REQUESTS]))
+    now = now or timezone.now()
+    if start is None and end is None:
+        start, end = now - OPEN311_WINDOW, now
+    if start is not None:
+        queryset = queryset.filter(received_at__gte=start)
+    if end is not None:
+        queryset = queryset.filter(received_at__lte=end)
+    if service_codes:
+        queryset = queryset.filter(category__code__in=service_codes)
+    if closed is True:
+        queryset = queryset.filter(status__in=CLOSED_STATUSES)
+    elif closed is False:
+        queryset = queryset.exclude(status__in=CLOSED_STATUSES)
+    return list(queryset[:OPEN311_MAX_REQUESTS])
