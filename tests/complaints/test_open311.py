@@ -16,7 +16,6 @@ from georeport import GeoReport
 
 from loket.complaints import services
 from loket.complaints.models import Tier
-from loket.complaints.open311_auth import create_key
 from tests.complaints.conftest import file, officer
 
 JURISDICTION = "kotacontoh.go.id"
@@ -24,12 +23,16 @@ JURISDICTION = "kotacontoh.go.id"
 
 @pytest.fixture
 def world(transactional_db: Any, live_server: Any) -> dict[str, Any]:
+    from loket.accounts.machine_accounts import create
     from loket.complaints.categories import load_dir
     from loket.core.demo import load_demo
 
-    load_demo()
+    summary = load_demo()
     load_dir()
-    return {"base": live_server.url + "/open311/v2", "key": create_key(name="fixmystreet")}
+    key, _account = create(
+        name="fixmystreet", scopes=["open311"], created_by="test", agency_code=summary.agency.code
+    )
+    return {"base": live_server.url + "/open311/v2", "key": key}
 
 
 def _post(world: dict[str, Any], fmt: str = "json", **fields: Any) -> requests.Response:
@@ -118,6 +121,23 @@ def test_closed_and_confidential_requests(world: dict[str, Any]) -> None:
         timeout=10,
     )
     assert response.status_code == 404
+
+
+def test_only_a_usable_open311_key_of_the_agency_may_post(world: dict[str, Any]) -> None:
+    from loket.accounts.machine_accounts import create, revoke
+    from loket.org.models import Agency
+
+    other = Agency.objects.create(code="kabupaten-lain", name="Kabupaten Lain")
+    agency = Agency.objects.exclude(pk=other.pk).get()
+    reader, _ = create(
+        name="reader", scopes=["cases:read"], created_by="t", agency_code=agency.code
+    )
+    foreign, _ = create(name="foreign", scopes=["open311"], created_by="t", agency_code=other.code)
+    assert _post(world, api_key=reader).status_code == 403
+    assert _post(world, api_key=foreign).status_code == 403
+    assert _post(world).status_code == 201
+    revoke(name="fixmystreet", revoked_by="t")
+    assert _post(world).status_code == 403
 
 
 @pytest.mark.parametrize(

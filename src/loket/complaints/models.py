@@ -291,15 +291,3 @@ class ComplaintPhoto(models.Model):
 
     def __str__(self) -> str:
         return f"{self.complaint_id}: {self.stored_file_id}"
-
-
-class Open311Key(models.Model):
-    """A minimal stand-in for the integrators' machine accounts (see open311_auth)."""
-
-    name = models.CharField(max_length=100, unique=True)
-    key_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    is_active = models.BooleanField(default=True)
-
-    def __str__(self) -> str:
-        return self.name

@@ -146,7 +146,7 @@ def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     body = {
         "changeset": changeset,
         "contact": "Loket — pengaduan pelayanan publik",
-        "key_service": "loket open311-key create --name NAME (ask the agency)",
+        "key_service": "loket apikey create --name NAME --scope open311 (ask the agency)",
         "endpoints": [
             {
                 "specification": SPECIFICATION,
@@ -283,7 +283,7 @@ def _attributes(request: HttpRequest) -> dict[str, Any]:
 def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     policy = _policy(request)
     params = request.POST
-    if not key_is_valid(params.get("api_key", "")):
+    if not key_is_valid(params.get("api_key", ""), agency_id=policy.agency_id):
         raise Open311Error(403, "Invalid api_key received -- can't proceed with create_request.")
     code = params.get("service_code", "").strip()
     if not code:
