@@ -49,7 +49,7 @@ def test_too_many_workers_sends_the_application_back_to_the_applicant(demo, clie
     assert body["status"] == "awaiting_applicant"
     assert body["open_request"]["step"] == "perbaikan"
     assert "10 orang" in body["open_request"]["reason"]
-    assert body["clock_paused"] is True
+    assert body["complete_at"] is None  # an incomplete file starts no clock
 
 
 def test_invalid_nik_is_refused_with_the_field_named(demo, client):
@@ -161,7 +161,7 @@ def test_status_needs_the_right_access_code(demo, client):
     wrong = client.get(f"/api/v1/applications/{number}", headers={"X-Access-Code": "AAAAAAAA"})
 
     assert ok.status_code == 200
-    assert ok.json()["due_at"] is not None
+    assert ok.json()["submitted_at"] is not None
     assert wrong.status_code == 404
 
 
@@ -222,8 +222,8 @@ def test_moments_read_the_same_when_submitted_and_when_tracked(demo, client):
         f"/api/v1/applications/{receipt['tracking_number']}",
         headers={"X-Access-Code": receipt["access_code"]},
     ).json()
-    assert tracked["due_at"] == receipt["due_at"]
-    assert tracked["due_at"].endswith("+07:00")
+    assert tracked["submitted_at"] == receipt["submitted_at"]
+    assert tracked["submitted_at"].endswith("+07:00")
 
 
 def test_applicant_side_sees_nik_fields_masked_and_the_fee(demo, client):

@@ -39,7 +39,11 @@ def test_normalized_definition_fills_defaults() -> None:
     assert auto["next"] == [{"when": None, "to": "verifikasi-berkas"}]
     assert auto["on_reject"] == "ditolak"
     assert auto["on_return"] == "perbaikan"
-    assert definition["deadline"] == {"working_days": 5, "working_hours": None}
+    assert definition["deadline"] == {
+        "working_days": 5,
+        "working_hours": None,
+        "counted_from": "verifikasi-berkas",
+    }
     assert definition["fee"] == {
         "amount": 0,
         "expression": None,
@@ -212,3 +216,19 @@ def test_normalize_accepts_a_definition_built_in_python() -> None:
 
     definition = yaml.safe_load(demo_text("surat-keterangan-domisili"))
     assert normalize(definition) == load(demo_text("surat-keterangan-domisili"))
+
+
+@pytest.mark.parametrize(
+    ("step", "problem"),
+    [
+        ("verifikasi-berkaz", "there is no step 'verifikasi-berkaz'"),
+        ("penerbitan", "'penerbitan' must be a task or automatic step"),
+    ],
+)
+def test_deadline_counted_from_must_name_a_task_or_automatic_step(step, problem) -> None:
+    text = demo_text("izin-usaha-mikro").replace(
+        "counted_from: verifikasi-berkas", f"counted_from: {step}"
+    )
+    found = problems(text)
+    line = line_of(text, "counted_from:")
+    assert any(at == line and problem in message for at, message in found), found

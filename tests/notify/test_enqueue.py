@@ -163,6 +163,8 @@ def _full_context(event: str) -> dict[str, Any]:
         "position_name": "Kepala Seksi Perizinan",
         "step_name": "Verifikasi berkas",
         "task_url": "https://loket.example/workspace/tugas/9",
+        "complete_date": dt.datetime(2026, 8, 10, 10, 0),
+        "unit_url": "https://loket.example/workspace/unit/",
     }
     return {key: values[key] for key in (*EVENTS[event].required, *EVENTS[event].optional)}
 

@@ -83,6 +83,10 @@ class ApplicationOut(Schema):
     outcome: str
     outcome_reason: str
     submitted_at: dt.datetime
+    complete_at: dt.datetime | None = Field(
+        description="When the application was declared complete; the service deadline "
+        "(due_at) runs from here (UU 30/2014 Pasal 53). Null until then."
+    )
     due_at: dt.datetime | None
     is_overdue: bool
     clock_paused: bool
@@ -173,6 +177,7 @@ def application_out(case: Case, *, officer_view: bool = False) -> dict[str, Any]
         "outcome": case.outcome,
         "outcome_reason": case.outcome_reason,
         "submitted_at": case.submitted_at,
+        "complete_at": case.complete_at,
         "due_at": case.due_at,
         "is_overdue": case.is_overdue,
         "clock_paused": case.paused_at is not None,

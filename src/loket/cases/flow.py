@@ -267,6 +267,8 @@ class Run:
                 "next": target,
             },
         )
+        if result == "passed" and step["id"] == self.definition.completeness_step:
+            self.declare_complete(step["id"], actor=Actor())
         language = self.case.language
         if rejecting:
             # Name every failed check, not only the rejecting ones: an applicant who
@@ -309,6 +311,29 @@ class Run:
             self.close(step.get("outcome") or Outcome.APPROVED, reason=reason, step_id=step_id)
             return []
         return [(step_id, branch)]
+
+    # -- the service clock ------------------------------------------------------
+
+    def declare_complete(self, step_id: str, *, actor: Actor | None = None) -> None:
+        """Record that the application is complete and start the service deadline there.
+
+        UU 30/2014 Pasal 53 (as amended) counts the deadline from when the application
+        is received complete; only the first declaration counts: a later return for
+        revision pauses the clock, it does not restart it.
+        """
+        case = self.case
+        if case.complete_at is not None:
+            return
+        case.complete_at = self.now
+        case.due_at = self.deadline_from(self.now, self.definition.service_deadline)
+        case.paused_at = None
+        case.remaining_seconds = None
+        self.record(
+            "declared_complete",
+            step_id=step_id,
+            actor=actor,
+            payload={"due_at": case.due_at.isoformat() if case.due_at else None},
+        )
 
     # -- tasks -------------------------------------------------------------------
 
@@ -363,7 +388,8 @@ class Run:
         case.status = CaseStatus.AWAITING_APPLICANT
         case.waiting_step = step["id"]
         case.join_state = {k: v for k, v in case.join_state.items() if k == STALLED}
-        if case.paused_at is None:
+        # Before the application is complete no service clock runs, so none pauses.
+        if case.paused_at is None and case.complete_at is not None:
             left = dt.timedelta(0)
             if case.due_at is not None and case.due_at > self.now:
                 left = ports.working_time_between(case.agency, self.now, case.due_at)

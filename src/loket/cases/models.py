@@ -84,7 +84,15 @@ class Case(models.Model):
     waiting_step = models.CharField(max_length=80, blank=True)
 
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    # UU 30/2014 Pasal 53: the service deadline runs from when the application is
+    # declared complete (berkas lengkap), not from submission; null until then.
+    complete_at = models.DateTimeField(_("declared complete at"), null=True, blank=True)
     due_at = models.DateTimeField(_("due"), null=True, blank=True, db_index=True)
+    # When the statutory deadline passed undecided and the head of unit was told
+    # (fiktif positif exposure); set once.
+    statutory_lapse_flagged_at = models.DateTimeField(
+        _("statutory deadline lapse flagged at"), null=True, blank=True
+    )
     # While the applicant has the case the clock stops: remember how much working
     # time was left and recompute `due_at` from it on resubmission.
     paused_at = models.DateTimeField(_("clock paused at"), null=True, blank=True)

@@ -24,7 +24,14 @@ from loket.documents.services import issue_certificate, store_upload, verificati
 from loket.ledger.models import LedgerEntry
 from loket.ledger.services import append, lock_for_append
 from loket.notify.services import enqueue
-from loket.org.selectors import holders_at, holdings_of, may_act, position_by_code, superior_of
+from loket.org.selectors import (
+    head_of_unit,
+    holders_at,
+    holdings_of,
+    may_act,
+    position_by_code,
+    superior_of,
+)
 
 __all__ = [
     "add_working_days",
@@ -36,6 +43,7 @@ __all__ = [
     "evaluate",
     "evaluate_condition",
     "fee_for",
+    "head_of_unit",
     "holders_at",
     "holdings_of",
     "issue_certificate",

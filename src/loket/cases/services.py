@@ -297,7 +297,10 @@ def _submit(
     )
     _store_documents(case, definition, documents, revision=0, now=now)
     run = Run(case=case, now=now, actor=Actor(user=case.applicant_user))
-    case.due_at = run.deadline_from(now, definition.service_deadline)
+    if definition.completeness_step is None:
+        # Nothing checks completeness: the application is complete as received.
+        case.complete_at = now
+        case.due_at = run.deadline_from(now, definition.service_deadline)
     payload: dict[str, Any] = {
         "service_version": version.number,
         "fee": ports.fee_for(definition.raw, data),
@@ -477,6 +480,8 @@ def _decide(
         payload={"target": target},
     )
     if decision == Decision.APPROVE:
+        if task.step_id == run.definition.completeness_step:
+            run.declare_complete(task.step_id)
         run.advance(target, task.branch)
     else:
         # Rejecting ends the case; returning sends it back to the applicant. Either

@@ -121,7 +121,9 @@ def _check(
     definition = schema.header(check, raw)
     definition["requirements"] = schema.requirements(check, raw.get("requirements"))
     definition["fee"] = schema.fee(check, raw.get("fee"))
-    definition["deadline"] = schema.deadline(check, ("deadline",), raw.get("deadline"))
+    definition["deadline"] = schema.deadline(
+        check, ("deadline",), raw.get("deadline"), whole_service=True
+    )
     definition["product"] = schema.product(check, raw.get("product"))
     definition["decision_tables"] = schema.decision_tables(check, raw.get("decision_tables"))
     definition["steps"] = steps.steps(check, raw.get("steps"))
@@ -132,6 +134,7 @@ def _check(
     _check_organisation(check, definition, known_units, known_agencies)
     steps.check_graph(check, definition["steps"], known_positions, definition["agency"])
     _check_references(check, definition)
+    _check_completeness_step(check, definition)
     if check.errors:
         raise DefinitionErrors(check.errors)
     return definition
@@ -150,6 +153,24 @@ def _check_organisation(
         check.error(
             ("unit",),
             _("agency %(agency)r has no unit %(unit)r") % {"agency": agency, "unit": unit},
+        )
+
+
+def _check_completeness_step(check: Checker, definition: dict[str, Any]) -> None:
+    step_id = definition["deadline"].get("counted_from")
+    if step_id is None:
+        return
+    kinds = {s["id"]: s["kind"] for s in definition["steps"] if s["id"] is not None}
+    if step_id not in kinds:
+        check.error(("deadline", "counted_from"), _("there is no step %(id)r") % {"id": step_id})
+    elif kinds[step_id] not in ("task", "auto"):
+        check.error(
+            ("deadline", "counted_from"),
+            _(
+                "%(id)r must be a task or automatic step: its approval declares the "
+                "application complete"
+            )
+            % {"id": step_id},
         )
 
 

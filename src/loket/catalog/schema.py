@@ -245,13 +245,28 @@ def fee(check: Checker, value: Any) -> dict[str, Any]:
     }
 
 
-def deadline(check: Checker, where: Where, value: Any) -> dict[str, Any]:
-    """{working_days: n} or {working_hours: n}; the normalized form has both keys."""
-    item = check.mapping(where, value, optional=("working_days", "working_hours")) or {}
+def deadline(
+    check: Checker, where: Where, value: Any, *, whole_service: bool = False
+) -> dict[str, Any]:
+    """{working_days: n} or {working_hours: n}; the normalized form has both keys.
+
+    The whole service's deadline may say `counted_from: <step id>`: the step whose
+    approval (task) or pass (automatic check) declares the application complete,
+    since UU 30/2014 Pasal 53 counts the deadline from completeness.
+    """
+    keys = ("working_days", "working_hours", *(("counted_from",) if whole_service else ()))
+    item = check.mapping(where, value, optional=keys) or {}
     days, hours = item.get("working_days"), item.get("working_hours")
     if item and (days is None) == (hours is None):
         check.error(where, _("give exactly one of working_days or working_hours"))
+    extra: dict[str, Any] = {}
+    if whole_service:
+        counted_from = item.get("counted_from")
+        extra["counted_from"] = (
+            None if counted_from is None else check.slug((*where, "counted_from"), counted_from)
+        )
     return {
+        **extra,
         "working_days": None
         if days is None
         else check.integer((*where, "working_days"), days, minimum=1, maximum=365),

@@ -21,6 +21,9 @@ Context keys (all plain strings unless noted):
 - ``position_name``: the position that held the overdue task.
 - ``step_name``: the step the overdue task belongs to.
 - ``task_url``: absolute URL of the task in the officer workspace.
+- ``complete_date``: a ``datetime``: when the application was declared complete
+  (statutory_deadline_lapsed; ``due_date`` is then the statutory deadline).
+- ``unit_url``: absolute URL of the head of unit's page in the workspace.
 - ``agency_name``: the agency signing applicant messages (optional, every event).
 
 Keys not listed for an event are passed through to the template, so an agency's
@@ -63,6 +66,18 @@ EVENTS: dict[str, EventSpec] = {
                 "position_name",
                 "due_date",
                 "task_url",
+            ),
+        ),
+        EventSpec(
+            "statutory_deadline_lapsed",
+            "officer",
+            (
+                "officer_name",
+                "tracking_number",
+                "service_name",
+                "complete_date",
+                "due_date",
+                "unit_url",
             ),
         ),
     )

@@ -111,6 +111,25 @@ def superior_of(position: Position) -> Position | None:
     return None
 
 
+def head_of_unit(unit: Unit) -> Position | None:
+    """The head position of `unit`, or of the nearest unit above it that has one."""
+    heads = {
+        head.unit_id: head
+        for head in Position.objects.filter(agency_id=unit.agency_id, is_head=True)
+        .select_related("unit", "agency")
+        .order_by()
+    }
+    parents = dict(Unit.objects.filter(agency_id=unit.agency_id).values_list("id", "parent_id"))
+    unit_id: int | None = unit.pk
+    seen: set[int] = set()
+    while unit_id is not None and unit_id not in seen:
+        seen.add(unit_id)
+        if unit_id in heads:
+            return heads[unit_id]
+        unit_id = parents.get(unit_id)
+    return None
+
+
 def position_by_code(agency: Agency, code: str) -> Position | None:
     """The agency's position with that code, or None."""
     return (

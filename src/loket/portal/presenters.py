@@ -278,6 +278,7 @@ def _event_text(event: CaseEvent) -> str | None:
         "awaiting_applicant": _("Returned to you for revision"),
         "branches_started": _("Reviews started in parallel"),
         "issued": _("Document issued and signed"),
+        "declared_complete": _("Application declared complete: the service deadline starts"),
     }
     if kind in texts:
         return texts[kind]

@@ -278,7 +278,15 @@ def unit_overdue(request: HttpRequest) -> HttpResponse:
         }
         for task in tasks
     ]
-    return render(request, "workspace/unit.html", {"rows": rows, "reach": reach, "now": now})
+    lapses = [
+        {"case": case, "service_name": presenters.service_name(case)}
+        for case in selectors.unit_statutory_lapses(reach)
+    ]
+    return render(
+        request,
+        "workspace/unit.html",
+        {"rows": rows, "lapses": lapses, "reach": reach, "now": now},
+    )
 
 
 @officer_required

@@ -39,6 +39,7 @@ class Periodic:
 def default_schedule() -> list[Periodic]:
     return [
         Periodic("loket.cases.tasks:escalate_overdue", 300),
+        Periodic("loket.cases.tasks:flag_statutory_lapses", 300),
         Periodic("loket.notify.tasks:sweep_outbox", 60),
         Periodic("loket.ledger.tasks:sign_tree_head_task", 60),
     ]
