@@ -31,7 +31,10 @@ def test_list_shows_published_services_with_version_deadline_and_fee(
     ium = by_code["izin-usaha-mikro"]
     assert ium["version"] == 2
     assert ium["deadline"] == {"working_days": 4, "working_hours": None}
-    assert ium["name"] == {"id": "Izin Usaha Mikro", "en": "Micro Business Licence"}
+    assert ium["name"] == {
+        "id": "Fasilitasi Pendaftaran NIB Usaha Mikro",
+        "en": "NIB Registration Facilitation for Micro Businesses",
+    }
     assert ium["agency"]["code"] == "kota-contoh"
     assert ium["unit"]["code"] == "dpmptsp"
     assert ium["fee"]["amount"] == 0 and ium["fee"]["is_computed"] is False

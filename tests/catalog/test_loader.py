@@ -160,11 +160,11 @@ def test_parallel_branches_must_meet_at_one_join() -> None:
 
 def test_expressions_may_only_name_declared_things() -> None:
     text = demo_text("izin-usaha-mikro").replace(
-        "data.jumlah_pekerja <= 10",
+        "tables.skala_usaha.skala == 'mikro'",
         "data.pekerja <= 10 && tables.skala.x == 1 && documents.sku.size > 0 && foo",
     )
     messages = [message for _, message in problems(text)]
-    rule = "steps[0].checks[1].rule: "
+    rule = "steps[0].checks[0].rule: "
     assert rule + "data.pekerja is not a declared data field" in messages
     assert rule + "tables.skala is not a declared decision table" in messages
     assert rule + "documents.sku is not a declared document" in messages
