@@ -111,6 +111,24 @@ def _require_holding(officer: Officer, task: Task, at: dt.datetime) -> Any:
     return holding
 
 
+def _require_capacity(run: Run, task: Task, holding: Any) -> None:
+    """A step the definition reserves for the definitive holder refuses a Plt/Plh."""
+    step = run.definition.step(task.step_id)
+    allowed = step.get("capacities") or ["definitive", "plt", "plh"]
+    if str(holding.capacity) in allowed:
+        return
+    raise AuthorityError(
+        _(
+            "Only the definitive holder of %(position)s may decide “%(step)s”: a Plt or Plh "
+            "may not take strategic decisions that change a legal status in organisation, "
+            "staffing or budget (UU 30/2014 Pasal 14 ayat (7); SE Kepala BKN Nomor "
+            "1/SE/I/2021)."
+        )
+        % {"position": task.position.title, "step": run.definition.step_name(task.step_id)},
+        code="definitive_holder_required",
+    )
+
+
 def _require_segregation(run: Run, task: Task, officer: Officer) -> None:
     for earlier, later in run.definition.segregation_pairs:
         if later != task.step_id:
@@ -386,6 +404,7 @@ def _claim(task_id: int, officer: Officer, now: dt.datetime) -> Task:
             code="task_claimed",
         )
     run = Run(case=case, now=now)
+    _require_capacity(run, task, holding)
     _require_segregation(run, task, officer)
     task.claimed_by = officer
     task.claimed_at = now
@@ -440,6 +459,7 @@ def _decide(
             code="task_claimed",
         )
     run = Run(case=case, now=now)
+    _require_capacity(run, task, holding)
     _require_segregation(run, task, officer)
     if decision != Decision.APPROVE and len(reason) < MIN_REASON_LENGTH:
         raise ValidationError(

@@ -15,9 +15,10 @@ from loket.catalog.yamlsource import Where
 STEP_KINDS = ("auto", "task", "applicant", "issue", "end", "parallel", "join")
 OUTCOMES = ("approved", "rejected", "cancelled")
 ON_FAIL = ("reject", "return")
+CAPACITIES = ("definitive", "plt", "plh")
 _KIND_KEYS = {
     "auto": (("checks", "on_reject", "on_return"), ("next",)),
-    "task": ((), ("position", "deadline", "actions")),
+    "task": (("capacities", "strategic"), ("position", "deadline", "actions")),
     "applicant": ((), ("next", "deadline")),
     "issue": ((), ("next",)),
     "end": ((), ("outcome",)),
@@ -128,12 +129,39 @@ def _task(check: Checker, where: Where, item: dict[str, Any]) -> dict[str, Any]:
     )
     return {
         "position": check.slug((*where, "position"), item.get("position")),
+        **_capacities(check, where, item),
         "deadline": deadline(check, (*where, "deadline"), item.get("deadline")),
         "actions": {
             action: _target(check, (*where, "actions", action), actions.get(action))
             for action in ("approve", "reject", "return")
         },
     }
+
+
+def _capacities(check: Checker, where: Where, item: dict[str, Any]) -> dict[str, Any]:
+    """Who may decide: `capacities` (default all three) or `strategic: true`.
+
+    A Plt/Plh may not take strategic decisions that change a legal status in
+    organisation, staffing or budget (UU 30/2014 Pasal 14(7); SE BKN 1/SE/I/2021):
+    such a step is for the definitive holder only.
+    """
+    strategic = check.boolean((*where, "strategic"), item.get("strategic"), default=False)
+    raw = item.get("capacities")
+    capacities = list(CAPACITIES)
+    if raw is not None:
+        capacities = []
+        for i, value in enumerate(check.sequence((*where, "capacities"), raw, min_items=1)):
+            capacity = check.one_of((*where, "capacities", i), value, CAPACITIES)
+            if capacity is not None and capacity not in capacities:
+                capacities.append(capacity)
+    if strategic and any(c != "definitive" for c in capacities):
+        if raw is not None:
+            check.error(
+                (*where, "capacities"),
+                _("a strategic step is for the definitive holder only; leave out plt and plh"),
+            )
+        capacities = ["definitive"]
+    return {"capacities": capacities, "strategic": bool(strategic)}
 
 
 def _applicant(check: Checker, where: Where, item: dict[str, Any]) -> dict[str, Any]:

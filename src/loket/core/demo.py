@@ -294,7 +294,9 @@ def _load_officers(agency: Agency) -> None:
                 position=position,
                 capacity=demo.capacity,
                 start_date=APPOINTMENTS_START,
-                decree_number=f"800/{demo.nip[-3:]}/BKPSDM/2024",
+                # An SK for definitive holders, a Surat Perintah for Dewi as Plt; 800.1
+                # (Sumber Daya Manusia) is the Permendagri 83/2022 classification.
+                decree_number=f"800.1/{demo.nip[-3:]}/BKPSDM/2024",
             )
 
 

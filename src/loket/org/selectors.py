@@ -86,6 +86,16 @@ def may_act(officer: Officer, position: Position, at: dt.datetime) -> Holding | 
     return holdings[0] if holdings else None
 
 
+def acting_days_left(holding: Holding, at: dt.datetime) -> int | None:
+    """Days until a Plt/Plh designation ends, when within the agency's warning period."""
+    appointment = holding.appointment
+    if appointment.capacity == "definitive" or appointment.end_date is None:
+        return None
+    left = (appointment.end_date - local_date(at)).days
+    warn = holding.position.agency.acting_warning_days
+    return left if 0 <= left <= warn else None
+
+
 def superior_of(position: Position) -> Position | None:
     """The position that supervises `position`.
 

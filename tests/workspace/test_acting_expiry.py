@@ -1,0 +1,36 @@
+"""An acting official sees, before it happens, that their Surat Perintah runs out."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from loket.org.models import Appointment
+from tests.workspace.conftest import officer
+
+pytestmark = pytest.mark.django_db
+
+
+def _dewi_ends_in(days: int) -> None:
+    today = timezone.localdate()
+    Appointment.objects.filter(officer=officer("dewi")).update(
+        end_date=today + dt.timedelta(days=days)
+    )
+
+
+def test_plt_is_warned_within_the_agency_warning_period(demo, signed_in):
+    _dewi_ends_in(5)
+    page = signed_in("dewi").get("/workspace/").content.decode()
+    assert 'data-testid="acting-expiry"' in page
+    assert "Surat Perintah" in page
+
+
+def test_no_warning_before_the_period_or_for_definitive_holders(demo, signed_in):
+    _dewi_ends_in(30)  # the demo agency warns 14 days ahead
+    dewi = signed_in("dewi").get("/workspace/").content.decode()
+    assert 'data-testid="acting-expiry"' not in dewi
+    page = signed_in("andi").get("/workspace/").content.decode()
+    assert 'data-testid="acting-expiry"' not in page
+    assert "SK 800.1/" in page
