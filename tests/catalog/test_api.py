@@ -66,7 +66,7 @@ def test_detail_is_the_full_service_standard(client: Client, published: None) ->
     assert procedure["selesai"]["outcome"] == "approved"
     assert body["time"] == {"working_days": 7, "working_hours": None}
     assert body["fee"]["is_computed"] is True and body["fee"]["expression"]
-    assert body["product"]["number_pattern"] == "503/{seq}/REK/DPMPTSP/{year}"
+    assert body["product"]["number_pattern"] == "{klasifikasi}/{seq}/REK/DPMPTSP/{year}"
     assert set(body["standard"]) == {
         "complaint_channel",
         "facilities",

@@ -1,5 +1,8 @@
 """Deadlines the law attaches to a case, watched by the worker.
 
+- When the applicant lets their response deadline pass, the case closes as
+  withdrawn (or goes to the end step the applicant step names in `on_lapse`),
+  with a notice and an event.
 - The service deadline runs from completeness (UU 30/2014 Pasal 53). If it passes
   with no decision, the application may be deemed granted (*fiktif positif*): the
   head of the service's unit must know at once.
@@ -14,11 +17,12 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
 
 from loket.cases import ports
 from loket.cases.flow import Actor, Run
-from loket.cases.models import Case, CaseStatus
+from loket.cases.models import Case, CaseStatus, Outcome
 from loket.cases.services import _lock_case
 
 log = logging.getLogger(__name__)
@@ -98,3 +102,44 @@ def _unit_url() -> str:
     except NoReverseMatch:
         path = "/workspace/unit/"
     return f"{settings.PUBLIC_BASE_URL}{path}"
+
+
+def close_lapsed_applicant_waits(*, now: dt.datetime | None = None) -> int:
+    """Close every case whose applicant did not respond by the deadline; returns how many."""
+    now = now or timezone.now()
+    closed = 0
+    waiting = Case.objects.filter(status=CaseStatus.AWAITING_APPLICANT, respond_by__lt=now)
+    for case_id in list(waiting.values_list("pk", flat=True)):
+        try:
+            closed += _close_lapsed(case_id, now)
+        except Exception:
+            log.exception("closing the lapsed case %s failed", case_id)
+    return closed
+
+
+@transaction.atomic
+def _close_lapsed(case_id: int, now: dt.datetime) -> int:
+    case = _lock_case(case_id)
+    respond_by = case.respond_by
+    if case.status != CaseStatus.AWAITING_APPLICANT or respond_by is None or respond_by >= now:
+        return 0  # the applicant answered, or the case moved, since the list was read
+    run = Run(case=case, now=now)
+    step = run.definition.step(case.waiting_step)
+    with translation.override(case.language):
+        reason = _(
+            "You did not send the revision by %(date)s, so the application is deemed "
+            "withdrawn. You may apply again."
+        ) % {"date": formats.date_format(timezone.localtime(respond_by), "j F Y H:i")}
+    run.record(
+        "applicant_deadline_lapsed",
+        step_id=step["id"],
+        actor=Actor(),
+        payload={"respond_by": respond_by.isoformat()},
+    )
+    run.lapsed = True
+    if step.get("on_lapse"):
+        run.advance(str(step["on_lapse"]), reason=reason)
+    else:
+        run.close(Outcome.CANCELLED, reason=reason, step_id=step["id"])
+        run.refresh_current_steps()
+    return 1

@@ -61,6 +61,9 @@ class Run:
     def __post_init__(self) -> None:
         self.definition = Definition(self.case.service_version.definition)
         self._next_sequence: int | None = None
+        # Set when the case closes because the applicant let their deadline pass:
+        # the closing notice says so instead of the ordinary one.
+        self.lapsed = False
 
     # -- history ---------------------------------------------------------------
 
@@ -396,6 +399,7 @@ class Run:
             case.remaining_seconds = int(left.total_seconds())
             case.paused_at = self.now
         respond_by = self.deadline_from(self.now, step.get("deadline"))
+        case.respond_by = respond_by
         event = self.record(
             "awaiting_applicant",
             step_id=step["id"],
@@ -417,6 +421,7 @@ class Run:
             case.remaining_seconds = None
         case.status = CaseStatus.IN_PROGRESS
         case.waiting_step = ""
+        case.respond_by = None
 
     # -- parallel branches -------------------------------------------------------
 
@@ -498,6 +503,7 @@ class Run:
         case.waiting_step = ""
         case.join_state = {}
         case.paused_at = None
+        case.respond_by = None
         event = self.record(
             "closed",
             step_id=step_id,
@@ -506,7 +512,9 @@ class Run:
             actor=self.actor if outcome == Outcome.CANCELLED else Actor(),
             payload={"outcome": outcome},
         )
-        if outcome == Outcome.REJECTED:
+        if self.lapsed:
+            self.notify_applicant("withdrawn_lapsed", event, reason=reason)
+        elif outcome == Outcome.REJECTED:
             self.notify_applicant("rejected", event, reason=reason or _("See the timeline."))
         elif outcome == Outcome.CANCELLED:
             self.notify_applicant("cancelled", event, reason=reason)

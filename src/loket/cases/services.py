@@ -312,6 +312,8 @@ def _submit(
         language=clean.language,
         data=data,
         submitted_at=now,
+        archive_code=(definition.raw.get("archive") or {}).get("classification") or "",
+        access_class=(definition.raw.get("archive") or {}).get("case_file_access") or "terbatas",
     )
     _store_documents(case, definition, documents, revision=0, now=now)
     run = Run(case=case, now=now, actor=Actor(user=case.applicant_user))

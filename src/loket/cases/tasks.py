@@ -17,3 +17,9 @@ def escalate_overdue() -> int:
 def flag_statutory_lapses() -> int:
     """Tell heads of unit about cases past their statutory deadline (fiktif positif)."""
     return deadlines.flag_statutory_lapses()
+
+
+@task()
+def close_lapsed_applicant_waits() -> int:
+    """Close cases whose applicant let the response deadline pass."""
+    return deadlines.close_lapsed_applicant_waits()

@@ -40,7 +40,7 @@ _DEFAULT_MAX_LENGTH = {"text": 200, "textarea": 2000}
 DOCUMENT_TYPES = ("pdf", "jpeg", "png")
 DEFAULT_MAX_SIZE_MB = 2
 MAX_SIZE_MB_LIMIT = 50
-NUMBER_PLACEHOLDERS = ("seq", "year", "month", "unit")
+NUMBER_PLACEHOLDERS = ("seq", "year", "month", "unit", "klasifikasi")
 HIT_POLICIES = ("first",)
 STANDARD_COMPONENTS = (
     "complaint_channel",
@@ -66,7 +66,11 @@ TOP_LEVEL_REQUIRED = (
     "steps",
     "standard",
 )
-TOP_LEVEL_OPTIONAL = ("format", "decision_tables", "segregation_of_duties")
+TOP_LEVEL_OPTIONAL = ("format", "decision_tables", "segregation_of_duties", "archive")
+# Permendagri 83/2022 codes: a main function of three digits, then up to three
+# dotted levels of one or two digits (e.g. 500.16, 400.12.1.2).
+ARCHIVE_CODE = re.compile(r"^[0-9]{3}(\.[0-9]{1,2}){0,3}$")
+ACCESS_CLASSES = ("biasa", "terbatas", "rahasia", "sangat_rahasia")
 # What a CEL expression may read, by where it is written.
 FEE_ROOTS = frozenset({"data", "tables"})
 TABLE_ROOTS = frozenset({"data", "tables"})
@@ -274,6 +278,42 @@ def deadline(
         if hours is None
         else check.integer((*where, "working_hours"), hours, minimum=1, maximum=2000),
     }
+
+
+def archive(check: Checker, value: Any, known_codes: set[str] | None) -> dict[str, Any]:
+    """Archive metadata of the case file and the issued document: the classification
+    code (Permendagri 83/2022) and the access classes (SKKAAD). Without the section
+    the case has no code; the defaults follow docs/service-definition.md."""
+    where: Where = ("archive",)
+    if value is None:
+        return {"classification": None, "case_file_access": "terbatas", "document_access": "biasa"}
+    item = (
+        check.mapping(
+            where,
+            value,
+            required=("classification",),
+            optional=("case_file_access", "document_access"),
+        )
+        or {}
+    )
+    code = item.get("classification")
+    if code is not None and not (isinstance(code, str) and ARCHIVE_CODE.match(code)):
+        check.error(
+            (*where, "classification"),
+            _("must be a Permendagri 83/2022 code such as 500.16 or 400.12.1"),
+        )
+        code = None
+    elif code is not None and known_codes is not None and code not in known_codes:
+        check.error(
+            (*where, "classification"),
+            _("%(code)s is not in the agency's archive classification in force today")
+            % {"code": code},
+        )
+    access = {
+        key: check.one_of((*where, key), item.get(key, default), ACCESS_CLASSES)
+        for key, default in (("case_file_access", "terbatas"), ("document_access", "biasa"))
+    }
+    return {"classification": code, **access}
 
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")

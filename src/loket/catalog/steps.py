@@ -19,7 +19,7 @@ CAPACITIES = ("definitive", "plt", "plh")
 _KIND_KEYS = {
     "auto": (("checks", "on_reject", "on_return"), ("next",)),
     "task": (("capacities", "strategic"), ("position", "deadline", "actions")),
-    "applicant": ((), ("next", "deadline")),
+    "applicant": (("on_lapse",), ("next", "deadline")),
     "issue": ((), ("next",)),
     "end": ((), ("outcome",)),
     "parallel": (("join",), ("branches",)),
@@ -165,9 +165,12 @@ def _capacities(check: Checker, where: Where, item: dict[str, Any]) -> dict[str,
 
 
 def _applicant(check: Checker, where: Where, item: dict[str, Any]) -> dict[str, Any]:
+    """`on_lapse` names the end step a case goes to when the applicant lets the
+    deadline pass; without it the case closes as withdrawn."""
     return {
         "next": check.slug((*where, "next"), item.get("next")),
         "deadline": deadline(check, (*where, "deadline"), item.get("deadline")),
+        "on_lapse": _target(check, (*where, "on_lapse"), item.get("on_lapse")),
     }
 
 
@@ -226,6 +229,8 @@ def edges(step: dict[str, Any], where: Where) -> Iterator[tuple[Where, str]]:
             yield (*where, "branches", i), branch
     elif kind in ("applicant", "issue", "join"):
         yield (*where, "next"), step["next"]
+        if kind == "applicant" and step.get("on_lapse") is not None:
+            yield (*where, "on_lapse"), step["on_lapse"]
 
 
 def check_graph(

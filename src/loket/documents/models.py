@@ -94,6 +94,9 @@ class IssuedDocument(models.Model):
     # Index of the "document.issued" ledger entry appended in the issuing
     # transaction; null only for documents issued before the ledger link existed.
     ledger_index = models.PositiveBigIntegerField(_("ledger entry"), null=True, blank=True)
+    # Archive metadata (UU 43/2009 instruments): classification code and SKKAAD class.
+    archive_code = models.CharField(_("archive classification code"), max_length=20, blank=True)
+    access_class = models.CharField(_("access class (SKKAAD)"), max_length=16, default="biasa")
 
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     revoked_by = models.ForeignKey(

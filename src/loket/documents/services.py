@@ -105,7 +105,10 @@ def issue_certificate(
         )
     unit = _issuing_unit(case.agency, definition, position)
     document_id = uuid.uuid4()
-    number = numbering.next_number(case.agency, pattern, at, unit=unit.code)
+    archive = definition.get("archive") or {}
+    number = numbering.next_number(
+        case.agency, pattern, at, unit=unit.code, classification=archive.get("classification") or ""
+    )
     public = [(str(label), _text(value)) for label, value in _pairs(fields)]
     document_type = _indonesian(product.get("document_type")) or _indonesian(definition.get("name"))
 
@@ -168,6 +171,8 @@ def issue_certificate(
         public_fields={"fields": [list(pair) for pair in public]},
         signer_subject=signer_subject[:300],
         ledger_index=entry.index,
+        archive_code=archive.get("classification") or "",
+        access_class=archive.get("document_access") or "biasa",
     )
 
 

@@ -54,6 +54,7 @@ EVENTS: dict[str, EventSpec] = {
         EventSpec("rejected", "applicant", (*_APPLICANT, "reason")),
         EventSpec("issued", "applicant", (*_APPLICANT, "document_url")),
         EventSpec("cancelled", "applicant", _APPLICANT, ("reason",)),
+        EventSpec("withdrawn_lapsed", "applicant", (*_APPLICANT, "reason")),
         EventSpec("overdue_apology", "applicant", (*_APPLICANT, "due_date"), ("new_due_date",)),
         EventSpec(
             "task_overdue_escalated",

@@ -279,6 +279,7 @@ def _event_text(event: CaseEvent) -> str | None:
         "branches_started": _("Reviews started in parallel"),
         "issued": _("Document issued and signed"),
         "declared_complete": _("Application declared complete: the service deadline starts"),
+        "applicant_deadline_lapsed": _("The deadline for your revision passed"),
     }
     if kind in texts:
         return texts[kind]
