@@ -64,7 +64,7 @@ def test_strategic_step_that_also_lists_plt_is_a_definition_error():
     )
     with pytest.raises(DefinitionErrors) as errors:
         load(text)
-    assert "strategic step is for the definitive holder only" in str(errors.value)
+    assert "steps[3].capacities" in str(errors.value)  # whichever language is active
 
 
 def test_capacities_default_to_every_holder_and_unknown_ones_are_refused():
