@@ -6,6 +6,7 @@ and returns the section with defaults filled (or None when it is unusable).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any, Literal, get_args
 
@@ -35,6 +36,7 @@ _FIELD_OPTIONS = {
     "integer": {"min", "max"},
     "decimal": {"min", "max"},
     "choice": {"choices"},
+    "date": {"min", "max"},
 }
 _DEFAULT_MAX_LENGTH = {"text": 200, "textarea": 2000}
 DOCUMENT_TYPES = ("pdf", "jpeg", "png")
@@ -96,7 +98,7 @@ def header(check: Checker, doc: dict[str, Any]) -> dict[str, Any]:
 
 def requirements(check: Checker, value: Any) -> dict[str, Any]:
     where: Where = ("requirements",)
-    section = check.mapping(where, value, optional=("data", "documents")) or {}
+    section = check.mapping(where, value, optional=("data", "documents", "cross_checks")) or {}
     fields = [
         data_field(check, (*where, "data", i), item)
         for i, item in enumerate(check.sequence((*where, "data"), section.get("data")))
@@ -107,7 +109,37 @@ def requirements(check: Checker, value: Any) -> dict[str, Any]:
     ]
     unique_names(check, fields, (*where, "data"), _("data field"))
     unique_names(check, documents, (*where, "documents"), _("document"))
-    return {"data": fields, "documents": documents}
+    kinds = {f["name"]: f["type"] for f in fields if f.get("name")}
+    cross = [
+        _cross_check(check, (*where, "cross_checks", i), item, kinds)
+        for i, item in enumerate(
+            check.sequence((*where, "cross_checks"), section.get("cross_checks"))
+        )
+    ]
+    return {"data": fields, "documents": documents, "cross_checks": cross}
+
+
+# Checks across fields, by kind: the field types each one compares.
+CROSS_CHECKS = {"nik_birth_date": {"nik": "nik", "date": "date"}}
+
+
+def _cross_check(check: Checker, where: Where, value: Any, kinds: dict[str, Any]) -> dict[str, Any]:
+    """E.g. `{kind: nik_birth_date, nik: nik, date: tanggal_lahir}`: the date field must
+    equal the birth date the NIK encodes (DDMMYY, +40 on the day for women)."""
+    item = check.mapping(where, value, required=("kind", "nik", "date")) or {}
+    kind = check.one_of((*where, "kind"), item.get("kind"), tuple(CROSS_CHECKS)) if item else None
+    result: dict[str, Any] = {"kind": kind}
+    for key, wanted in CROSS_CHECKS.get(kind or "", {}).items():
+        name = item.get(key)
+        if name not in kinds:
+            check.error((*where, key), _("there is no data field %(name)r") % {"name": name})
+        elif kinds[name] != wanted:
+            check.error(
+                (*where, key),
+                _("%(name)r must be a field of type %(type)s") % {"name": name, "type": wanted},
+            )
+        result[key] = name
+    return result
 
 
 def unique_names(
@@ -155,7 +187,9 @@ def data_field(check: Checker, where: Where, value: Any) -> dict[str, Any]:
         "max_length": None,
         "choices": [],
     }
-    if "min" in applicable:
+    if "min" in applicable and kind == "date":
+        field["min"], field["max"] = _date_bounds(check, where, item)
+    elif "min" in applicable:
         field["min"], field["max"] = _bounds(check, where, item, whole=kind == "integer")
     if "max_length" in applicable:
         field["max_length"] = _DEFAULT_MAX_LENGTH[kind or "text"]
@@ -180,6 +214,28 @@ def _bounds(check: Checker, where: Where, item: dict[str, Any], *, whole: bool) 
             bounds.append(check.number((*where, key), value))
     low, high = bounds
     if low is not None and high is not None and low > high:
+        check.error((*where, "max"), _("must not be less than min"))
+    return low, high
+
+
+def _date_bounds(check: Checker, where: Where, item: dict[str, Any]) -> tuple[Any, Any]:
+    """A date's min/max: an ISO date or `today` (e.g. no birth date in the future)."""
+    bounds: list[str | None] = []
+    for key in ("min", "max"):
+        value = item.get(key)
+        if value is None:
+            bounds.append(None)
+            continue
+        text = value.isoformat() if isinstance(value, dt.date) else str(value)
+        if text != "today":
+            try:
+                dt.date.fromisoformat(text)
+            except ValueError:
+                check.error((*where, key), _("must be a date (YYYY-MM-DD) or today"))
+                text = ""
+        bounds.append(text or None)
+    low, high = bounds
+    if low and high and "today" not in (low, high) and low > high:
         check.error((*where, "max"), _("must not be less than min"))
     return low, high
 
