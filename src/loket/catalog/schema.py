@@ -54,6 +54,16 @@ STANDARD_COMPONENTS = (
     "security_guarantee",
     "performance_evaluation",
 )
+STANDARD_EXTRAS = (
+    "decree",
+    "service_pledge",
+    "service_hours",
+    "complaint_resolution",
+    "calendar",
+)
+# Whether service deadlines skip cuti bersama: an agency's policy, not law (the
+# Keppres on cuti bersama concerns ASN leave), so the standard says which applies.
+CALENDARS = ("with_collective_leave", "without_collective_leave")
 TOP_LEVEL_REQUIRED = (
     "code",
     "name",
@@ -475,10 +485,72 @@ def _table_rule(check: Checker, where: Where, value: Any, before: frozenset[str]
 
 
 def standard(check: Checker, value: Any) -> dict[str, Any]:
-    """The PermenPANRB 15/2014 components that are not already other sections."""
+    """The PermenPANRB 15/2014 components that are not already other sections, and
+    the customary rest: the decree establishing the standard, the Maklumat Pelayanan,
+    service hours, complaint resolution times and the calendar deadlines use."""
     where: Where = ("standard",)
-    item = check.mapping(where, value, required=STANDARD_COMPONENTS) or {}
-    return {
+    item = check.mapping(where, value, required=STANDARD_COMPONENTS, optional=STANDARD_EXTRAS) or {}
+    result: dict[str, Any] = {
         key: check.i18n((*where, key), item.get(key), required=False) if item else None
         for key in STANDARD_COMPONENTS
     }
+    result["decree"] = _decree(check, (*where, "decree"), item.get("decree"))
+    result["service_pledge"] = check.i18n(
+        (*where, "service_pledge"), item.get("service_pledge"), required=False
+    )
+    result["service_hours"] = check.i18n(
+        (*where, "service_hours"), item.get("service_hours"), required=False
+    )
+    result["complaint_resolution"] = _complaint_resolution(
+        check, (*where, "complaint_resolution"), item.get("complaint_resolution")
+    )
+    calendar = item.get("calendar")
+    result["calendar"] = (
+        None if calendar is None else check.one_of((*where, "calendar"), calendar, CALENDARS)
+    )
+    return result
+
+
+def _decree(check: Checker, where: Where, value: Any) -> dict[str, Any] | None:
+    """The decree (SK) establishing the standard: its number and date."""
+    if value is None:
+        return None
+    item = check.mapping(where, value, required=("number", "date"), optional=("title",)) or {}
+    raw_date = item.get("date")
+    text = raw_date.isoformat() if isinstance(raw_date, dt.date) else str(raw_date or "")
+    try:
+        day: str | None = dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        if raw_date is not None:
+            check.error((*where, "date"), _("must be a date (YYYY-MM-DD)"))
+        day = None
+    return {
+        "number": check.text((*where, "number"), item.get("number"), max_length=120)
+        if item
+        else None,
+        "date": day,
+        "title": check.i18n((*where, "title"), item.get("title"), required=False),
+    }
+
+
+def _complaint_resolution(check: Checker, where: Where, value: Any) -> dict[str, Any] | None:
+    """How fast complaints are answered and resolved, in working days."""
+    if value is None:
+        return None
+    item = (
+        check.mapping(where, value, required=("response_working_days", "resolution_working_days"))
+        or {}
+    )
+    days = {
+        key: check.integer((*where, key), item.get(key), minimum=1, maximum=365)
+        if item.get(key) is not None
+        else None
+        for key in ("response_working_days", "resolution_working_days")
+    }
+    response, resolution = days["response_working_days"], days["resolution_working_days"]
+    if response is not None and resolution is not None and response > resolution:
+        check.error(
+            (*where, "resolution_working_days"),
+            _("must not be less than response_working_days"),
+        )
+    return days
