@@ -34,3 +34,24 @@ def test_no_warning_before_the_period_or_for_definitive_holders(demo, signed_in)
     page = signed_in("andi").get("/workspace/").content.decode()
     assert 'data-testid="acting-expiry"' not in page
     assert "SK 800.1/" in page
+
+
+def test_the_worker_warns_a_plt_once_through_the_outbox(demo):
+    from loket.notify.models import OutboxMessage
+    from loket.org.services import warn_expiring_acting
+
+    _dewi_ends_in(5)
+    assert warn_expiring_acting() == 1
+    warn_expiring_acting()  # a second run sends nothing new
+    sent = OutboxMessage.objects.filter(event="acting_designation_expiring")
+    recipients = [m.recipient for m in sent]  # encrypted at rest: compared in Python
+    assert recipients.count("dewi@kotacontoh.go.id") == 1
+
+
+def test_no_warning_message_outside_the_period(demo):
+    from loket.notify.models import OutboxMessage
+    from loket.org.services import warn_expiring_acting
+
+    _dewi_ends_in(30)
+    assert warn_expiring_acting() == 0
+    assert not OutboxMessage.objects.filter(event="acting_designation_expiring").exists()

@@ -23,6 +23,8 @@ Context keys (all plain strings unless noted):
 - ``task_url``: absolute URL of the task in the officer workspace.
 - ``complete_date``: a ``datetime``: when the application was declared complete
   (statutory_deadline_lapsed; ``due_date`` is then the statutory deadline).
+- ``capacity``: Plt or Plh (acting_designation_expiring; ``due_date`` is the
+  designation's last day).
 - ``unit_url``: absolute URL of the head of unit's page in the workspace.
 - ``agency_name``: the agency signing applicant messages (optional, every event).
 
@@ -68,6 +70,11 @@ EVENTS: dict[str, EventSpec] = {
                 "due_date",
                 "task_url",
             ),
+        ),
+        EventSpec(
+            "acting_designation_expiring",
+            "officer",
+            ("officer_name", "position_name", "capacity", "due_date"),
         ),
         EventSpec(
             "statutory_deadline_lapsed",
