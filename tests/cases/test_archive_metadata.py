@@ -77,3 +77,9 @@ def test_archive_metadata_is_shown_in_the_admin(demo, client):
     page = client.get("/admin/catalog/archiveclass/").content.decode()
     assert "500.16" in page and "Penanaman Modal" in page
     assert ArchiveClass.objects.filter(code="400.12").exists()
+
+
+def test_the_officer_export_of_a_case_carries_its_archive_metadata(demo, client, token_for):
+    number = post_application(client).json()["tracking_number"]
+    detail = client.get(f"/api/v1/cases/{number}", headers=token_for("andi")).json()
+    assert detail["archive"] == {"classification_code": "500.16", "access_class": "terbatas"}

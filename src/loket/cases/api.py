@@ -124,8 +124,14 @@ class TaskOut(Schema):
     applicant_nik: str
 
 
+class ArchiveOut(Schema):
+    classification_code: str = Field(description="Permendagri 83/2022 archive code")
+    access_class: str = Field(description="SKKAAD class: biasa, terbatas, rahasia, ...")
+
+
 class CaseOut(ApplicationOut):
     tasks: list[TaskOut]
+    archive: ArchiveOut
 
 
 class DecisionIn(Schema):
@@ -242,7 +248,12 @@ def task_out(task: Task) -> TaskOut:
 
 def case_out(case: Case) -> dict[str, Any]:
     tasks = case.tasks.select_related("position", "claimed_by", "case", "case__service")
-    return {**application_out(case, officer_view=True), "tasks": [task_out(t) for t in tasks]}
+    return {
+        **application_out(case, officer_view=True),
+        "tasks": [task_out(t) for t in tasks],
+        # The case file's archive metadata travels with the officer's export of the case.
+        "archive": {"classification_code": case.archive_code, "access_class": case.access_class},
+    }
 
 
 # -- parsing multipart submissions ------------------------------------------------------
