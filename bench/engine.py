@@ -37,7 +37,7 @@ DATA = {
     "bidang_usaha": "kuliner",
     "alamat_usaha": "Jl. Merdeka No. 10, Kota Contoh",
     "modal_usaha": 25_000_000,
-    "jumlah_pekerja": 3,
+    "hasil_penjualan_tahunan": 150_000_000,
 }
 
 

@@ -145,7 +145,7 @@ def test_full_path_from_application_to_issued_licence(
     applicant.locator("input[name=data_bidang_usaha][value=kuliner]").check()
     applicant.locator("#id_data_alamat_usaha").fill("Jl. Melati No. 5, Kota Contoh")
     applicant.locator("#id_data_modal_usaha").fill("25000000")
-    applicant.locator("#id_data_jumlah_pekerja").fill("3")
+    applicant.locator("#id_data_hasil_penjualan_tahunan").fill("150000000")
     applicant.locator("#id_doc_ktp").set_input_files(str(files["ktp"]))
     applicant.locator("#id_doc_foto_lokasi").set_input_files(str(files["photo"]))
     check_page(applicant, f"path-{language}-apply")

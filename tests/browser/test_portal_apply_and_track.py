@@ -49,7 +49,7 @@ def _fill_application(page: Page, files: dict[str, Path]) -> None:
     page.locator("#id_data_bidang_usaha_0").check()
     page.locator("#id_data_alamat_usaha").fill("Jl. Melati No. 5, Kota Contoh")
     page.locator("#id_data_modal_usaha").fill("25000000")
-    page.locator("#id_data_jumlah_pekerja").fill("3")
+    page.locator("#id_data_hasil_penjualan_tahunan").fill("150000000")
     page.locator("#id_doc_foto_lokasi").set_input_files(str(files["photo"]))
 
 
@@ -121,7 +121,7 @@ def test_applicant_applies_with_documents_and_tracks_in_indonesian(
     expect(page.get_by_role("heading", level=1)).to_have_text("Layanan publik")
     check_page(page, "portal-home")
     _apply_and_track(page, check_page, files, "id", {
-        "service": "Izin Usaha Mikro", "position": "Petugas Front Office",
+        "service": "Fasilitasi Pendaftaran NIB Usaha Mikro", "position": "Petugas Front Office",
         "status": "Sedang diproses",
     }, live_server.url)  # fmt: skip
 
@@ -136,6 +136,7 @@ def test_applicant_applies_with_documents_and_tracks_in_english(
     expect(page.get_by_role("heading", level=1)).to_have_text("Public services")
     check_page(page, "portal-home-en")
     _apply_and_track(page, check_page, files, "en", {
-        "service": "Micro Business Licence", "position": "Front-Office Officer",
+        "service": "NIB Registration Facilitation for Micro Businesses",
+        "position": "Front-Office Officer",
         "status": "In progress",
     }, live_server.url)  # fmt: skip

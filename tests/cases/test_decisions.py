@@ -35,12 +35,14 @@ def test_return_for_revision_pauses_the_clock_until_the_applicant_resubmits(
 ):
     receipt = post_application(client).json()
     number, code = receipt["tracking_number"], receipt["access_code"]
+    # The clock runs once the front office declares the file complete.
+    _decide(client, token_for("andi"), _open_task(number, "verifikasi-berkas"), "approve")
     due_before = Case.objects.get(tracking_number=number).due_at
 
     response = _decide(
         client,
-        token_for("andi"),
-        _open_task(number, "verifikasi-berkas"),
+        token_for("siti"),
+        _open_task(number, "kajian-teknis"),
         "return",
         "Foto lokasi buram, unggah ulang.",
     )
@@ -263,6 +265,11 @@ def test_escalation_in_the_future_also_apologises_for_the_late_application(demo,
     from loket.notify.models import OutboxMessage
 
     number = post_application(client).json()["tracking_number"]
+    services.decide(
+        task_id=_open_task(number, "verifikasi-berkas").pk,
+        officer=officer("andi"),
+        decision="approve",
+    )
     case = Case.objects.get(tracking_number=number)
     # Past the whole service's deadline at `now`, though not by the wall clock.
     later = case.due_at + dt.timedelta(days=30)

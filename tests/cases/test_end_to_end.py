@@ -30,7 +30,7 @@ SERVICES = {
             "bidang_usaha": "kuliner",
             "alamat_usaha": "Jl. Melati No. 5",
             "modal_usaha": 25_000_000,
-            "jumlah_pekerja": 3,
+            "hasil_penjualan_tahunan": 150_000_000,
         },
         "documents": lambda: {"ktp": _pdf("ktp.pdf"), "foto_lokasi": _png("lokasi.png")},
         "officers": [

@@ -36,20 +36,60 @@ def test_capital_above_micro_limit_is_rejected_by_the_automatic_check(demo, clie
     assert not Task.objects.filter(case__tracking_number=body["tracking_number"]).exists()
 
 
+@pytest.mark.parametrize(
+    ("capital", "status"),
+    [(1_000_000_000, "in_progress"), (1_000_000_001, "rejected"), (10_000_000_000, "rejected")],
+)
+def test_micro_means_capital_up_to_one_billion_as_pp_7_2021_says(demo, client, capital, status):
+    body = post_application(client, data=iu_data(modal_usaha=capital)).json()
+    assert body["status"] == status
+
+
+def test_capital_classes_follow_pp_7_2021_up_to_large(demo):
+    from loket.catalog.models import Service
+    from loket.catalog.rules import build_context
+
+    definition = Service.objects.get(code="izin-usaha-mikro").versions.get().definition
+    scale = {
+        capital: build_context(definition, data={"modal_usaha": capital}, documents={})["tables"][
+            "skala_usaha"
+        ]["skala"]
+        for capital in (5_000_000_000, 5_000_000_001, 10_000_000_000, 10_000_000_001)
+    }
+    assert scale == {
+        5_000_000_000: "kecil",
+        5_000_000_001: "menengah",
+        10_000_000_000: "menengah",
+        10_000_000_001: "besar",
+    }
+
+
+def _domisili(**overrides):
+    from tests.cases.test_end_to_end import SERVICES as SCENARIOS
+
+    scenario = SCENARIOS["surat-keterangan-domisili"]
+    return post_application(
+        client=overrides.pop("client"),
+        service="surat-keterangan-domisili",
+        data={**scenario["data"], **overrides},
+        documents=scenario["documents"](),
+    ).json()
+
+
 def test_a_rejection_names_every_failed_check(demo, client):
-    response = post_application(client, data=iu_data(modal_usaha=2_000_000_000, jumlah_pekerja=50))
-    reason = response.json()["outcome_reason"]
-    assert "Rp1 miliar" in reason
-    assert "10 orang" in reason
+    body = _domisili(client=client, lama_tinggal_bulan=1, rt="ab")
+    assert body["status"] == "rejected"
+    assert "3 bulan" in body["outcome_reason"]
+    assert "RT dan RW" in body["outcome_reason"]
 
 
-def test_too_many_workers_sends_the_application_back_to_the_applicant(demo, client):
-    body = post_application(client, data=iu_data(jumlah_pekerja=25)).json()
+def test_a_failed_returning_check_sends_the_application_back_to_the_applicant(demo, client):
+    body = _domisili(client=client, rt="ab")
 
     assert body["status"] == "awaiting_applicant"
     assert body["open_request"]["step"] == "perbaikan"
-    assert "10 orang" in body["open_request"]["reason"]
-    assert body["clock_paused"] is True
+    assert "RT dan RW" in body["open_request"]["reason"]
+    assert body["complete_at"] is None  # an incomplete file starts no clock
 
 
 def test_invalid_nik_is_refused_with_the_field_named(demo, client):
@@ -161,7 +201,7 @@ def test_status_needs_the_right_access_code(demo, client):
     wrong = client.get(f"/api/v1/applications/{number}", headers={"X-Access-Code": "AAAAAAAA"})
 
     assert ok.status_code == 200
-    assert ok.json()["due_at"] is not None
+    assert ok.json()["submitted_at"] is not None
     assert wrong.status_code == 404
 
 
@@ -219,8 +259,8 @@ def test_moments_read_the_same_when_submitted_and_when_tracked(demo, client):
         f"/api/v1/applications/{receipt['tracking_number']}",
         headers={"X-Access-Code": receipt["access_code"]},
     ).json()
-    assert tracked["due_at"] == receipt["due_at"]
-    assert tracked["due_at"].endswith("+07:00")
+    assert tracked["submitted_at"] == receipt["submitted_at"]
+    assert tracked["submitted_at"].endswith("+07:00")
 
 
 def test_applicant_side_sees_nik_fields_masked_and_the_fee(demo, client):

@@ -29,7 +29,7 @@ def test_version_page_shows_source_and_cannot_be_saved_or_deleted(
     url = f"/admin/catalog/serviceversion/{version.pk}/change/"
     page = admin_client.get(url)
     assert page.status_code == 200
-    assert b"Izin Usaha Mikro" in page.content and b"<pre" in page.content
+    assert b"Fasilitasi Pendaftaran NIB Usaha Mikro" in page.content and b"<pre" in page.content
     assert b'name="_save"' not in page.content
     assert admin_client.post(url, {"number": 9}).status_code == 403
     delete = admin_client.post(

@@ -31,7 +31,10 @@ def test_list_shows_published_services_with_version_deadline_and_fee(
     ium = by_code["izin-usaha-mikro"]
     assert ium["version"] == 2
     assert ium["deadline"] == {"working_days": 4, "working_hours": None}
-    assert ium["name"] == {"id": "Izin Usaha Mikro", "en": "Micro Business Licence"}
+    assert ium["name"] == {
+        "id": "Fasilitasi Pendaftaran NIB Usaha Mikro",
+        "en": "NIB Registration Facilitation for Micro Businesses",
+    }
     assert ium["agency"]["code"] == "kota-contoh"
     assert ium["unit"]["code"] == "dpmptsp"
     assert ium["fee"]["amount"] == 0 and ium["fee"]["is_computed"] is False
@@ -67,7 +70,7 @@ def test_detail_is_the_full_service_standard(client: Client, published: None) ->
     assert procedure["pembayaran-pajak"]["kind"] == "payment"
     assert procedure["pembayaran-pajak"]["payment_kind"] == "pajak"
     assert procedure["pembayaran-pajak"]["deadline"] == {"working_days": 20, "working_hours": None}
-    assert body["product"]["number_pattern"] == "503/{seq}/REK/DPMPTSP/{year}"
+    assert body["product"]["number_pattern"] == "{klasifikasi}/{seq}/REK/DPMPTSP/{year}"
     assert set(body["standard"]) == {
         "complaint_channel",
         "facilities",

@@ -39,7 +39,11 @@ def test_normalized_definition_fills_defaults() -> None:
     assert auto["next"] == [{"when": None, "to": "verifikasi-berkas"}]
     assert auto["on_reject"] == "ditolak"
     assert auto["on_return"] == "perbaikan"
-    assert definition["deadline"] == {"working_days": 5, "working_hours": None}
+    assert definition["deadline"] == {
+        "working_days": 5,
+        "working_hours": None,
+        "counted_from": "verifikasi-berkas",
+    }
     assert definition["fee"] == {
         "amount": 0,
         "expression": None,
@@ -156,11 +160,11 @@ def test_parallel_branches_must_meet_at_one_join() -> None:
 
 def test_expressions_may_only_name_declared_things() -> None:
     text = demo_text("izin-usaha-mikro").replace(
-        "data.jumlah_pekerja <= 10",
+        "tables.skala_usaha.skala == 'mikro'",
         "data.pekerja <= 10 && tables.skala.x == 1 && documents.sku.size > 0 && foo",
     )
     messages = [message for _, message in problems(text)]
-    rule = "steps[0].checks[1].rule: "
+    rule = "steps[0].checks[0].rule: "
     assert rule + "data.pekerja is not a declared data field" in messages
     assert rule + "tables.skala is not a declared decision table" in messages
     assert rule + "documents.sku is not a declared document" in messages
@@ -212,3 +216,19 @@ def test_normalize_accepts_a_definition_built_in_python() -> None:
 
     definition = yaml.safe_load(demo_text("surat-keterangan-domisili"))
     assert normalize(definition) == load(demo_text("surat-keterangan-domisili"))
+
+
+@pytest.mark.parametrize(
+    ("step", "problem"),
+    [
+        ("verifikasi-berkaz", "there is no step 'verifikasi-berkaz'"),
+        ("penerbitan", "'penerbitan' must be a task or automatic step"),
+    ],
+)
+def test_deadline_counted_from_must_name_a_task_or_automatic_step(step, problem) -> None:
+    text = demo_text("izin-usaha-mikro").replace(
+        "counted_from: verifikasi-berkas", f"counted_from: {step}"
+    )
+    found = problems(text)
+    line = line_of(text, "counted_from:")
+    assert any(at == line and problem in message for at, message in found), found

@@ -88,11 +88,11 @@ def test_decision_table_first_matching_rule_wins() -> None:
 def test_decision_table_without_a_match_is_a_rule_error() -> None:
     definition = load(
         demo_text("izin-usaha-mikro").replace(
-            '      - when: "true"\n        output: {skala: menengah}\n', ""
+            '      - when: "true"\n        output: {skala: besar}\n', ""
         )
     )
     with pytest.raises(RuleError, match="no rule of the decision table matched"):
-        rules.evaluate_tables(definition, {"data": {"modal_usaha": 9_000_000_000}})
+        rules.evaluate_tables(definition, {"data": {"modal_usaha": 20_000_000_000}})
 
 
 def test_reklame_tax_is_rate_times_area_faces_and_months() -> None:

@@ -468,3 +468,53 @@ def test_model_validation_accepts_a_valid_appointment_and_its_own_later_edit(
 
     appointment.end_date = D(2026, 12, 31)
     appointment.full_clean()
+
+
+def test_an_agency_cap_on_plt_length_is_enforced_and_named(position: Position) -> None:
+    agency = position.agency
+    agency.max_plt_days = 90
+    agency.save()
+    acting = officer_for(position)
+
+    with pytest.raises(ValidationError) as open_ended:
+        appoint(officer=acting, position=position, capacity=Capacity.PLT, start_date=D(2026, 1, 2))
+    assert open_ended.value.field == "end_date"
+    assert open_ended.value.code == "acting_too_long"
+    with pytest.raises(ValidationError) as too_long:
+        appoint(
+            officer=acting,
+            position=position,
+            capacity=Capacity.PLT,
+            start_date=D(2026, 1, 2),
+            end_date=D(2026, 4, 2),  # 91 days
+        )
+    assert "90" in too_long.value.message and "91" in too_long.value.message
+    appointment = appoint(
+        officer=acting,
+        position=position,
+        capacity=Capacity.PLT,
+        start_date=D(2026, 1, 2),
+        end_date=D(2026, 3, 31),  # 89 days
+        decree_number="800.1/12/BKPSDM/2026",
+    )
+    assert appointment.instrument == "Surat Perintah"
+
+
+def test_without_a_cap_an_acting_appointment_may_be_open_ended(position: Position) -> None:
+    appointment = appoint(
+        officer=officer_for(position),
+        position=position,
+        capacity=Capacity.PLT,
+        start_date=D(2026, 1, 2),
+    )
+    assert appointment.end_date is None
+
+
+def test_a_definitive_appointment_is_made_by_an_sk(position: Position) -> None:
+    appointment = appoint(
+        officer=officer_for(position),
+        position=position,
+        capacity=Capacity.DEFINITIVE,
+        start_date=D(2026, 1, 2),
+    )
+    assert appointment.instrument == "SK"

@@ -52,7 +52,7 @@ def application(**overrides: Any) -> dict[str, Any]:
         "data_bidang_usaha": "kuliner",
         "data_alamat_usaha": "Jl. Melati No. 5, Kota Contoh",
         "data_modal_usaha": "25000000",
-        "data_jumlah_pekerja": "3",
+        "data_hasil_penjualan_tahunan": "150000000",
         "doc_ktp": ktp(),
         "doc_foto_lokasi": photo(),
     }

@@ -177,14 +177,14 @@ def test_signed_in_applicant_finds_name_and_email_filled_in(demo, client):
 
 def test_errors_are_shown_next_to_their_fields_and_typed_values_are_kept(demo, client):
     response = client.post(
-        APPLY, application(applicant_nik="3273053204900003", data_jumlah_pekerja="banyak")
+        APPLY, application(applicant_nik="3273053204900003", data_hasil_penjualan_tahunan="banyak")
     )
     page = response.content.decode()
 
     assert response.status_code == 422
     assert 'id="id_applicant_nik_error"' in page
     assert re.search(r'<input[^>]*name="applicant_nik"[^>]*aria-invalid="true"', page)
-    assert re.search(r'aria-describedby="[^"]*id_data_jumlah_pekerja_error', page)
+    assert re.search(r'aria-describedby="[^"]*id_data_hasil_penjualan_tahunan_error', page)
     assert 'value="Warung Bu Sri"' in page
     assert 'value="Jl. Melati No. 5, Kota Contoh"' in page
     assert not Case.objects.exists()

@@ -21,7 +21,7 @@ def test_search_matches_either_language_and_leaves_out_the_rest(demo, client):
     page = client.get("/", {"q": "billboard"}).content.decode()
 
     assert "Izin Penyelenggaraan Reklame" in page
-    assert "Izin Usaha Mikro" not in page
+    assert "Fasilitasi Pendaftaran NIB" not in page
 
 
 def test_search_without_a_match_says_so(demo, client):
@@ -54,7 +54,8 @@ def test_service_page_shows_time_fee_product_complaints_and_legal_basis(demo, cl
 
     assert "5 hari kerja" in page
     assert "Tidak dipungut biaya" in page
-    assert "Berlaku selama usaha masih berjalan" in page
+    assert "NIB diterbitkan oleh sistem OSS" in page
+    assert "Peraturan Pemerintah Nomor 28 Tahun 2025" in page
     assert "SP4N-LAPOR!" in page
     assert "Undang-Undang Nomor 25 Tahun 2009" in page
     assert "Inspektorat Kota Contoh" in page  # internal supervision, another component
@@ -80,6 +81,6 @@ def test_english_page_uses_the_english_texts_of_the_definition(demo, client):
     page = client.get("/layanan/izin-usaha-mikro/", headers={"accept-language": "en"})
     text = page.content.decode()
 
-    assert "Micro Business Licence" in text
+    assert "NIB Registration Facilitation for Micro Businesses" in text
     assert "Document verification" in text
     assert "Free of charge" in text

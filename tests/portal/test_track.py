@@ -196,13 +196,13 @@ def test_returned_application_shows_the_reason_and_takes_a_revision(demo, client
 
 def test_revision_with_a_bad_value_comes_back_with_the_message_and_nothing_changes(demo, client):
     case, _code = submit(client)
-    _decide(case, "verifikasi-berkas", "andi", "return", "Periksa jumlah pekerja.")
+    _decide(case, "verifikasi-berkas", "andi", "return", "Periksa hasil penjualan tahunan.")
 
     response = client.post(
-        f"/lacak/{case.tracking_number}/perbaikan/", {"data_jumlah_pekerja": "-4"}
+        f"/lacak/{case.tracking_number}/perbaikan/", {"data_hasil_penjualan_tahunan": "-4"}
     )
     assert response.status_code == 422
-    assert 'id="id_data_jumlah_pekerja_error"' in response.content.decode()
+    assert 'id="id_data_hasil_penjualan_tahunan_error"' in response.content.decode()
     case.refresh_from_db()
     assert case.status == "awaiting_applicant"
 

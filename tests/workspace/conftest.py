@@ -35,7 +35,7 @@ def iu_data(**overrides: Any) -> dict[str, Any]:
         "bidang_usaha": "kuliner",
         "alamat_usaha": "Jl. Melati No. 5, Kota Contoh",
         "modal_usaha": 25_000_000,
-        "jumlah_pekerja": 3,
+        "hasil_penjualan_tahunan": 150_000_000,
         **overrides,
     }
 

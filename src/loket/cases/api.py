@@ -86,6 +86,10 @@ class ApplicationOut(Schema):
     outcome: str
     outcome_reason: str
     submitted_at: dt.datetime
+    complete_at: dt.datetime | None = Field(
+        description="When the application was declared complete; the service deadline "
+        "(due_at) runs from here (UU 30/2014 Pasal 53). Null until then."
+    )
     due_at: dt.datetime | None
     is_overdue: bool
     clock_paused: bool
@@ -126,8 +130,14 @@ class TaskOut(Schema):
     applicant_nik: str
 
 
+class ArchiveOut(Schema):
+    classification_code: str = Field(description="Permendagri 83/2022 archive code")
+    access_class: str = Field(description="SKKAAD class: biasa, terbatas, rahasia, ...")
+
+
 class CaseOut(ApplicationOut):
     tasks: list[TaskOut]
+    archive: ArchiveOut
 
 
 class DecisionIn(Schema):
@@ -182,6 +192,7 @@ def application_out(case: Case, *, access: PersonalData | None = None) -> dict[s
         "outcome": case.outcome,
         "outcome_reason": case.outcome_reason,
         "submitted_at": case.submitted_at,
+        "complete_at": case.complete_at,
         "due_at": case.due_at,
         "is_overdue": case.is_overdue,
         "clock_paused": case.paused_at is not None,
@@ -253,7 +264,12 @@ def task_out(task: Task) -> TaskOut:
 
 def case_out(case: Case, access: PersonalData) -> dict[str, Any]:
     tasks = case.tasks.select_related("position", "claimed_by", "case", "case__service")
-    return {**application_out(case, access=access), "tasks": [task_out(t) for t in tasks]}
+    return {
+        **application_out(case, access=access),
+        "tasks": [task_out(t) for t in tasks],
+        # The case file's archive metadata travels with the officer's export of the case.
+        "archive": {"classification_code": case.archive_code, "access_class": case.access_class},
+    }
 
 
 # -- parsing multipart submissions ------------------------------------------------------

@@ -94,6 +94,19 @@ class Definition:
     def service_deadline(self) -> dict[str, Any]:
         return dict(self.raw.get("deadline") or {})
 
+    @property
+    def completeness_step(self) -> str | None:
+        """The step whose approval (or pass) declares the application complete.
+
+        Named by `deadline.counted_from`; otherwise the first automatic check; None
+        when there is neither: the application is complete when submitted.
+        """
+        named = self.service_deadline.get("counted_from")
+        if named:
+            return str(named)
+        first_auto = self.first_of_kind("auto")
+        return str(first_auto["id"]) if first_auto else None
+
     def tracking_prefix(self, service_code: str) -> str:
         explicit = str(self.raw.get("tracking_prefix") or "").strip().upper()
         if re.fullmatch(r"[A-Z]{2,8}", explicit):

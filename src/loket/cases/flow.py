@@ -65,6 +65,9 @@ class Run:
     def __post_init__(self) -> None:
         self.definition = Definition(self.case.service_version.definition)
         self._next_sequence: int | None = None
+        # Set when the case closes because the applicant let their deadline pass:
+        # the closing notice says so instead of the ordinary one.
+        self.lapsed = False
 
     # -- history ---------------------------------------------------------------
 
@@ -274,6 +277,8 @@ class Run:
                 "next": target,
             },
         )
+        if result == "passed" and step["id"] == self.definition.completeness_step:
+            self.declare_complete(step["id"], actor=Actor())
         language = self.case.language
         if rejecting:
             # Name every failed check, not only the rejecting ones: an applicant who
@@ -316,6 +321,29 @@ class Run:
             self.close(step.get("outcome") or Outcome.APPROVED, reason=reason, step_id=step_id)
             return []
         return [(step_id, branch)]
+
+    # -- the service clock ------------------------------------------------------
+
+    def declare_complete(self, step_id: str, *, actor: Actor | None = None) -> None:
+        """Record that the application is complete and start the service deadline there.
+
+        UU 30/2014 Pasal 53 (as amended) counts the deadline from when the application
+        is received complete; only the first declaration counts: a later return for
+        revision pauses the clock, it does not restart it.
+        """
+        case = self.case
+        if case.complete_at is not None:
+            return
+        case.complete_at = self.now
+        case.due_at = self.deadline_from(self.now, self.definition.service_deadline)
+        case.paused_at = None
+        case.remaining_seconds = None
+        self.record(
+            "declared_complete",
+            step_id=step_id,
+            actor=actor,
+            payload={"due_at": case.due_at.isoformat() if case.due_at else None},
+        )
 
     # -- tasks -------------------------------------------------------------------
 
@@ -372,6 +400,7 @@ class Run:
         case.join_state = {k: v for k, v in case.join_state.items() if k == STALLED}
         self.pause_clock()
         respond_by = self.deadline_from(self.now, step.get("deadline"))
+        case.respond_by = respond_by
         event = self.record(
             "awaiting_applicant",
             step_id=step["id"],
@@ -385,9 +414,11 @@ class Run:
         self.notify_applicant("returned", event, **context)
 
     def pause_clock(self) -> None:
-        """Stop the service clock, remembering the working time left (none if overdue)."""
+        """Stop the service clock, remembering the working time left (none if overdue).
+
+        Before the application is complete no service clock runs, so none pauses."""
         case = self.case
-        if case.paused_at is None:
+        if case.paused_at is None and case.complete_at is not None:
             left = dt.timedelta(0)
             if case.due_at is not None and case.due_at > self.now:
                 left = ports.working_time_between(case.agency, self.now, case.due_at)
@@ -403,6 +434,7 @@ class Run:
             case.remaining_seconds = None
         case.status = CaseStatus.IN_PROGRESS
         case.waiting_step = ""
+        case.respond_by = None
 
     # -- paying a bill ----------------------------------------------------------------
 
@@ -592,6 +624,7 @@ class Run:
         case.waiting_step = ""
         case.join_state = {}
         case.paused_at = None
+        case.respond_by = None
         event = self.record(
             "closed",
             step_id=step_id,
@@ -605,7 +638,9 @@ class Run:
         # The closing message carries the satisfaction survey link when one is due.
         survey_url = ports.survey_link(case=case, now=self.now)
         survey = {"survey_url": survey_url} if survey_url else {}
-        if outcome == Outcome.REJECTED:
+        if self.lapsed:
+            self.notify_applicant("withdrawn_lapsed", event, reason=reason)
+        elif outcome == Outcome.REJECTED:
             self.notify_applicant(
                 "rejected", event, reason=reason or _("See the timeline."), **survey
             )

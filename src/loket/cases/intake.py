@@ -16,6 +16,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from loket.cases.definition import Definition, localized
@@ -127,7 +128,32 @@ def clean_data(
                 )
             continue
         clean[name] = _convert(spec, value, label, f"data.{name}", language)
+    _cross_check(definition, clean, fields, language)
     return clean
+
+
+def _cross_check(
+    definition: Definition, clean: dict[str, Any], fields: dict[str, Any], language: str
+) -> None:
+    """The definition's checks across fields, on cleaned values (only when both are given)."""
+    for rule in (definition.raw.get("requirements") or {}).get("cross_checks") or []:
+        if rule.get("kind") != "nik_birth_date":
+            continue
+        nik_name, date_name = rule.get("nik"), rule.get("date")
+        if not clean.get(nik_name) or not clean.get(date_name):
+            continue
+        born = validate_nik(str(clean[nik_name])).birth_date
+        if born.isoformat() != clean[date_name]:
+            raise ValidationError(
+                _("%(date)s does not agree with the birth date in %(nik)s (%(born)s).")
+                % {
+                    "date": localized(fields[date_name].get("label"), language) or date_name,
+                    "nik": localized(fields[nik_name].get("label"), language) or nik_name,
+                    "born": born.strftime("%d-%m-%Y"),
+                },
+                field=f"data.{date_name}",
+                code="cross_check_nik_birth_date",
+            )
 
 
 def _convert(spec: dict[str, Any], value: Any, label: str, field: str, language: str) -> Any:
@@ -144,11 +170,13 @@ def _convert(spec: dict[str, Any], value: Any, label: str, field: str, language:
         raise ValidationError(_("%(label)s must be yes or no.") % {"label": label}, field=field)
     if kind == "date":
         try:
-            return dt.date.fromisoformat(str(value)).isoformat()
+            day = dt.date.fromisoformat(str(value))
         except ValueError:
             raise ValidationError(
                 _("%(label)s must be a date (YYYY-MM-DD).") % {"label": label}, field=field
             ) from None
+        _date_within(spec, day, label, field)
+        return day.isoformat()
     if isinstance(value, (dict, list)):
         raise ValidationError(_("%(label)s must be text.") % {"label": label}, field=field)
     text = str(value).strip()
@@ -194,6 +222,27 @@ def _convert(spec: dict[str, Any], value: Any, label: str, field: str, language:
             field=field,
         )
     return text
+
+
+def _date_within(spec: dict[str, Any], day: dt.date, label: str, field: str) -> None:
+    def bound(value: Any) -> dt.date | None:
+        if not value:
+            return None
+        return timezone.localdate() if value == "today" else dt.date.fromisoformat(str(value))
+
+    low, high = bound(spec.get("min")), bound(spec.get("max"))
+    if low is not None and day < low:
+        raise ValidationError(
+            _("%(label)s cannot be before %(date)s.")
+            % {"label": label, "date": low.strftime("%d-%m-%Y")},
+            field=field,
+        )
+    if high is not None and day > high:
+        raise ValidationError(
+            _("%(label)s cannot be after %(date)s.")
+            % {"label": label, "date": high.strftime("%d-%m-%Y")},
+            field=field,
+        )
 
 
 def _number(spec: dict[str, Any], value: Any, label: str, field: str, *, integer: bool) -> Any:

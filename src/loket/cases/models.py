@@ -85,14 +85,29 @@ class Case(models.Model):
     waiting_step = models.CharField(max_length=80, blank=True)
 
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    # UU 30/2014 Pasal 53: the service deadline runs from when the application is
+    # declared complete (berkas lengkap), not from submission; null until then.
+    complete_at = models.DateTimeField(_("declared complete at"), null=True, blank=True)
     due_at = models.DateTimeField(_("due"), null=True, blank=True, db_index=True)
+    # When the statutory deadline passed undecided and the head of unit was told
+    # (fiktif positif exposure); set once.
+    statutory_lapse_flagged_at = models.DateTimeField(
+        _("statutory deadline lapse flagged at"), null=True, blank=True
+    )
     # While the applicant has the case the clock stops: remember how much working
     # time was left and recompute `due_at` from it on resubmission.
     paused_at = models.DateTimeField(_("clock paused at"), null=True, blank=True)
     remaining_seconds = models.BigIntegerField(null=True, blank=True)
+    # While the applicant has the case: by when they must answer (the applicant step's
+    # deadline); past it the worker closes the case (withdrawn, or as the step says).
+    respond_by = models.DateTimeField(_("applicant to respond by"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     apologised_at = models.DateTimeField(null=True, blank=True)
     revision = models.PositiveIntegerField(_("revision"), default=0)
+    # Archive metadata of the case file (berkas): classification code and SKKAAD class,
+    # copied from the service definition when the application is received.
+    archive_code = models.CharField(_("archive classification code"), max_length=20, blank=True)
+    access_class = models.CharField(_("access class (SKKAAD)"), max_length=16, default="terbatas")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

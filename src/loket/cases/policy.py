@@ -255,6 +255,30 @@ def require_reassign_authority(reach: Reach, task: Task) -> Holding:
     return holding
 
 
+# -- acting officials' limits ------------------------------------------------------------
+
+
+def capacity_problem(definition: Definition, task: Task, holding: Holding) -> str | None:
+    """Why this holding may not decide the task's step (None if it may): a step the
+    definition reserves for the definitive holder (`capacities`, `strategic`) refuses a
+    Plt/Plh (UU 30/2014 Pasal 14(7); SE Kepala BKN 1/SE/I/2021)."""
+    allowed = definition.step(task.step_id).get("capacities") or ["definitive", "plt", "plh"]
+    if str(holding.capacity) in allowed:
+        return None
+    return _(
+        "Only the definitive holder of %(position)s may decide “%(step)s”: a Plt or Plh "
+        "may not take strategic decisions that change a legal status in organisation, "
+        "staffing or budget (UU 30/2014 Pasal 14 ayat (7); SE Kepala BKN Nomor "
+        "1/SE/I/2021)."
+    ) % {"position": task.position.title, "step": definition.step_name(task.step_id)}
+
+
+def require_capacity(definition: Definition, task: Task, holding: Holding) -> None:
+    problem = capacity_problem(definition, task, holding)
+    if problem is not None:
+        raise AuthorityError(problem, code="definitive_holder_required")
+
+
 # -- segregation of duties ---------------------------------------------------------------
 
 

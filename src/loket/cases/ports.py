@@ -32,7 +32,14 @@ from loket.ledger.commitments import commit, derived_salt, pseudonym
 from loket.ledger.models import LedgerEntry
 from loket.ledger.services import append, lock_for_append
 from loket.notify.services import enqueue
-from loket.org.selectors import holders_at, holdings_of, may_act, position_by_code, superior_of
+from loket.org.selectors import (
+    head_of_unit,
+    holders_at,
+    holdings_of,
+    may_act,
+    position_by_code,
+    superior_of,
+)
 from loket.payments.billing import cancel_open_bills, open_bill
 from loket.surveys.services import invite_for_closed_case
 
@@ -49,6 +56,7 @@ __all__ = [
     "evaluate",
     "evaluate_condition",
     "fee_for",
+    "head_of_unit",
     "holders_at",
     "holdings_of",
     "issue_certificate",

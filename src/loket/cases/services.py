@@ -258,10 +258,15 @@ def _submit(
         language=clean.language,
         data=data,
         submitted_at=now,
+        archive_code=(definition.raw.get("archive") or {}).get("classification") or "",
+        access_class=(definition.raw.get("archive") or {}).get("case_file_access") or "terbatas",
     )
     _store_documents(case, documents, revision=0, now=now)
     run = Run(case=case, now=now, actor=Actor(user=case.applicant_user))
-    case.due_at = run.deadline_from(now, definition.service_deadline)
+    if definition.completeness_step is None:
+        # Nothing checks completeness: the application is complete as received.
+        case.complete_at = now
+        case.due_at = run.deadline_from(now, definition.service_deadline)
     payload: dict[str, Any] = {
         "service_version": version.number,
         "fee": ports.fee_for(definition.raw, data),
@@ -371,6 +376,7 @@ def _claim(task_id: int, officer: Officer, now: dt.datetime) -> Task:
             code="task_claimed",
         )
     run = Run(case=case, now=now)
+    policy.require_capacity(run.definition, task, holding)
     policy.require_segregation(run.definition, task, officer)
     task.claimed_by = officer
     task.claimed_at = now
@@ -425,6 +431,7 @@ def _decide(
             code="task_claimed",
         )
     run = Run(case=case, now=now)
+    policy.require_capacity(run.definition, task, holding)
     policy.require_segregation(run.definition, task, officer)
     reason_problem = policy.reason_problem(decision, reason)
     if reason_problem:
@@ -459,6 +466,8 @@ def _decide(
         payload={"target": target},
     )
     if decision == Decision.APPROVE:
+        if task.step_id == run.definition.completeness_step:
+            run.declare_complete(task.step_id)
         run.advance(target, task.branch)
     else:
         # Rejecting ends the case; returning sends it back to the applicant. Either

@@ -4,10 +4,22 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from loket.cases import services
+from loket.cases import deadlines, services
 
 
 @task()
 def escalate_overdue() -> int:
     """Escalate tasks past their due moment; run every few minutes by `loket worker`."""
     return services.escalate_overdue()
+
+
+@task()
+def flag_statutory_lapses() -> int:
+    """Tell heads of unit about cases past their statutory deadline (fiktif positif)."""
+    return deadlines.flag_statutory_lapses()
+
+
+@task()
+def close_lapsed_applicant_waits() -> int:
+    """Close cases whose applicant let the response deadline pass."""
+    return deadlines.close_lapsed_applicant_waits()

@@ -99,6 +99,15 @@ def record_failure(request: HttpRequest, tracking_number: str) -> None:
         )
 
 
+def require_not_braked(request: HttpRequest, tracking_number: str, message: str) -> None:
+    """Raise RateLimited (`message` with %(minutes)s) while this client address is locked
+    out of guessing codes for this number; the complaints' follow page uses it too."""
+    blocked_until = _blocked_until(request, tracking_number.upper())
+    if blocked_until > time.time():
+        minutes = max(1, math.ceil((blocked_until - time.time()) / 60))
+        raise RateLimited(message % {"minutes": minutes}, field="access_code")
+
+
 def case_with_access_code(
     request: HttpRequest, tracking_number: str, access_code: str, *, user: Any = None
 ) -> Case:
@@ -108,16 +117,14 @@ def case_with_access_code(
     pair: an unknown number and a wrong code look the same, so a stranger learns
     nothing about which exist.
     """
-    blocked_until = _blocked_until(request, tracking_number.upper())
-    if blocked_until > time.time():
-        raise RateLimited(
-            _(
-                "Too many wrong attempts. Try again in %(minutes)s minutes, or sign in to see "
-                "the applications you submitted with your account."
-            )
-            % {"minutes": max(1, math.ceil((blocked_until - time.time()) / 60))},
-            field="access_code",
-        )
+    require_not_braked(
+        request,
+        tracking_number,
+        _(
+            "Too many wrong attempts. Try again in %(minutes)s minutes, or sign in to see "
+            "the applications you submitted with your account."
+        ),
+    )
     case = case_for_applicant(tracking_number, access_code=access_code, user=user)
     if case is None:
         record_failure(request, tracking_number)

@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from loket.catalog.models import Service, ServiceVersion
+from loket.catalog.models import ArchiveClass, Service, ServiceVersion
 
 
 class ServiceVersionInline(admin.TabularInline):
@@ -77,3 +77,21 @@ class ServiceVersionAdmin(admin.ModelAdmin):
     def definition_pretty(self, obj: ServiceVersion) -> SafeString:
         text = json.dumps(obj.definition, indent=2, ensure_ascii=False)
         return format_html('<pre style="white-space: pre-wrap">{}</pre>', text)
+
+
+@admin.register(ArchiveClass)
+class ArchiveClassAdmin(admin.ModelAdmin):
+    """The agency's classification and JRA: its own Perkada values, entered or loaded."""
+
+    list_display = (
+        "code",
+        "title",
+        "agency",
+        "retention_active_years",
+        "retention_inactive_years",
+        "disposition",
+        "valid_from",
+        "valid_to",
+    )
+    list_filter = ("agency", "disposition")
+    search_fields = ("code", "title")

@@ -40,6 +40,7 @@ def load(
     known_positions: set[str] | None = None,
     known_units: set[str] | None = None,
     known_agencies: set[str] | None = None,
+    known_archive_codes: set[str] | None = None,
 ) -> dict[str, Any]:
     """The normalized definition of a YAML text; raises DefinitionErrors with every problem.
 
@@ -47,7 +48,7 @@ def load(
     definition's agency; names outside them are reported.
     """
     document = parse(source, path)
-    return _check(document, known_positions, known_units, known_agencies)
+    return _check(document, known_positions, known_units, known_agencies, known_archive_codes)
 
 
 def normalize(definition: Mapping[str, Any], path: str = "<dict>") -> dict[str, Any]:
@@ -65,6 +66,7 @@ def validate(
     known_positions: set[str] | None = None,
     known_units: set[str] | None = None,
     known_agencies: set[str] | None = None,
+    known_archive_codes: set[str] | None = None,
 ) -> list[DefinitionError]:
     """Every problem of a YAML text; an empty list means it is valid."""
     try:
@@ -74,6 +76,7 @@ def validate(
             known_positions=known_positions,
             known_units=known_units,
             known_agencies=known_agencies,
+            known_archive_codes=known_archive_codes,
         )
     except DefinitionErrors as exc:
         return exc.errors
@@ -111,6 +114,7 @@ def _check(
     known_positions: set[str] | None,
     known_units: set[str] | None,
     known_agencies: set[str] | None,
+    known_archive_codes: set[str] | None = None,
 ) -> dict[str, Any]:
     check = Checker(document)
     raw = check.mapping(
@@ -121,7 +125,9 @@ def _check(
     definition = schema.header(check, raw)
     definition["requirements"] = schema.requirements(check, raw.get("requirements"))
     definition["fee"] = schema.fee(check, raw.get("fee"))
-    definition["deadline"] = schema.deadline(check, ("deadline",), raw.get("deadline"))
+    definition["deadline"] = schema.deadline(
+        check, ("deadline",), raw.get("deadline"), whole_service=True
+    )
     definition["product"] = schema.product(check, raw.get("product"))
     definition["decision_tables"] = schema.decision_tables(check, raw.get("decision_tables"))
     definition["steps"] = steps.steps(check, raw.get("steps"))
@@ -129,9 +135,17 @@ def _check(
         check, raw.get("segregation_of_duties"), definition["steps"]
     )
     definition["standard"] = schema.standard(check, raw.get("standard"))
+    definition["archive"] = schema.archive(check, raw.get("archive"), known_archive_codes)
     _check_organisation(check, definition, known_units, known_agencies)
     steps.check_graph(check, definition["steps"], known_positions, definition["agency"])
     _check_references(check, definition)
+    _check_completeness_step(check, definition)
+    pattern = definition["product"].get("number_pattern") or ""
+    if "{klasifikasi}" in pattern and not definition["archive"]["classification"]:
+        check.error(
+            ("product", "number_pattern"),
+            _("{klasifikasi} needs archive.classification"),
+        )
     if check.errors:
         raise DefinitionErrors(check.errors)
     return definition
@@ -150,6 +164,24 @@ def _check_organisation(
         check.error(
             ("unit",),
             _("agency %(agency)r has no unit %(unit)r") % {"agency": agency, "unit": unit},
+        )
+
+
+def _check_completeness_step(check: Checker, definition: dict[str, Any]) -> None:
+    step_id = definition["deadline"].get("counted_from")
+    if step_id is None:
+        return
+    kinds = {s["id"]: s["kind"] for s in definition["steps"] if s["id"] is not None}
+    if step_id not in kinds:
+        check.error(("deadline", "counted_from"), _("there is no step %(id)r") % {"id": step_id})
+    elif kinds[step_id] not in ("task", "auto"):
+        check.error(
+            ("deadline", "counted_from"),
+            _(
+                "%(id)r must be a task or automatic step: its approval declares the "
+                "application complete"
+            )
+            % {"id": step_id},
         )
 
 

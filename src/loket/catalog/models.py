@@ -67,3 +67,62 @@ class ServiceVersion(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise ImmutableError("a published service version cannot be deleted")
+
+
+class AccessClass(models.TextChoices):
+    """Security and access classes of dynamic records (SKKAAD, Perka ANRI 17/2011)."""
+
+    BIASA = "biasa", _("Biasa/Terbuka")
+    TERBATAS = "terbatas", _("Terbatas")
+    RAHASIA = "rahasia", _("Rahasia")
+    SANGAT_RAHASIA = "sangat_rahasia", _("Sangat Rahasia")
+
+
+class Disposition(models.TextChoices):
+    """What happens to a record when its retention ends (nasib akhir in the JRA)."""
+
+    NONE = "", _("Not set")
+    MUSNAH = "musnah", _("Musnah (destroy)")
+    PERMANEN = "permanen", _("Permanen (transfer to the archival institution)")
+    DINILAI_KEMBALI = "dinilai_kembali", _("Dinilai kembali (review)")
+
+
+class ArchiveClass(models.Model):
+    """A code of the agency's archive classification (Permendagri 83/2022 for regions),
+    with its JRA row. Retention is the agency's own (Perkada JRA): Loket ships none."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="archive_classes")
+    code = models.CharField(_("classification code"), max_length=20)
+    title = models.CharField(_("title"), max_length=200)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    retention_active_years = models.PositiveSmallIntegerField(
+        _("active retention (years)"), null=True, blank=True
+    )
+    retention_inactive_years = models.PositiveSmallIntegerField(
+        _("inactive retention (years)"), null=True, blank=True
+    )
+    disposition = models.CharField(
+        _("final disposition"), max_length=16, choices=Disposition.choices, blank=True
+    )
+    retention_trigger = models.CharField(
+        _("retention counted from"),
+        max_length=200,
+        blank=True,
+        help_text=_("E.g. “after the licence expires or is revoked”."),
+    )
+
+    class Meta:
+        verbose_name = _("archive classification")
+        verbose_name_plural = _("archive classifications")
+        ordering = ["agency", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "code"], name="archive_code_unique"),
+            models.CheckConstraint(
+                condition=models.Q(code__regex=r"^[0-9]{3}(\.[0-9]{1,2}){0,3}$"),
+                name="archive_code_format",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"

@@ -6,6 +6,7 @@ and returns the section with defaults filled (or None when it is unusable).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any, Literal, get_args
 
@@ -35,12 +36,13 @@ _FIELD_OPTIONS = {
     "integer": {"min", "max"},
     "decimal": {"min", "max"},
     "choice": {"choices"},
+    "date": {"min", "max"},
 }
 _DEFAULT_MAX_LENGTH = {"text": 200, "textarea": 2000}
 DOCUMENT_TYPES = ("pdf", "jpeg", "png")
 DEFAULT_MAX_SIZE_MB = 2
 MAX_SIZE_MB_LIMIT = 50
-NUMBER_PLACEHOLDERS = ("seq", "year", "month", "unit")
+NUMBER_PLACEHOLDERS = ("seq", "year", "month", "unit", "klasifikasi")
 HIT_POLICIES = ("first",)
 STANDARD_COMPONENTS = (
     "complaint_channel",
@@ -52,6 +54,16 @@ STANDARD_COMPONENTS = (
     "security_guarantee",
     "performance_evaluation",
 )
+STANDARD_EXTRAS = (
+    "decree",
+    "service_pledge",
+    "service_hours",
+    "complaint_resolution",
+    "calendar",
+)
+# Whether service deadlines skip cuti bersama: an agency's policy, not law (the
+# Keppres on cuti bersama concerns ASN leave), so the standard says which applies.
+CALENDARS = ("with_collective_leave", "without_collective_leave")
 TOP_LEVEL_REQUIRED = (
     "code",
     "name",
@@ -66,7 +78,11 @@ TOP_LEVEL_REQUIRED = (
     "steps",
     "standard",
 )
-TOP_LEVEL_OPTIONAL = ("format", "decision_tables", "segregation_of_duties")
+TOP_LEVEL_OPTIONAL = ("format", "decision_tables", "segregation_of_duties", "archive")
+# Permendagri 83/2022 codes: a main function of three digits, then up to three
+# dotted levels of one or two digits (e.g. 500.16, 400.12.1.2).
+ARCHIVE_CODE = re.compile(r"^[0-9]{3}(\.[0-9]{1,2}){0,3}$")
+ACCESS_CLASSES = ("biasa", "terbatas", "rahasia", "sangat_rahasia")
 # What a CEL expression may read, by where it is written.
 FEE_ROOTS = frozenset({"data", "tables"})
 TABLE_ROOTS = frozenset({"data", "tables"})
@@ -92,7 +108,7 @@ def header(check: Checker, doc: dict[str, Any]) -> dict[str, Any]:
 
 def requirements(check: Checker, value: Any) -> dict[str, Any]:
     where: Where = ("requirements",)
-    section = check.mapping(where, value, optional=("data", "documents")) or {}
+    section = check.mapping(where, value, optional=("data", "documents", "cross_checks")) or {}
     fields = [
         data_field(check, (*where, "data", i), item)
         for i, item in enumerate(check.sequence((*where, "data"), section.get("data")))
@@ -103,7 +119,37 @@ def requirements(check: Checker, value: Any) -> dict[str, Any]:
     ]
     unique_names(check, fields, (*where, "data"), _("data field"))
     unique_names(check, documents, (*where, "documents"), _("document"))
-    return {"data": fields, "documents": documents}
+    kinds = {f["name"]: f["type"] for f in fields if f.get("name")}
+    cross = [
+        _cross_check(check, (*where, "cross_checks", i), item, kinds)
+        for i, item in enumerate(
+            check.sequence((*where, "cross_checks"), section.get("cross_checks"))
+        )
+    ]
+    return {"data": fields, "documents": documents, "cross_checks": cross}
+
+
+# Checks across fields, by kind: the field types each one compares.
+CROSS_CHECKS = {"nik_birth_date": {"nik": "nik", "date": "date"}}
+
+
+def _cross_check(check: Checker, where: Where, value: Any, kinds: dict[str, Any]) -> dict[str, Any]:
+    """E.g. `{kind: nik_birth_date, nik: nik, date: tanggal_lahir}`: the date field must
+    equal the birth date the NIK encodes (DDMMYY, +40 on the day for women)."""
+    item = check.mapping(where, value, required=("kind", "nik", "date")) or {}
+    kind = check.one_of((*where, "kind"), item.get("kind"), tuple(CROSS_CHECKS)) if item else None
+    result: dict[str, Any] = {"kind": kind}
+    for key, wanted in CROSS_CHECKS.get(kind or "", {}).items():
+        name = item.get(key)
+        if name not in kinds:
+            check.error((*where, key), _("there is no data field %(name)r") % {"name": name})
+        elif kinds[name] != wanted:
+            check.error(
+                (*where, key),
+                _("%(name)r must be a field of type %(type)s") % {"name": name, "type": wanted},
+            )
+        result[key] = name
+    return result
 
 
 def unique_names(
@@ -151,7 +197,9 @@ def data_field(check: Checker, where: Where, value: Any) -> dict[str, Any]:
         "max_length": None,
         "choices": [],
     }
-    if "min" in applicable:
+    if "min" in applicable and kind == "date":
+        field["min"], field["max"] = _date_bounds(check, where, item)
+    elif "min" in applicable:
         field["min"], field["max"] = _bounds(check, where, item, whole=kind == "integer")
     if "max_length" in applicable:
         field["max_length"] = _DEFAULT_MAX_LENGTH[kind or "text"]
@@ -176,6 +224,28 @@ def _bounds(check: Checker, where: Where, item: dict[str, Any], *, whole: bool) 
             bounds.append(check.number((*where, key), value))
     low, high = bounds
     if low is not None and high is not None and low > high:
+        check.error((*where, "max"), _("must not be less than min"))
+    return low, high
+
+
+def _date_bounds(check: Checker, where: Where, item: dict[str, Any]) -> tuple[Any, Any]:
+    """A date's min/max: an ISO date or `today` (e.g. no birth date in the future)."""
+    bounds: list[str | None] = []
+    for key in ("min", "max"):
+        value = item.get(key)
+        if value is None:
+            bounds.append(None)
+            continue
+        text = value.isoformat() if isinstance(value, dt.date) else str(value)
+        if text != "today":
+            try:
+                dt.date.fromisoformat(text)
+            except ValueError:
+                check.error((*where, key), _("must be a date (YYYY-MM-DD) or today"))
+                text = ""
+        bounds.append(text or None)
+    low, high = bounds
+    if low and high and "today" not in (low, high) and low > high:
         check.error((*where, "max"), _("must not be less than min"))
     return low, high
 
@@ -245,13 +315,28 @@ def fee(check: Checker, value: Any) -> dict[str, Any]:
     }
 
 
-def deadline(check: Checker, where: Where, value: Any) -> dict[str, Any]:
-    """{working_days: n} or {working_hours: n}; the normalized form has both keys."""
-    item = check.mapping(where, value, optional=("working_days", "working_hours")) or {}
+def deadline(
+    check: Checker, where: Where, value: Any, *, whole_service: bool = False
+) -> dict[str, Any]:
+    """{working_days: n} or {working_hours: n}; the normalized form has both keys.
+
+    The whole service's deadline may say `counted_from: <step id>`: the step whose
+    approval (task) or pass (automatic check) declares the application complete,
+    since UU 30/2014 Pasal 53 counts the deadline from completeness.
+    """
+    keys = ("working_days", "working_hours", *(("counted_from",) if whole_service else ()))
+    item = check.mapping(where, value, optional=keys) or {}
     days, hours = item.get("working_days"), item.get("working_hours")
     if item and (days is None) == (hours is None):
         check.error(where, _("give exactly one of working_days or working_hours"))
+    extra: dict[str, Any] = {}
+    if whole_service:
+        counted_from = item.get("counted_from")
+        extra["counted_from"] = (
+            None if counted_from is None else check.slug((*where, "counted_from"), counted_from)
+        )
     return {
+        **extra,
         "working_days": None
         if days is None
         else check.integer((*where, "working_days"), days, minimum=1, maximum=365),
@@ -259,6 +344,42 @@ def deadline(check: Checker, where: Where, value: Any) -> dict[str, Any]:
         if hours is None
         else check.integer((*where, "working_hours"), hours, minimum=1, maximum=2000),
     }
+
+
+def archive(check: Checker, value: Any, known_codes: set[str] | None) -> dict[str, Any]:
+    """Archive metadata of the case file and the issued document: the classification
+    code (Permendagri 83/2022) and the access classes (SKKAAD). Without the section
+    the case has no code; the defaults follow docs/service-definition.md."""
+    where: Where = ("archive",)
+    if value is None:
+        return {"classification": None, "case_file_access": "terbatas", "document_access": "biasa"}
+    item = (
+        check.mapping(
+            where,
+            value,
+            required=("classification",),
+            optional=("case_file_access", "document_access"),
+        )
+        or {}
+    )
+    code = item.get("classification")
+    if code is not None and not (isinstance(code, str) and ARCHIVE_CODE.match(code)):
+        check.error(
+            (*where, "classification"),
+            _("must be a Permendagri 83/2022 code such as 500.16 or 400.12.1"),
+        )
+        code = None
+    elif code is not None and known_codes is not None and code not in known_codes:
+        check.error(
+            (*where, "classification"),
+            _("%(code)s is not in the agency's archive classification in force today")
+            % {"code": code},
+        )
+    access = {
+        key: check.one_of((*where, key), item.get(key, default), ACCESS_CLASSES)
+        for key, default in (("case_file_access", "terbatas"), ("document_access", "biasa"))
+    }
+    return {"classification": code, **access}
 
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
@@ -364,10 +485,72 @@ def _table_rule(check: Checker, where: Where, value: Any, before: frozenset[str]
 
 
 def standard(check: Checker, value: Any) -> dict[str, Any]:
-    """The PermenPANRB 15/2014 components that are not already other sections."""
+    """The PermenPANRB 15/2014 components that are not already other sections, and
+    the customary rest: the decree establishing the standard, the Maklumat Pelayanan,
+    service hours, complaint resolution times and the calendar deadlines use."""
     where: Where = ("standard",)
-    item = check.mapping(where, value, required=STANDARD_COMPONENTS) or {}
-    return {
+    item = check.mapping(where, value, required=STANDARD_COMPONENTS, optional=STANDARD_EXTRAS) or {}
+    result: dict[str, Any] = {
         key: check.i18n((*where, key), item.get(key), required=False) if item else None
         for key in STANDARD_COMPONENTS
     }
+    result["decree"] = _decree(check, (*where, "decree"), item.get("decree"))
+    result["service_pledge"] = check.i18n(
+        (*where, "service_pledge"), item.get("service_pledge"), required=False
+    )
+    result["service_hours"] = check.i18n(
+        (*where, "service_hours"), item.get("service_hours"), required=False
+    )
+    result["complaint_resolution"] = _complaint_resolution(
+        check, (*where, "complaint_resolution"), item.get("complaint_resolution")
+    )
+    calendar = item.get("calendar")
+    result["calendar"] = (
+        None if calendar is None else check.one_of((*where, "calendar"), calendar, CALENDARS)
+    )
+    return result
+
+
+def _decree(check: Checker, where: Where, value: Any) -> dict[str, Any] | None:
+    """The decree (SK) establishing the standard: its number and date."""
+    if value is None:
+        return None
+    item = check.mapping(where, value, required=("number", "date"), optional=("title",)) or {}
+    raw_date = item.get("date")
+    text = raw_date.isoformat() if isinstance(raw_date, dt.date) else str(raw_date or "")
+    try:
+        day: str | None = dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        if raw_date is not None:
+            check.error((*where, "date"), _("must be a date (YYYY-MM-DD)"))
+        day = None
+    return {
+        "number": check.text((*where, "number"), item.get("number"), max_length=120)
+        if item
+        else None,
+        "date": day,
+        "title": check.i18n((*where, "title"), item.get("title"), required=False),
+    }
+
+
+def _complaint_resolution(check: Checker, where: Where, value: Any) -> dict[str, Any] | None:
+    """How fast complaints are answered and resolved, in working days."""
+    if value is None:
+        return None
+    item = (
+        check.mapping(where, value, required=("response_working_days", "resolution_working_days"))
+        or {}
+    )
+    days = {
+        key: check.integer((*where, key), item.get(key), minimum=1, maximum=365)
+        if item.get(key) is not None
+        else None
+        for key in ("response_working_days", "resolution_working_days")
+    }
+    response, resolution = days["response_working_days"], days["resolution_working_days"]
+    if response is not None and resolution is not None and response > resolution:
+        check.error(
+            (*where, "resolution_working_days"),
+            _("must not be less than response_working_days"),
+        )
+    return days

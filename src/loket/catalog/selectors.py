@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from django.db.models import Max, OuterRef, QuerySet, Subquery
+from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 
-from loket.catalog.models import Service, ServiceVersion
+from loket.catalog.models import ArchiveClass, Service, ServiceVersion
 from loket.org.models import Agency, Position, Unit
 
 
@@ -62,3 +63,19 @@ def organisation_of(agency_code: Any) -> tuple[set[str] | None, set[str] | None,
         Position.objects.filter(agency__code=agency_code).values_list("code", flat=True)
     )
     return units, positions, agencies
+
+
+def archive_codes_of(agency_code: Any, *, on: dt.date) -> set[str] | None:
+    """The agency's archive classification codes in force on `on`.
+
+    None when the agency has loaded no classification yet: then only the form of
+    a code can be checked.
+    """
+    classes = ArchiveClass.objects.filter(agency__code=agency_code)
+    if not isinstance(agency_code, str) or not classes.exists():
+        return None
+    in_force = classes.filter(
+        Q(valid_from__isnull=True) | Q(valid_from__lte=on),
+        Q(valid_to__isnull=True) | Q(valid_to__gte=on),
+    )
+    return set(in_force.values_list("code", flat=True))

@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.utils import DatabaseError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from loket.catalog import loader, selectors
@@ -44,9 +45,15 @@ def check_definition(source: str | bytes, path: str = "<string>") -> dict[str, A
     unit or position.
     """
     text = decode(source, path)
-    units, positions, agencies = selectors.organisation_of(_agency_code(text))
+    agency_code = _agency_code(text)
+    units, positions, agencies = selectors.organisation_of(agency_code)
     return loader.load(
-        text, path, known_positions=positions, known_units=units, known_agencies=agencies
+        text,
+        path,
+        known_positions=positions,
+        known_units=units,
+        known_agencies=agencies,
+        known_archive_codes=selectors.archive_codes_of(agency_code, on=timezone.localdate()),
     )
 
 

@@ -19,10 +19,11 @@ ON_FAIL = ("reject", "return")
 # Regional levies (UU 1/2022): a charge for a service (retribusi) or a tax (pajak).
 PAYMENT_KINDS = ("retribusi", "pajak")
 BILLING_PREFIX = re.compile(r"[0-9]{0,8}")
+CAPACITIES = ("definitive", "plt", "plh")
 _KIND_KEYS = {
     "auto": (("checks", "on_reject", "on_return"), ("next",)),
-    "task": ((), ("position", "deadline", "actions")),
-    "applicant": ((), ("next", "deadline")),
+    "task": (("capacities", "strategic"), ("position", "deadline", "actions")),
+    "applicant": (("on_lapse",), ("next", "deadline")),
     "payment": (
         ("assessment", "billing_prefix", "instructions"),
         ("payment_kind", "amount", "deadline", "next", "on_expire"),
@@ -136,6 +137,7 @@ def _task(check: Checker, where: Where, item: dict[str, Any]) -> dict[str, Any]:
     )
     return {
         "position": check.slug((*where, "position"), item.get("position")),
+        **_capacities(check, where, item),
         "deadline": deadline(check, (*where, "deadline"), item.get("deadline")),
         "actions": {
             action: _target(check, (*where, "actions", action), actions.get(action))
@@ -144,10 +146,39 @@ def _task(check: Checker, where: Where, item: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _capacities(check: Checker, where: Where, item: dict[str, Any]) -> dict[str, Any]:
+    """Who may decide: `capacities` (default all three) or `strategic: true`.
+
+    A Plt/Plh may not take strategic decisions that change a legal status in
+    organisation, staffing or budget (UU 30/2014 Pasal 14(7); SE BKN 1/SE/I/2021):
+    such a step is for the definitive holder only.
+    """
+    strategic = check.boolean((*where, "strategic"), item.get("strategic"), default=False)
+    raw = item.get("capacities")
+    capacities = list(CAPACITIES)
+    if raw is not None:
+        capacities = []
+        for i, value in enumerate(check.sequence((*where, "capacities"), raw, min_items=1)):
+            capacity = check.one_of((*where, "capacities", i), value, CAPACITIES)
+            if capacity is not None and capacity not in capacities:
+                capacities.append(capacity)
+    if strategic and any(c != "definitive" for c in capacities):
+        if raw is not None:
+            check.error(
+                (*where, "capacities"),
+                _("a strategic step is for the definitive holder only; leave out plt and plh"),
+            )
+        capacities = ["definitive"]
+    return {"capacities": capacities, "strategic": bool(strategic)}
+
+
 def _applicant(check: Checker, where: Where, item: dict[str, Any]) -> dict[str, Any]:
+    """`on_lapse` names the end step a case goes to when the applicant lets the
+    deadline pass; without it the case closes as withdrawn."""
     return {
         "next": check.slug((*where, "next"), item.get("next")),
         "deadline": deadline(check, (*where, "deadline"), item.get("deadline")),
+        "on_lapse": _target(check, (*where, "on_lapse"), item.get("on_lapse")),
     }
 
 
@@ -277,6 +308,8 @@ def edges(step: dict[str, Any], where: Where) -> Iterator[tuple[Where, str]]:
             yield (*where, "branches", i), branch
     elif kind in ("applicant", "issue", "join"):
         yield (*where, "next"), step["next"]
+        if kind == "applicant" and step.get("on_lapse") is not None:
+            yield (*where, "on_lapse"), step["on_lapse"]
     elif kind == "payment":
         yield (*where, "next"), step["next"]
         yield (*where, "on_expire"), step["on_expire"]

@@ -182,11 +182,9 @@ def follow_form(request: HttpRequest) -> HttpResponse:
         number = form.cleaned_data["tracking_number"].strip().upper()
         complaint = selectors.by_tracking_number(number)
         try:
-            if throttle.is_throttled(request, number):
-                raise RateLimited(
-                    _("Too many wrong attempts. Try again in %(minutes)s minutes.")
-                    % {"minutes": throttle.window_minutes()}
-                )
+            throttle.require_not_braked(
+                request, number, _("Too many wrong attempts. Try again in %(minutes)s minutes.")
+            )
             if complaint is None or not services.ports.check_access_code(
                 complaint.tracking_number,
                 form.cleaned_data["access_code"],

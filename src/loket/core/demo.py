@@ -294,7 +294,9 @@ def _load_officers(agency: Agency) -> None:
                 position=position,
                 capacity=demo.capacity,
                 start_date=APPOINTMENTS_START,
-                decree_number=f"800/{demo.nip[-3:]}/BKPSDM/2024",
+                # An SK for definitive holders, a Surat Perintah for Dewi as Plt; 800.1
+                # (Sumber Daya Manusia) is the Permendagri 83/2022 classification.
+                decree_number=f"800.1/{demo.nip[-3:]}/BKPSDM/2024",
             )
 
 
@@ -304,6 +306,29 @@ def _load_calendar(agency: Agency) -> None:
 
     calendar, _ = WorkingCalendar.objects.get_or_create(agency=agency)
     load_collective_leave(calendar, years=[2025, 2026, 2027])
+
+
+# Second-level codes of Permendagri 83/2022 as quoted by a third-party seeder
+# (shared/domain/archive.md, [secondary]); an agency loads its own Lampiran and its
+# own JRA (Perkada). No retention values are shipped: those are the agency's.
+DEMO_ARCHIVE_CLASSES = [
+    ("000.1", "Ketatausahaan dan Kerumahtanggaan"),
+    ("000.5", "Kearsipan"),
+    ("100.3", "Hukum"),
+    ("400.12", "Kependudukan dan Catatan Sipil"),
+    ("500.3", "Koperasi dan Usaha Kecil dan Menengah"),
+    ("500.16", "Penanaman Modal"),
+    ("600.3", "Tata Ruang"),
+    ("800.1", "Sumber Daya Manusia"),
+    ("900.1", "Keuangan Daerah"),
+]
+
+
+def _load_archive_classes(agency: Agency) -> None:
+    from loket.catalog.models import ArchiveClass
+
+    for code, title in DEMO_ARCHIVE_CLASSES:
+        ArchiveClass.objects.get_or_create(agency=agency, code=code, defaults={"title": title})
 
 
 def _load_admin() -> None:
@@ -331,5 +356,6 @@ def load_demo(services_dir: Path | None = None) -> DemoSummary:
         # Demo officers' second factor: `loket demo-otp USERNAME` prints the code.
         enrol_demo_devices([*(officer.username for officer in OFFICERS), ADMIN_USERNAME])
         _load_calendar(agency)
+        _load_archive_classes(agency)
     published = _publish_services(services_dir or Path(settings.LOKET_SERVICES_DIR))
     return DemoSummary(agency=agency, officers=OFFICERS, published=published)

@@ -2,63 +2,49 @@
 
 A NIK has 16 digits: 6 for the region where it was issued (province, regency or
 city, district: PP KK CC), 6 for the birth date as DDMMYY with 40 added to the
-day for women, and a 4-digit serial that is never 0000. We check structure
-only; whether the number was really issued is Dukcapil's business.
+day for women, and a 4-digit serial that is never 0000. The region must be a
+district on the Kemendagri region list; beyond that we check structure only:
+whether the number was really issued is Dukcapil's business.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.utils.translation import gettext as _
 
 from loket.core.errors import ValidationError
 
-# Province codes in use (Kemendagri), including the Papua provinces created in 2022.
-PROVINCE_CODES = frozenset(
-    {
-        "11",
-        "12",
-        "13",
-        "14",
-        "15",
-        "16",
-        "17",
-        "18",
-        "19",
-        "21",
-        "31",
-        "32",
-        "33",
-        "34",
-        "35",
-        "36",
-        "51",
-        "52",
-        "53",
-        "61",
-        "62",
-        "63",
-        "64",
-        "65",
-        "71",
-        "72",
-        "73",
-        "74",
-        "75",
-        "76",
-        "81",
-        "82",
-        "91",
-        "92",
-        "93",
-        "94",
-        "95",
-        "96",
-        "97",
-    }
-)
+# Kemendagri region codes (kecamatan, PPKKCC), shipped as data: see data/SOURCE.md.
+_REGIONS_FILE = Path(__file__).with_name("data") / "nik_regions.json"
+
+
+@functools.cache
+def _regions() -> tuple[frozenset[str], frozenset[str]]:
+    """Current district codes, and district codes of earlier Kemendagri lists.
+
+    A NIK keeps the region code it was issued under, so a district that was later
+    split off or moved (e.g. to the Papua provinces created in 2022) still appears
+    in valid NIKs: those former codes are accepted too.
+    """
+    data = json.loads(_REGIONS_FILE.read_text(encoding="utf-8"))
+    return frozenset(data["current"]), frozenset(data["former"])
+
+
+def province_codes() -> frozenset[str]:
+    """The 38 province codes of the current list (Papua is 91-96; there is no 97)."""
+    current, _former = _regions()
+    return frozenset(code[:2] for code in current)
+
+
+def is_known_region(region: str) -> bool:
+    """Whether a six-digit district code is (or was) on the Kemendagri list."""
+    current, former = _regions()
+    return region in current or region in former
 
 
 @dataclass(frozen=True)
@@ -93,16 +79,20 @@ def validate_nik(nik: str, *, today: dt.date | None = None) -> NikInfo:
     if len(value) != 16 or not value.isascii() or not value.isdigit():
         raise ValidationError(_("A NIK has exactly 16 digits."), field="nik", code="nik_format")
     province, regency, district = value[0:2], value[2:4], value[4:6]
-    if province not in PROVINCE_CODES:
+    if province not in province_codes():
         raise ValidationError(
             _("The NIK starts with %(code)s, which is not an Indonesian province code.")
             % {"code": province},
             field="nik",
             code="nik_region",
         )
-    if regency == "00" or district == "00":
+    if not is_known_region(value[0:6]):
         raise ValidationError(
-            _("The region part of the NIK (digits 3 to 6) is not valid."),
+            _(
+                "Digits 1 to 6 of the NIK (%(code)s) are not a district code "
+                "on the Kemendagri region list."
+            )
+            % {"code": value[0:6]},
             field="nik",
             code="nik_region",
         )

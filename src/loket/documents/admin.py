@@ -36,8 +36,16 @@ class DocumentSequenceAdmin(ReadOnlyAdmin):
 
 @admin.register(IssuedDocument)
 class IssuedDocumentAdmin(ReadOnlyAdmin):
-    list_display = ["number", "document_type", "agency", "issued_at", "revoked_at"]
-    list_filter = ["agency", "document_type"]
+    list_display = [
+        "number",
+        "document_type",
+        "agency",
+        "issued_at",
+        "revoked_at",
+        "archive_code",
+        "access_class",
+    ]
+    list_filter = ["agency", "document_type", "archive_code", "access_class"]
     search_fields = ["number", "sha256"]
     date_hierarchy = "issued_at"
     # The holder's secrets: whoever has them opens the verification page.

@@ -105,6 +105,9 @@ class IssuedDocument(models.Model):
     # Opens the "commitment" of the document.issued entry (loket.ledger.commitments);
     # empty for documents issued when the entry still carried the document's id.
     commitment_salt = models.CharField(_("ledger commitment salt"), max_length=44, blank=True)
+    # Archive metadata (UU 43/2009 instruments): classification code and SKKAAD class.
+    archive_code = models.CharField(_("archive classification code"), max_length=20, blank=True)
+    access_class = models.CharField(_("access class (SKKAAD)"), max_length=16, default="biasa")
 
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     revoked_by = models.ForeignKey(

@@ -6,7 +6,8 @@ A pattern such as ``503/{seq}/IUM/DPMPTSP/{year}`` may use these placeholders:
   (``{seq:6}`` pads to 6; ``{seq:1}`` does not pad). Required.
 - ``{year}``: four-digit year; ``{month}``: two-digit month;
   ``{month_roman}``: the month in Roman numerals (I..XII), as Indonesian
-  letter numbers often use; ``{unit}``: the issuing unit's code.
+  letter numbers often use; ``{unit}``: the issuing unit's code;
+  ``{klasifikasi}``: the service's archive classification code (Permendagri 83/2022).
 
 The number is drawn under a row lock inside the caller's transaction, so a
 rolled-back issue gives its number back and two concurrent issues never get
@@ -28,7 +29,7 @@ from loket.org.models import Agency
 
 DEFAULT_SEQ_WIDTH = 4
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)(?::(\d))?\}")
-_KNOWN = {"seq", "year", "month", "month_roman", "unit"}
+_KNOWN = {"seq", "year", "month", "month_roman", "unit", "klasifikasi"}
 _ROMAN_MONTHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 
 
@@ -54,7 +55,9 @@ def validate_pattern(pattern: str) -> None:
         )
 
 
-def format_number(pattern: str, *, seq: int, at: datetime, unit: str = "") -> str:
+def format_number(
+    pattern: str, *, seq: int, at: datetime, unit: str = "", classification: str = ""
+) -> str:
     """Fill the pattern for a sequence number and a moment (read in local time)."""
     validate_pattern(pattern)
     local = timezone.localtime(at) if timezone.is_aware(at) else at
@@ -63,6 +66,7 @@ def format_number(pattern: str, *, seq: int, at: datetime, unit: str = "") -> st
         "month": f"{local.month:02d}",
         "month_roman": _ROMAN_MONTHS[local.month - 1],
         "unit": unit,
+        "klasifikasi": classification,
     }
 
     def fill(match: re.Match[str]) -> str:
@@ -74,7 +78,9 @@ def format_number(pattern: str, *, seq: int, at: datetime, unit: str = "") -> st
     return _PLACEHOLDER.sub(fill, pattern)
 
 
-def next_number(agency: Agency, pattern: str, at: datetime, *, unit: str = "") -> str:
+def next_number(
+    agency: Agency, pattern: str, at: datetime, *, unit: str = "", classification: str = ""
+) -> str:
     """Draw the agency's next number for the year of `at` and format it.
 
     Must run inside the caller's transaction: the sequence row stays locked
@@ -92,4 +98,6 @@ def next_number(agency: Agency, pattern: str, at: datetime, *, unit: str = "") -
     sequence = DocumentSequence.objects.select_for_update().get(agency=agency, year=year)
     sequence.last += 1
     sequence.save(update_fields=["last"])
-    return format_number(pattern, seq=sequence.last, at=at, unit=unit)
+    return format_number(
+        pattern, seq=sequence.last, at=at, unit=unit, classification=classification
+    )

@@ -180,7 +180,10 @@ def issue_certificate(
     document_id = uuid.uuid4()
     code = codes.new_code()
     salt = commitments.new_salt()
-    number = numbering.next_number(case.agency, pattern, at, unit=unit.code)
+    archive = definition.get("archive") or {}
+    number = numbering.next_number(
+        case.agency, pattern, at, unit=unit.code, classification=archive.get("classification") or ""
+    )
     public = [(str(label), _text(value)) for label, value in _pairs(fields)]
     document_type = _indonesian(product.get("document_type")) or _indonesian(definition.get("name"))
 
@@ -245,6 +248,8 @@ def issue_certificate(
         verification_code=code,
         verification_digest=codes.digest(code),
         commitment_salt=commitments.encode_salt(salt),
+        archive_code=archive.get("classification") or "",
+        access_class=archive.get("document_access") or "biasa",
     )
 
 

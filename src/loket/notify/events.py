@@ -21,6 +21,11 @@ Context keys (all plain strings unless noted):
 - ``position_name``: the position that held the overdue task.
 - ``step_name``: the step the overdue task belongs to.
 - ``task_url``: absolute URL of the task in the officer workspace.
+- ``complete_date``: a ``datetime``: when the application was declared complete
+  (statutory_deadline_lapsed; ``due_date`` is then the statutory deadline).
+- ``capacity``: Plt or Plh (acting_designation_expiring; ``due_date`` is the
+  designation's last day).
+- ``unit_url``: absolute URL of the head of unit's page in the workspace.
 - ``agency_name``: the agency signing applicant messages (optional, every event).
 - ``survey_url``: the satisfaction survey link (surveys app), optional in approved,
   rejected and cancelled; required in survey_invitation.
@@ -53,6 +58,7 @@ EVENTS: dict[str, EventSpec] = {
         EventSpec("rejected", "applicant", (*_APPLICANT, "reason"), ("survey_url",)),
         EventSpec("issued", "applicant", (*_APPLICANT, "document_url")),
         EventSpec("cancelled", "applicant", _APPLICANT, ("reason", "survey_url")),
+        EventSpec("withdrawn_lapsed", "applicant", (*_APPLICANT, "reason")),
         EventSpec("overdue_apology", "applicant", (*_APPLICANT, "due_date"), ("new_due_date",)),
         EventSpec(
             "task_overdue_escalated",
@@ -65,6 +71,23 @@ EVENTS: dict[str, EventSpec] = {
                 "position_name",
                 "due_date",
                 "task_url",
+            ),
+        ),
+        EventSpec(
+            "acting_designation_expiring",
+            "officer",
+            ("officer_name", "position_name", "capacity", "due_date"),
+        ),
+        EventSpec(
+            "statutory_deadline_lapsed",
+            "officer",
+            (
+                "officer_name",
+                "tracking_number",
+                "service_name",
+                "complete_date",
+                "due_date",
+                "unit_url",
             ),
         ),
     )

@@ -176,7 +176,15 @@ class CurrentFilter(admin.SimpleListFilter):
 
 @admin.register(Appointment)
 class AppointmentAdmin(admin.ModelAdmin):
-    list_display = ("officer", "position", "capacity", "start_date", "end_date", "decree_number")
+    list_display = (
+        "officer",
+        "position",
+        "capacity",
+        "start_date",
+        "end_date",
+        "instrument",
+        "decree_number",
+    )
     list_filter = (CurrentFilter, "capacity", "position__agency")
     search_fields = ("officer__name", "officer__nip", "position__title", "position__code")
     list_select_related = ("officer", "position")

@@ -31,6 +31,7 @@ def check_appointment(appointment: Appointment) -> None:
     holds a lock on the position row when it intends to save.
     """
     _check_own_fields(appointment)
+    _check_acting_length(appointment)
     others = list(
         Appointment.objects.filter(position_id=appointment.position_id)
         .exclude(pk=appointment.pk)
@@ -48,6 +49,37 @@ def check_appointment(appointment: Appointment) -> None:
             )
     if appointment.position.is_single_holder:
         _check_single_holder(appointment, overlapping, others)
+
+
+def _check_acting_length(appointment: Appointment) -> None:
+    """An agency may cap how long a Plt or Plh designation lasts."""
+    agency = appointment.position.agency
+    limits = {Capacity.PLT: agency.max_plt_days, Capacity.PLH: agency.max_plh_days}
+    limit = limits.get(Capacity(appointment.capacity)) if appointment.capacity in ACTING else None
+    if limit is None:
+        return
+    label = Capacity(appointment.capacity).name.capitalize()
+    if appointment.end_date is None:
+        raise ValidationError(
+            _(
+                "A %(capacity)s designation in %(agency)s lasts at most %(days)d days: "
+                "give its end date."
+            )
+            % {"capacity": label, "agency": agency.name, "days": limit},
+            field="end_date",
+            code="acting_too_long",
+        )
+    length = (appointment.end_date - appointment.start_date).days + 1
+    if length > limit:
+        raise ValidationError(
+            _(
+                "A %(capacity)s designation in %(agency)s lasts at most %(days)d days; "
+                "this one lasts %(length)d. Designate again with a new Surat Perintah to extend."
+            )
+            % {"capacity": label, "agency": agency.name, "days": limit, "length": length},
+            field="end_date",
+            code="acting_too_long",
+        )
 
 
 def _check_own_fields(appointment: Appointment) -> None:

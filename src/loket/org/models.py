@@ -22,6 +22,23 @@ class Agency(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     website = models.URLField(_("website"), blank=True)
+    # No national cap on acting appointments exists; agency rules commonly set one
+    # (e.g. Plt 3 months + one extension, Plh 3-30 days: Perban BPKP 3/2024 Pasal 10).
+    max_plt_days = models.PositiveIntegerField(
+        _("longest Plt appointment (days)"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: no limit. With a limit, a Plt designation needs an end date."),
+    )
+    max_plh_days = models.PositiveIntegerField(
+        _("longest Plh appointment (days)"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: no limit. With a limit, a Plh designation needs an end date."),
+    )
+    acting_warning_days = models.PositiveIntegerField(
+        _("warn acting officials this many days before their appointment ends"), default=14
+    )
 
     class Meta:
         verbose_name = _("agency")
@@ -187,7 +204,13 @@ class Appointment(models.Model):
     )
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)
-    decree_number = models.CharField(_("decree (SK) number"), max_length=120, blank=True)
+    # Definitive holders are appointed by an SK; a Plt/Plh is designated by a Surat
+    # Perintah (SE BKN 1/SE/I/2021), so the label follows the capacity.
+    decree_number = models.CharField(
+        _("number of the SK (definitive) or Surat Perintah (Plt/Plh)"),
+        max_length=120,
+        blank=True,
+    )
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:
@@ -207,6 +230,11 @@ class Appointment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.officer} → {self.position} ({self.get_capacity_display()})"
+
+    @property
+    def instrument(self) -> str:
+        """What the appointing document is called: an SK, or a Surat Perintah for Plt/Plh."""
+        return str(_("SK") if self.capacity == Capacity.DEFINITIVE else _("Surat Perintah"))
 
     def clean(self) -> None:
         """Run the appointment rules the service enforces, so admin forms cannot bypass them."""

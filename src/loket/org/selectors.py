@@ -86,6 +86,16 @@ def may_act(officer: Officer, position: Position, at: dt.datetime) -> Holding | 
     return holdings[0] if holdings else None
 
 
+def acting_days_left(holding: Holding, at: dt.datetime) -> int | None:
+    """Days until a Plt/Plh designation ends, when within the agency's warning period."""
+    appointment = holding.appointment
+    if appointment.capacity == "definitive" or appointment.end_date is None:
+        return None
+    left = (appointment.end_date - local_date(at)).days
+    warn = holding.position.agency.acting_warning_days
+    return left if 0 <= left <= warn else None
+
+
 def superior_of(position: Position) -> Position | None:
     """The position that supervises `position`.
 
@@ -107,6 +117,25 @@ def superior_of(position: Position) -> Position | None:
         head = heads.get(unit_id)
         if head is not None and head.pk != position.pk:
             return head
+        unit_id = parents.get(unit_id)
+    return None
+
+
+def head_of_unit(unit: Unit) -> Position | None:
+    """The head position of `unit`, or of the nearest unit above it that has one."""
+    heads = {
+        head.unit_id: head
+        for head in Position.objects.filter(agency_id=unit.agency_id, is_head=True)
+        .select_related("unit", "agency")
+        .order_by()
+    }
+    parents = dict(Unit.objects.filter(agency_id=unit.agency_id).values_list("id", "parent_id"))
+    unit_id: int | None = unit.pk
+    seen: set[int] = set()
+    while unit_id is not None and unit_id not in seen:
+        seen.add(unit_id)
+        if unit_id in heads:
+            return heads[unit_id]
         unit_id = parents.get(unit_id)
     return None
 

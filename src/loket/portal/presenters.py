@@ -245,6 +245,54 @@ def requirements(definition: Definition, language: str) -> dict[str, list[dict[s
     return {"data": data, "documents": documents}
 
 
+def standard_extras(definition: Definition, language: str) -> list[tuple[str, str]]:
+    """Decree, Maklumat Pelayanan, hours, complaint times and calendar, as (title, text)."""
+    standard = definition.raw.get("standard") or {}
+    rows: list[tuple[str, str]] = []
+    decree = standard.get("decree")
+    if decree and decree.get("number"):
+        date = (
+            dt.date.fromisoformat(decree["date"]).strftime("%d-%m-%Y") if decree.get("date") else ""
+        )
+        text = _("No. %(number)s of %(date)s") % {"number": decree["number"], "date": date}
+        title = localized(decree.get("title"), language)
+        rows.append((_("Decree establishing the standard"), f"{title} {text}".strip()))
+    for key, heading in (
+        ("service_pledge", _("Service pledge (Maklumat Pelayanan)")),
+        ("service_hours", _("Service hours")),
+    ):
+        if standard.get(key):
+            rows.append((heading, localized(standard[key], language)))
+    times = standard.get("complaint_resolution")
+    if times:
+        rows.append(
+            (
+                _("Complaint handling time"),
+                _(
+                    "A response within %(response)s working days; resolved within "
+                    "%(resolution)s working days."
+                )
+                % {
+                    "response": times["response_working_days"],
+                    "resolution": times["resolution_working_days"],
+                },
+            )
+        )
+    calendar = standard.get("calendar")
+    if calendar:
+        rows.append(
+            (
+                _("Working days"),
+                _("Deadlines skip weekends, public holidays and cuti bersama.")
+                if calendar == "with_collective_leave"
+                else _(
+                    "Deadlines skip weekends and public holidays; cuti bersama are working days."
+                ),
+            )
+        )
+    return rows
+
+
 def standard_components(definition: Definition, language: str) -> list[tuple[str, str]]:
     """The remaining components of the service standard (PermenPANRB 15/2014), in order."""
     standard = definition.raw.get("standard") or {}
@@ -297,6 +345,8 @@ def _event_text(event: CaseEvent) -> str | None:
         "awaiting_payment": _("Bill issued: waiting for payment"),
         "paid": _("Payment received"),
         "payment_expired": _("Bill not paid by its due date"),
+        "declared_complete": _("Application declared complete: the service deadline starts"),
+        "applicant_deadline_lapsed": _("The deadline for your revision passed"),
     }
     if kind in texts:
         return texts[kind]

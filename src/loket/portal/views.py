@@ -108,6 +108,7 @@ def service_detail(request: HttpRequest, code: str) -> HttpResponse:
             (raw.get("standard") or {}).get("complaint_channel"), language
         ),
         "components": presenters.standard_components(definition, language),
+        "standard_extras": presenters.standard_extras(definition, language),
     }
     return render(request, "portal/service.html", context)
 

@@ -30,7 +30,7 @@ from loket.core.errors import AuthorityError, ConflictError, LoketError, Validat
 from loket.documents.models import StoredFile
 from loket.documents.services import may_show_inline, open_stored
 from loket.org.models import Officer
-from loket.org.selectors import holders_at
+from loket.org.selectors import acting_days_left, holders_at
 from loket.workspace import presenters, selectors
 from loket.workspace.decorators import current_officer, officer_required
 from loket.workspace.forms import DecisionForm, QueueFilterForm, ReassignForm, capacity_label
@@ -61,7 +61,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     context = {
         "officer": officer,
         "reach": reach,
-        "holdings": [(h, capacity_label(h.capacity)) for h in reach.holdings],
+        "holdings": [
+            (h, capacity_label(h.capacity), acting_days_left(h, now)) for h in reach.holdings
+        ],
         "form": form,
         "state": state.value,
         "counts": selectors.queue_counts(reach, officer, at=now, service_id=service_id),
@@ -311,7 +313,15 @@ def unit_overdue(request: HttpRequest) -> HttpResponse:
         }
         for task in tasks
     ]
-    return render(request, "workspace/unit.html", {"rows": rows, "reach": reach, "now": now})
+    lapses = [
+        {"case": case, "service_name": presenters.service_name(case)}
+        for case in selectors.unit_statutory_lapses(reach)
+    ]
+    return render(
+        request,
+        "workspace/unit.html",
+        {"rows": rows, "lapses": lapses, "reach": reach, "now": now},
+    )
 
 
 @officer_required

@@ -16,7 +16,7 @@ from enum import StrEnum
 from django.db.models import Case as When_
 from django.db.models import Count, IntegerField, Q, QuerySet, Value, When
 
-from loket.cases.models import Task, TaskStatus
+from loket.cases.models import CLOSED_STATUSES, Case, Task, TaskStatus
 from loket.cases.policy import Reach
 from loket.catalog.models import Service
 from loket.org.models import Officer
@@ -107,6 +107,20 @@ def unit_overdue(reach: Reach, *, at: dt.datetime) -> QuerySet[Task]:
         _open_tasks()
         .filter(position__unit_id__in=reach.headed_unit_ids, due_at__lt=at)
         .order_by("due_at", "created_at", "pk")
+    )
+
+
+def unit_statutory_lapses(reach: Reach) -> QuerySet[Case]:
+    """Open cases of the units' services whose statutory deadline passed undecided
+    (fiktif positif exposure), the longest-lapsed first."""
+    return (
+        Case.objects.filter(
+            service__unit_id__in=reach.headed_unit_ids,
+            statutory_lapse_flagged_at__isnull=False,
+        )
+        .exclude(status__in=CLOSED_STATUSES)
+        .select_related("service")
+        .order_by("due_at", "pk")
     )
 
 

@@ -41,6 +41,9 @@ def default_schedule() -> list[Periodic]:
         Periodic("loket.cases.tasks:escalate_overdue", 300),
         Periodic("loket.payments.tasks:expire_overdue_bills", 300),
         Periodic("loket.complaints.tasks:complaint_timers", 300),
+        Periodic("loket.cases.tasks:flag_statutory_lapses", 300),
+        Periodic("loket.cases.tasks:close_lapsed_applicant_waits", 300),
+        Periodic("loket.org.tasks:warn_expiring_acting", 3600),
         Periodic("loket.notify.tasks:sweep_outbox", 60),
         Periodic("loket.ledger.tasks:sign_tree_head_task", 60),
     ]
