@@ -71,3 +71,19 @@ def test_public_resources_hide_confidential_complaints_and_personal_data(demo: A
     assert client.get(f"/api/v1/complaints/{secret.tracking_number}").status_code == 404
     categories = client.get("/api/v1/complaints/categories", {"jurisdiction_id": JURISDICTION})
     assert categories.json()[0]["code"] == "pelayanan-perizinan"
+
+
+def test_complaints_naming_one_email_are_limited_like_applications(demo: Any, settings) -> None:
+    from loket.complaints.models import Complaint
+
+    settings.LOKET_SUBMISSIONS_PER_EMAIL = 2
+    client = Client()
+    for _ in range(2):
+        assert (
+            client.post("/api/v1/complaints", _body(), content_type="application/json").status_code
+            == 201
+        )
+    refused = client.post("/api/v1/complaints", _body(), content_type="application/json")
+    assert refused.status_code == 429
+    assert refused.json()["field"] == "applicant.email"
+    assert Complaint.objects.count() == 2

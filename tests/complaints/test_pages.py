@@ -44,6 +44,16 @@ def test_filing_shows_the_access_code_once_and_opens_the_follow_page(demo: Any) 
     assert follow.status_code == 200 and SECRET_TEXT in follow.content.decode()
 
 
+def test_the_form_refuses_more_complaints_to_one_phone_than_the_limit(demo: Any, settings) -> None:
+    settings.LOKET_SUBMISSIONS_PER_PHONE = 1
+    client = Client()
+    assert client.post("/pengaduan/baru/", _form(phone="081234567890")).status_code == 302
+    refused = client.post("/pengaduan/baru/", _form(phone="081234567890", email="b@example.id"))
+    assert refused.status_code == 429
+    assert refused.context["form"].non_field_errors()
+    assert Complaint.objects.count() == 1
+
+
 def test_bad_input_on_the_form_is_a_422_naming_the_field(demo: Any) -> None:
     response = Client().post("/pengaduan/baru/", _form(description="<script>x</script>"))
     assert response.status_code == 422

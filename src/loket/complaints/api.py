@@ -13,6 +13,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from loket.api.responses import problems
+from loket.cases import throttle
 from loket.complaints import selectors, services
 from loket.complaints.models import Complaint, ComplaintPolicy
 from loket.core.errors import NotFound
@@ -162,11 +163,13 @@ def public_detail(request: HttpRequest, tracking_number: str) -> Any:
     "",
     response={201: ReceiptOut},
     summary="File a complaint (the access code is in the receipt, once)",
-    openapi_extra=problems(400, 404, 422),
+    openapi_extra=problems(400, 404, 422, 429),
 )
 def file_complaint(request: HttpRequest, body: ComplaintIn) -> Any:
     policy = _policy(body.jurisdiction_id)
     user = request.user if request.user.is_authenticated else None
+    # The same brake as applications: each complaint mails and texts the contact it names.
+    throttle.reserve_submission(request, email=body.email or "", phone=body.phone or "")
     filing = services.file_complaint(
         agency_id=policy.agency_id,
         filed=services.Filed(

@@ -128,11 +128,16 @@ def new_complaint(request: HttpRequest) -> HttpResponse:
             language=request.LANGUAGE_CODE,
         )
         try:
+            # Every complaint mails and texts the contact it names: the same brake as
+            # applications (per address, e-mail and phone) keeps it from being a weapon.
+            throttle.reserve_submission(request, email=filed.email, phone=filed.phone)
             filing = services.file_complaint(
                 agency_id=policy.agency_id, filed=filed, user=_user(request)
             )
         except LoketError as error:
             _add_error(form, error)
+            if isinstance(error, RateLimited):
+                return _render_file(request, form, policy, status=429)
         else:
             _prove(request, filing.complaint)
             request.session[RECEIPT] = {filing.complaint.tracking_number: filing.access_code}
