@@ -161,6 +161,21 @@ def test_nik_and_phone_are_encrypted_at_rest(demo, client):
     assert case.status == CaseStatus.IN_PROGRESS
 
 
+def test_applicant_name_and_email_are_encrypted_at_rest(demo, client):
+    from django.db import connection
+
+    post_application(client, applicant_name="Sri Wahyuni Rahayu", email="sri.rahayu@example.id")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT applicant_name, applicant_email FROM cases_case")
+        name, email = cursor.fetchone()
+    assert "Wahyuni" not in name and "sri.rahayu" not in email
+    case = Case.objects.get()
+    assert (case.applicant_name, case.applicant_email) == (
+        "Sri Wahyuni Rahayu",
+        "sri.rahayu@example.id",
+    )
+
+
 def test_submitted_data_is_encrypted_at_rest_and_masked_in_events(demo, client):
     from django.db import connection
 

@@ -54,10 +54,12 @@ class Case(models.Model):
         blank=True,
         related_name="cases",
     )
-    applicant_name = models.CharField(_("applicant name"), max_length=200)
+    # Names and contacts are personal data: encrypted at rest like NIK (core/pii), and
+    # nothing filters or sorts on them in SQL.
+    applicant_name = EncryptedTextField(_("applicant name (encrypted)"))
     applicant_nik = EncryptedTextField(_("NIK (encrypted)"))
     applicant_nik_hash = models.CharField(_("NIK look-up hash"), max_length=64, db_index=True)
-    applicant_email = models.EmailField(_("applicant e-mail"), blank=True)
+    applicant_email = EncryptedTextField(_("applicant e-mail (encrypted)"), blank=True)
     applicant_phone = EncryptedTextField(_("applicant phone (encrypted)"), blank=True)
     applicant_phone_hash = models.CharField(
         _("phone look-up hash"), max_length=64, blank=True, db_index=True
