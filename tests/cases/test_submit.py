@@ -293,6 +293,7 @@ def test_applicant_side_sees_nik_fields_masked_and_the_fee(demo, client):
         headers={"X-Access-Code": receipt["access_code"]},
     ).json()
     for body in (receipt, tracked):
+        assert body["applicant"]["email"] == "s**@example.id"
         assert body["data"]["nik"] != NIK
         assert body["data"]["nik"].endswith(NIK[-4:])
         assert body["fee"] == 0

@@ -230,14 +230,9 @@ def application_out(case: Case, *, access: PersonalData | None = None) -> dict[s
 
 
 def _applicant_out(case: Case, access: PersonalData | None) -> ApplicantOut:
-    if access is None:  # the applicant's side: their own e-mail, NIK and phone masked
-        return ApplicantOut(
-            name=case.applicant_name,
-            nik=case.masked_nik,
-            email=case.applicant_email,
-            phone=case.masked_phone,
-        )
-    return ApplicantOut(**policy.applicant_fields(case, access))
+    # The applicant's side (access None) gets NIK, e-mail and phone masked: an access
+    # code may be shared or overheard, and the owner knows their own contacts.
+    return ApplicantOut(**policy.applicant_fields(case, access or PersonalData.MASKED))
 
 
 def task_out(task: Task) -> TaskOut:
