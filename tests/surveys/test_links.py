@@ -150,6 +150,20 @@ def test_close_ended_periods_closes_only_finished_ones(period: SurveyPeriod) -> 
     assert ended.closed_at is not None and period.closed_at is None
 
 
+def test_the_worker_closes_ended_periods_every_hour(period: SurveyPeriod) -> None:
+    from loket.core.management.commands.worker import default_schedule
+    from loket.surveys.tasks import close_ended_periods
+
+    [job] = [p for p in default_schedule() if p.task_path.startswith("loket.surveys.")]
+    assert job.task_path == "loket.surveys.tasks:close_ended_periods"
+    assert job.every_seconds == 3600
+    services.define_period(
+        unit=period.unit, code="lalu", name="Lalu", starts_on=dt.date(2025, 1, 1),
+        ends_on=dt.date(2025, 6, 30),
+    )  # fmt: skip
+    assert close_ended_periods.call() == 1
+
+
 def test_an_unknown_link_is_404(period: SurveyPeriod) -> None:
     assert Client().get("/survei/not-a-token/").status_code == 404
 
