@@ -105,10 +105,10 @@ def render_certificate(content: CertificateContent) -> bytes:
     )
     story = [
         *_letterhead(content),
-        Spacer(1, 8 * mm),
+        Spacer(1, 6 * mm),
         Paragraph(f"<u>{_e(content.document_type.upper())}</u>", _STYLES["title"]),
         Paragraph(f"Nomor: {_e(content.number)}", _STYLES["number"]),
-        Spacer(1, 8 * mm),
+        Spacer(1, 6 * mm),
         *_legal_basis(content.legal_basis),
         _data_table(content.applicant_fields),
         Spacer(1, 6 * mm),
@@ -118,7 +118,9 @@ def render_certificate(content: CertificateContent) -> bytes:
         story += [Spacer(1, 3 * mm), Paragraph(_e(content.validity), _STYLES["body"])]
     for note in content.notes:
         story += [Spacer(1, 2 * mm), Paragraph(_e(note), _STYLES["small"])]
-    story += [Spacer(1, 10 * mm), KeepTogether([_signature_block(content)])]
+    # Tight enough that a licence with four legal bases and seven fields keeps its
+    # signature and QR code on the first page (tests/verify decode it there).
+    story += [Spacer(1, 6 * mm), KeepTogether([_signature_block(content)])]
     doc.build(
         story,
         onFirstPage=lambda canvas, _doc: _footer(canvas, content),
