@@ -26,6 +26,7 @@ audit_log = logging.getLogger("loket.audit")
 
 # Every scope a machine account may be given, and what it opens.
 SCOPES: dict[str, str] = {
+    "applications:submit": "submit applications on behalf of applicants",
     "cases:read": "read cases of the account's agency (personal data masked)",
     "open311": "the Open311 GeoReport v2 complaints API",
 }

@@ -9,14 +9,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from ninja import Header, Path, Query, Router, Schema, Status
 from ninja.utils import check_csrf
 from pydantic import Field
 
-from loket.api.auth import machine_auth, officer_auth, require_scope
+from loket.accounts.machine_accounts import account_for_key
+from loket.api.auth import NotSignedIn, machine_auth, officer_auth, require_scope
 from loket.api.responses import problems
 from loket.cases import personal_data, policy, selectors, services, throttle
 from loket.cases.definition import Definition
@@ -26,6 +27,7 @@ from loket.cases.policy import PersonalData
 from loket.core import safeinput
 from loket.core.errors import AuthorityError, NotFound, ValidationError
 from loket.core.pii import mask
+from loket.documents.resources import IssuedDocumentOut, Reader, issued_documents_out
 from loket.org.models import Officer
 from loket.payments.api import BillOut, bill_out
 
@@ -104,6 +106,10 @@ class ApplicationOut(Schema):
     )
     bill: BillOut | None = Field(
         None, description="The bill of a payment step: waiting, or the latest one (null: none)"
+    )
+    issued_documents: list[IssuedDocumentOut] = Field(
+        default_factory=list,
+        description="The documents issued at the end of the case (the licence), newest first",
     )
 
 
@@ -226,7 +232,14 @@ def application_out(case: Case, *, access: PersonalData | None = None) -> dict[s
         "data": policy.case_data(case, definition, access or PersonalData.MASKED),
         "fee": selectors.current_fee(case),
         "bill": bill_out(case, language),
+        "issued_documents": issued_documents_out(case, _reader(access)),
     }
+
+
+def _reader(access: PersonalData | None) -> Reader:
+    if access is None:
+        return Reader.APPLICANT
+    return Reader.OFFICER if access == PersonalData.FULL else Reader.MASKED
 
 
 def _applicant_out(case: Case, access: PersonalData | None) -> ApplicantOut:
@@ -387,8 +400,15 @@ applications = Router(tags=["applications"])
 )
 def submit_application(
     request: HttpRequest,
-    idempotency_key: str = Header("", alias="Idempotency-Key", max_length=200),
+    response: HttpResponse,
+    # Length and characters are checked by the engine, so a bad key is a 422 naming it.
+    idempotency_key: str = Header(
+        "",
+        alias="Idempotency-Key",
+        description="Up to 200 printable ASCII characters (a UUID); scoped to the caller",
+    ),
 ) -> Status:
+    client = _submitting_client(request)
     fields, data, files = _form(request)
     service_code = fields.get("service", "").strip()
     if not service_code:
@@ -409,9 +429,35 @@ def submit_application(
         documents=files,
         user=user,
         idempotency_key=idempotency_key,
+        client=client,
     )
     body = {**application_out(submission.case), "access_code": submission.access_code}
+    if not submission.created:
+        response["Idempotent-Replayed"] = "true"
     return Status(201 if submission.created else 200, body)
+
+
+def _submitting_client(request: HttpRequest) -> str:
+    """The key space of the caller's Idempotency-Keys: an integration's machine account
+    (`Authorization: Bearer lkm_…` with the scope applications:submit), else anonymous.
+    A signed-in applicant's own space is chosen by the engine from the session user."""
+    scheme, _sep, key = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        return ""
+    account = account_for_key(key.strip())
+    if account is None:
+        raise NotSignedIn(
+            _("The API key is unknown, expired or revoked."),
+            field="Authorization",
+            code="bad_api_key",
+        )
+    if not account.has_scope("applications:submit"):
+        raise AuthorityError(
+            _("This key does not give access to %(scope)s.") % {"scope": "applications:submit"},
+            field="Authorization",
+            code="scope_missing",
+        )
+    return f"machine:{account.pk}"
 
 
 @applications.get(
