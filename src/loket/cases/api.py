@@ -25,7 +25,13 @@ from loket.cases.intake import Applicant
 from loket.cases.models import Case, CaseEvent, ReadChannel, Task
 from loket.cases.policy import PersonalData
 from loket.core import safeinput
-from loket.core.errors import AuthorityError, NotFound, ValidationError
+from loket.core.errors import (
+    AuthorityError,
+    LoketError,
+    NotFound,
+    UnsupportedMediaType,
+    ValidationError,
+)
 from loket.core.pii import mask
 from loket.documents.resources import IssuedDocumentOut, Reader, issued_documents_out
 from loket.org.models import Officer
@@ -292,9 +298,9 @@ def _form(request: HttpRequest) -> tuple[dict[str, str], dict[str, Any], dict[st
     """(text fields, data, files by requirement name) of a multipart request."""
     content_type = request.content_type or ""
     if content_type not in {"multipart/form-data", "application/x-www-form-urlencoded"}:
-        raise ValidationError(
+        raise UnsupportedMediaType(
             _("Send the application as multipart/form-data (fields and files)."),
-            field="body",
+            field="Content-Type",
             code="unsupported_media_type",
         )
     fields = {k: request.POST.get(k, "") for k in request.POST}
@@ -421,20 +427,34 @@ def submit_application(
         language=str(fields.get("language") or getattr(request, "LANGUAGE_CODE", "id")),
     )
     user = _signed_in_applicant(request, changes_state=True)
-    throttle.reserve_submission(request, email=applicant.email, phone=applicant.phone)
-    submission = services.submit(
-        service_code=service_code,
-        applicant=applicant,
-        data=data,
-        documents=files,
-        user=user,
-        idempotency_key=idempotency_key,
-        client=client,
-    )
+    try:
+        throttle.reserve_submission(request, email=applicant.email, phone=applicant.phone)
+        submission = services.submit(
+            service_code=service_code,
+            applicant=applicant,
+            data=data,
+            documents=files,
+            user=user,
+            idempotency_key=idempotency_key,
+            client=client,
+        )
+    except LoketError as exc:
+        # The engine names the applicant's fields `applicant.nik`; the request says `nik`.
+        exc.field = _SUBMIT_FIELDS.get(exc.field or "", exc.field)
+        raise
     body = {**application_out(submission.case), "access_code": submission.access_code}
     if not submission.created:
         response["Idempotent-Replayed"] = "true"
     return Status(201 if submission.created else 200, body)
+
+
+_SUBMIT_FIELDS = {
+    "applicant.name": "applicant_name",
+    "applicant.nik": "nik",
+    "applicant.email": "email",
+    "applicant.phone": "phone",
+    "applicant.language": "language",
+}
 
 
 def _submitting_client(request: HttpRequest) -> str:

@@ -385,6 +385,15 @@ def claim_task(*, task_id: int, officer: Officer, now: dt.datetime | None = None
         return _claim(task_id, officer, now or timezone.now())
 
 
+def _claim_of(task: Task) -> dict[str, str]:
+    """Who holds a claimed task, as a 409 tells it: the position and since when, not the
+    person (the API's callers include integrations, which need no colleague's name)."""
+    since = (
+        timezone.localtime(task.claimed_at).strftime("%Y-%m-%d %H:%M") if task.claimed_at else "-"
+    )
+    return {"position": task.position.title, "since": since}
+
+
 @transaction.atomic
 def _claim(task_id: int, officer: Officer, now: dt.datetime) -> Task:
     case, task = _lock_task(task_id)
@@ -395,7 +404,8 @@ def _claim(task_id: int, officer: Officer, now: dt.datetime) -> Task:
         return task
     if task.claimed_by_id is not None:
         raise ConflictError(
-            _("%(name)s is already working on this task.") % {"name": task.claimed_by.name},  # type: ignore[union-attr]
+            _("Another holder of %(position)s is already working on this task (since %(since)s).")
+            % _claim_of(task),
             code="task_claimed",
         )
     run = Run(case=case, now=now)
@@ -449,8 +459,11 @@ def _decide(
     holding = policy.require_holding(policy.reach_of(officer, now), task)
     if task.claimed_by_id not in (None, officer.pk):
         raise ConflictError(
-            _("%(name)s is working on this task; only they can decide it.")
-            % {"name": task.claimed_by.name},  # type: ignore[union-attr]
+            _(
+                "Another holder of %(position)s is working on this task (since %(since)s); "
+                "only they can decide it."
+            )
+            % _claim_of(task),
             code="task_claimed",
         )
     run = Run(case=case, now=now)
