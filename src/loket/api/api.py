@@ -137,6 +137,7 @@ def _register_routers() -> None:
         ("loket.payments.api", "/payments"),
         ("loket.surveys.api", "/surveys"),
         ("loket.complaints.api", "/complaints"),
+        ("loket.notify.api", "/webhooks"),
     ]:
         module, _sep, name = module.partition(":")
         router = getattr(import_module(module), name or "router")
