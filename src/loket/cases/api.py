@@ -565,6 +565,27 @@ def _task_or_404(task_id: int, officer: Officer) -> Task:
     return task
 
 
+@tasks.get(
+    "/{task_id}",
+    response=TaskOut,
+    summary="One task (of a case in my reach)",
+    openapi_extra=problems(401, 403, 404, 422),
+)
+def get_task(request: HttpRequest, task_id: int = Path(..., ge=1, le=MAX_ID)) -> TaskOut:
+    officer = _officer(request)
+    task = _task_or_404(task_id, officer)
+    if not policy.may_view_case(policy.reach_of(officer, timezone.now()), task.case):
+        raise AuthorityError(
+            _(
+                "Case %(number)s is outside your reach: only holders of its positions and "
+                "the heads of their units may read it."
+            )
+            % {"number": task.case.tracking_number},
+            code="case_outside_reach",
+        )
+    return task_out(task)
+
+
 @tasks.post(
     "/{task_id}/claim",
     response=TaskOut,
