@@ -67,12 +67,19 @@ class LoketAPI(NinjaAPI):
             "or JSON nested too deeply",
             "content": {"application/problem+json": {"schema": PROBLEM_SCHEMA}},
         }
+        unsupported = {
+            "description": "The body is not in the format the operation takes (JSON or "
+            "multipart/form-data, as documented)",
+            "content": {"application/problem+json": {"schema": PROBLEM_SCHEMA}},
+        }
         for path_item in schema.get("paths", {}).values():
             for operation in path_item.values():
                 responses = operation.get("responses") if isinstance(operation, dict) else None
                 # ninja keys its own responses by int, problems() by str.
                 if responses is not None and not {400, "400"} & set(responses):
                     responses["400"] = refused
+                if responses is not None and "requestBody" in operation:
+                    responses.setdefault("415", unsupported)
         return schema
 
 

@@ -402,7 +402,7 @@ applications = Router(tags=["applications"])
     "",
     response={200: ReceiptOut, 201: ReceiptOut},
     summary="Submit an application (multipart: fields, data JSON, one file per document)",
-    openapi_extra=problems(400, 403, 404, 422, 429, extra=_SUBMIT_BODY),
+    openapi_extra=problems(400, 401, 403, 404, 415, 422, 429, extra=_SUBMIT_BODY),
 )
 def submit_application(
     request: HttpRequest,
