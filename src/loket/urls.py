@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from loket.api import views as api_views
 from loket.api.api import api
 from loket.core import views as core_views
 from loket.core.admin_site import LoketAdminSite
@@ -14,6 +15,8 @@ admin.site.__class__ = LoketAdminSite
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    # The page each API error's `type` URI points to.
+    path("api/problems/<slug:code>", api_views.problem_type, name="problem_type"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),

@@ -26,8 +26,10 @@ audit_log = logging.getLogger("loket.audit")
 
 # Every scope a machine account may be given, and what it opens.
 SCOPES: dict[str, str] = {
+    "applications:submit": "submit applications on behalf of applicants",
     "cases:read": "read cases of the account's agency (personal data masked)",
     "open311": "the Open311 GeoReport v2 complaints API",
+    "webhooks": "manage the account's webhook subscriptions and see their deliveries",
 }
 KEY_PREFIX = "lkm_"  # tells a machine key from an officer token at a glance
 DEFAULT_LIFETIME_DAYS = 365

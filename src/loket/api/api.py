@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -14,10 +15,11 @@ from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 
+from loket.api import validation
 from loket.api.problems import problem
 from loket.api.responses import PROBLEM_SCHEMA
 from loket.core import safeinput
-from loket.core.errors import LoketError
+from loket.core.errors import LoketError, MalformedRequest, UnsupportedMediaType
 
 
 class LocalTimeEncoder(NinjaJSONEncoder):
@@ -36,10 +38,23 @@ class LocalTimeRenderer(JSONRenderer):
 
 
 class SafeJSONParser(Parser):
-    """JSON bodies without NUL, lone surrogates or deep nesting (400 naming the field)."""
+    """JSON bodies only (else 415), well-formed (else 400), without NUL, lone surrogates
+    or deep nesting (400 naming the field)."""
 
     def parse_body(self, request: HttpRequest) -> Any:
-        return safeinput.loads(request.body, field="")
+        content_type = request.content_type or ""
+        if content_type != "application/json" and not content_type.endswith("+json"):
+            raise UnsupportedMediaType(
+                _("Send the body as JSON, with the header Content-Type: application/json."),
+                field="Content-Type",
+                code="unsupported_media_type",
+            )
+        try:
+            return safeinput.loads(request.body, field="")
+        except ValueError:  # json.JSONDecodeError, UnicodeDecodeError
+            raise MalformedRequest(
+                _("The body is not valid JSON."), field="body", code="malformed_json"
+            ) from None
 
 
 class LoketAPI(NinjaAPI):
@@ -52,12 +67,19 @@ class LoketAPI(NinjaAPI):
             "or JSON nested too deeply",
             "content": {"application/problem+json": {"schema": PROBLEM_SCHEMA}},
         }
+        unsupported = {
+            "description": "The body is not in the format the operation takes (JSON or "
+            "multipart/form-data, as documented)",
+            "content": {"application/problem+json": {"schema": PROBLEM_SCHEMA}},
+        }
         for path_item in schema.get("paths", {}).values():
             for operation in path_item.values():
                 responses = operation.get("responses") if isinstance(operation, dict) else None
                 # ninja keys its own responses by int, problems() by str.
                 if responses is not None and not {400, "400"} & set(responses):
                     responses["400"] = refused
+                if responses is not None and "requestBody" in operation:
+                    responses.setdefault("415", unsupported)
         return schema
 
 
@@ -80,15 +102,10 @@ def _domain_error(request: HttpRequest, exc: LoketError) -> HttpResponse:
 @api.exception_handler(NinjaValidationError)
 def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     errors = [
-        {
-            "field": ".".join(str(p) for p in err.get("loc", ())[1:]) or None,
-            "message": err.get("msg", "invalid value"),
-        }
+        {"field": validation.field_name(err), "message": validation.message(err)}
         for err in exc.errors
     ]
-    detail = "; ".join(
-        f"{e['field']}: {e['message']}" if e["field"] else e["message"] for e in errors
-    )
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
     return problem(422, "Invalid input", detail, code="validation_error", errors=errors)
 
 
@@ -97,8 +114,9 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
     return problem(
         401,
         "Not signed in",
-        "Send a bearer token from POST /api/v1/auth/token.",
+        _("Send a bearer token from POST /api/v1/auth/token, or an API key."),
         code="unauthenticated",
+        field="Authorization",
     )
 
 
@@ -119,11 +137,14 @@ def _register_routers() -> None:
         ("loket.ledger.api", "/ledger"),
         ("loket.api.auth", "/auth"),
         ("loket.cases.api:applications", "/applications"),
+        ("loket.documents.api:applicant_router", "/applications"),
         ("loket.cases.api:tasks", "/tasks"),
         ("loket.cases.api:cases", "/cases"),
+        ("loket.documents.api:officer_router", "/cases"),
         ("loket.payments.api", "/payments"),
         ("loket.surveys.api", "/surveys"),
         ("loket.complaints.api", "/complaints"),
+        ("loket.notify.api", "/webhooks"),
     ]:
         module, _sep, name = module.partition(":")
         router = getattr(import_module(module), name or "router")

@@ -18,6 +18,7 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         "detail": {"type": "string"},
         "field": {"type": "string"},
         "errors": {"type": "array", "items": {"type": "object"}},
+        "invalid_params": {"type": "array", "items": {"type": "object"}},
     },
 }
 

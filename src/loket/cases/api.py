@@ -9,14 +9,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from ninja import Header, Path, Query, Router, Schema, Status
 from ninja.utils import check_csrf
 from pydantic import Field
 
-from loket.api.auth import machine_auth, officer_auth, require_scope
+from loket.accounts.machine_accounts import account_for_key
+from loket.api.auth import NotSignedIn, machine_auth, officer_auth, require_scope
 from loket.api.responses import problems
 from loket.cases import personal_data, policy, selectors, services, throttle
 from loket.cases.definition import Definition
@@ -24,8 +25,15 @@ from loket.cases.intake import Applicant
 from loket.cases.models import Case, CaseEvent, ReadChannel, Task
 from loket.cases.policy import PersonalData
 from loket.core import safeinput
-from loket.core.errors import AuthorityError, NotFound, ValidationError
+from loket.core.errors import (
+    AuthorityError,
+    LoketError,
+    NotFound,
+    UnsupportedMediaType,
+    ValidationError,
+)
 from loket.core.pii import mask
+from loket.documents.resources import IssuedDocumentOut, Reader, issued_documents_out
 from loket.org.models import Officer
 from loket.payments.api import BillOut, bill_out
 
@@ -104,6 +112,10 @@ class ApplicationOut(Schema):
     )
     bill: BillOut | None = Field(
         None, description="The bill of a payment step: waiting, or the latest one (null: none)"
+    )
+    issued_documents: list[IssuedDocumentOut] = Field(
+        default_factory=list,
+        description="The documents issued at the end of the case (the licence), newest first",
     )
 
 
@@ -226,7 +238,14 @@ def application_out(case: Case, *, access: PersonalData | None = None) -> dict[s
         "data": policy.case_data(case, definition, access or PersonalData.MASKED),
         "fee": selectors.current_fee(case),
         "bill": bill_out(case, language),
+        "issued_documents": issued_documents_out(case, _reader(access)),
     }
+
+
+def _reader(access: PersonalData | None) -> Reader:
+    if access is None:
+        return Reader.APPLICANT
+    return Reader.OFFICER if access == PersonalData.FULL else Reader.MASKED
 
 
 def _applicant_out(case: Case, access: PersonalData | None) -> ApplicantOut:
@@ -274,9 +293,9 @@ def _form(request: HttpRequest) -> tuple[dict[str, str], dict[str, Any], dict[st
     """(text fields, data, files by requirement name) of a multipart request."""
     content_type = request.content_type or ""
     if content_type not in {"multipart/form-data", "application/x-www-form-urlencoded"}:
-        raise ValidationError(
+        raise UnsupportedMediaType(
             _("Send the application as multipart/form-data (fields and files)."),
-            field="body",
+            field="Content-Type",
             code="unsupported_media_type",
         )
     fields = {k: request.POST.get(k, "") for k in request.POST}
@@ -378,12 +397,19 @@ applications = Router(tags=["applications"])
     "",
     response={200: ReceiptOut, 201: ReceiptOut},
     summary="Submit an application (multipart: fields, data JSON, one file per document)",
-    openapi_extra=problems(400, 403, 404, 422, 429, extra=_SUBMIT_BODY),
+    openapi_extra=problems(400, 401, 403, 404, 415, 422, 429, extra=_SUBMIT_BODY),
 )
 def submit_application(
     request: HttpRequest,
-    idempotency_key: str = Header("", alias="Idempotency-Key", max_length=200),
+    response: HttpResponse,
+    # Length and characters are checked by the engine, so a bad key is a 422 naming it.
+    idempotency_key: str = Header(
+        "",
+        alias="Idempotency-Key",
+        description="Up to 200 printable ASCII characters (a UUID); scoped to the caller",
+    ),
 ) -> Status:
+    client = _submitting_client(request)
     fields, data, files = _form(request)
     service_code = fields.get("service", "").strip()
     if not service_code:
@@ -396,17 +422,57 @@ def submit_application(
         language=str(fields.get("language") or getattr(request, "LANGUAGE_CODE", "id")),
     )
     user = _signed_in_applicant(request, changes_state=True)
-    throttle.reserve_submission(request, email=applicant.email, phone=applicant.phone)
-    submission = services.submit(
-        service_code=service_code,
-        applicant=applicant,
-        data=data,
-        documents=files,
-        user=user,
-        idempotency_key=idempotency_key,
-    )
+    try:
+        throttle.reserve_submission(request, email=applicant.email, phone=applicant.phone)
+        submission = services.submit(
+            service_code=service_code,
+            applicant=applicant,
+            data=data,
+            documents=files,
+            user=user,
+            idempotency_key=idempotency_key,
+            client=client,
+        )
+    except LoketError as exc:
+        # The engine names the applicant's fields `applicant.nik`; the request says `nik`.
+        exc.field = _SUBMIT_FIELDS.get(exc.field or "", exc.field)
+        raise
     body = {**application_out(submission.case), "access_code": submission.access_code}
+    if not submission.created:
+        response["Idempotent-Replayed"] = "true"
     return Status(201 if submission.created else 200, body)
+
+
+_SUBMIT_FIELDS = {
+    "applicant.name": "applicant_name",
+    "applicant.nik": "nik",
+    "applicant.email": "email",
+    "applicant.phone": "phone",
+    "applicant.language": "language",
+}
+
+
+def _submitting_client(request: HttpRequest) -> str:
+    """The key space of the caller's Idempotency-Keys: an integration's machine account
+    (`Authorization: Bearer lkm_…` with the scope applications:submit), else anonymous.
+    A signed-in applicant's own space is chosen by the engine from the session user."""
+    scheme, _sep, key = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        return ""
+    account = account_for_key(key.strip())
+    if account is None:
+        raise NotSignedIn(
+            _("The API key is unknown, expired or revoked."),
+            field="Authorization",
+            code="bad_api_key",
+        )
+    if not account.has_scope("applications:submit"):
+        raise AuthorityError(
+            _("This key does not give access to %(scope)s.") % {"scope": "applications:submit"},
+            field="Authorization",
+            code="scope_missing",
+        )
+    return f"machine:{account.pk}"
 
 
 @applications.get(
@@ -492,6 +558,27 @@ def _task_or_404(task_id: int, officer: Officer) -> Task:
     if task is None or task.case.agency_id != officer.agency_id:
         raise NotFound(_("There is no task %(id)s.") % {"id": task_id}, field="task_id")
     return task
+
+
+@tasks.get(
+    "/{task_id}",
+    response=TaskOut,
+    summary="One task (of a case in my reach)",
+    openapi_extra=problems(401, 403, 404, 422),
+)
+def get_task(request: HttpRequest, task_id: int = Path(..., ge=1, le=MAX_ID)) -> TaskOut:
+    officer = _officer(request)
+    task = _task_or_404(task_id, officer)
+    if not policy.may_view_case(policy.reach_of(officer, timezone.now()), task.case):
+        raise AuthorityError(
+            _(
+                "Case %(number)s is outside your reach: only holders of its positions and "
+                "the heads of their units may read it."
+            )
+            % {"number": task.case.tracking_number},
+            code="case_outside_reach",
+        )
+    return task_out(task)
 
 
 @tasks.post(

@@ -43,6 +43,13 @@ STALLED = "_stalled"
 # outcome. Internal work (claims, reassignments, escalations, automatic steps)
 # stays in the case's own history and is not published (docs/ledger.md).
 PUBLIC_LEDGER_KINDS = frozenset({"submitted", "decided", "resubmitted", "issued", "closed"})
+# Event kinds integrations may subscribe to (loket.notify.webhooks.EVENT_TYPES).
+WEBHOOK_TYPES = {
+    "submitted": "case.submitted",
+    "decided": "case.decided",
+    "issued": "document.issued",
+    "closed": "case.closed",
+}
 
 
 @dataclass
@@ -108,6 +115,20 @@ class Run:
         self.events.append(event)
         if kind in PUBLIC_LEDGER_KINDS:
             ports.ledger_append("case.event", self._ledger_payload(event))
+        if kind in WEBHOOK_TYPES:
+            ports.publish_webhook(
+                agency_id=self.case.agency_id,
+                event_type=WEBHOOK_TYPES[kind],
+                data={  # what the case is and where it stands; no personal data
+                    "tracking_number": self.case.tracking_number,
+                    "service_code": self.case.service.code,
+                    "status": self.case.status,
+                    "event": kind,
+                    "step": step_id,
+                    "action": action,
+                    "at": self.now.isoformat(),
+                },
+            )
         return event
 
     def _ledger_payload(self, event: CaseEvent) -> dict[str, Any]:

@@ -89,6 +89,13 @@ fee_for = _fee_for
 survey_link = invite_for_closed_case
 
 
+def publish_webhook(*, agency_id: int, event_type: str, data: dict[str, Any]) -> None:
+    """Integrations' webhooks for a case event (delivered from the outbox after commit)."""
+    from loket.notify.webhooks import publish
+
+    publish(agency_id=agency_id, event_type=event_type, data=data)
+
+
 def ledger_append(kind: str, payload: dict[str, Any]) -> LedgerEntry:
     return append(kind=kind, payload=payload)
 

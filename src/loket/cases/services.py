@@ -147,13 +147,18 @@ def submit(
     documents: dict[str, Any] | None = None,
     user: User | None = None,
     idempotency_key: str = "",
+    client: str = "",
     now: dt.datetime | None = None,
 ) -> Submission:
     """Receive an application: validate, number it, run the automatic steps, notify.
 
     With an `idempotency_key`, repeating the same request returns the first case
-    (and its access code); the same key with a different request is refused.
+    (and its access code); the same key with a different request is refused. Keys
+    belong to the client that sent them: the signed-in `user`, else `client` (e.g.
+    "machine:7" for an integration's key), else the anonymous callers' shared space,
+    never to what the request says (a NIK), so changing the body cannot mint a new case.
     """
+    key = check_idempotency_key(idempotency_key)
     documents = documents or {}
     service = ports.service_by_code(service_code)
     version = ports.current_version(service) if service is not None else None
@@ -167,21 +172,11 @@ def submit(
     cleaned_data = clean_data(definition, data, language=clean.language)
     check_documents(definition, documents, language=clean.language)
 
-    key = (idempotency_key or "").strip()
     fingerprint, scope = "", ""
     if key:
-        if len(key) > 200:
-            raise ValidationError(
-                _("The Idempotency-Key header is longer than 200 characters."),
-                field="Idempotency-Key",
-            )
         digests = {name: file_digest(f) for name, f in documents.items()}
         fingerprint = request_fingerprint(service.code, applicant, data, digests)
-        scope = (
-            f"user:{user.pk}"
-            if user is not None and user.pk
-            else f"nik:{lookup_hash(clean.nik.nik)}"
-        )
+        scope = idempotency_scope(user=user, client=client)
         replay = _replay(scope, key, fingerprint)
         if replay is not None:
             return replay
@@ -207,6 +202,34 @@ def submit(
         raise
     finally:
         _close(checked)
+
+
+IDEMPOTENCY_KEY_MAX = 200
+
+
+def check_idempotency_key(raw: str) -> str:
+    """The key as given (outer spaces dropped), or a 422 naming the header: at most 200
+    printable ASCII characters, as docs/api.md promises."""
+    key = (raw or "").strip()
+    if len(key) > IDEMPOTENCY_KEY_MAX:
+        raise ValidationError(
+            _("The Idempotency-Key header is longer than %(max)d characters.")
+            % {"max": IDEMPOTENCY_KEY_MAX},
+            field="Idempotency-Key",
+        )
+    if any(not (" " <= char <= "~") for char in key):
+        raise ValidationError(
+            _("The Idempotency-Key header may hold only printable ASCII characters."),
+            field="Idempotency-Key",
+        )
+    return key
+
+
+def idempotency_scope(*, user: User | None, client: str) -> str:
+    """Whose key space a submission's Idempotency-Key lives in."""
+    if user is not None and user.pk:
+        return f"user:{user.pk}"
+    return client or "anonymous"
 
 
 def _replay(scope: str, key: str, fingerprint: str) -> Submission | None:
@@ -362,6 +385,15 @@ def claim_task(*, task_id: int, officer: Officer, now: dt.datetime | None = None
         return _claim(task_id, officer, now or timezone.now())
 
 
+def _claim_of(task: Task) -> dict[str, str]:
+    """Who holds a claimed task, as a 409 tells it: the position and since when, not the
+    person (the API's callers include integrations, which need no colleague's name)."""
+    since = (
+        timezone.localtime(task.claimed_at).strftime("%Y-%m-%d %H:%M") if task.claimed_at else "-"
+    )
+    return {"position": task.position.title, "since": since}
+
+
 @transaction.atomic
 def _claim(task_id: int, officer: Officer, now: dt.datetime) -> Task:
     case, task = _lock_task(task_id)
@@ -372,7 +404,8 @@ def _claim(task_id: int, officer: Officer, now: dt.datetime) -> Task:
         return task
     if task.claimed_by_id is not None:
         raise ConflictError(
-            _("%(name)s is already working on this task.") % {"name": task.claimed_by.name},  # type: ignore[union-attr]
+            _("Another holder of %(position)s is already working on this task (since %(since)s).")
+            % _claim_of(task),
             code="task_claimed",
         )
     run = Run(case=case, now=now)
@@ -426,8 +459,11 @@ def _decide(
     holding = policy.require_holding(policy.reach_of(officer, now), task)
     if task.claimed_by_id not in (None, officer.pk):
         raise ConflictError(
-            _("%(name)s is working on this task; only they can decide it.")
-            % {"name": task.claimed_by.name},  # type: ignore[union-attr]
+            _(
+                "Another holder of %(position)s is working on this task (since %(since)s); "
+                "only they can decide it."
+            )
+            % _claim_of(task),
             code="task_claimed",
         )
     run = Run(case=case, now=now)

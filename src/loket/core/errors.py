@@ -48,3 +48,17 @@ class RateLimited(LoketError):
 
     status = 429
     title = "Too many attempts"
+
+
+class MalformedRequest(LoketError):
+    """The request cannot be read at all (e.g. a body that is not JSON)."""
+
+    status = 400
+    title = "Malformed request"
+
+
+class UnsupportedMediaType(LoketError):
+    """The body comes in a format the endpoint does not take."""
+
+    status = 415
+    title = "Unsupported media type"

@@ -179,12 +179,15 @@ def _path_field(path: str) -> str:
 def _refusal(request: HttpRequest, exc: UnsafeInput) -> HttpResponse:
     if request.path_info.startswith("/api/"):
         # RFC 9457 problem+json like every other API error (core imports no app).
+        field = exc.field or "body"
         body = {
-            "type": f"https://loket.example/problems/{exc.code}",
-            "title": exc.title,
+            "type": f"{settings.PUBLIC_BASE_URL}/api/problems/{exc.code}",
+            "title": _("Malformed request"),
             "status": exc.status,
             "detail": exc.message,
-            "field": exc.field,
+            "field": field,
+            "errors": [{"field": field, "message": exc.message}],
+            "invalid_params": [{"name": field, "reason": exc.message}],
         }
         return HttpResponse(
             json.dumps(body, ensure_ascii=False),

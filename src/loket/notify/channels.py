@@ -200,7 +200,14 @@ def sms_gateway() -> SmsGateway:
 
 def open_channels() -> dict[str, Channel]:
     """Fresh channel instances for one delivery pass."""
-    return {"email": EmailChannel(), "sms": sms_gateway(), "inapp": InAppChannel()}
+    from .webhooks import WebhookChannel  # it builds on the outbox's services
+
+    return {
+        "email": EmailChannel(),
+        "sms": sms_gateway(),
+        "inapp": InAppChannel(),
+        "webhook": WebhookChannel(),
+    }
 
 
 __all__ = [

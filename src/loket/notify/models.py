@@ -14,6 +14,7 @@ class Channel(models.TextChoices):
     EMAIL = "email", _("E-mail")
     SMS = "sms", _("SMS")
     INAPP = "inapp", _("In-app")
+    WEBHOOK = "webhook", _("Webhook")
 
 
 class Language(models.TextChoices):
@@ -91,3 +92,30 @@ class OutboxMessage(models.Model):
     @property
     def is_final(self) -> bool:
         return self.status in {Status.SENT, Status.FAILED, Status.DEAD}
+
+
+class WebhookSubscription(models.Model):
+    """An integration's callback URL for some event types (a machine account's own).
+
+    Deliveries are outbox messages of the webhook channel (retries, backoff, a log
+    per attempt); each is signed with this subscription's secret, kept encrypted.
+    """
+
+    machine_account = models.ForeignKey(
+        "accounts.MachineAccount", on_delete=models.CASCADE, related_name="webhooks"
+    )
+    url = models.URLField(_("URL"), max_length=500)
+    event_types: models.JSONField[list[str], list[str]] = models.JSONField(
+        _("event types"), default=list
+    )
+    secret = EncryptedTextField(_("signing secret"))
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("webhook subscription")
+        verbose_name_plural = _("webhook subscriptions")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.machine_account_id} → {self.url}"
