@@ -30,9 +30,7 @@ def test_the_demo_definition_has_the_rule_these_tests_wrap() -> None:
 
 
 def test_validate_refuses_a_rule_whose_estimated_cost_exceeds_the_budget() -> None:
-    text = demo_text("izin-usaha-mikro").replace(
-        f'"{RULE}"', f'"{RULE} && {NESTED_MACROS}"'
-    )
+    text = demo_text("izin-usaha-mikro").replace(f'"{RULE}"', f'"{RULE} && {NESTED_MACROS}"')
 
     errors = list(validate(text, "iu.yaml"))
 
@@ -119,3 +117,14 @@ def test_validate_reports_a_rule_nested_too_deeply_to_walk_instead_of_crashing()
     errors = list(validate(text, "iu.yaml"))
 
     assert [e.line for e in errors] == [line_of(text, nested)], errors
+
+
+def test_a_cross_check_naming_a_list_instead_of_a_field_is_an_error_not_a_crash() -> None:
+    text = demo_text("surat-keterangan-domisili")
+    assert "cross_checks:" in text
+    import yaml
+
+    document = yaml.safe_load(text)
+    document["requirements"]["cross_checks"][0]["nik"] = []
+    errors = list(validate(yaml.safe_dump(document, allow_unicode=True), "skd.yaml"))
+    assert any("cross_checks[0].nik" in e.problem for e in errors), errors

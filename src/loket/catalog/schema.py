@@ -141,7 +141,7 @@ def _cross_check(check: Checker, where: Where, value: Any, kinds: dict[str, Any]
     result: dict[str, Any] = {"kind": kind}
     for key, wanted in CROSS_CHECKS.get(kind or "", {}).items():
         name = item.get(key)
-        if name not in kinds:
+        if not isinstance(name, str) or name not in kinds:
             check.error((*where, key), _("there is no data field %(name)r") % {"name": name})
         elif kinds[name] != wanted:
             check.error(
