@@ -120,3 +120,23 @@ def make_case(org):
         return Case.objects.create(**values | overrides)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def softhsm_token(tmp_path_factory):
+    """A SoftHSM2 token with the agency's key generated inside it (one per test session)."""
+    from tests.documents.softhsm import make_token
+
+    return make_token(tmp_path_factory.mktemp("softhsm"))
+
+
+@pytest.fixture
+def hsm_signing(settings, monkeypatch, softhsm_token):
+    """Kota Contoh signs with its key in the SoftHSM2 token."""
+    settings.LOKET_SIGNING_AGENCY_SIGNERS = {"kota-contoh": "pkcs11"}
+    settings.LOKET_SIGNING_PKCS11_MODULE = softhsm_token.module
+    settings.LOKET_SIGNING_PKCS11_TOKEN = softhsm_token.label
+    settings.LOKET_SIGNING_PKCS11_KEY = softhsm_token.key_label
+    settings.LOKET_SIGNING_TRUST_ROOTS = [str(softhsm_token.ca_path)]
+    monkeypatch.setenv("LOKET_SIGNING_PKCS11_PIN", softhsm_token.pin)
+    return softhsm_token
