@@ -140,3 +140,25 @@ def hsm_signing(settings, monkeypatch, softhsm_token):
     settings.LOKET_SIGNING_TRUST_ROOTS = [str(softhsm_token.ca_path)]
     monkeypatch.setenv("LOKET_SIGNING_PKCS11_PIN", softhsm_token.pin)
     return softhsm_token
+
+
+@pytest.fixture(scope="session")
+def test_pki(tmp_path_factory):
+    """A CA with its timestamp authority, OCSP responder and CRL on loopback."""
+    from tests.documents.certomancer_pki import running_pki
+
+    with running_pki(tmp_path_factory.mktemp("pki")) as pki:
+        yield pki
+
+
+@pytest.fixture
+def tsa_signing(settings, test_pki):
+    """Kota Contoh's key-file signatures carry timestamps from the test TSA."""
+    from loket.documents import demo_pki
+
+    settings.LOKET_SIGNING_TSA_URL = test_pki.tsa_url
+    settings.LOKET_SIGNING_TRUST_ROOTS = [
+        str(demo_pki.root_certificate_path()),
+        str(test_pki.root_path),
+    ]
+    return test_pki

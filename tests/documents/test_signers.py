@@ -111,11 +111,11 @@ def _approve_all(client, bearer, number: str) -> None:
 def test_a_failing_signer_parks_the_licence_and_the_worker_issues_it_once(
     hsm_signing,
     monkeypatch,
-    demo,
+    demo,  # noqa: F811
     client,
-    token_for,
+    token_for,  # noqa: F811
     smtp_server,
-    storage_dir,  # noqa: F811
+    storage_dir,
 ):
     monkeypatch.setenv("LOKET_SIGNING_PKCS11_PIN", "000000")  # the token refuses to sign
     response = post_application(client)

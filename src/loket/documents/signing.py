@@ -47,10 +47,13 @@ from django.utils.translation import gettext as _
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers, timestamps
+from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.general import SigningError
 from pyhanko.sign.validation import validate_pdf_signature as pyhanko_validate
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.errors import PathError
+from pyhanko_certvalidator.errors import ValidationError as CertValidationError
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from loket.core.errors import LoketError
@@ -145,7 +148,15 @@ def _keyfile_signer(agency_code: str, agency_name: str) -> Iterator[AgencySigner
 
 def signer_failures() -> tuple[type[BaseException], ...]:
     """The errors that mean "the signer could not sign now", whatever its kind."""
-    failures: list[type[BaseException]] = [ImproperlyConfigured, SigningError, OSError]
+    # OSError covers an unreachable timestamp authority (TimestampRequestError); the
+    # certvalidator errors, a TSA or CA chain the signer cannot validate for B-LT.
+    failures: list[type[BaseException]] = [
+        ImproperlyConfigured,
+        SigningError,
+        OSError,
+        PathError,
+        CertValidationError,
+    ]
     try:
         from pkcs11.exceptions import PKCS11Error
     except ImportError:  # python-pkcs11 is optional
@@ -239,6 +250,10 @@ def sign_pdf(
         # further signatures; a reader flags any other change.
         certify=True,
         docmdp_permissions=fields.MDPPerm.NO_CHANGES,
+        # With a timestamp, also embed the certificates and the OCSP/CRL answers the CA
+        # publishes (PAdES B-LT), so the licence validates after the CA goes away.
+        embed_validation_info=signer.timestamper is not None,
+        validation_context=_signing_validation_context(signer),
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes))
     output = io.BytesIO()
@@ -249,6 +264,15 @@ def sign_pdf(
     except SigningError as exc:
         raise ImproperlyConfigured(f"the signing key could not sign: {exc}") from exc
     return output.getvalue()
+
+
+def _signing_validation_context(signer: AgencySigner) -> ValidationContext | None:
+    """Where B-LT data comes from: the CA's published OCSP/CRL, fetched at signing time,
+    trusting the signer's roots and the configured ones (which hold the TSA's root)."""
+    if signer.timestamper is None:
+        return None
+    roots = [*signer.trust_roots, *configured_trust_roots()]
+    return ValidationContext(trust_roots=roots, allow_fetching=True)
 
 
 @dataclass(frozen=True)
@@ -262,8 +286,17 @@ class SignatureCheck:
     covers_whole_file: bool  # nothing was added after signing
     signer: str  # certificate subject common name
     issuer: str
-    signed_at: datetime | None  # as the signer claimed (no timestamp authority)
+    signed_at: datetime | None  # as the signer claimed
     summary: str  # pyHanko's one-line summary, for logs and the CLI
+    # RFC 3161 timestamp (PAdES B-T): when a timestamp authority saw the signature.
+    timestamped_at: datetime | None = None
+    is_timestamp_trusted: bool = False
+
+    @property
+    def outlives_certificate(self) -> bool:
+        """A trusted timestamp proves the signature existed while the certificate was
+        valid, so the signature still holds after the certificate expires."""
+        return self.timestamped_at is not None and self.is_timestamp_trusted
 
     @property
     def is_ok(self) -> bool:
@@ -314,16 +347,33 @@ def validate_pdf_signature(
 
 def _check_from_status(field_name: str, status: Any) -> SignatureCheck:
     cert = status.signing_cert
+    stamp = getattr(status, "timestamp_validity", None)
     return SignatureCheck(
         field_name=field_name,
         is_intact=bool(status.intact),
         is_valid=bool(status.valid),
         is_trusted=bool(status.trusted),
-        covers_whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
+        covers_whole_file=_covers_whole_file(status),
         signer=str(cert.subject.native.get("common_name", "")) if cert else "",
         issuer=str(cert.issuer.native.get("common_name", "")) if cert else "",
         signed_at=status.signer_reported_dt,
         summary=status.summary(),
+        timestamped_at=stamp.timestamp if stamp is not None else None,
+        is_timestamp_trusted=bool(
+            stamp is not None and stamp.intact and stamp.valid and stamp.trusted
+        ),
+    )
+
+
+def _covers_whole_file(status: Any) -> bool:
+    """Nothing was added after signing but validation data (the B-LT revision with the
+    CA's certificates and OCSP/CRL answers, which changes no content)."""
+    if status.coverage == SignatureCoverageLevel.ENTIRE_FILE:
+        return True
+    return bool(
+        status.coverage == SignatureCoverageLevel.ENTIRE_REVISION
+        and status.modification_level == ModificationLevel.LTA_UPDATES
+        and status.docmdp_ok
     )
 
 
