@@ -27,7 +27,7 @@ typecheck: $(STAMP)
 # Chromium, axe-core and SoftHSM2 once, before the two suites start side by side.
 test-deps: $(STAMP)
 	scripts/ensure-chromium
-	scripts/ensure-softhsm
+	scripts/ensure-signing-tools
 	scripts/ensure-axe >/dev/null
 
 test-sqlite: $(STAMP) test-deps

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from werkzeug.serving import BaseWSGIServer, make_server
@@ -26,6 +27,7 @@ class TestPki:
     root_path: Path  # the CA certificate a verifier trusts
     signer_pkcs12: Path  # an agency signing key issued by this CA, with OCSP and CRL
     signer_password: str
+    config_path: Path  # the same CA as a certomancer configuration file
 
 
 def _key_pem(path: Path) -> None:
@@ -159,7 +161,10 @@ def running_pki(directory: Path) -> Iterator[TestPki]:
 
     server = _listen(app)
     url = f"http://127.0.0.1:{server.server_port}"
-    config = CertomancerConfig(_config(url, keys), key_search_dir=str(keys))
+    config_dict = _config(url, keys)
+    config_path = directory / "certomancer.yml"
+    config_path.write_text(yaml.safe_dump(config_dict))
+    config = CertomancerConfig(config_dict, key_search_dir=str(keys))
     architecture = config.get_pki_arch(ARCH)
     holder["animator"] = Animator(AnimatorArchStore({ARCH: architecture}), with_web_ui=False)
     root_path = directory / "root.pem"
@@ -174,7 +179,7 @@ def running_pki(directory: Path) -> Iterator[TestPki]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield TestPki(f"{url}/{ARCH}/tsa/tsa", root_path, signer_pkcs12, password)
+        yield TestPki(f"{url}/{ARCH}/tsa/tsa", root_path, signer_pkcs12, password, config_path)
     finally:
         server.shutdown()
         thread.join(timeout=5)
@@ -185,3 +190,40 @@ def _b64_lines(der: bytes) -> bytes:
 
     text = base64.b64encode(der)
     return b"".join(text[i : i + 64] + b"\n" for i in range(0, len(text), 64))
+
+
+@contextmanager
+def running_csc(pki: TestPki) -> Iterator[str]:
+    """Start certomancer-csc-dummy (a CSC v1 signing service) for the test CA on
+    loopback, with hash pinning required; yields its base URL and stops it on exit."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    for port in PORTS:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) != 0:
+                break
+    else:
+        raise RuntimeError(f"no free loopback port in {PORTS}")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "csc_dummy", str(pki.config_path), str(port), "2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://localhost:{port}"
+    try:
+        for _attempt in range(100):
+            try:
+                urllib.request.urlopen(f"{url}/info", timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("the CSC test server did not start")
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

@@ -131,13 +131,17 @@ def softhsm_token(tmp_path_factory):
 
 
 @pytest.fixture
-def hsm_signing(settings, monkeypatch, softhsm_token):
+def hsm_signing(request, settings, monkeypatch, softhsm_token):
     """Kota Contoh signs with its key in the SoftHSM2 token."""
     settings.LOKET_SIGNING_AGENCY_SIGNERS = {"kota-contoh": "pkcs11"}
     settings.LOKET_SIGNING_PKCS11_MODULE = softhsm_token.module
     settings.LOKET_SIGNING_PKCS11_TOKEN = softhsm_token.label
     settings.LOKET_SIGNING_PKCS11_KEY = softhsm_token.key_label
     settings.LOKET_SIGNING_TRUST_ROOTS = [str(softhsm_token.ca_path)]
+    if getattr(settings, "LOKET_SIGNING_TSA_URL", ""):  # and the timestamp authority's root
+        settings.LOKET_SIGNING_TRUST_ROOTS.append(
+            str(request.getfixturevalue("test_pki").root_path)
+        )
     monkeypatch.setenv("LOKET_SIGNING_PKCS11_PIN", softhsm_token.pin)
     return softhsm_token
 
@@ -162,3 +166,12 @@ def tsa_signing(settings, test_pki):
         str(test_pki.root_path),
     ]
     return test_pki
+
+
+@pytest.fixture(scope="session")
+def csc_service(test_pki):
+    """certomancer-csc-dummy serving the test CA's signer key over the CSC API."""
+    from tests.documents.certomancer_pki import ARCH, running_csc
+
+    with running_csc(test_pki) as url:
+        yield url, f"{ARCH}/signer"

@@ -34,7 +34,7 @@ class Token:
 
 def ensure_installed() -> None:
     """Install SoftHSM2 when missing (as root), like scripts/ensure-chromium does."""
-    script = Path(__file__).resolve().parents[2] / "scripts" / "ensure-softhsm"
+    script = Path(__file__).resolve().parents[2] / "scripts" / "ensure-signing-tools"
     subprocess.run([str(script)], check=True)
 
 

@@ -16,6 +16,8 @@ and ``keyfile`` otherwise. The kinds:
 - ``keyfile``: ``LOKET_SIGNING_PKCS12``, a PKCS#12 file (``{agency}`` in the
   path is replaced by the agency code) with ``LOKET_SIGNING_PKCS12_PASSWORD``;
   without one, the demo PKI (`loket.documents.demo_pki`), made on first use.
+- ``csc``: a remote signing service over the Cloud Signature Consortium API
+  (`loket.documents.csc`).
 
 ``LOKET_SIGNING_CA_CHAIN`` (comma-separated PEM/DER files) adds intermediate
 certificates to embed; ``LOKET_SIGNING_TRUST_ROOTS`` names the CA certificates
@@ -26,11 +28,12 @@ then be among the trust roots for the timestamp to be trusted.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
 import os
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractAsyncContextManager, AbstractContextManager, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -71,6 +74,8 @@ class AgencySigner:
     source: str  # "demo" | "pkcs12" | "pkcs11" | "csc"
     # An RFC 3161 timestamp authority: each signature then carries a trusted time (B-T).
     timestamper: timestamps.TimeStamper | None = None
+    # Remote signers (CSC) sign asynchronously within a session opened by this.
+    async_session: Callable[[], AbstractAsyncContextManager[None]] | None = None
 
     @property
     def certificate(self) -> asn1_x509.Certificate:
@@ -163,6 +168,12 @@ def signer_failures() -> tuple[type[BaseException], ...]:
         pass
     else:
         failures.append(PKCS11Error)
+    try:
+        from aiohttp import ClientError
+    except ImportError:  # pragma: no cover - pyHanko depends on aiohttp
+        pass
+    else:
+        failures.append(ClientError)  # a remote (CSC) signing service that fails
     return tuple(failures)
 
 
@@ -257,13 +268,26 @@ def sign_pdf(
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes))
     output = io.BytesIO()
+    pdf_signer = signers.PdfSigner(metadata, signer.signer, timestamper=signer.timestamper)
     try:
-        signers.PdfSigner(metadata, signer.signer, timestamper=signer.timestamper).sign_pdf(
-            writer, output=output
-        )
+        if signer.async_session is None:
+            pdf_signer.sign_pdf(writer, output=output)
+        else:
+            asyncio.run(_sign_remotely(pdf_signer, signer, writer, output))
     except SigningError as exc:
         raise ImproperlyConfigured(f"the signing key could not sign: {exc}") from exc
     return output.getvalue()
+
+
+async def _sign_remotely(
+    pdf_signer: signers.PdfSigner,
+    signer: AgencySigner,
+    writer: IncrementalPdfFileWriter,
+    output: io.BytesIO,
+) -> None:
+    assert signer.async_session is not None
+    async with signer.async_session():
+        await pdf_signer.async_sign_pdf(writer, output=output)
 
 
 def _signing_validation_context(signer: AgencySigner) -> ValidationContext | None:
@@ -486,3 +510,7 @@ def _pkcs11_signer(agency_code: str, agency_name: str) -> Iterator[AgencySigner]
         yield AgencySigner(signer, configured_trust_roots(), "pkcs11")
     finally:
         session.close()
+
+
+# The remote kind lives in its own module; importing it registers "csc".
+from loket.documents import csc as _csc  # noqa: E402, F401
