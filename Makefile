@@ -24,9 +24,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-# Chromium and axe-core once, before the two suites start side by side.
+# Chromium, axe-core and SoftHSM2 once, before the two suites start side by side.
 test-deps: $(STAMP)
 	scripts/ensure-chromium
+	scripts/ensure-signing-tools
 	scripts/ensure-axe >/dev/null
 
 test-sqlite: $(STAMP) test-deps

@@ -120,3 +120,58 @@ def make_case(org):
         return Case.objects.create(**values | overrides)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def softhsm_token(tmp_path_factory):
+    """A SoftHSM2 token with the agency's key generated inside it (one per test session)."""
+    from tests.documents.softhsm import make_token
+
+    return make_token(tmp_path_factory.mktemp("softhsm"))
+
+
+@pytest.fixture
+def hsm_signing(request, settings, monkeypatch, softhsm_token):
+    """Kota Contoh signs with its key in the SoftHSM2 token."""
+    settings.LOKET_SIGNING_AGENCY_SIGNERS = {"kota-contoh": "pkcs11"}
+    settings.LOKET_SIGNING_PKCS11_MODULE = softhsm_token.module
+    settings.LOKET_SIGNING_PKCS11_TOKEN = softhsm_token.label
+    settings.LOKET_SIGNING_PKCS11_KEY = softhsm_token.key_label
+    settings.LOKET_SIGNING_TRUST_ROOTS = [str(softhsm_token.ca_path)]
+    if getattr(settings, "LOKET_SIGNING_TSA_URL", ""):  # and the timestamp authority's root
+        settings.LOKET_SIGNING_TRUST_ROOTS.append(
+            str(request.getfixturevalue("test_pki").root_path)
+        )
+    monkeypatch.setenv("LOKET_SIGNING_PKCS11_PIN", softhsm_token.pin)
+    return softhsm_token
+
+
+@pytest.fixture(scope="session")
+def test_pki(tmp_path_factory):
+    """A CA with its timestamp authority, OCSP responder and CRL on loopback."""
+    from tests.documents.certomancer_pki import running_pki
+
+    with running_pki(tmp_path_factory.mktemp("pki")) as pki:
+        yield pki
+
+
+@pytest.fixture
+def tsa_signing(settings, test_pki):
+    """Kota Contoh's key-file signatures carry timestamps from the test TSA."""
+    from loket.documents import demo_pki
+
+    settings.LOKET_SIGNING_TSA_URL = test_pki.tsa_url
+    settings.LOKET_SIGNING_TRUST_ROOTS = [
+        str(demo_pki.root_certificate_path()),
+        str(test_pki.root_path),
+    ]
+    return test_pki
+
+
+@pytest.fixture(scope="session")
+def csc_service(test_pki):
+    """certomancer-csc-dummy serving the test CA's signer key over the CSC API."""
+    from tests.documents.certomancer_pki import ARCH, running_csc
+
+    with running_csc(test_pki) as url:
+        yield url, f"{ARCH}/signer"

@@ -36,6 +36,7 @@ from loket.cases.intake import (
     request_fingerprint,
 )
 from loket.cases.models import (
+    CLOSED_STATUSES,
     AuditLog,
     Case,
     CaseDocument,
@@ -718,6 +719,39 @@ def issue(*, case_id: int, now: dt.datetime | None = None) -> Case:
     branch = case.join_state[STALLED].pop(parked[0])
     run.advance(parked[0], branch)
     return case
+
+
+def issue_parked(*, now: dt.datetime | None = None) -> int:
+    """Issue again every document parked at its issue step (its signer had failed).
+
+    Run by the worker. Each case is retried by `issue`, in its own transaction
+    under the case's row lock, which takes the parked step off the case: two
+    workers never sign one document twice, and a signer that still fails parks
+    the case again (with an `issue_failed` event) without stopping the others.
+    Returns how many documents were issued.
+    """
+    parked = (
+        Case.objects.filter(join_state__has_key=STALLED)
+        .exclude(status__in=CLOSED_STATUSES)
+        .values_list("pk", flat=True)
+    )
+    issued = 0
+    for case_id in list(parked):
+        try:
+            case = issue(case_id=case_id, now=now)
+        except ConflictError:  # nothing to issue: another worker did, or not an issue step
+            continue
+        if not _is_parked_at_issue(case):
+            issued += 1
+    return issued
+
+
+def _is_parked_at_issue(case: Case) -> bool:
+    definition = Definition(case.service_version.definition)
+    return any(
+        definition.has_step(step_id) and definition.step(step_id).get("kind") == "issue"
+        for step_id in case.join_state.get(STALLED, {})
+    )
 
 
 # -- reassigning within a unit (used by the officer workspace) ------------------------

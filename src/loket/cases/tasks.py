@@ -23,3 +23,9 @@ def flag_statutory_lapses() -> int:
 def close_lapsed_applicant_waits() -> int:
     """Close cases whose applicant let the response deadline pass."""
     return deadlines.close_lapsed_applicant_waits()
+
+
+@task()
+def issue_parked_documents() -> int:
+    """Issue the documents whose signer failed at approval, once it answers again."""
+    return services.issue_parked()

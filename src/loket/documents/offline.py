@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from loket.core.errors import ValidationError
-from loket.documents.signing import validate_pdf_signature
+from loket.documents.signing import SignatureCheck, validate_pdf_signature
 from loket.ledger import commitments, merkle
 from loket.ledger.canonical import canonical_text
 from loket.ledger.signing import Checkpoint, open_checkpoint
@@ -164,10 +164,22 @@ def _verify(
         _one_line(
             f"{issued.get('document_type', '')} {document.get('number', '')} issued "
             f"{issued.get('issued_at', '')} by {issued.get('agency', '')} "
-            f"({issued.get('position', '')}), signed by {signer}; ledger entry "
+            f"({issued.get('position', '')}), signed by {signer}"
+            f"{_timestamp_words(report.signatures[-1])}; ledger entry "
             f"{bundle['entry']['index']} in checkpoint {checkpoint.origin} of "
             f"{checkpoint.size} entries"
         ),
+    )
+
+
+def _timestamp_words(check: SignatureCheck) -> str:
+    if check.timestamped_at is None:
+        return " (no timestamp: valid only while the signing certificate is)"
+    if not check.outlives_certificate:
+        return f" (timestamp {check.timestamped_at.isoformat()} from an untrusted authority)"
+    return (
+        f", timestamped {check.timestamped_at.isoformat()} by a trusted authority "
+        "(stays valid after the certificate expires)"
     )
 
 

@@ -162,8 +162,8 @@ def issue_certificate(
     number) is appended here in the same transaction and its index kept in
     `ledger_index`; callers must not append it again. The document gets a
     fresh verification code, printed on it and carried by its QR code.
-    Raises `AuthorityError`, or `ConflictError` if the case already has a
-    document in force.
+    Raises `AuthorityError`, `ConflictError` if the case already has a
+    document in force, or `SigningUnavailable` if the agency's signer fails.
     """
     at = at or timezone.now()
     holding = _require_holding(officer, position, at, capacity)
@@ -187,35 +187,43 @@ def issue_certificate(
     public = [(str(label), _text(value)) for label, value in _pairs(fields)]
     document_type = _indonesian(product.get("document_type")) or _indonesian(definition.get("name"))
 
-    with signing.agency_signer(case.agency.code, case.agency.name) as signer:
-        content = pdf.CertificateContent(
-            agency_name=case.agency.name,
-            unit_name=unit.name,
-            agency_address=case.agency.address,
-            agency_contact=_contact_line(case.agency),
-            document_type=document_type,
-            number=number,
-            applicant_fields=public,
-            decision=decision or _default_decision(document_type),
-            place=place_of(case.agency),
-            issued_on=timezone.localtime(at).date() if timezone.is_aware(at) else at.date(),
-            position_title=position.title,
-            officer_name=officer.name,
-            officer_nip=officer.nip,
-            capacity=str(holding.capacity),
-            validity=_indonesian(product.get("validity")),
-            legal_basis=[str(item) for item in definition.get("legal_basis") or []],
-            verification_url=verification_url(code),
-            verification_code=codes.formatted(code),
-            signature_issuer=signer.issuer_name,
-        )
-        signed = signing.sign_pdf(
-            pdf.render_certificate(content),
-            signer=signer,
-            reason=f"Penerbitan {document_type} Nomor {number}",
-            location=content.place,
-        )
-        signer_subject = signer.certificate.subject.human_friendly
+    # Any signer failure parks the approved case (the number returns with the rollback);
+    # the worker's `issue_parked_documents` issues it once the signer answers.
+    try:
+        with signing.agency_signer(case.agency.code, case.agency.name) as signer:
+            content = pdf.CertificateContent(
+                agency_name=case.agency.name,
+                unit_name=unit.name,
+                agency_address=case.agency.address,
+                agency_contact=_contact_line(case.agency),
+                document_type=document_type,
+                number=number,
+                applicant_fields=public,
+                decision=decision or _default_decision(document_type),
+                place=place_of(case.agency),
+                issued_on=timezone.localtime(at).date() if timezone.is_aware(at) else at.date(),
+                position_title=position.title,
+                officer_name=officer.name,
+                officer_nip=officer.nip,
+                capacity=str(holding.capacity),
+                validity=_indonesian(product.get("validity")),
+                legal_basis=[str(item) for item in definition.get("legal_basis") or []],
+                verification_url=verification_url(code),
+                verification_code=codes.formatted(code),
+                signature_issuer=signer.issuer_name,
+            )
+            signed = signing.sign_pdf(
+                pdf.render_certificate(content),
+                signer=signer,
+                reason=f"Penerbitan {document_type} Nomor {number}",
+                location=content.place,
+            )
+            signer_subject = signer.certificate.subject.human_friendly
+    except signing.signer_failures() as exc:
+        raise signing.SigningUnavailable(
+            _("The signer could not sign the document: %(error)s") % {"error": exc},
+            code="signing_unavailable",
+        ) from exc
 
     stored = _store_bytes(signed, f"{number}.pdf")
     entry = ledger_append(

@@ -1,33 +1,40 @@
 """PAdES signatures on issued documents, and their validation.
 
-Which key signs is decided by settings (or environment variables of the same
-name), in this order:
+Every signer sits behind one interface: a registered *kind* opens an
+`AgencySigner` for an agency. The kind is chosen per agency by
+``LOKET_SIGNING_AGENCY_SIGNERS`` (``{"kota-contoh": "pkcs11"}``, or in the
+environment ``kota-contoh=pkcs11,kab-lain=keyfile``), else by
+``LOKET_SIGNING_SIGNER``, else ``pkcs11`` when a PKCS#11 module is configured
+and ``keyfile`` otherwise. The kinds:
 
-1. ``LOKET_SIGNING_PKCS11_MODULE``: a PKCS#11 token (HSM, smart card, or the
-   BSrE token), with ``LOKET_SIGNING_PKCS11_TOKEN`` (token label),
-   ``LOKET_SIGNING_PKCS11_KEY`` (key label), optionally
-   ``LOKET_SIGNING_PKCS11_CERT`` (certificate label, default the key label);
-   the PIN comes from the environment variable ``LOKET_SIGNING_PKCS11_PIN``.
-2. ``LOKET_SIGNING_PKCS12``: a PKCS#12 file (``{agency}`` in the path is
-   replaced by the agency code, for one file per agency) with
-   ``LOKET_SIGNING_PKCS12_PASSWORD``.
-3. Otherwise the demo PKI (`loket.documents.demo_pki`), made on first use.
+- ``pkcs11``: a PKCS#11 token (HSM, smart card, or the BSrE token), from
+  ``LOKET_SIGNING_PKCS11_MODULE`` with ``LOKET_SIGNING_PKCS11_TOKEN`` (token
+  label), ``LOKET_SIGNING_PKCS11_KEY`` (key label), optionally
+  ``LOKET_SIGNING_PKCS11_CERT`` (certificate label, default the key label);
+  ``{agency}`` in a label is replaced by the agency code. The PIN comes from
+  the environment variable ``LOKET_SIGNING_PKCS11_PIN`` only.
+- ``keyfile``: ``LOKET_SIGNING_PKCS12``, a PKCS#12 file (``{agency}`` in the
+  path is replaced by the agency code) with ``LOKET_SIGNING_PKCS12_PASSWORD``;
+  without one, the demo PKI (`loket.documents.demo_pki`), made on first use.
+- ``csc``: a remote signing service over the Cloud Signature Consortium API
+  (`loket.documents.csc`).
 
 ``LOKET_SIGNING_CA_CHAIN`` (comma-separated PEM/DER files) adds intermediate
 certificates to embed; ``LOKET_SIGNING_TRUST_ROOTS`` names the CA certificates
-validation trusts. No timestamp authority is used (none is reachable from a
-closed deployment), so signatures are PAdES B-B: the signing time is the
-server's claim, backed by the public ledger entry made at issue.
+validation trusts. With ``LOKET_SIGNING_TSA_URL`` every signature carries an
+RFC 3161 timestamp from that authority (PAdES B-T); its CA certificate must
+then be among the trust roots for the timestamp to be trusted.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from contextlib import AbstractAsyncContextManager, AbstractContextManager, contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -42,13 +49,17 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign import fields, signers
+from pyhanko.sign import fields, signers, timestamps
+from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.general import SigningError
 from pyhanko.sign.validation import validate_pdf_signature as pyhanko_validate
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.errors import PathError
+from pyhanko_certvalidator.errors import ValidationError as CertValidationError
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
+from loket.core.errors import LoketError
 from loket.documents import demo_pki
 
 SIGNATURE_FIELD = "Signature"
@@ -60,7 +71,11 @@ class AgencySigner:
 
     signer: signers.Signer
     trust_roots: list[asn1_x509.Certificate]
-    source: str  # "demo" | "pkcs12" | "pkcs11"
+    source: str  # "demo" | "pkcs12" | "pkcs11" | "csc"
+    # An RFC 3161 timestamp authority: each signature then carries a trusted time (B-T).
+    timestamper: timestamps.TimeStamper | None = None
+    # Remote signers (CSC) sign asynchronously within a session opened by this.
+    async_session: Callable[[], AbstractAsyncContextManager[None]] | None = None
 
     @property
     def certificate(self) -> asn1_x509.Certificate:
@@ -77,19 +92,89 @@ class AgencySigner:
         return str(self.certificate.issuer.native.get("common_name", ""))
 
 
+class SigningUnavailable(LoketError):
+    """The agency's signer cannot sign now (token absent, wrong PIN, service down).
+
+    Issuing raises it so the case engine parks the approved case at its issue
+    step; the worker issues it again once the signer answers.
+    """
+
+    status = 503
+    title = "Signing unavailable"
+
+
+SignerKind = Callable[[str, str], AbstractContextManager[AgencySigner]]
+SIGNER_KINDS: dict[str, SignerKind] = {}
+
+
+def register(kind: str) -> Callable[[SignerKind], SignerKind]:
+    """Register a signer kind: a context manager (agency code, name) -> AgencySigner."""
+
+    def add(opener: SignerKind) -> SignerKind:
+        SIGNER_KINDS[kind] = opener
+        return opener
+
+    return add
+
+
+def signer_kind(agency_code: str) -> str:
+    """The kind of signer configured for an agency (see the module docstring)."""
+    chosen = _setting_map("LOKET_SIGNING_AGENCY_SIGNERS").get(agency_code) or _setting(
+        "LOKET_SIGNING_SIGNER"
+    )
+    if chosen:
+        if chosen not in SIGNER_KINDS:
+            raise ImproperlyConfigured(
+                f"signer kind {chosen!r} for {agency_code} is not one of {sorted(SIGNER_KINDS)}"
+            )
+        return chosen
+    return "pkcs11" if _setting("LOKET_SIGNING_PKCS11_MODULE") else "keyfile"
+
+
 @contextmanager
 def agency_signer(agency_code: str, agency_name: str) -> Iterator[AgencySigner]:
-    """Open the configured signer for an agency; a PKCS#11 session is closed on exit."""
-    module = _setting("LOKET_SIGNING_PKCS11_MODULE")
-    if module:
-        with _pkcs11_signer(module) as signer:
-            yield signer
-        return
+    """Open the agency's signer; a token session or remote credential is closed on exit."""
+    with SIGNER_KINDS[signer_kind(agency_code)](agency_code, agency_name) as opened:
+        tsa_url = _setting("LOKET_SIGNING_TSA_URL")
+        if tsa_url:
+            opened = replace(opened, timestamper=timestamps.HTTPTimeStamper(tsa_url, timeout=10))
+        yield opened
+
+
+@register("keyfile")
+@contextmanager
+def _keyfile_signer(agency_code: str, agency_name: str) -> Iterator[AgencySigner]:
     pkcs12_path = _setting("LOKET_SIGNING_PKCS12")
     if pkcs12_path:
         yield _pkcs12_signer(pkcs12_path.replace("{agency}", agency_code))
-        return
-    yield _demo_signer(agency_code, agency_name)
+    else:
+        yield _demo_signer(agency_code, agency_name)
+
+
+def signer_failures() -> tuple[type[BaseException], ...]:
+    """The errors that mean "the signer could not sign now", whatever its kind."""
+    # OSError covers an unreachable timestamp authority (TimestampRequestError); the
+    # certvalidator errors, a TSA or CA chain the signer cannot validate for B-LT.
+    failures: list[type[BaseException]] = [
+        ImproperlyConfigured,
+        SigningError,
+        OSError,
+        PathError,
+        CertValidationError,
+    ]
+    try:
+        from pkcs11.exceptions import PKCS11Error
+    except ImportError:  # python-pkcs11 is optional
+        pass
+    else:
+        failures.append(PKCS11Error)
+    try:
+        from aiohttp import ClientError
+    except ImportError:  # pragma: no cover - pyHanko depends on aiohttp
+        pass
+    else:
+        failures.append(ClientError)  # a remote (CSC) signing service that fails
+    return tuple(failures)
 
 
 # Loading and checking an RSA private key costs ~0.2 s; a licence is issued inside the
@@ -162,7 +247,8 @@ def configured_trust_roots() -> list[asn1_x509.Certificate]:
 def sign_pdf(
     pdf_bytes: bytes, *, signer: AgencySigner, reason: str, location: str, contact: str = ""
 ) -> bytes:
-    """Sign a PDF as PAdES (B-B, no timestamp) with an invisible signature field."""
+    """Sign a PDF as PAdES with an invisible signature field: B-T when the signer has a
+    timestamp authority, else B-B (the signing time is then only the server's claim)."""
     metadata = signers.PdfSignatureMetadata(
         field_name=SIGNATURE_FIELD,
         md_algorithm="sha256",
@@ -175,14 +261,42 @@ def sign_pdf(
         # further signatures; a reader flags any other change.
         certify=True,
         docmdp_permissions=fields.MDPPerm.NO_CHANGES,
+        # With a timestamp, also embed the certificates and the OCSP/CRL answers the CA
+        # publishes (PAdES B-LT), so the licence validates after the CA goes away.
+        embed_validation_info=signer.timestamper is not None,
+        validation_context=_signing_validation_context(signer),
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes))
     output = io.BytesIO()
+    pdf_signer = signers.PdfSigner(metadata, signer.signer, timestamper=signer.timestamper)
     try:
-        signers.PdfSigner(metadata, signer.signer).sign_pdf(writer, output=output)
+        if signer.async_session is None:
+            pdf_signer.sign_pdf(writer, output=output)
+        else:
+            asyncio.run(_sign_remotely(pdf_signer, signer, writer, output))
     except SigningError as exc:
         raise ImproperlyConfigured(f"the signing key could not sign: {exc}") from exc
     return output.getvalue()
+
+
+async def _sign_remotely(
+    pdf_signer: signers.PdfSigner,
+    signer: AgencySigner,
+    writer: IncrementalPdfFileWriter,
+    output: io.BytesIO,
+) -> None:
+    assert signer.async_session is not None
+    async with signer.async_session():
+        await pdf_signer.async_sign_pdf(writer, output=output)
+
+
+def _signing_validation_context(signer: AgencySigner) -> ValidationContext | None:
+    """Where B-LT data comes from: the CA's published OCSP/CRL, fetched at signing time,
+    trusting the signer's roots and the configured ones (which hold the TSA's root)."""
+    if signer.timestamper is None:
+        return None
+    roots = [*signer.trust_roots, *configured_trust_roots()]
+    return ValidationContext(trust_roots=roots, allow_fetching=True)
 
 
 @dataclass(frozen=True)
@@ -196,8 +310,17 @@ class SignatureCheck:
     covers_whole_file: bool  # nothing was added after signing
     signer: str  # certificate subject common name
     issuer: str
-    signed_at: datetime | None  # as the signer claimed (no timestamp authority)
+    signed_at: datetime | None  # as the signer claimed
     summary: str  # pyHanko's one-line summary, for logs and the CLI
+    # RFC 3161 timestamp (PAdES B-T): when a timestamp authority saw the signature.
+    timestamped_at: datetime | None = None
+    is_timestamp_trusted: bool = False
+
+    @property
+    def outlives_certificate(self) -> bool:
+        """A trusted timestamp proves the signature existed while the certificate was
+        valid, so the signature still holds after the certificate expires."""
+        return self.timestamped_at is not None and self.is_timestamp_trusted
 
     @property
     def is_ok(self) -> bool:
@@ -248,16 +371,33 @@ def validate_pdf_signature(
 
 def _check_from_status(field_name: str, status: Any) -> SignatureCheck:
     cert = status.signing_cert
+    stamp = getattr(status, "timestamp_validity", None)
     return SignatureCheck(
         field_name=field_name,
         is_intact=bool(status.intact),
         is_valid=bool(status.valid),
         is_trusted=bool(status.trusted),
-        covers_whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
+        covers_whole_file=_covers_whole_file(status),
         signer=str(cert.subject.native.get("common_name", "")) if cert else "",
         issuer=str(cert.issuer.native.get("common_name", "")) if cert else "",
         signed_at=status.signer_reported_dt,
         summary=status.summary(),
+        timestamped_at=stamp.timestamp if stamp is not None else None,
+        is_timestamp_trusted=bool(
+            stamp is not None and stamp.intact and stamp.valid and stamp.trusted
+        ),
+    )
+
+
+def _covers_whole_file(status: Any) -> bool:
+    """Nothing was added after signing but validation data (the B-LT revision with the
+    CA's certificates and OCSP/CRL answers, which changes no content)."""
+    if status.coverage == SignatureCoverageLevel.ENTIRE_FILE:
+        return True
+    return bool(
+        status.coverage == SignatureCoverageLevel.ENTIRE_REVISION
+        and status.modification_level == ModificationLevel.LTA_UPDATES
+        and status.docmdp_ok
     )
 
 
@@ -276,6 +416,15 @@ def _setting(name: str) -> str:
     if value is None:
         value = os.environ.get(name, "")
     return str(value).strip()
+
+
+def _setting_map(name: str) -> dict[str, str]:
+    """A mapping setting, or "key=value,key=value" in the environment."""
+    value = getattr(settings, name, None)
+    if isinstance(value, dict):
+        return {str(k): str(v).strip() for k, v in value.items()}
+    pairs = (item.partition("=") for item in _setting(name).split(","))
+    return {k.strip(): v.strip() for k, _sep, v in pairs if k.strip() and v.strip()}
 
 
 def _setting_list(name: str) -> list[str]:
@@ -324,8 +473,9 @@ def _load_pkcs12_signer(path: str, password: bytes | None) -> AgencySigner:
     return AgencySigner(_with_parsed_key(signer), configured_trust_roots(), "pkcs12")
 
 
+@register("pkcs11")
 @contextmanager
-def _pkcs11_signer(module: str) -> Iterator[AgencySigner]:
+def _pkcs11_signer(agency_code: str, agency_name: str) -> Iterator[AgencySigner]:
     try:
         from pyhanko.config.pkcs11 import TokenCriteria
         from pyhanko.sign import pkcs11
@@ -333,14 +483,19 @@ def _pkcs11_signer(module: str) -> Iterator[AgencySigner]:
         raise ImproperlyConfigured(
             "PKCS#11 signing needs the python-pkcs11 package: pip install 'pyHanko[pkcs11]'"
         ) from exc
-    key_label = _setting("LOKET_SIGNING_PKCS11_KEY")
+    module = _setting("LOKET_SIGNING_PKCS11_MODULE")
+    if not module:
+        raise ImproperlyConfigured("LOKET_SIGNING_PKCS11_MODULE must name the PKCS#11 library")
+    key_label = _setting("LOKET_SIGNING_PKCS11_KEY").replace("{agency}", agency_code)
     if not key_label:
         raise ImproperlyConfigured("LOKET_SIGNING_PKCS11_KEY must name the signing key's label")
     # The PIN is read from the environment only, never from a settings file.
     pin = os.environ.get("LOKET_SIGNING_PKCS11_PIN") or None
     session = pkcs11.open_pkcs11_session(
         module,
-        token_criteria=TokenCriteria(label=_setting("LOKET_SIGNING_PKCS11_TOKEN") or None),
+        token_criteria=TokenCriteria(
+            label=_setting("LOKET_SIGNING_PKCS11_TOKEN").replace("{agency}", agency_code) or None
+        ),
         user_pin=pin,
     )
     try:
@@ -348,9 +503,14 @@ def _pkcs11_signer(module: str) -> Iterator[AgencySigner]:
         signer = pkcs11.PKCS11Signer(
             session,
             key_label=key_label,
-            cert_label=_setting("LOKET_SIGNING_PKCS11_CERT") or key_label,
+            cert_label=_setting("LOKET_SIGNING_PKCS11_CERT").replace("{agency}", agency_code)
+            or key_label,
             ca_chain=_load_certs(chain) if chain else None,
         )
         yield AgencySigner(signer, configured_trust_roots(), "pkcs11")
     finally:
         session.close()
+
+
+# The remote kind lives in its own module; importing it registers "csc".
+from loket.documents import csc as _csc  # noqa: E402, F401

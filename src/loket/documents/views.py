@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from loket.documents import codes, selectors, verification
 from loket.documents.models import IssuedDocument
 from loket.documents.services import ISSUED_PDF_MAX_BYTES
+from loket.documents.signing import SignatureCheck
 
 PEM_CONTENT_TYPE = "application/x-pem-file"
 
@@ -93,10 +94,12 @@ def _verify_upload(request: HttpRequest) -> HttpResponse:
             {"explanation": result.explanation},
             status=404 if result.status == "unknown" else 422,
         )
-    return _document_page(request, result.document)
+    return _document_page(request, result.document, signature=result.signature.signatures[-1])
 
 
-def _document_page(request: HttpRequest, document: IssuedDocument) -> HttpResponse:
+def _document_page(
+    request: HttpRequest, document: IssuedDocument, signature: SignatureCheck | None = None
+) -> HttpResponse:
     return render(
         request,
         "documents/verify.html",
@@ -105,6 +108,7 @@ def _document_page(request: HttpRequest, document: IssuedDocument) -> HttpRespon
             "verification": verification.verification_of(document),
             "holder": verification.masked_name(document.case.applicant_name),
             "code": codes.formatted(document.verification_code),
+            "signature": signature,  # the checked signature of an uploaded PDF
         },
     )
 

@@ -4,8 +4,9 @@ The queue is django-tasks' database backend; tasks are executed by
 django_tasks_db's own `Worker`, run in batch mode (everything ready, then
 return). Between batches a small scheduler enqueues the periodic tasks
 (escalating overdue tasks, sweeping the notification outbox, signing a ledger
-tree head) when they are due. Periodic tasks are idempotent, so two workers
-scheduling the same one do no harm.
+tree head) when they are due. The schedule lives in the database
+(`loket.core.schedule`), so however many workers run, each occurrence of a
+periodic task is enqueued by exactly one of them.
 """
 
 from __future__ import annotations
@@ -13,27 +14,18 @@ from __future__ import annotations
 import logging
 import signal
 import time
-from dataclasses import dataclass
-from importlib import import_module
 from types import FrameType
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
+from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 
+from loket.core.schedule import Periodic, claim_due
+
 logger = logging.getLogger("loket.worker")
-
-
-@dataclass
-class Periodic:
-    task_path: str  # "module:function" of a django-tasks @task
-    every_seconds: float
-    last_enqueued: float | None = None
-
-    def due(self, now: float) -> bool:
-        return self.last_enqueued is None or now - self.last_enqueued >= self.every_seconds
 
 
 def default_schedule() -> list[Periodic]:
@@ -43,30 +35,12 @@ def default_schedule() -> list[Periodic]:
         Periodic("loket.complaints.tasks:complaint_timers", 300),
         Periodic("loket.cases.tasks:flag_statutory_lapses", 300),
         Periodic("loket.cases.tasks:close_lapsed_applicant_waits", 300),
+        Periodic("loket.cases.tasks:issue_parked_documents", 120),
         Periodic("loket.org.tasks:warn_expiring_acting", 3600),
         Periodic("loket.surveys.tasks:close_ended_periods", 3600),
         Periodic("loket.notify.tasks:sweep_outbox", 60),
         Periodic("loket.ledger.tasks:sign_tree_head_task", 60),
     ]
-
-
-def enqueue_due(schedule: list[Periodic], now: float) -> list[str]:
-    """Enqueue every periodic task that is due; returns the ones enqueued."""
-    enqueued = []
-    for periodic in schedule:
-        if not periodic.due(now):
-            continue
-        module, _sep, name = periodic.task_path.partition(":")
-        try:
-            task = getattr(import_module(module), name)
-        except (ImportError, AttributeError):
-            logger.warning("periodic task %s is not available; skipped", periodic.task_path)
-            periodic.last_enqueued = now
-            continue
-        task.enqueue()
-        periodic.last_enqueued = now
-        enqueued.append(periodic.task_path)
-    return enqueued
 
 
 class Command(BaseCommand):
@@ -115,7 +89,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Loket worker {worker.worker_id[:8]} started; Ctrl+C stops it.")
         while self._running:
             close_old_connections()
-            for path in enqueue_due(schedule, time.monotonic()):
+            for path in claim_due(schedule, now=timezone.now(), worker_id=worker.worker_id):
                 logger.info("scheduled %s", path)
             worker.run()  # batch mode: every ready task, then back here
             if batch:
