@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "loket.workspace",
     "loket.api",
     "loket.complaints",
+    "loket.insights",
 ]
 
 MIDDLEWARE = [
