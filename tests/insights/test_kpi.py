@@ -335,3 +335,14 @@ def test_achievement_for_lower_is_better_uses_the_named_formula() -> None:
     assert kpi.achievement(**args, lower_formula="two_minus") == Decimal(120)  # type: ignore[arg-type]
     with pytest.raises(ValueError):
         kpi.achievement(**args)  # type: ignore[arg-type]
+
+
+def test_service_without_completeness_check_runs_from_submission(clock: kpi.AgencyClock) -> None:
+    history = CaseHistory(
+        tracking_number="X",
+        submitted_at=at(7, 6),
+        events=(Event(at(7, 6), "submitted"),),
+        service_deadline=FIVE_DAYS,
+        complete_on_submission=True,
+    )
+    assert kpi.due_at(history, clock) == at(7, 13)

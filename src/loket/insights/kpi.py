@@ -76,10 +76,14 @@ class CaseHistory:
     # The service deadline as office time (working days × day length, or hours).
     service_deadline: dt.timedelta | None
     is_online: bool = True
+    # A service with no completeness check: the application is complete as received.
+    complete_on_submission: bool = False
 
     @property
     def complete_at(self) -> dt.datetime | None:
         """t_lengkap: the first declaration of completeness (later returns only pause)."""
+        if self.complete_on_submission:
+            return self.submitted_at
         return next((e.at for e in self.events if e.kind == "declared_complete"), None)
 
     @property

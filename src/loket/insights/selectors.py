@@ -1,0 +1,120 @@
+"""Read-only queries: case histories for the KPI rules, and the rollup for the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Q
+
+from loket.calendar import workingtime
+from loket.cases.definition import Definition
+from loket.cases.models import Case, CaseEvent, Task
+from loket.catalog.models import Service
+from loket.insights.kpi import CaseHistory, Event, Period, TaskRecord
+
+# Only these kinds shape a KPI; the rest of the history is not read.
+KPI_EVENT_KINDS = (
+    "submitted",
+    "declared_complete",
+    "auto_step",
+    "awaiting_applicant",
+    "awaiting_payment",
+    "resubmitted",
+    "paid",
+    "closed",
+)
+
+
+def month_period(month: dt.date) -> Period:
+    """The calendar month that starts on `month`, in the agency time zone."""
+    zone = ZoneInfo(settings.TIME_ZONE)
+    start = dt.datetime(month.year, month.month, 1, tzinfo=zone)
+    following = dt.datetime(month.year + month.month // 12, month.month % 12 + 1, 1, tzinfo=zone)
+    return Period(start, following)
+
+
+def _deadline(definition: dict[str, Any], day_length: dt.timedelta) -> dt.timedelta | None:
+    deadline = Definition(definition).service_deadline
+    if deadline.get("working_days") is not None:
+        return day_length * int(deadline["working_days"])
+    if deadline.get("working_hours") is not None:
+        return dt.timedelta(hours=float(deadline["working_hours"]))
+    return None
+
+
+def histories(*, service: Service, period: Period) -> list[CaseHistory]:
+    """Histories of the service's cases submitted or closed in the period (two queries)."""
+    cases = list(
+        Case.objects.filter(service=service)
+        .filter(
+            Q(submitted_at__gte=period.start, submitted_at__lt=period.end)
+            | Q(closed_at__gte=period.start, closed_at__lt=period.end)
+        )
+        .select_related("service_version")
+        .only("pk", "tracking_number", "submitted_at", "service_version__definition")
+    )
+    return _build(cases, service)
+
+
+def open_histories(*, service: Service, moment: dt.datetime) -> list[CaseHistory]:
+    """Histories of the service's cases open at `moment`."""
+    cases = list(
+        Case.objects.filter(service=service, submitted_at__lte=moment)
+        .filter(Q(closed_at__isnull=True) | Q(closed_at__gt=moment))
+        .select_related("service_version")
+        .only("pk", "tracking_number", "submitted_at", "service_version__definition")
+    )
+    return _build(cases, service)
+
+
+def _build(cases: list[Case], service: Service) -> list[CaseHistory]:
+    events: dict[int, list[Event]] = defaultdict(list)
+    rows = (
+        CaseEvent.objects.filter(case__in=[c.pk for c in cases], kind__in=KPI_EVENT_KINDS)
+        .order_by("case_id", "sequence")
+        .values_list("case_id", "at", "kind", "action", "step_id", "reason")
+    )
+    for case_id, at, kind, action, step_id, reason in rows:
+        events[case_id].append(Event(at, kind, action, step_id, reason))
+    day_length = workingtime._rules(service.agency_id).day_length
+    result = []
+    for case in cases:
+        definition = case.service_version.definition
+        result.append(
+            CaseHistory(
+                tracking_number=case.tracking_number,
+                submitted_at=case.submitted_at,
+                events=tuple(events[case.pk]),
+                service_deadline=_deadline(definition, day_length),
+                complete_on_submission=Definition(definition).completeness_step is None,
+            )
+        )
+    return result
+
+
+def task_records(*, service: Service, period: Period) -> list[TaskRecord]:
+    """Tasks of the service decided in the period, by position code (K8, K9)."""
+    rows = (
+        Task.objects.filter(
+            case__service=service, decided_at__gte=period.start, decided_at__lt=period.end
+        )
+        .order_by()
+        .values_list(
+            "position__code",
+            "due_at",
+            "decided_at",
+            "decided_by_id",
+            "decided_capacity",
+            "escalated_at",
+        )
+    )
+    return [
+        TaskRecord(
+            position, due, decided, str(officer or ""), capacity or "", escalated is not None
+        )
+        for position, due, decided, officer, capacity, escalated in rows
+    ]
