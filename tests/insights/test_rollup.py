@@ -102,7 +102,19 @@ def test_refresh_recent_covers_this_and_last_month(july_cases: tuple[Case, Case]
     service = Service.objects.get(code="izin-usaha-mikro")
     months = set(MonthlyRollup.objects.filter(service=service).values_list("month", flat=True))
     assert months == {JULY, dt.date(2026, 8, 1)}
-    assert refreshed == 2 * Service.objects.count()
+    units = Service.objects.values("unit").distinct().count()
+    assert refreshed == 2 * (Service.objects.count() + units)
+
+
+def test_unit_figures_are_computed_over_its_cases_not_from_service_rows(
+    july_cases: tuple[Case, Case],
+) -> None:
+    service = Service.objects.get(code="izin-usaha-mikro")
+    unit_row = services.refresh_unit_rollup(unit=service.unit, month=JULY)
+    assert unit_row.service is None
+    assert (unit_row.decided, unit_row.sla_on_time, unit_row.sla_total) == (2, 1, 2)
+    assert unit_row.median_days == pytest.approx(3.5625)
+    assert unit_row.sla_percent == 50.0
 
 
 def test_the_worker_refreshes_the_rollup_on_its_schedule() -> None:

@@ -104,12 +104,16 @@ class Target(models.Model):
 
 
 class MonthlyRollup(models.Model):
-    """The KPIs of one service in one month, recomputed by the worker from the events.
+    """The KPIs of one service (or, with no service, a whole unit) in one month.
 
-    Pages read these rows: no page recomputes from all events.
+    Recomputed by the worker from the events; pages read these rows and never
+    recompute from all events. A unit row is computed over the unit's cases, not
+    from its services' rows: medians do not add up.
     """
 
-    service = models.ForeignKey("catalog.Service", on_delete=models.CASCADE, related_name="rollups")
+    service = models.ForeignKey(
+        "catalog.Service", on_delete=models.CASCADE, null=True, related_name="rollups"
+    )
     unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="rollups")
     month = models.DateField(_("month"), help_text=_("The first day of the month."))
     submitted = models.PositiveIntegerField(default=0)
@@ -135,11 +139,28 @@ class MonthlyRollup(models.Model):
         verbose_name_plural = _("monthly figures")
         ordering = ["service", "month"]
         constraints = [
-            models.UniqueConstraint(fields=["service", "month"], name="one_rollup_per_month")
+            models.UniqueConstraint(
+                fields=["service", "month"],
+                condition=Q(service__isnull=False),
+                name="one_service_rollup_per_month",
+            ),
+            models.UniqueConstraint(
+                fields=["unit", "month"],
+                condition=Q(service__isnull=True),
+                name="one_unit_rollup_per_month",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.service_id} {self.month:%Y-%m}"
+        return f"{self.service_id or self.unit_id} {self.month:%Y-%m}"
+
+    @property
+    def sla_percent(self) -> float | None:
+        return None if not self.sla_total else 100 * self.sla_on_time / self.sla_total
+
+    @property
+    def first_time_right_percent(self) -> float | None:
+        return None if not self.decided else 100 * self.first_time_right / self.decided
 
     @property
     def decided(self) -> int:

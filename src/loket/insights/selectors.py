@@ -15,6 +15,7 @@ from loket.cases.definition import Definition
 from loket.cases.models import Case, CaseEvent, Task
 from loket.catalog.models import Service
 from loket.insights.kpi import CaseHistory, Event, Period, TaskRecord
+from loket.org.models import Unit
 
 # Only these kinds shape a KPI; the rest of the history is not read.
 KPI_EVENT_KINDS = (
@@ -48,8 +49,17 @@ def _deadline(definition: dict[str, Any], day_length: dt.timedelta) -> dt.timede
 
 def histories(*, service: Service, period: Period) -> list[CaseHistory]:
     """Histories of the service's cases submitted or closed in the period (two queries)."""
+    return _histories(Q(service=service), period, service.agency_id)
+
+
+def unit_histories(*, unit: Unit, period: Period) -> list[CaseHistory]:
+    """Histories of all the unit's services' cases submitted or closed in the period."""
+    return _histories(Q(service__unit=unit), period, unit.agency_id)
+
+
+def _histories(scope: Q, period: Period, agency_id: int) -> list[CaseHistory]:
     cases = list(
-        Case.objects.filter(service=service)
+        Case.objects.filter(scope)
         .filter(
             Q(submitted_at__gte=period.start, submitted_at__lt=period.end)
             | Q(closed_at__gte=period.start, closed_at__lt=period.end)
@@ -57,7 +67,7 @@ def histories(*, service: Service, period: Period) -> list[CaseHistory]:
         .select_related("service_version")
         .only("pk", "tracking_number", "submitted_at", "service_version__definition")
     )
-    return _build(cases, service)
+    return _build(cases, agency_id)
 
 
 def open_histories(*, service: Service, moment: dt.datetime) -> list[CaseHistory]:
@@ -68,10 +78,10 @@ def open_histories(*, service: Service, moment: dt.datetime) -> list[CaseHistory
         .select_related("service_version")
         .only("pk", "tracking_number", "submitted_at", "service_version__definition")
     )
-    return _build(cases, service)
+    return _build(cases, service.agency_id)
 
 
-def _build(cases: list[Case], service: Service) -> list[CaseHistory]:
+def _build(cases: list[Case], agency_id: int) -> list[CaseHistory]:
     events: dict[int, list[Event]] = defaultdict(list)
     rows = (
         CaseEvent.objects.filter(case__in=[c.pk for c in cases], kind__in=KPI_EVENT_KINDS)
@@ -80,7 +90,7 @@ def _build(cases: list[Case], service: Service) -> list[CaseHistory]:
     )
     for case_id, at, kind, action, step_id, reason in rows:
         events[case_id].append(Event(at, kind, action, step_id, reason))
-    day_length = workingtime._rules(service.agency_id).day_length
+    day_length = workingtime._rules(agency_id).day_length
     result = []
     for case in cases:
         definition = case.service_version.definition
@@ -96,12 +106,10 @@ def _build(cases: list[Case], service: Service) -> list[CaseHistory]:
     return result
 
 
-def task_records(*, service: Service, period: Period) -> list[TaskRecord]:
-    """Tasks of the service decided in the period, by position code (K8, K9)."""
+def task_records(*, scope: Q, period: Period) -> list[TaskRecord]:
+    """Tasks decided in the period (scope on the task, e.g. Q(case__service=s)), K8 and K9."""
     rows = (
-        Task.objects.filter(
-            case__service=service, decided_at__gte=period.start, decided_at__lt=period.end
-        )
+        Task.objects.filter(scope, decided_at__gte=period.start, decided_at__lt=period.end)
         .order_by()
         .values_list(
             "position__code",
