@@ -261,3 +261,57 @@ def parse_month(text: str | None, *, today: dt.date) -> dt.date:
     if not 2000 <= month.year <= today.year + 1:
         raise ValidationError(_("Give the month as YYYY-MM."), field="bulan")
     return month
+
+
+@dataclass(frozen=True)
+class PublicService:
+    """One service's public monthly figures: no officer-level data."""
+
+    service: object
+    months: list[dt.date]
+    rows: list[MonthlyRollup | None]
+    ikm: list[object]
+
+
+def public_performance(*, agency_id: int, month: dt.date) -> list[PublicService]:
+    """K1, K2, K3 per service per month for twelve months, and the published IKM results."""
+    from loket.catalog.models import Service
+    from loket.surveys.models import Result
+
+    months = months_back(month, TREND_MONTHS)
+    services = list(Service.objects.filter(agency_id=agency_id).order_by("name"))
+    rows = MonthlyRollup.objects.filter(
+        service__in=services, month__in=months
+    ).only(
+        "service_id", "month", "submitted", "approved", "rejected", "cancelled",
+        "sla_on_time", "sla_total", "median_days", "median_days_from_submission", "refreshed_at",
+    )  # fmt: skip
+    by_key = {(r.service_id, r.month): r for r in rows}
+    # Published survey results only (a draft tally is never public), latest per period:
+    # the service's own periods and its unit's unit-wide periods.
+    results: dict[int, dict[int, Result]] = defaultdict(dict)
+    unit_ids = {s.unit_id for s in services}
+    published = (
+        Result.objects.filter(
+            Q(period__service__in=services)
+            | Q(period__service__isnull=True, period__unit_id__in=unit_ids)
+        )
+        .select_related("period")
+        .order_by("period__starts_on", "-published_at")
+    )
+    for result in published:
+        period = result.period
+        for service in services:
+            if period.service_id == service.pk or (
+                period.service_id is None and period.unit_id == service.unit_id
+            ):
+                results[service.pk].setdefault(result.period_id, result)
+    return [
+        PublicService(
+            service=service,
+            months=months,
+            rows=[by_key.get((service.pk, m)) for m in months],
+            ikm=list(results[service.pk].values()),
+        )
+        for service in services
+    ]
