@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterator
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,6 +16,7 @@ from loket.cases.definition import Definition
 from loket.cases.models import Case, CaseEvent, Task
 from loket.catalog.models import Service
 from loket.insights.kpi import CaseHistory, Event, Period, TaskRecord
+from loket.insights.xes import LogEvent
 from loket.org.models import Unit
 
 # Only these kinds shape a KPI; the rest of the history is not read.
@@ -126,3 +128,26 @@ def task_records(*, scope: Q, period: Period) -> list[TaskRecord]:
         )
         for position, due, decided, officer, capacity, escalated in rows
     ]
+
+
+def event_log(*, unit_id: int, period: Period | None) -> Iterator[LogEvent]:
+    """Every event of the unit's cases (submitted in the period), case by case, streamed."""
+    cases = Case.objects.filter(service__unit_id=unit_id)
+    if period is not None:
+        cases = cases.filter(submitted_at__gte=period.start, submitted_at__lt=period.end)
+    rows = (
+        CaseEvent.objects.filter(case__in=cases.values("pk"))
+        .order_by("case_id", "sequence")
+        .values_list(
+            "case__tracking_number",
+            "case__service__code",
+            "at",
+            "kind",
+            "step_id",
+            "action",
+            "position__code",
+            "capacity",
+        )
+    )
+    for number, service, at, kind, step_id, action, position, capacity in rows.iterator(2000):
+        yield LogEvent(number, service, at, kind, step_id, action, position or "", capacity)

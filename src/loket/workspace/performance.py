@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,7 +13,7 @@ from django.views.decorators.http import require_GET
 
 from loket.cases import policy
 from loket.core.errors import ValidationError
-from loket.insights import charts, dashboard
+from loket.insights import charts, dashboard, selectors, xes
 from loket.insights.models import MonthlyRollup
 from loket.org.models import Unit
 from loket.workspace.decorators import current_officer, officer_required
@@ -68,3 +69,32 @@ def unit_performance(request: HttpRequest) -> HttpResponse:
         "now": now,
     }
     return render(request, "workspace/performance.html", context)
+
+
+@officer_required
+@require_GET
+def event_log_xes(request: HttpRequest) -> HttpResponseBase:
+    """The event log of a headed unit as XES (positions only, no personal data)."""
+    officer = current_officer(request)
+    now = timezone.now()
+    reach = policy.reach_of(officer, now)
+    if not reach.is_head:
+        return render(request, "workspace/not_head.html", status=403)
+    try:
+        unit_id = int(request.GET.get("unit") or min(reach.headed_unit_ids))
+        text = request.GET.get("bulan")
+        month = dashboard.parse_month(text, today=timezone.localdate(now)) if text else None
+    except ValidationError as exc:
+        return HttpResponseBadRequest(f"{exc.field}: {exc}")
+    except ValueError:
+        return HttpResponseBadRequest("unit: not a number")
+    if unit_id not in reach.headed_unit_ids:
+        return render(request, "workspace/not_head.html", status=403)
+    period = selectors.month_period(month) if month else None
+    response = StreamingHttpResponse(
+        xes.write(selectors.event_log(unit_id=unit_id, period=period)),
+        content_type="application/xml; charset=utf-8",
+    )
+    suffix = f"-{month:%Y-%m}" if month else ""
+    response["Content-Disposition"] = f'attachment; filename="event-log-unit-{unit_id}{suffix}.xes"'
+    return response
