@@ -95,3 +95,17 @@ def test_the_page_runs_a_fixed_number_of_queries(
         decide(extra, "verifikasi-berkas", "andi", "approve", at(day))
     with django_assert_max_num_queries(30):
         client.get(URL, {"bulan": "2026-07"})
+
+
+def test_a_decision_at_night_shows_as_an_anomaly_flag(refreshed, signed_in) -> None:
+    night = apply(at(21, 9))
+    decide(night, "verifikasi-berkas", "andi", "approve", at(21, 22))
+    page = signed_in("bambang").get(URL, {"bulan": "2026-07", "unit": refreshed.pk})
+    flags = page.context["board"].flags
+    assert [f.tracking_number for f in flags if f.rule == "outside_office_hours"] == [
+        night.tracking_number
+    ]
+    # The same NIK applied three times within 30 days: the repeat rule fires as well.
+    repeated = {f.tracking_number for f in flags if f.rule == "repeated_applications"}
+    assert night.tracking_number in repeated and len(repeated) == 3
+    assert 'data-testid="anomalies"' in page.content.decode()

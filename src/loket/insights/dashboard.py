@@ -11,14 +11,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Count, Min, Q
 
 from loket.cases.models import CLOSED_STATUSES, Case, Decision, Task, TaskStatus
-from loket.insights import kpi
+from loket.insights import anomalies, kpi
 from loket.insights.models import Indicator, MonthlyRollup, Target
 from loket.insights.services import previous_month
 
 TREND_MONTHS = 12
+# The page lists at most this many flags; the inspectorate narrows by month.
+ANOMALY_LIMIT = 200
 
 
 def months_back(month: dt.date, count: int) -> list[dt.date]:
@@ -105,9 +108,12 @@ class UnitDashboard:
     exposed: list[Case]
     backlog: dict[str, int] = field(default_factory=dict)
     refreshed_at: dt.datetime | None = None
+    flags: list[anomalies.Flag] = field(default_factory=list)
 
 
-def unit_dashboard(*, unit_id: int, month: dt.date, now: dt.datetime) -> UnitDashboard:
+def unit_dashboard(
+    *, unit_id: int, agency_id: int, month: dt.date, now: dt.datetime
+) -> UnitDashboard:
     """The head's dashboard for one unit and month (a fixed number of queries)."""
     months = months_back(month, TREND_MONTHS)
     rows = list(
@@ -152,6 +158,7 @@ def unit_dashboard(*, unit_id: int, month: dt.date, now: dt.datetime) -> UnitDas
         exposed=fiktif_positif(unit_id=unit_id, now=now),
         backlog=backlog(unit_id=unit_id, now=now),
         refreshed_at=max((r.refreshed_at for r in rows), default=None),
+        flags=anomaly_flags(unit_id=unit_id, agency_id=agency_id, month=month),
     )
 
 
@@ -315,3 +322,43 @@ def public_performance(*, agency_id: int, month: dt.date) -> list[PublicService]
         )
         for service in services
     ]
+
+
+def anomaly_flags(*, unit_id: int, agency_id: int, month: dt.date) -> list[anomalies.Flag]:
+    """The anomaly rules over the unit's decisions and applications of the month (two queries)."""
+    from loket.calendar.workingtime import working_time_between
+    from loket.insights.selectors import month_period
+
+    period = month_period(month)
+    rows = Task.objects.filter(
+        case__service__unit_id=unit_id, decided_at__gte=period.start, decided_at__lt=period.end
+    ).values_list(
+        "case__tracking_number", "step_id", "decided_by__name", "created_at", "decided_at",
+        "case__applicant_nik_hash", "case__service__code",
+    )  # fmt: skip
+    decisions = [
+        anomalies.Decision(number, step, officer or "", opened, decided, applicant, service)
+        for number, step, officer, opened, decided, applicant, service in rows
+        if decided is not None
+    ]
+    window = dt.timedelta(days=float(getattr(settings, "LOKET_ANOMALY_REPEAT_DAYS", 30)))
+    applications = [
+        anomalies.Application(*row)
+        for row in Case.objects.filter(
+            service__unit_id=unit_id,
+            submitted_at__gte=period.start - window,
+            submitted_at__lt=period.end,
+        ).values_list("tracking_number", "applicant_nik_hash", "service__code", "submitted_at")
+    ]
+    minute = dt.timedelta(minutes=1)
+
+    def in_office(moment: dt.datetime) -> bool:
+        return working_time_between(agency_id, moment, moment + minute) > dt.timedelta(0)
+
+    flags = [
+        *anomalies.outside_office_hours(decisions, in_office=in_office),
+        *anomalies.much_faster_than_usual(decisions),
+        *anomalies.officer_concentration(decisions),
+        *anomalies.repeated_applications(applications),
+    ]
+    return flags[:ANOMALY_LIMIT]

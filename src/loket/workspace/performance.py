@@ -37,7 +37,9 @@ def unit_performance(request: HttpRequest) -> HttpResponse:
         return HttpResponseBadRequest("unit: not a number")
     if unit_id not in reach.headed_unit_ids:
         return render(request, "workspace/not_head.html", status=403)
-    board = dashboard.unit_dashboard(unit_id=unit_id, month=month, now=now)
+    board = dashboard.unit_dashboard(
+        unit_id=unit_id, agency_id=officer.agency_id, month=month, now=now
+    )
     labels = [m.strftime("%m/%y") for m in board.trend_months]
 
     def points(value: Callable[[MonthlyRollup], float | None]) -> list[charts.Point]:
