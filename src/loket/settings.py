@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "loket.workspace",
     "loket.api",
     "loket.complaints",
+    "loket.insights",
 ]
 
 MIDDLEWARE = [
@@ -396,3 +397,11 @@ LOKET_CEL_TIME_BUDGET_SECONDS = float(os.environ.get("LOKET_CEL_TIME_BUDGET_SECO
 # SKM survey rules the regulation's copies disagree on or that are unverified (grade
 # bands, answer labels, element order, Krejcie-Morgan constants): see surveys/rules.yaml.
 LOKET_SURVEY_RULES_FILE = os.environ.get("LOKET_SURVEY_RULES_FILE", "")
+# Anomaly flags for internal supervision (loket.insights.anomalies). No regulation fixes
+# these thresholds [unverified]: each agency tunes them.
+LOKET_ANOMALY_FAST_FRACTION = float(os.environ.get("LOKET_ANOMALY_FAST_FRACTION", "0.1"))
+LOKET_ANOMALY_MIN_SAMPLE = int(os.environ.get("LOKET_ANOMALY_MIN_SAMPLE", "20"))
+LOKET_ANOMALY_OFFICER_SHARE = float(os.environ.get("LOKET_ANOMALY_OFFICER_SHARE", "0.8"))
+LOKET_ANOMALY_APPLICANT_CASES = int(os.environ.get("LOKET_ANOMALY_APPLICANT_CASES", "5"))
+LOKET_ANOMALY_REPEATS = int(os.environ.get("LOKET_ANOMALY_REPEATS", "3"))
+LOKET_ANOMALY_REPEAT_DAYS = int(os.environ.get("LOKET_ANOMALY_REPEAT_DAYS", "30"))

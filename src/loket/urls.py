@@ -25,5 +25,7 @@ urlpatterns = [
     path("", include("loket.complaints.urls")),
     path("workspace/", include("loket.workspace.urls")),
     path("verify/", include("loket.documents.urls")),
+    # The public Kinerja Layanan page (/kinerja/<agency>/).
+    path("", include("loket.insights.urls")),
     path("", include("loket.portal.urls")),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from loket.workspace import audit, casework, surveys, views
+from loket.workspace import audit, casework, performance, surveys, views
 
 app_name = "workspace"
 
@@ -16,6 +16,8 @@ urlpatterns = [
         name="document",
     ),
     path("unit/", casework.unit_overdue, name="unit"),
+    path("kinerja/", performance.unit_performance, name="performance"),
+    path("kinerja/log.xes", performance.event_log_xes, name="event_log_xes"),
     path("audit/personal-data/", audit.personal_data_reads, name="personal_data_reads"),
     path("login/", views.sign_in, name="login"),
     path("login/code/", views.verify, name="verify"),

@@ -47,6 +47,10 @@ class Command(BaseCommand):
         from loket.complaints.demo import load_complaint_demo
 
         load_complaint_demo(summary.agency)
+        # A year of applications through the engine, rolled up for the performance pages.
+        from loket.insights.demo import load_performance_history
+
+        load_performance_history()
         self._print_summary(bind, summary)
         if setup_only:
             return

@@ -40,6 +40,7 @@ def default_schedule() -> list[Periodic]:
         Periodic("loket.surveys.tasks:close_ended_periods", 3600),
         Periodic("loket.notify.tasks:sweep_outbox", 60),
         Periodic("loket.ledger.tasks:sign_tree_head_task", 60),
+        Periodic("loket.insights.tasks:refresh_rollups", 900),
     ]
 
 

@@ -1,0 +1,364 @@
+"""What the head of a unit and the public see: read from the rollup, plus small live counts.
+
+Each function here runs a fixed number of queries, whatever the number of cases.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, Min, Q
+
+from loket.cases.models import CLOSED_STATUSES, Case, Decision, Task, TaskStatus
+from loket.insights import anomalies, kpi
+from loket.insights.models import Indicator, MonthlyRollup, Target
+from loket.insights.services import previous_month
+
+TREND_MONTHS = 12
+# The page lists at most this many flags; the inspectorate narrows by month.
+ANOMALY_LIMIT = 200
+
+
+def months_back(month: dt.date, count: int) -> list[dt.date]:
+    """`count` months ending with `month`, oldest first."""
+    months = [month]
+    while len(months) < count:
+        months.append(previous_month(months[-1]))
+    return list(reversed(months))
+
+
+@dataclass(frozen=True)
+class Tile:
+    indicator: str
+    label: str
+    this_month: float | None
+    last_month: float | None
+    target: Target | None = None
+
+    @property
+    def achievement(self) -> Decimal | None:
+        target, actual = self.target, self.this_month
+        if target is None or actual is None:
+            return None
+        return kpi.achievement(
+            actual=Decimal(str(actual)),
+            target=target.value,
+            higher_is_better=target.higher_is_better,
+            lower_formula=target.lower_formula,
+        )
+
+    @property
+    def meets_target(self) -> bool | None:
+        target, actual = self.target, self.this_month
+        if target is None or actual is None:
+            return None
+        value = float(target.value)
+        return actual >= value if target.higher_is_better else actual <= value
+
+
+def _value(row: MonthlyRollup | None, indicator: str) -> float | None:
+    if row is None:
+        return None
+    values = {
+        Indicator.DECIDED: float(row.decided),
+        Indicator.SLA: row.sla_percent,
+        Indicator.MEDIAN_DAYS: row.median_days,
+        Indicator.P90_DAYS: row.p90_days,
+        Indicator.FIRST_TIME_RIGHT: row.first_time_right_percent,
+    }
+    return values.get(Indicator(indicator))
+
+
+TILE_INDICATORS = (
+    Indicator.DECIDED,
+    Indicator.SLA,
+    Indicator.MEDIAN_DAYS,
+    Indicator.P90_DAYS,
+    Indicator.FIRST_TIME_RIGHT,
+)
+
+
+def targets_for(
+    unit_ids: Iterable[int], month: dt.date
+) -> dict[tuple[int, int | None, str], Target]:
+    """The target that applies per (unit, service, indicator): the monthly one, else the yearly."""
+    found: dict[tuple[int, int | None, str], Target] = {}
+    rows = Target.objects.filter(unit_id__in=list(unit_ids), year=month.year).filter(
+        Q(month=month.month) | Q(month__isnull=True)
+    )
+    for target in sorted(rows, key=lambda t: t.month is not None):
+        found[(target.unit_id, target.service_id, target.indicator)] = target
+    return found
+
+
+@dataclass
+class UnitDashboard:
+    month: dt.date
+    tiles: list[Tile]
+    trend: list[MonthlyRollup | None]
+    trend_months: list[dt.date]
+    services: list[dict[str, object]]
+    bottlenecks: list[dict[str, object]]
+    queue: list[dict[str, object]]
+    exposed: list[Case]
+    backlog: dict[str, int] = field(default_factory=dict)
+    refreshed_at: dt.datetime | None = None
+    flags: list[anomalies.Flag] = field(default_factory=list)
+
+
+def unit_dashboard(
+    *, unit_id: int, agency_id: int, month: dt.date, now: dt.datetime
+) -> UnitDashboard:
+    """The head's dashboard for one unit and month (a fixed number of queries)."""
+    months = months_back(month, TREND_MONTHS)
+    rows = list(
+        MonthlyRollup.objects.filter(unit_id=unit_id, month__in=months).select_related("service")
+    )
+    unit_rows = {r.month: r for r in rows if r.service_id is None}
+    targets = targets_for([unit_id], month)
+    this, last = unit_rows.get(month), unit_rows.get(previous_month(month))
+    tiles = [
+        Tile(
+            indicator=str(indicator),
+            label=str(indicator.label),
+            this_month=_value(this, indicator),
+            last_month=_value(last, indicator),
+            target=targets.get((unit_id, None, str(indicator))),
+        )
+        for indicator in TILE_INDICATORS
+    ]
+    services = [
+        {
+            "row": r,
+            "sla": Tile(
+                str(Indicator.SLA), "", r.sla_percent, None,
+                targets.get((unit_id, r.service_id, str(Indicator.SLA))),
+            ),
+            "median": Tile(
+                str(Indicator.MEDIAN_DAYS), "", r.median_days, None,
+                targets.get((unit_id, r.service_id, str(Indicator.MEDIAN_DAYS))),
+            ),
+        }
+        for r in sorted(rows, key=lambda r: r.service.name if r.service else "")
+        if r.service_id is not None and r.month == month
+    ]  # fmt: skip
+    return UnitDashboard(
+        month=month,
+        tiles=tiles,
+        trend=[unit_rows.get(m) for m in months],
+        trend_months=months,
+        services=services,
+        bottlenecks=bottlenecks(unit_id=unit_id, month=month),
+        queue=queue_age(unit_id=unit_id, now=now),
+        exposed=fiktif_positif(unit_id=unit_id, now=now),
+        backlog=backlog(unit_id=unit_id, now=now),
+        refreshed_at=max((r.refreshed_at for r in rows), default=None),
+        flags=anomaly_flags(unit_id=unit_id, agency_id=agency_id, month=month),
+    )
+
+
+def _hours(delta: dt.timedelta) -> float:
+    return delta.total_seconds() / 3600
+
+
+def bottlenecks(*, unit_id: int, month: dt.date) -> list[dict[str, object]]:
+    """Per step: median hours waiting before pick-up and to decide, and returns with reasons."""
+    from loket.insights.selectors import month_period
+
+    period = month_period(month)
+    tasks = Task.objects.filter(
+        case__service__unit_id=unit_id,
+        decided_at__gte=period.start,
+        decided_at__lt=period.end,
+    ).values_list("step_id", "created_at", "claimed_at", "decided_at", "decision", "reason")
+    waits: dict[str, list[float]] = defaultdict(list)
+    deciding: dict[str, list[float]] = defaultdict(list)
+    reasons: dict[str, Counter[str]] = defaultdict(Counter)
+    returned: Counter[str] = Counter()
+    for step, created, claimed, decided, decision, reason in tasks:
+        if decided is None:
+            continue
+        picked = claimed or decided
+        waits[step].append(_hours(picked - created))
+        deciding[step].append(_hours(decided - picked))
+        if decision == Decision.RETURN:
+            returned[step] += 1
+            if reason.strip():
+                reasons[step][reason.strip()] += 1
+    return [
+        {
+            "step": step,
+            "decided": len(waits[step]),
+            "wait_hours": kpi.median(waits[step]),
+            "decide_hours": kpi.median(deciding[step]),
+            "returns": returned[step],
+            "top_reasons": reasons[step].most_common(3),
+        }
+        for step in sorted(waits, key=lambda s: -(kpi.median(waits[s]) or 0))
+    ]
+
+
+def queue_age(*, unit_id: int, now: dt.datetime) -> list[dict[str, object]]:
+    """Open tasks per position of the unit's services, with the oldest one's age in hours."""
+    rows = (
+        Task.objects.filter(case__service__unit_id=unit_id, status=TaskStatus.OPEN)
+        .values("position__code", "position__title")
+        .annotate(
+            open=Count("pk"),
+            oldest=Min("created_at"),
+            overdue=Count("pk", filter=Q(due_at__lt=now)),
+        )
+        .order_by("oldest")
+    )
+    return [
+        {
+            "position": row["position__title"],
+            "code": row["position__code"],
+            "open": row["open"],
+            "overdue": row["overdue"],
+            "oldest_hours": _hours(now - row["oldest"]),
+        }
+        for row in rows
+    ]
+
+
+def _open_cases(unit_id: int) -> Q:
+    return Q(service__unit_id=unit_id) & ~Q(status__in=CLOSED_STATUSES)
+
+
+def fiktif_positif(*, unit_id: int, now: dt.datetime) -> list[Case]:
+    """K12: open running cases past their statutory deadline, by tracking number."""
+    return list(
+        Case.objects.filter(
+            _open_cases(unit_id), complete_at__isnull=False, paused_at__isnull=True, due_at__lt=now
+        )
+        .select_related("service")
+        .only("tracking_number", "due_at", "complete_at", "service__name")
+        .order_by("due_at")[:200]
+    )
+
+
+def backlog(*, unit_id: int, now: dt.datetime) -> dict[str, int]:
+    """K4 at `now` from the engine's own clock fields (one query)."""
+    waiting = Q(status__startswith="awaiting")
+    return Case.objects.filter(_open_cases(unit_id)).aggregate(
+        open=Count("pk"),
+        waiting=Count("pk", filter=waiting),
+        overdue=Count("pk", filter=Q(paused_at__isnull=True, due_at__lt=now) & ~waiting),
+    )
+
+
+def parse_month(text: str | None, *, today: dt.date) -> dt.date:
+    """'2026-07' to 1 July 2026; empty means this month. Raises ValidationError naming `bulan`."""
+    from django.utils.translation import gettext as _
+
+    from loket.core.errors import ValidationError
+
+    if not text:
+        return today.replace(day=1)
+    try:
+        month = dt.datetime.strptime(text, "%Y-%m").date()
+    except ValueError:
+        raise ValidationError(_("Give the month as YYYY-MM."), field="bulan") from None
+    if not 2000 <= month.year <= today.year + 1:
+        raise ValidationError(_("Give the month as YYYY-MM."), field="bulan")
+    return month
+
+
+@dataclass(frozen=True)
+class PublicService:
+    """One service's public monthly figures: no officer-level data."""
+
+    service: object
+    months: list[dt.date]
+    rows: list[MonthlyRollup | None]
+    ikm: list[object]
+
+
+def public_performance(*, agency_id: int, month: dt.date) -> list[PublicService]:
+    """K1, K2, K3 per service per month for twelve months, and the published IKM results."""
+    from loket.catalog.models import Service
+    from loket.surveys.models import Result
+
+    months = months_back(month, TREND_MONTHS)
+    services = list(Service.objects.filter(agency_id=agency_id).order_by("name"))
+    rows = MonthlyRollup.objects.filter(
+        service__in=services, month__in=months
+    ).only(
+        "service_id", "month", "submitted", "approved", "rejected", "cancelled",
+        "sla_on_time", "sla_total", "median_days", "median_days_from_submission", "refreshed_at",
+    )  # fmt: skip
+    by_key = {(r.service_id, r.month): r for r in rows}
+    # Published survey results only (a draft tally is never public), latest per period:
+    # the service's own periods and its unit's unit-wide periods.
+    results: dict[int, dict[int, Result]] = defaultdict(dict)
+    unit_ids = {s.unit_id for s in services}
+    published = (
+        Result.objects.filter(
+            Q(period__service__in=services)
+            | Q(period__service__isnull=True, period__unit_id__in=unit_ids)
+        )
+        .select_related("period")
+        .order_by("period__starts_on", "-published_at")
+    )
+    for result in published:
+        period = result.period
+        for service in services:
+            if period.service_id == service.pk or (
+                period.service_id is None and period.unit_id == service.unit_id
+            ):
+                results[service.pk].setdefault(result.period_id, result)
+    return [
+        PublicService(
+            service=service,
+            months=months,
+            rows=[by_key.get((service.pk, m)) for m in months],
+            ikm=list(results[service.pk].values()),
+        )
+        for service in services
+    ]
+
+
+def anomaly_flags(*, unit_id: int, agency_id: int, month: dt.date) -> list[anomalies.Flag]:
+    """The anomaly rules over the unit's decisions and applications of the month (two queries)."""
+    from loket.calendar.workingtime import working_time_between
+    from loket.insights.selectors import month_period
+
+    period = month_period(month)
+    rows = Task.objects.filter(
+        case__service__unit_id=unit_id, decided_at__gte=period.start, decided_at__lt=period.end
+    ).values_list(
+        "case__tracking_number", "step_id", "decided_by__name", "created_at", "decided_at",
+        "case__applicant_nik_hash", "case__service__code",
+    )  # fmt: skip
+    decisions = [
+        anomalies.Decision(number, step, officer or "", opened, decided, applicant, service)
+        for number, step, officer, opened, decided, applicant, service in rows
+        if decided is not None
+    ]
+    window = dt.timedelta(days=float(getattr(settings, "LOKET_ANOMALY_REPEAT_DAYS", 30)))
+    applications = [
+        anomalies.Application(*row)
+        for row in Case.objects.filter(
+            service__unit_id=unit_id,
+            submitted_at__gte=period.start - window,
+            submitted_at__lt=period.end,
+        ).values_list("tracking_number", "applicant_nik_hash", "service__code", "submitted_at")
+    ]
+    minute = dt.timedelta(minutes=1)
+
+    def in_office(moment: dt.datetime) -> bool:
+        return working_time_between(agency_id, moment, moment + minute) > dt.timedelta(0)
+
+    flags = [
+        *anomalies.outside_office_hours(decisions, in_office=in_office),
+        *anomalies.much_faster_than_usual(decisions),
+        *anomalies.officer_concentration(decisions),
+        *anomalies.repeated_applications(applications),
+    ]
+    return flags[:ANOMALY_LIMIT]

@@ -1,0 +1,106 @@
+"""A year of varied application history for the demo agency, so every figure is real.
+
+Driven through the real case engine (submit, decide, resubmit): on time, late,
+returned, rejected, and a few decisions at night for the anomaly rules.
+Deterministic and idempotent: once its cases exist, a second run does nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import random
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from PIL import Image
+
+from loket.calendar.workingtime import add_working_hours, is_working_day
+from loket.cases import services as cases
+from loket.cases.intake import Applicant
+from loket.cases.models import Case, Task, TaskStatus
+from loket.insights import services
+from loket.org.models import Agency, Officer
+
+SERVICE = "izin-usaha-mikro"
+# Marks the history's cases, so a second run (or other demo cases) is recognised.
+DEMO_EMAIL = "riwayat-demo@example.id"
+# Valid NIKs of the kind the demo uses elsewhere (Kota Bandung, fictitious people).
+NIKS = ["3273055504900003", "3273051201850001", "3273054708920002", "3273050303880004"]
+STEPS = (
+    ("verifikasi-berkas", "andi"),
+    ("kajian-teknis", "siti"),
+    ("persetujuan", "dewi"),
+)
+
+
+def _png() -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 180, 40)).save(buffer, format="PNG")
+    return SimpleUploadedFile("foto.png", buffer.getvalue(), content_type="image/png")
+
+
+def _morning(agency: Agency, day: dt.date) -> dt.datetime:
+    while not is_working_day(agency, day):
+        day += dt.timedelta(days=1)
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(9, 0)))
+
+
+def _decide(case: Case, step: str, who: str, decision: str, at: dt.datetime) -> None:
+    task = Task.objects.get(case=case, step_id=step, status=TaskStatus.OPEN)
+    officer = Officer.objects.get(user__username=who)
+    reason = "" if decision == "approve" else "Foto lokasi kurang jelas, mohon unggah ulang."
+    cases.decide(task_id=task.pk, officer=officer, decision=decision, reason=reason, now=at)
+
+
+def _one_case(agency: Agency, start: dt.datetime, rng: random.Random) -> None:
+    case = cases.submit(
+        service_code=SERVICE,
+        applicant=Applicant(name="Pemohon Demo", nik=rng.choice(NIKS), email=DEMO_EMAIL),
+        data={
+            "nama_usaha": "Usaha Demo",
+            "bidang_usaha": "kuliner",
+            "alamat_usaha": "Jl. Contoh No. 1, Kota Contoh",
+            "modal_usaha": 25_000_000,
+            "hasil_penjualan_tahunan": 150_000_000,
+        },
+        documents={"ktp": _png(), "foto_lokasi": _png()},
+        now=start,
+    ).case
+    moment = add_working_hours(agency, start, 1)
+    kind = rng.choices(["fast", "slow", "returned", "rejected", "night"], [5, 2, 2, 1, 0.3])[0]
+    for step, who in STEPS:
+        hours = rng.uniform(2, 10) if kind != "slow" else rng.uniform(12, 20)
+        moment = add_working_hours(agency, moment, hours)
+        if kind == "returned" and step == "kajian-teknis":
+            _decide(case, step, who, "return", moment)
+            moment = add_working_hours(agency, moment, rng.uniform(8, 24))
+            cases.resubmit(case_id=case.pk, data={"alamat_usaha": "Jl. Contoh No. 2"}, now=moment)
+            moment = add_working_hours(agency, moment, 1)
+            _decide(case, "verifikasi-berkas", "andi", "approve", moment)
+            moment = add_working_hours(agency, moment, 2)
+        if kind == "night" and step == "persetujuan":
+            moment = moment.replace(hour=22)
+        decision = "reject" if kind == "rejected" and step == "persetujuan" else "approve"
+        _decide(case, step, who, decision, moment)
+
+
+def load_performance_history(*, now: dt.datetime | None = None, per_month: int = 4) -> int:
+    """Create `per_month` cases in each of the last twelve months; returns how many."""
+    agency = Agency.objects.filter(services__code=SERVICE).first()
+    if agency is None or Case.objects.filter(applicant_email=DEMO_EMAIL).exists():
+        return 0
+    now = now or timezone.now()
+    rng = random.Random(15)  # noqa: S311  (demo data, not security)
+    created = 0
+    month = services.month_of(now)
+    for _ in range(12):
+        month = services.previous_month(month)
+        for index in range(per_month):
+            start = _morning(agency, month + dt.timedelta(days=2 + 6 * index))
+            _one_case(agency, start, rng)
+            created += 1
+    for _ in range(13):
+        services.refresh_recent(now=timezone.make_aware(dt.datetime.combine(month, dt.time(12))))
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    return created

@@ -1,0 +1,167 @@
+"""Targets per unit and service, and the monthly rollup the worker keeps fresh."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Indicator(models.TextChoices):
+    SLA = "sla", _("SLA compliance (%)")
+    MEDIAN_DAYS = "median_days", _("Median processing time (working days)")
+    P90_DAYS = "p90_days", _("P90 processing time (working days)")
+    DECIDED = "decided", _("Applications decided")
+    FIRST_TIME_RIGHT = "first_time_right", _("First-time-right (%)")
+    IKM = "ikm", _("Satisfaction index (IKM)")
+
+
+class Polarity(models.TextChoices):
+    HIGHER = "higher", _("Higher is better")
+    LOWER = "lower", _("Lower is better")
+
+
+class LowerFormula(models.TextChoices):
+    # Agencies differ and no rule prescribes one: the agency names its choice.
+    NONE = "", _("(not applicable)")
+    INVERSE = "inverse", _("target ÷ actual × 100 %")
+    TWO_MINUS = "two_minus", _("(2 − actual ÷ target) × 100 %")
+
+
+class Target(models.Model):
+    """A target the agency set for one indicator of a unit (or one of its services)."""
+
+    unit = models.ForeignKey(
+        "org.Unit", on_delete=models.CASCADE, related_name="targets", verbose_name=_("unit")
+    )
+    service = models.ForeignKey(
+        "catalog.Service",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="targets",
+        verbose_name=_("service"),
+        help_text=_("Empty: the target is for the whole unit."),
+    )
+    indicator = models.CharField(_("indicator"), max_length=24, choices=Indicator.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    month = models.PositiveSmallIntegerField(
+        _("month"), null=True, blank=True, help_text=_("Empty: a yearly target.")
+    )
+    value = models.DecimalField(_("target value"), max_digits=12, decimal_places=4)
+    # No default: a lower-is-better target read as higher-is-better inverts the capaian.
+    polarity = models.CharField(_("polarity"), max_length=8, choices=Polarity.choices)
+    lower_formula = models.CharField(
+        _("capaian formula (lower is better)"),
+        max_length=12,
+        choices=LowerFormula.choices,
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        ordering = ["unit", "year", "month", "indicator"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(month__isnull=True) | Q(month__gte=1, month__lte=12),
+                name="target_month_in_year",
+            ),
+            models.CheckConstraint(
+                condition=Q(polarity="higher", lower_formula="")
+                | (Q(polarity="lower") & ~Q(lower_formula="")),
+                name="target_formula_matches_polarity",
+                violation_error_message=_(
+                    "A lower-is-better target needs its capaian formula; "
+                    "a higher-is-better target takes none."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        period = f"{self.year}-{self.month:02d}" if self.month else str(self.year)
+        return f"{self.unit} {self.get_indicator_display()} {period}"
+
+    def clean(self) -> None:
+        service = self.service
+        if service is not None and self.unit_id and service.unit_id != self.unit_id:
+            raise ValidationError({"service": _("The service belongs to another unit.")})
+        duplicates = Target.objects.filter(
+            unit_id=self.unit_id,
+            service=service,
+            indicator=self.indicator,
+            year=self.year,
+            month=self.month,
+        ).exclude(pk=self.pk)
+        if duplicates.exists():
+            raise ValidationError(_("There is already a target for this indicator and period."))
+
+    @property
+    def higher_is_better(self) -> bool:
+        return self.polarity == Polarity.HIGHER
+
+
+class MonthlyRollup(models.Model):
+    """The KPIs of one service (or, with no service, a whole unit) in one month.
+
+    Recomputed by the worker from the events; pages read these rows and never
+    recompute from all events. A unit row is computed over the unit's cases, not
+    from its services' rows: medians do not add up.
+    """
+
+    service = models.ForeignKey(
+        "catalog.Service", on_delete=models.CASCADE, null=True, related_name="rollups"
+    )
+    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="rollups")
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    submitted = models.PositiveIntegerField(default=0)
+    approved = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    rejected_automatically = models.PositiveIntegerField(default=0)
+    cancelled = models.PositiveIntegerField(default=0)
+    online = models.PositiveIntegerField(default=0)
+    sla_on_time = models.PositiveIntegerField(default=0)
+    sla_total = models.PositiveIntegerField(default=0)
+    median_days = models.FloatField(null=True)
+    p90_days = models.FloatField(null=True)
+    median_days_from_submission = models.FloatField(null=True)
+    p90_days_from_submission = models.FloatField(null=True)
+    first_time_right = models.PositiveIntegerField(default=0)
+    returns_total = models.PositiveIntegerField(default=0)
+    acting_decisions = models.PositiveIntegerField(default=0)
+    decisions = models.PositiveIntegerField(default=0)
+    refreshed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("monthly figures")
+        verbose_name_plural = _("monthly figures")
+        ordering = ["service", "month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "month"],
+                condition=Q(service__isnull=False),
+                name="one_service_rollup_per_month",
+            ),
+            models.UniqueConstraint(
+                fields=["unit", "month"],
+                condition=Q(service__isnull=True),
+                name="one_unit_rollup_per_month",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service_id or self.unit_id} {self.month:%Y-%m}"
+
+    @property
+    def sla_percent(self) -> float | None:
+        return None if not self.sla_total else 100 * self.sla_on_time / self.sla_total
+
+    @property
+    def first_time_right_percent(self) -> float | None:
+        return None if not self.decided else 100 * self.first_time_right / self.decided
+
+    @property
+    def decided(self) -> int:
+        return self.approved + self.rejected

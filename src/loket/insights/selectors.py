@@ -1,0 +1,153 @@
+"""Read-only queries: case histories for the KPI rules, and the rollup for the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Q
+
+from loket.calendar import workingtime
+from loket.cases.definition import Definition
+from loket.cases.models import Case, CaseEvent, Task
+from loket.catalog.models import Service
+from loket.insights.kpi import CaseHistory, Event, Period, TaskRecord
+from loket.insights.xes import LogEvent
+from loket.org.models import Unit
+
+# Only these kinds shape a KPI; the rest of the history is not read.
+KPI_EVENT_KINDS = (
+    "submitted",
+    "declared_complete",
+    "auto_step",
+    "awaiting_applicant",
+    "awaiting_payment",
+    "resubmitted",
+    "paid",
+    "closed",
+)
+
+
+def month_period(month: dt.date) -> Period:
+    """The calendar month that starts on `month`, in the agency time zone."""
+    zone = ZoneInfo(settings.TIME_ZONE)
+    start = dt.datetime(month.year, month.month, 1, tzinfo=zone)
+    following = dt.datetime(month.year + month.month // 12, month.month % 12 + 1, 1, tzinfo=zone)
+    return Period(start, following)
+
+
+def _deadline(definition: dict[str, Any], day_length: dt.timedelta) -> dt.timedelta | None:
+    deadline = Definition(definition).service_deadline
+    if deadline.get("working_days") is not None:
+        return day_length * int(deadline["working_days"])
+    if deadline.get("working_hours") is not None:
+        return dt.timedelta(hours=float(deadline["working_hours"]))
+    return None
+
+
+def histories(*, service: Service, period: Period) -> list[CaseHistory]:
+    """Histories of the service's cases submitted or closed in the period (two queries)."""
+    return _histories(Q(service=service), period, service.agency_id)
+
+
+def unit_histories(*, unit: Unit, period: Period) -> list[CaseHistory]:
+    """Histories of all the unit's services' cases submitted or closed in the period."""
+    return _histories(Q(service__unit=unit), period, unit.agency_id)
+
+
+def _histories(scope: Q, period: Period, agency_id: int) -> list[CaseHistory]:
+    cases = list(
+        Case.objects.filter(scope)
+        .filter(
+            Q(submitted_at__gte=period.start, submitted_at__lt=period.end)
+            | Q(closed_at__gte=period.start, closed_at__lt=period.end)
+        )
+        .select_related("service_version")
+        .only("pk", "tracking_number", "submitted_at", "service_version__definition")
+    )
+    return _build(cases, agency_id)
+
+
+def open_histories(*, service: Service, moment: dt.datetime) -> list[CaseHistory]:
+    """Histories of the service's cases open at `moment`."""
+    cases = list(
+        Case.objects.filter(service=service, submitted_at__lte=moment)
+        .filter(Q(closed_at__isnull=True) | Q(closed_at__gt=moment))
+        .select_related("service_version")
+        .only("pk", "tracking_number", "submitted_at", "service_version__definition")
+    )
+    return _build(cases, service.agency_id)
+
+
+def _build(cases: list[Case], agency_id: int) -> list[CaseHistory]:
+    events: dict[int, list[Event]] = defaultdict(list)
+    rows = (
+        CaseEvent.objects.filter(case__in=[c.pk for c in cases], kind__in=KPI_EVENT_KINDS)
+        .order_by("case_id", "sequence")
+        .values_list("case_id", "at", "kind", "action", "step_id", "reason")
+    )
+    for case_id, at, kind, action, step_id, reason in rows:
+        events[case_id].append(Event(at, kind, action, step_id, reason))
+    day_length = workingtime._rules(agency_id).day_length
+    result = []
+    for case in cases:
+        definition = case.service_version.definition
+        result.append(
+            CaseHistory(
+                tracking_number=case.tracking_number,
+                submitted_at=case.submitted_at,
+                events=tuple(events[case.pk]),
+                service_deadline=_deadline(definition, day_length),
+                complete_on_submission=Definition(definition).completeness_step is None,
+            )
+        )
+    return result
+
+
+def task_records(*, scope: Q, period: Period) -> list[TaskRecord]:
+    """Tasks decided in the period (scope on the task, e.g. Q(case__service=s)), K8 and K9."""
+    rows = (
+        Task.objects.filter(scope, decided_at__gte=period.start, decided_at__lt=period.end)
+        .order_by()
+        .values_list(
+            "position__code",
+            "due_at",
+            "decided_at",
+            "decided_by_id",
+            "decided_capacity",
+            "escalated_at",
+        )
+    )
+    return [
+        TaskRecord(
+            position, due, decided, str(officer or ""), capacity or "", escalated is not None
+        )
+        for position, due, decided, officer, capacity, escalated in rows
+    ]
+
+
+def event_log(*, unit_id: int, period: Period | None) -> Iterator[LogEvent]:
+    """Every event of the unit's cases (submitted in the period), case by case, streamed."""
+    cases = Case.objects.filter(service__unit_id=unit_id)
+    if period is not None:
+        cases = cases.filter(submitted_at__gte=period.start, submitted_at__lt=period.end)
+    rows = (
+        CaseEvent.objects.filter(case__in=cases.values("pk"))
+        .order_by("case_id", "sequence")
+        .values_list(
+            "case__tracking_number",
+            "case__service__code",
+            "at",
+            "kind",
+            "step_id",
+            "action",
+            "position__code",
+            "capacity",
+        )
+    )
+    for number, service, at, kind, step_id, action, position, capacity in rows.iterator(2000):
+        yield LogEvent(number, service, at, kind, step_id, action, position or "", capacity)

@@ -1,0 +1,111 @@
+"""The head of a unit's performance dashboard in the workspace."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from loket.cases.models import Case
+from loket.insights import services
+from loket.insights.models import Target
+from loket.org.models import Unit
+from tests.insights.conftest import apply, at, decide
+
+pytestmark = pytest.mark.django_db
+URL = "/workspace/kinerja/"
+
+
+@pytest.fixture
+def refreshed(july_cases: tuple[Case, Case]) -> Unit:
+    services.refresh_recent(now=at(31, 20))
+    unit = Unit.objects.get(code="dpmptsp")
+    Target.objects.create(
+        unit=unit, indicator="sla", year=2026, value=Decimal(80), polarity="higher"
+    )
+    return unit
+
+
+def test_head_sees_tiles_against_target_and_the_service_table(refreshed, signed_in) -> None:
+    page = signed_in("bambang").get(URL, {"bulan": "2026-07", "unit": refreshed.pk})
+    assert page.status_code == 200
+    board = page.context["board"]
+    sla = next(t for t in board.tiles if t.indicator == "sla")
+    assert (sla.this_month, sla.target.value) == (50.0, Decimal(80))
+    assert sla.achievement == Decimal("62.5")
+    assert sla.meets_target is False
+    decided = next(t for t in board.tiles if t.indicator == "decided")
+    assert (decided.this_month, decided.last_month) == (2.0, 0.0)
+    html = page.content.decode()
+    assert "<svg" in html and 'role="img"' in html
+    assert 'data-testid="trend-table"' in html  # the table beside the charts
+    decided_per_service = {item["row"].service.code: item["row"].decided for item in board.services}
+    assert decided_per_service["izin-usaha-mikro"] == 2
+    assert decided_per_service["izin-reklame"] == 0
+
+
+def test_bottlenecks_count_returns_with_their_reasons(refreshed, signed_in) -> None:
+    page = signed_in("bambang").get(URL, {"bulan": "2026-07", "unit": refreshed.pk})
+    rows = {row["step"]: row for row in page.context["board"].bottlenecks}
+    assert rows["kajian-teknis"]["returns"] == 1
+    assert rows["kajian-teknis"]["top_reasons"] == [("Foto lokasi buram.", 1)]
+    assert rows["verifikasi-berkas"]["decided"] == 3
+
+
+def test_open_case_past_its_deadline_is_listed_as_fiktif_positif(refreshed, signed_in) -> None:
+    waiting = apply(at(20, 9))
+    decide(waiting, "verifikasi-berkas", "andi", "approve", at(20))
+    page = signed_in("bambang").get(URL, {"bulan": "2026-07", "unit": refreshed.pk})
+    exposed = [c.tracking_number for c in page.context["board"].exposed]
+    assert exposed == [waiting.tracking_number]
+    queue = page.context["board"].queue
+    assert [(row["code"], row["open"], row["overdue"]) for row in queue] == [
+        ("analis-perizinan", 1, 1)
+    ]
+
+
+def test_an_officer_who_heads_no_unit_is_refused(refreshed, signed_in) -> None:
+    assert signed_in("siti").get(URL).status_code == 403
+
+
+def test_a_head_may_not_open_a_unit_outside_their_reach(refreshed, signed_in) -> None:
+    page = signed_in("dewi").get(URL, {"unit": refreshed.pk})
+    assert page.status_code == 403
+
+
+def test_a_malformed_month_is_a_400_naming_the_field(refreshed, signed_in) -> None:
+    page = signed_in("bambang").get(URL, {"bulan": "juli"})
+    assert page.status_code == 400
+    assert b"bulan" in page.content
+
+
+def test_signed_out_visitor_goes_to_sign_in(client) -> None:
+    assert client.get(URL).status_code == 302
+
+
+def test_the_page_runs_a_fixed_number_of_queries(
+    refreshed,
+    signed_in,
+    django_assert_max_num_queries,
+) -> None:
+    client = signed_in("bambang")
+    client.get(URL, {"bulan": "2026-07"})
+    for day in (21, 22):
+        extra = apply(at(day, 9))
+        decide(extra, "verifikasi-berkas", "andi", "approve", at(day))
+    with django_assert_max_num_queries(30):
+        client.get(URL, {"bulan": "2026-07"})
+
+
+def test_a_decision_at_night_shows_as_an_anomaly_flag(refreshed, signed_in) -> None:
+    night = apply(at(21, 9))
+    decide(night, "verifikasi-berkas", "andi", "approve", at(21, 22))
+    page = signed_in("bambang").get(URL, {"bulan": "2026-07", "unit": refreshed.pk})
+    flags = page.context["board"].flags
+    assert [f.tracking_number for f in flags if f.rule == "outside_office_hours"] == [
+        night.tracking_number
+    ]
+    # The same NIK applied three times within 30 days: the repeat rule fires as well.
+    repeated = {f.tracking_number for f in flags if f.rule == "repeated_applications"}
+    assert night.tracking_number in repeated and len(repeated) == 3
+    assert 'data-testid="anomalies"' in page.content.decode()
