@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "loket.workspace",
     "loket.api",
     "loket.complaints",
+    "loket.opendata",
 ]
 
 MIDDLEWARE = [
@@ -396,3 +397,16 @@ LOKET_CEL_TIME_BUDGET_SECONDS = float(os.environ.get("LOKET_CEL_TIME_BUDGET_SECO
 # SKM survey rules the regulation's copies disagree on or that are unverified (grade
 # bands, answer labels, element order, Krejcie-Morgan constants): see surveys/rules.yaml.
 LOKET_SURVEY_RULES_FILE = os.environ.get("LOKET_SURVEY_RULES_FILE", "")
+
+# Open data (issue 16). Counts below this threshold are published as "<N" and the
+# statistics computed from them left blank, so no cell can single out a person.
+LOKET_OPENDATA_MIN_CELL = int(os.environ.get("LOKET_OPENDATA_MIN_CELL", "5"))
+LOKET_OPENDATA_LICENSE_ID = os.environ.get("LOKET_OPENDATA_LICENSE_ID", "cc-by-4.0")
+LOKET_OPENDATA_LICENSE_TITLE = os.environ.get(
+    "LOKET_OPENDATA_LICENSE_TITLE", "Creative Commons Attribution 4.0"
+)
+LOKET_OPENDATA_LICENSE_URL = os.environ.get(
+    "LOKET_OPENDATA_LICENSE_URL", "https://creativecommons.org/licenses/by/4.0/"
+)
+# Absolute site address used in CKAN, data.json and DCAT links when there is no request.
+LOKET_OPENDATA_SITE_URL = os.environ.get("LOKET_OPENDATA_SITE_URL", "http://localhost:8000")

@@ -22,5 +22,7 @@ urlpatterns = [
     path("", include("loket.complaints.urls")),
     path("workspace/", include("loket.workspace.urls")),
     path("verify/", include("loket.documents.urls")),
+    # Open data: CKAN action API (/api/3/action/), files (/data/), data.json, DCAT-AP.
+    path("", include("loket.opendata.urls")),
     path("", include("loket.portal.urls")),
 ]

@@ -46,6 +46,7 @@ def default_schedule() -> list[Periodic]:
         Periodic("loket.org.tasks:warn_expiring_acting", 3600),
         Periodic("loket.notify.tasks:sweep_outbox", 60),
         Periodic("loket.ledger.tasks:sign_tree_head_task", 60),
+        Periodic("loket.opendata.tasks:publish_datasets", 3600),
     ]
 
 

@@ -1,0 +1,10 @@
+"""Open data: the CKAN action API, the files, and the catalogue's other encodings."""
+
+from django.urls import path
+
+from loket.opendata import ckan, views
+
+urlpatterns = [
+    path("api/3/action/<str:name>", ckan.action_view, name="ckan-action"),
+    path("data/<slug:slug>.<str:fmt>", views.download, name="opendata-download"),
+]
