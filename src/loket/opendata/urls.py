@@ -6,5 +6,7 @@ from loket.opendata import ckan, views
 
 urlpatterns = [
     path("api/3/action/<str:name>", ckan.action_view, name="ckan-action"),
+    # CKAN serves the unversioned path too, and ckanapi.RemoteCKAN calls it.
+    path("api/action/<str:name>", ckan.action_view, name="ckan-action-unversioned"),
     path("data/<slug:slug>.<str:fmt>", views.download, name="opendata-download"),
 ]
