@@ -410,3 +410,6 @@ LOKET_OPENDATA_LICENSE_URL = os.environ.get(
 )
 # Absolute site address used in CKAN, data.json and DCAT links when there is no request.
 LOKET_OPENDATA_SITE_URL = os.environ.get("LOKET_OPENDATA_SITE_URL", "http://localhost:8000")
+# The desk harvesters write to when an agency has no public e-mail address of its own.
+LOKET_OPENDATA_CONTACT_EMAIL = os.environ.get("LOKET_OPENDATA_CONTACT_EMAIL", "data@localhost")
+LOKET_OPENDATA_CATALOG_TITLE = os.environ.get("LOKET_OPENDATA_CATALOG_TITLE", "Data Terbuka Loket")

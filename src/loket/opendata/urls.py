@@ -8,5 +8,8 @@ urlpatterns = [
     path("api/3/action/<str:name>", ckan.action_view, name="ckan-action"),
     # CKAN serves the unversioned path too, and ckanapi.RemoteCKAN calls it.
     path("api/action/<str:name>", ckan.action_view, name="ckan-action-unversioned"),
+    path("data.json", views.data_json, name="opendata-data-json"),
+    path("catalog.jsonld", views.catalog_jsonld, name="opendata-catalog-jsonld"),
+    path("catalog.ttl", views.catalog_turtle, name="opendata-catalog-turtle"),
     path("data/<slug:slug>.<str:fmt>", views.download, name="opendata-download"),
 ]
