@@ -194,3 +194,32 @@ def package_dict(dataset: Dataset, base: str) -> dict[str, Any]:
         "num_resources": len(resources),
         "num_tags": len(tags),
     }
+
+
+def search(*, query: str = "", organisation: str = "", theme: str = "") -> list[Dataset]:
+    """Datasets for the portal's open-data page: words in title/description/keywords, filters."""
+    found = datasets()
+    if organisation:
+        found = found.filter(agency__code=organisation)
+    if theme:
+        found = found.filter(theme=theme)
+    words = query.lower().split()
+    return [
+        d
+        for d in found
+        if all(w in " ".join([d.title, d.description, *d.keywords]).lower() for w in words)
+    ]
+
+
+def preview(dataset: Dataset, *, limit: int = 20) -> tuple[list[str], list[list[str]], int]:
+    """The first rows of the dataset's CSV: header, rows, and how many rows there are."""
+    import csv
+    import io
+
+    resource = Resource.objects.filter(dataset=dataset, format="CSV").first()
+    if resource is None:
+        return [], [], 0
+    rows = list(csv.reader(io.StringIO(bytes(resource.content).decode("utf-8"))))
+    if not rows:
+        return [], [], 0
+    return rows[0], rows[1 : limit + 1], len(rows) - 1

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from loket.opendata import encodings, selectors
@@ -48,3 +50,38 @@ def catalog_jsonld(request: HttpRequest) -> HttpResponse:
 def catalog_turtle(request: HttpRequest) -> HttpResponse:
     graph = encodings.dcat_graph(_base(request))
     return HttpResponse(graph.serialize(format="turtle"), content_type="text/turtle; charset=utf-8")
+
+
+@require_safe
+def index(request: HttpRequest) -> HttpResponse:
+    """The portal's open-data page: browse and search by organisation and topic."""
+    query = request.GET.get("q", "").strip()[:100]
+    organisation = request.GET.get("organisation", "").strip()[:64]
+    theme = request.GET.get("theme", "").strip()[:60]
+    context = {
+        "datasets": selectors.search(query=query, organisation=organisation, theme=theme),
+        "agencies": selectors.publishing_agencies(),
+        "themes": sorted(selectors.THEMES.items()),
+        "query": query,
+        "organisation": organisation,
+        "theme": theme,
+    }
+    return render(request, "opendata/index.html", context)
+
+
+@require_safe
+def dataset_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    dataset = selectors.dataset_by_id(slug)
+    if dataset is None:
+        raise Http404
+    header, rows, total = selectors.preview(dataset)
+    context = {
+        "dataset": dataset,
+        "header": header,
+        "rows": rows,
+        "total": total,
+        "temporal": encodings.temporal(dataset),
+        "licence": selectors.licence(),
+        "min_cell": settings.LOKET_OPENDATA_MIN_CELL,
+    }
+    return render(request, "opendata/dataset.html", context)
