@@ -102,3 +102,20 @@ def test_envelope_and_status_codes_of_errors(db: Any, client: Client) -> None:
     bad_json = client.post("/api/3/action/package_show", "{", content_type="application/json")
     assert bad_json.status_code == 400
     assert bad_json.json()["success"] is False
+
+
+def test_search_by_tag_and_licence_runs_in_the_database(db: Any, client: Client) -> None:
+    load_demo()
+    services.publish_all()
+    services.publish_all()  # republishing keeps the tag index in step with the keywords
+
+    def names(fq: str) -> list[str]:
+        response = client.get("/api/3/action/package_search", {"fq": fq})
+        assert response.status_code == 200, response.content
+        return [p["name"] for p in response.json()["result"]["results"]]
+
+    assert names("tags:IKM") == ["kota-contoh-indeks-kepuasan-masyarakat"]
+    assert names('tags:"survei kepuasan masyarakat"') == ["kota-contoh-indeks-kepuasan-masyarakat"]
+    assert names("tags:IK") == []
+    assert len(names("license_id:cc-by-4.0")) == Dataset.objects.count()
+    assert names("license_id:odc-by") == []

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import shlex
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -22,14 +21,15 @@ from loket.opendata.models import Dataset
 CKAN_VERSION = "2.10.4"
 FACET_FIELDS = ("organization", "tags", "groups", "res_format", "license_id")
 FQ_FIELDS = ("organization", "tags", "groups", "res_format", "license_id")
+# CKAN sort strings and the database order each one means (no relevance score here).
 SORTS = {
-    "score desc, metadata_modified desc": ("-modified", "name"),
-    "metadata_modified desc": ("-modified", "name"),
-    "metadata_modified asc": ("modified", "name"),
-    "title_string asc": ("title", "name"),
-    "title_string desc": ("-title", "name"),
-    "name asc": ("name",),
-    "name desc": ("-name",),
+    "score desc, metadata_modified desc": ("-modified_at", "slug"),
+    "metadata_modified desc": ("-modified_at", "slug"),
+    "metadata_modified asc": ("modified_at", "slug"),
+    "title_string asc": ("title", "slug"),
+    "title_string desc": ("-title", "slug"),
+    "name asc": ("slug",),
+    "name desc": ("-slug",),
 }
 WRITE_ACTIONS = {
     "package_create", "package_update", "package_patch", "package_delete",
@@ -132,18 +132,6 @@ def resource_show(params: Params, base: str) -> dict[str, Any]:
     return selectors.resource_dict(resource, resource.dataset, base)
 
 
-def _facet_values(package: dict[str, Any], field: str) -> list[str]:
-    if field == "organization":
-        return [package["organization"]["name"]]
-    if field == "tags":
-        return [tag["name"] for tag in package["tags"]]
-    if field == "groups":
-        return [group["name"] for group in package["groups"]]
-    if field == "res_format":
-        return sorted({resource["format"] for resource in package["resources"]})
-    return [package["license_id"]]
-
-
 def _filters(fq: str) -> list[tuple[str, str]]:
     try:
         terms = shlex.split(fq)
@@ -162,23 +150,6 @@ def _filters(fq: str) -> list[tuple[str, str]]:
     return filters
 
 
-def _matches_q(package: dict[str, Any], q: str) -> bool:
-    if q in ("", "*:*", "*"):
-        return True
-    haystack = " ".join(
-        [package["name"], package["title"], package["notes"] or ""]
-        + [tag["name"] for tag in package["tags"]]
-    ).lower()
-    return all(word in haystack for word in q.lower().split())
-
-
-def _sort_key(order: str) -> Callable[[dict[str, Any]], Any]:
-    fields = {"modified": "metadata_modified", "title": "title", "name": "name"}
-    keys = SORTS[order]
-    first = keys[0].lstrip("-")
-    return lambda p: p[fields[first]]
-
-
 @action
 def package_search(params: Params, base: str) -> dict[str, Any]:
     q = str(params.get("q") or "*:*")
@@ -195,19 +166,14 @@ def package_search(params: Params, base: str) -> dict[str, Any]:
         raise invalid("facet.field", f"Unsupported facet field: {unknown[0]}")
     facet_limit = _int(params, "facet.limit", 50, low=-1)
     facet_mincount = _int(params, "facet.mincount", 1)
-    if _bool(params, "include_private", False):
-        pass  # every Loket dataset is public; there is nothing private to include
-    packages = [selectors.package_dict(d, base) for d in selectors.datasets()]
-    found = [
-        p
-        for p in packages
-        if _matches_q(p, q) and all(value in _facet_values(p, f) for f, value in filters)
-    ]
-    found.sort(key=_sort_key(order), reverse=SORTS[order][0].startswith("-"))
+    # Every Loket dataset is public: include_private changes nothing, but must be a boolean.
+    _bool(params, "include_private", False)
+    words = [] if q in ("*:*", "*") else q.split()
+    found = selectors.matching(words=words, filters=filters).order_by(*SORTS[order])
     facets: dict[str, dict[str, int]] = {}
     search_facets: dict[str, Any] = {}
     for field in facet_fields if want_facets else []:
-        counts = Counter(v for p in found for v in _facet_values(p, field))
+        counts = selectors.facet_counts(found, field)
         items = [(name, n) for name, n in counts.most_common() if n >= facet_mincount]
         if facet_limit >= 0:
             items = items[:facet_limit]
@@ -216,9 +182,10 @@ def package_search(params: Params, base: str) -> dict[str, Any]:
             "title": field,
             "items": [{"name": n, "display_name": n, "count": c} for n, c in items],
         }
+    page = selectors.with_details(found)[start : start + rows]
     return {
-        "count": len(found),
-        "results": found[start : start + rows],
+        "count": found.count(),
+        "results": [selectors.package_dict(d, base) for d in page],
         "facets": facets,
         "search_facets": search_facets,
         "sort": order,

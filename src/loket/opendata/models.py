@@ -20,6 +20,8 @@ class Dataset(models.Model):
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"))
     keywords: models.JSONField[Any, Any] = models.JSONField(default=list)
+    # The keywords as "|tag|tag|", so tag filters run in the database on SQLite and PostgreSQL.
+    tag_index = models.CharField(max_length=1000, blank=True, editable=False)
     theme = models.SlugField(_("theme"), max_length=60)
     # ISO 8601 repeating duration, e.g. R/P1M (never free text such as "Bulanan").
     periodicity = models.CharField(_("periodicity"), max_length=16)
@@ -40,6 +42,13 @@ class Dataset(models.Model):
 
     def __str__(self) -> str:
         return self.slug
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.tag_index = "|" + "|".join(self.keywords) + "|" if self.keywords else ""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "keywords" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "tag_index"}
+        super().save(*args, **kwargs)
 
 
 class Resource(models.Model):

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from loket.opendata.models import Dataset, Resource
 from loket.org.models import Agency
@@ -19,15 +20,65 @@ THEMES = {
 }
 
 
+def with_details(found: QuerySet[Dataset]) -> QuerySet[Dataset]:
+    """The datasets with their agency and resources (without file contents), in two queries."""
+    return found.select_related("agency").prefetch_related(
+        Prefetch("resources", queryset=Resource.objects.defer("content").order_by("position"))
+    )
+
+
 def datasets() -> QuerySet[Dataset]:
     """Every published dataset with its agency and resources (two queries)."""
-    return (
-        Dataset.objects.select_related("agency")
-        .prefetch_related(
-            Prefetch("resources", queryset=Resource.objects.defer("content").order_by("position"))
+    return with_details(Dataset.objects.order_by("slug"))
+
+
+def matching(*, words: list[str], filters: list[tuple[str, str]]) -> QuerySet[Dataset]:
+    """Datasets with every word (title, description, name, tags) and every fq filter."""
+    found = Dataset.objects.all()
+    for word in words:
+        found = found.filter(
+            Q(title__icontains=word)
+            | Q(description__icontains=word)
+            | Q(slug__icontains=word)
+            | Q(tag_index__icontains=word)
         )
-        .order_by("slug")
-    )
+    for field, value in filters:
+        if field == "organization":
+            found = found.filter(agency__code=value)
+        elif field == "groups":
+            found = found.filter(theme=value)
+        elif field == "tags":
+            found = found.filter(tag_index__contains=f"|{value}|")
+        elif field == "res_format":
+            found = found.filter(
+                Exists(Resource.objects.filter(dataset=OuterRef("pk"), format=value.upper()))
+            )
+        elif value != settings.LOKET_OPENDATA_LICENSE_ID:  # license_id: one licence for all
+            found = found.none()
+    return found
+
+
+def facet_counts(found: QuerySet[Dataset], field: str) -> Counter[str]:
+    """How many of the found datasets carry each value of a facet field."""
+    ids = found.order_by().values("pk")
+    if field == "organization":
+        rows = found.order_by().values_list("agency__code").annotate(n=Count("pk"))
+        return Counter(dict(rows))
+    if field == "groups":
+        return Counter(dict(found.order_by().values_list("theme").annotate(n=Count("pk"))))
+    if field == "res_format":
+        per_format = (
+            Resource.objects.filter(dataset__in=ids)
+            .order_by()
+            .values_list("format")
+            .annotate(n=Count("dataset", distinct=True))
+        )
+        return Counter(dict(per_format))
+    if field == "tags":
+        # The plain-text index is far cheaper to read than decoding every JSON list.
+        indexes = found.order_by().values_list("tag_index", flat=True)
+        return Counter(tag for index in indexes for tag in index.split("|") if tag)
+    return Counter({settings.LOKET_OPENDATA_LICENSE_ID: found.count()})
 
 
 def dataset_by_id(identifier: str) -> Dataset | None:
