@@ -88,16 +88,19 @@ class WorkingClock:
     """Working days between two moments, fast enough for a million cases.
 
     Office time is additive, so days(a, b) = position(b) - position(a), where a
-    position is the office time since a fixed origin. Positions are memoised per
-    minute (one calendar call per distinct minute and per distinct day, not per
-    case): results may differ from the calendar's own by under one minute.
+    position is the office time since a fixed origin: the office time up to the
+    start of the day (one calendar call per distinct day) plus the office time
+    within the day. The calendar opens and closes at the same hours on every
+    working day, so the part within a day depends only on the time of day and
+    is asked of the calendar once per distinct second of the day.
     """
 
     def __init__(self, agency: Agency) -> None:
         self.agency = agency
         self.origin: dt.date | None = None
         self.day_offsets: dict[dt.date, float] = {}
-        self.positions: dict[dt.datetime, float] = {}
+        self.working: dict[dt.date, bool] = {}
+        self.within: dict[dt.time, float] = {}
 
     def _midnight(self, day: dt.date) -> dt.datetime:
         return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
@@ -109,25 +112,28 @@ class WorkingClock:
             self.origin = day
         if day not in self.day_offsets:
             origin, here = self._midnight(self.origin), self._midnight(day)
-            self.day_offsets[day] = (
-                working_days_between(self.agency, origin, here)
-                if day >= self.origin
-                else -working_days_between(self.agency, here, origin)
-            )
+            self.day_offsets[day] = working_days_between(self.agency, origin, here)
         return self.day_offsets[day]
 
-    def _position(self, moment: dt.datetime) -> float:
-        from loket.calendar.workingtime import working_days_between
+    def _within_day(self, local: dt.datetime) -> float:
+        from loket.calendar.workingtime import is_working_day, working_days_between
 
-        minute = timezone.localtime(moment).replace(second=0, microsecond=0)
-        if minute not in self.positions:
-            day = minute.date()
-            within = working_days_between(self.agency, self._midnight(day), minute)
-            self.positions[minute] = self._day_offset(day) + within
-        return self.positions[minute]
+        day = local.date()
+        if day not in self.working:
+            self.working[day] = is_working_day(self.agency, day)
+        if not self.working[day]:
+            return 0.0
+        time_of_day = local.time()
+        if time_of_day not in self.within:
+            self.within[time_of_day] = working_days_between(self.agency, self._midnight(day), local)
+        return self.within[time_of_day]
+
+    def position(self, moment: dt.datetime) -> float:
+        local = timezone.localtime(moment).replace(microsecond=0)
+        return self._day_offset(local.date()) + self._within_day(local)
 
     def days_between(self, start: dt.datetime, end: dt.datetime) -> float:
-        return max(0.0, self._position(end) - self._position(start))
+        return max(0.0, self.position(end) - self.position(start))
 
 
 def month_of(moment: dt.datetime) -> str:
