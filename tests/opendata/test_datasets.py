@@ -109,3 +109,12 @@ def test_download_serves_the_published_csv(demo: Any, client: Client) -> None:
     assert response["Content-Type"].startswith("text/csv")
     assert client.get(f"/data/{slug}.xml").status_code == 404
     assert client.get("/data/tidak-ada.csv").status_code == 404
+
+
+def test_the_worker_regenerates_every_dataset_on_its_schedule(demo: Any) -> None:
+    from loket.core.management.commands.worker import default_schedule
+    from loket.opendata.tasks import publish_datasets
+
+    assert "loket.opendata.tasks:publish_datasets" in [p.task_path for p in default_schedule()]
+    assert publish_datasets.call() == {"datasets": 5}
+    assert Resource.objects.count() == 10
