@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "loket.api",
     "loket.complaints",
     "loket.insights",
+    "loket.opendata",
 ]
 
 MIDDLEWARE = [
@@ -405,3 +406,19 @@ LOKET_ANOMALY_OFFICER_SHARE = float(os.environ.get("LOKET_ANOMALY_OFFICER_SHARE"
 LOKET_ANOMALY_APPLICANT_CASES = int(os.environ.get("LOKET_ANOMALY_APPLICANT_CASES", "5"))
 LOKET_ANOMALY_REPEATS = int(os.environ.get("LOKET_ANOMALY_REPEATS", "3"))
 LOKET_ANOMALY_REPEAT_DAYS = int(os.environ.get("LOKET_ANOMALY_REPEAT_DAYS", "30"))
+
+# Open data (issue 16). Counts below this threshold are published as "<N" and the
+# statistics computed from them left blank, so no cell can single out a person.
+LOKET_OPENDATA_MIN_CELL = int(os.environ.get("LOKET_OPENDATA_MIN_CELL", "5"))
+LOKET_OPENDATA_LICENSE_ID = os.environ.get("LOKET_OPENDATA_LICENSE_ID", "cc-by-4.0")
+LOKET_OPENDATA_LICENSE_TITLE = os.environ.get(
+    "LOKET_OPENDATA_LICENSE_TITLE", "Creative Commons Attribution 4.0"
+)
+LOKET_OPENDATA_LICENSE_URL = os.environ.get(
+    "LOKET_OPENDATA_LICENSE_URL", "https://creativecommons.org/licenses/by/4.0/"
+)
+# Absolute site address used in CKAN, data.json and DCAT links when there is no request.
+LOKET_OPENDATA_SITE_URL = os.environ.get("LOKET_OPENDATA_SITE_URL", "http://localhost:8000")
+# The desk harvesters write to when an agency has no public e-mail address of its own.
+LOKET_OPENDATA_CONTACT_EMAIL = os.environ.get("LOKET_OPENDATA_CONTACT_EMAIL", "data@localhost")
+LOKET_OPENDATA_CATALOG_TITLE = os.environ.get("LOKET_OPENDATA_CATALOG_TITLE", "Data Terbuka Loket")

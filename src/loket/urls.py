@@ -27,5 +27,7 @@ urlpatterns = [
     path("verify/", include("loket.documents.urls")),
     # The public Kinerja Layanan page (/kinerja/<agency>/).
     path("", include("loket.insights.urls")),
+    # Open data: CKAN action API (/api/3/action/), files (/data/), data.json, DCAT-AP.
+    path("", include("loket.opendata.urls")),
     path("", include("loket.portal.urls")),
 ]

@@ -51,6 +51,10 @@ class Command(BaseCommand):
         from loket.insights.demo import load_performance_history
 
         load_performance_history()
+        # Every open dataset, computed from the history just loaded (opendata app).
+        from loket.opendata.services import publish_all
+
+        publish_all()
         self._print_summary(bind, summary)
         if setup_only:
             return
@@ -67,6 +71,7 @@ class Command(BaseCommand):
         w(f"  Admin:               {base}/admin/  ({ADMIN_USERNAME} / {DEMO_PASSWORD})")
         w(f"  API docs:            {base}/api/v1/docs")
         w(f"  Complaints (public): {base}/pengaduan/  ·  Open311: {base}/open311/discovery.json")
+        w(f"  Open data:           {base}/data/  ·  CKAN: {base}/api/3/action/package_list")
         w(f"\n  Officers (password for all: {DEMO_PASSWORD}):")
         for officer in summary.officers:
             capacity = "" if officer.capacity == "definitive" else f" [{officer.capacity.upper()}]"
