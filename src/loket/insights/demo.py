@@ -18,13 +18,15 @@ from PIL import Image
 from loket.calendar.workingtime import add_working_hours, is_working_day
 from loket.cases import services as cases
 from loket.cases.intake import Applicant
-from loket.cases.models import Case, Task, TaskStatus
+from loket.cases.models import Case, IdempotencyKey, Task, TaskStatus
 from loket.insights import services
 from loket.org.models import Agency, Officer
 
 SERVICE = "izin-usaha-mikro"
 # Marks the history's cases, so a second run (or other demo cases) is recognised.
 DEMO_EMAIL = "riwayat-demo@example.id"
+HISTORY_CLIENT = "demo-history"
+KEY_PREFIX = "demo-history-"
 # Valid NIKs of the kind the demo uses elsewhere (Kota Bandung, fictitious people).
 NIKS = ["3273055504900003", "3273051201850001", "3273054708920002", "3273050303880004"]
 STEPS = (
@@ -53,7 +55,7 @@ def _decide(case: Case, step: str, who: str, decision: str, at: dt.datetime) -> 
     cases.decide(task_id=task.pk, officer=officer, decision=decision, reason=reason, now=at)
 
 
-def _one_case(agency: Agency, start: dt.datetime, rng: random.Random) -> None:
+def _one_case(agency: Agency, start: dt.datetime, rng: random.Random, key: str) -> None:
     case = cases.submit(
         service_code=SERVICE,
         applicant=Applicant(name="Pemohon Demo", nik=rng.choice(NIKS), email=DEMO_EMAIL),
@@ -65,6 +67,10 @@ def _one_case(agency: Agency, start: dt.datetime, rng: random.Random) -> None:
             "hasil_penjualan_tahunan": 150_000_000,
         },
         documents={"ktp": _png(), "foto_lokasi": _png()},
+        # The key marks the history's cases (names and e-mails are encrypted, so they
+        # cannot be looked up) and makes a second run find them instead of adding more.
+        idempotency_key=key,
+        client=HISTORY_CLIENT,
         now=start,
     ).case
     moment = add_working_hours(agency, start, 1)
@@ -88,7 +94,7 @@ def _one_case(agency: Agency, start: dt.datetime, rng: random.Random) -> None:
 def load_performance_history(*, now: dt.datetime | None = None, per_month: int = 4) -> int:
     """Create `per_month` cases in each of the last twelve months; returns how many."""
     agency = Agency.objects.filter(services__code=SERVICE).first()
-    if agency is None or Case.objects.filter(applicant_email=DEMO_EMAIL).exists():
+    if agency is None or IdempotencyKey.objects.filter(key__startswith=KEY_PREFIX).exists():
         return 0
     now = now or timezone.now()
     rng = random.Random(15)  # noqa: S311  (demo data, not security)
@@ -98,7 +104,7 @@ def load_performance_history(*, now: dt.datetime | None = None, per_month: int =
         month = services.previous_month(month)
         for index in range(per_month):
             start = _morning(agency, month + dt.timedelta(days=2 + 6 * index))
-            _one_case(agency, start, rng)
+            _one_case(agency, start, rng, f"{KEY_PREFIX}{month:%Y-%m}-{index}")
             created += 1
     for _ in range(13):
         services.refresh_recent(now=timezone.make_aware(dt.datetime.combine(month, dt.time(12))))
