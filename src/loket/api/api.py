@@ -75,8 +75,13 @@ class LoketAPI(NinjaAPI):
         for path_item in schema.get("paths", {}).values():
             for operation in path_item.values():
                 responses = operation.get("responses") if isinstance(operation, dict) else None
-                # ninja keys its own responses by int, problems() by str.
-                if responses is not None and not {400, "400"} & set(responses):
+                if responses is not None:
+                    # ninja keys its own responses by int, openapi_extra by str: one key
+                    # per status (the explicit extra wins), else the JSON has it twice.
+                    for status in [k for k in responses if isinstance(k, int)]:
+                        documented = responses.pop(status)
+                        responses.setdefault(str(status), documented)
+                if responses is not None and "400" not in responses:
                     responses["400"] = refused
                 if responses is not None and "requestBody" in operation:
                     responses.setdefault("415", unsupported)

@@ -87,6 +87,8 @@ PROBLEM_TYPES: dict[str, str] = {
     "not_awaiting_applicant": "The case is not waiting for the applicant.",
     "not_awaiting_payment": "The case is not waiting for a payment.",
     "wrong_status": "The object is not in a status that allows this.",
+    "signing_unavailable": "The agency's signer (key file, HSM or remote signing service) "
+    "could not sign now; the approval stands and the document is issued when it can.",
     "expired": "The object has expired.",
     # Payments
     "bad_signature": "The callback's signature does not verify with the provider's key.",
