@@ -17,6 +17,22 @@ def test_home_lists_every_published_service_with_a_link_to_its_standard(demo, cl
     assert "Surat Keterangan Domisili" in page
 
 
+def test_home_leads_the_public_to_every_accountability_page(demo, client):
+    import re
+
+    from loket.complaints.categories import load_dir
+
+    load_dir()  # the agency takes complaints once its categories are published
+    body = client.get("/").content.decode()
+    section = body[body.index('data-testid="accountability"') :]
+    links = re.findall(r'href="([^"]+)"', section[: section.index("</section>")])
+    assert "/pengaduan/baru/" in links and "/pengaduan/" in links
+    assert "/kinerja/kota-contoh/" in links and "/ikm/kota-contoh/dpmptsp/" in links
+    assert "/data/" in links and "/verify/" in links
+    for link in links:
+        assert client.get(link).status_code == 200, link
+
+
 def test_search_matches_either_language_and_leaves_out_the_rest(demo, client):
     page = client.get("/", {"q": "billboard"}).content.decode()
 

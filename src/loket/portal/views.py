@@ -30,6 +30,7 @@ from loket.cases.models import Case, CaseStatus
 from loket.catalog import selectors as catalog_selectors
 from loket.catalog.models import Service, ServiceVersion
 from loket.catalog.rules import fee_for
+from loket.complaints import selectors as complaint_selectors
 from loket.core.errors import ConflictError, LoketError, NotFound, RateLimited, ValidationError
 from loket.core.formats import ui_language
 from loket.documents import selectors as document_selectors
@@ -81,7 +82,18 @@ def home(request: HttpRequest) -> HttpResponse:
                 "fee": presenters.fee_text(definition, language),
             }
         )
-    return render(request, "portal/home.html", {"rows": rows, "query": query})
+    # Where the public holds the offices to account: their performance and satisfaction
+    # pages, one per agency and per unit that runs a published service.
+    agencies = {s.agency.code: s.agency for s in services}
+    units = {(s.agency.code, s.unit.code): s.unit for s in services}
+    context = {
+        "rows": rows,
+        "query": query,
+        "agencies": list(agencies.values()),
+        "units": [(agency, unit) for (agency, _code), unit in sorted(units.items())],
+        "takes_complaints": bool(complaint_selectors.policies()),
+    }
+    return render(request, "portal/home.html", context)
 
 
 @require_GET
