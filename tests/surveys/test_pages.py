@@ -223,3 +223,52 @@ def test_publishing_counts_the_rows_and_repairs_a_drifted_tally(period) -> None:
 
     assert result.elements["U1"]["total"] == 14
     assert selectors.tally(period) == selectors.tally_from_rows(period)
+
+
+def _period_form(period: SurveyPeriod, **overrides: str) -> dict[str, str]:
+    return {
+        "unit": str(period.unit_id),
+        "service": "",
+        "code": "2027-s1",
+        "name": "Semester I 2027",
+        "starts_on": "2027-01-01",
+        "ends_on": "2027-06-30",
+        "population": "",
+        **overrides,
+    }
+
+
+def test_the_head_of_the_unit_defines_a_period_in_the_workspace(period, signed_in) -> None:
+    head = signed_in("bambang")
+    response = head.post("/workspace/survei/", _period_form(period))
+    assert response.status_code == 302
+    made = SurveyPeriod.objects.get(code="2027-s1")
+    assert (made.unit_id, made.starts_on.isoformat(), made.service_id) == (
+        period.unit_id,
+        "2027-01-01",
+        None,
+    )
+    again = head.post("/workspace/survei/", _period_form(period))
+    assert again.status_code == 422 and "code" in again.context["form"].errors
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"ends_on": "2026-12-31"}, "ends_on"),
+        ({"code": "bukan kode"}, "code"),
+        ({"unit": "0"}, "unit"),
+    ],
+)
+def test_a_bad_period_is_a_422_naming_the_field(period, signed_in, overrides, field) -> None:
+    response = signed_in("bambang").post("/workspace/survei/", _period_form(period, **overrides))
+    assert response.status_code == 422
+    assert field in response.context["form"].errors
+    assert not SurveyPeriod.objects.filter(name="Semester I 2027").exists()
+
+
+def test_an_officer_who_heads_no_unit_cannot_define_a_period(period, signed_in) -> None:
+    andi = signed_in("andi")
+    assert andi.get("/workspace/survei/").context["form"] is None
+    assert andi.post("/workspace/survei/", _period_form(period)).status_code == 404
+    assert not SurveyPeriod.objects.filter(code="2027-s1").exists()

@@ -67,3 +67,45 @@ class SurveyForm(forms.Form):
 def form_error(form: SurveyForm, error: ikm.RatingError | SurveyError) -> None:
     field = error.element if isinstance(error, ikm.RatingError) else error.field
     form.add_error(field if field in form.fields else None, error.message)
+
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class PeriodForm(forms.Form):
+    """A unit head defines a survey period for one of the units they lead (or a service
+    of it)."""
+
+    unit = forms.TypedChoiceField(label=_("Unit"), coerce=int)
+    service = forms.TypedChoiceField(
+        label=_("Service (optional)"), coerce=int, required=False, empty_value=None
+    )
+    code = forms.SlugField(label=_("Code"), max_length=64, help_text=_("e.g. 2027-s1"))
+    name = forms.CharField(label=_("Name"), max_length=120)
+    starts_on = forms.DateField(
+        label=_("First day"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    ends_on = forms.DateField(label=_("Last day"), widget=forms.DateInput(attrs={"type": "date"}))
+    population = forms.IntegerField(
+        label=_("Population N (optional)"),
+        min_value=1,
+        required=False,
+        help_text=_("Empty: the number of cases closed in the period."),
+    )
+
+    def __init__(self, *args: Any, units: list[Any], services: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        unit_field = self.fields["unit"]
+        service_field = self.fields["service"]
+        assert isinstance(unit_field, forms.ChoiceField)
+        assert isinstance(service_field, forms.ChoiceField)
+        unit_field.choices = [(u.pk, u.name) for u in units]
+        service_field.choices = [("", "—")] + [(s.pk, s.name) for s in services]
+        self.services_by_unit = {s.pk: s.unit_id for s in services}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        service = cleaned.get("service")
+        if service and self.services_by_unit.get(service) != cleaned.get("unit"):
+            self.add_error("service", _("Choose a service of the chosen unit."))
+        return cleaned

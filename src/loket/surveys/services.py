@@ -77,6 +77,13 @@ def define_period(
     """Create a survey period for a unit or one of its services."""
     if ends_on < starts_on:
         raise SurveyError(_("The last day is before the first."), code="invalid", field="ends_on")
+    if SurveyPeriod.objects.filter(unit=unit, code=code).exists():
+        raise SurveyError(
+            _("The unit already has a survey period with this code."),
+            code="conflict",
+            field="code",
+            status=409,
+        )
     mode = ikm.WeightMode(weight_mode)
     period = SurveyPeriod.objects.create(
         agency_id=unit.agency_id,

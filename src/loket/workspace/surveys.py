@@ -17,9 +17,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from loket.catalog.models import Service
 from loket.core.formats import ui_language
+from loket.org.models import Unit
 from loket.surveys import exports, ikm, presenters, selectors, services
-from loket.surveys.forms import SurveyForm, form_error
+from loket.surveys.forms import PeriodForm, SurveyForm, form_error
 from loket.surveys.models import Response, SuggestionStatus, SurveyPeriod
 from loket.workspace.decorators import current_officer, officer_required
 
@@ -43,12 +45,44 @@ def _period(request: HttpRequest, period_id: int, *, kiosk: bool = False) -> Sur
     return period
 
 
+def _period_form(units: frozenset[int], data: Any = None) -> PeriodForm:
+    return PeriodForm(
+        data,
+        units=list(Unit.objects.filter(pk__in=units).order_by("name")),
+        services=list(Service.objects.filter(unit_id__in=units, is_active=True).order_by("name")),
+    )
+
+
 @never_cache
-@require_GET
+@require_http_methods(["GET", "POST"])
 @officer_required
 def periods(request: HttpRequest) -> HttpResponse:
+    """The periods of the officer's units; heads of units also define new ones here."""
     officer = current_officer(request)
     units = selectors.units_led_by(officer, at=timezone.now())
+    form = _period_form(units, request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if not units:
+            raise Http404(_("Only the head of a unit defines its survey periods."))
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                period = services.define_period(
+                    unit=Unit.objects.get(pk=data["unit"]),
+                    service_id=data["service"],
+                    code=data["code"],
+                    name=data["name"],
+                    starts_on=data["starts_on"],
+                    ends_on=data["ends_on"],
+                    population=data["population"],
+                )
+            except services.SurveyError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                messages.success(
+                    request, _("Survey period %(name)s defined.") % {"name": period.name}
+                )
+                return redirect("workspace:survey_periods")
     served = selectors.units_served_by(officer, at=timezone.now())
     found = (
         SurveyPeriod.objects.filter(unit_id__in=units | served)
@@ -56,7 +90,9 @@ def periods(request: HttpRequest) -> HttpResponse:
         .order_by("unit__name", "-starts_on")
     )
     rows = [{"period": p, "may_report": p.unit_id in units} for p in found]
-    return render(request, "surveys/periods.html", {"rows": rows})
+    status = 422 if form.is_bound else 200
+    context = {"rows": rows, "form": form if units else None}
+    return render(request, "surveys/periods.html", context, status=status)
 
 
 @never_cache
