@@ -340,6 +340,8 @@ LOKET_NOTIFY_BACKOFF_CAP_SECONDS = float(
     os.environ.get("LOKET_NOTIFY_BACKOFF_CAP_SECONDS", "21600")
 )
 LOKET_NOTIFY_LEASE_SECONDS = float(os.environ.get("LOKET_NOTIFY_LEASE_SECONDS", "600"))
+# How long an officer's API token (POST /api/v1/auth/token) stays valid.
+LOKET_API_TOKEN_HOURS = int(os.environ.get("LOKET_API_TOKEN_HOURS", "12"))
 # How long a process trusts its cached copy of an agency calendar edited elsewhere.
 LOKET_CALENDAR_RECHECK_SECONDS = float(os.environ.get("LOKET_CALENDAR_RECHECK_SECONDS", "30"))
 

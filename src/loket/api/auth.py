@@ -35,7 +35,7 @@ from loket.api.responses import problems
 from loket.core.errors import AuthorityError, LoketError
 from loket.org.models import Officer
 
-TOKEN_LIFETIME = dt.timedelta(hours=int(getattr(settings, "LOKET_API_TOKEN_HOURS", 12)))
+TOKEN_LIFETIME = dt.timedelta(hours=settings.LOKET_API_TOKEN_HOURS)
 
 
 class NotSignedIn(LoketError):
