@@ -386,6 +386,10 @@ LOKET_ACCOUNT_MAILS_PER_ADDRESS = int(os.environ.get("LOKET_ACCOUNT_MAILS_PER_AD
 # "pays") is on unless LOKET_PRODUCTION; never turn it on in production.
 LOKET_PAYMENT_BANK_SECRET = os.environ.get("LOKET_PAYMENT_BANK_SECRET", "")
 LOKET_PAYMENT_DEMO = _env_bool("LOKET_PAYMENT_DEMO", default=not PRODUCTION)
+# Callbacks with a bad signature from one address within 15 minutes before it gets 429s.
+LOKET_PAYMENT_BAD_SIGNATURES_PER_ADDRESS = int(
+    os.environ.get("LOKET_PAYMENT_BAD_SIGNATURES_PER_ADDRESS", "20")
+)
 # Limits on hostile input (docs/security.md, "Limits"). JSON nested deeper than this is
 # refused with a 400 before it is parsed; images with more pixels than this are refused
 # before they are decoded (a 10 MB PNG can hold hundreds of megapixels).

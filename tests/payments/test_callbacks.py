@@ -77,6 +77,21 @@ def test_a_bad_signature_is_refused_logged_and_changes_nothing(demo, client, cap
     assert "refused (bad_signature)" in caplog.text
 
 
+def test_an_address_sending_bad_signatures_is_braked_and_stores_no_more(demo, client, settings):
+    settings.LOKET_PAYMENT_BAD_SIGNATURES_PER_ADDRESS = 2
+    _case, bill, _code = reklame_at_payment()
+    body = callback_body(bill)
+    for _ in range(2):
+        assert post(client, body, signature="sha256=" + "0" * 64).status_code == 401
+
+    braked = post(client, body)
+
+    assert braked.status_code == 429
+    assert braked.json()["field"] == "X-Loket-Signature"
+    assert Callback.objects.count() == 2
+    assert Bill.objects.get().status == BillStatus.WAITING
+
+
 def test_a_body_changed_after_signing_is_refused(demo, client):
     _case, bill, _code = reklame_at_payment()
     signature = sign(callback_body(bill, amount=1))
