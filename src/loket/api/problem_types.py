@@ -102,6 +102,7 @@ PROBLEM_TYPES: dict[str, str] = {
     "appointment_capacity": "The appointment's capacity (definitive, Plt, Plh) is not valid.",
     "appointment_dates": "The appointment ends before it starts.",
     "appointment_duplicate": "The officer already holds this position for that period.",
+    "survey_period_duplicate": "The unit already has a survey period with this code.",
     "appointment_inactive_officer": "An inactive officer cannot be appointed.",
     "appointment_plh_without_holder": "A Plh stands in for a definitive holder, who is missing.",
     "position_agency": "The position belongs to another agency.",

@@ -80,7 +80,7 @@ def define_period(
     if SurveyPeriod.objects.filter(unit=unit, code=code).exists():
         raise SurveyError(
             _("The unit already has a survey period with this code."),
-            code="conflict",
+            code="survey_period_duplicate",
             field="code",
             status=409,
         )
