@@ -2,20 +2,31 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+HASH := $(shell cat pyproject.toml | sha1sum | cut -c1-12)
+# Two install levels: running the platform needs only the runtime packages; the
+# test toolchain (browsers' driver, schemathesis, mypy, pm4py...) comes with `make test`.
+RUNTIME := $(VENV)/.runtime-$(HASH)
+STAMP := $(VENV)/.installed-$(HASH)
 PYTEST_ARGS ?=
+# Where `make demo` listens: make demo BIND=127.0.0.1:8080
+BIND ?= 127.0.0.1:8000
 
 .PHONY: demo test lint typecheck test-deps test-sqlite test-postgres bench clean lock audit
 
-$(STAMP): pyproject.toml
+$(RUNTIME): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	rm -f $(VENV)/.runtime-*
+	touch $(RUNTIME)
+
+$(STAMP): $(RUNTIME)
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-demo: $(STAMP)
-	$(BIN)/loket demo
+demo: $(RUNTIME)
+	$(BIN)/loket demo --bind $(BIND)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

@@ -31,7 +31,30 @@ def _env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DATA_DIR = Path(os.environ.get("LOKET_DATA_DIR", Path.cwd() / "var")).resolve()
+def _source_checkout() -> Path | None:
+    """The source checkout Loket runs from (None for an installed package)."""
+    root = Path(__file__).resolve().parents[2]
+    if (root / "pyproject.toml").is_file() and (root / "src" / "loket").is_dir():
+        return root
+    return None
+
+
+_CHECKOUT = _source_checkout()
+
+
+def _default_data_dir() -> Path:
+    """`var/` of the source checkout Loket runs from, else the user's data directory.
+
+    Never the current directory: every command (`loket demo`, `loket demo-otp`, the
+    worker) must find the same database and secrets wherever it is started from.
+    """
+    if _CHECKOUT is not None:
+        return _CHECKOUT / "var"
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "loket"
+
+
+DATA_DIR = Path(os.environ.get("LOKET_DATA_DIR") or _default_data_dir()).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 
@@ -318,7 +341,10 @@ LOKET_LOG_KEY = os.environ.get("LOKET_LOG_KEY", "")
 LOKET_LOG_ORIGIN = os.environ.get("LOKET_LOG_ORIGIN", "")
 
 # Where the demo and `loket services` look for service definitions.
-LOKET_SERVICES_DIR = Path(os.environ.get("LOKET_SERVICES_DIR", Path.cwd() / "services"))
+# The checkout's services/ (not the current directory's) unless configured.
+LOKET_SERVICES_DIR = Path(
+    os.environ.get("LOKET_SERVICES_DIR") or (_CHECKOUT or Path.cwd()) / "services"
+)
 # Complaint categories as code, one YAML file per agency (next to the services folder).
 LOKET_COMPLAINT_CATEGORIES_DIR = Path(
     os.environ.get(

@@ -155,3 +155,20 @@ def test_the_type_of_an_error_resolves_to_its_page(client: Client) -> None:
     assert page.status_code == 200
     assert "malformed_json" in page.content.decode()
     assert client.get("/api/problems/no_such_problem").status_code == 404
+
+
+def test_problem_pages_speak_the_readers_language_for_every_code(client: Client) -> None:
+    from django.utils import translation
+
+    english = client.get("/api/problems/task_claimed", headers=EN).content.decode()
+    assert 'lang="en"' in english and "Another officer has claimed the task" in english
+    indonesian = client.get(
+        "/api/problems/task_claimed", headers={"Accept-Language": "id"}
+    ).content.decode()
+    assert 'lang="id"' in indonesian and "Petugas lain sudah mengambil tugas ini" in indonesian
+    assert "Jenis masalah" in indonesian and "Every error" not in indonesian
+    with translation.override("id"):
+        untranslated = [
+            code for code, text in PROBLEM_TYPES.items() if translation.gettext(text) == text
+        ]
+    assert not untranslated, f"add Indonesian for these problem types: {untranslated}"

@@ -17,9 +17,9 @@ from django.utils import timezone
 from loket.accounts import machine_accounts
 from loket.notify import services, webhooks
 from loket.notify.models import OutboxMessage, Status
-from tests.cases.conftest import demo, fast_passwords, post_application
+from tests.cases.conftest import demo, fast_passwords, post_application, token_for
 
-__all__ = ["demo", "fast_passwords"]
+__all__ = ["demo", "fast_passwords", "token_for"]
 
 pytestmark = pytest.mark.django_db
 
@@ -141,3 +141,41 @@ def test_an_unknown_event_type_is_a_422_naming_the_field(demo: Any, client: Clie
     response = _subscribe(client, _key("webhooks"), "https://x.example/h", "case.exploded")
     assert response.status_code == 422
     assert response.json()["field"] == "event_types"
+
+
+def test_return_resubmission_and_revocation_are_published(
+    demo: Any, client: Client, receiver: Receiver, token_for: Any
+) -> None:
+    from loket.cases import services as cases
+    from loket.cases.models import Case, Task, TaskStatus
+    from loket.documents.models import IssuedDocument
+    from loket.documents.services import revoke
+    from loket.org.models import Officer
+    from tests.verify.test_privacy import MICRO, _approve
+
+    headers = _key("webhooks")
+    secret = _subscribe(
+        client, headers, receiver.url, "case.returned", "case.resubmitted", "document.revoked"
+    ).json()["secret"]
+    number = post_application(client).json()["tracking_number"]
+    case = Case.objects.get(tracking_number=number)
+    task = Task.objects.get(case=case, status=TaskStatus.OPEN)
+    andi = Officer.objects.get(user__username="andi")
+    cases.decide(task_id=task.pk, officer=andi, decision="return", reason="Foto KTP buram")
+    cases.resubmit(case_id=case.pk, data={"alamat_usaha": "Jl. Merdeka No. 2"})
+    _approve(client, token_for, number, MICRO["officers"])
+    licence = IssuedDocument.objects.get(case=case)
+    revoke(document=licence, officer=licence.issued_by, reason="Izin dicabut atas permintaan")
+    _deliver_until_done(1)
+
+    payloads = {json.loads(d["body"])["type"]: json.loads(d["body"]) for d in receiver.received}
+    assert sorted(payloads) == ["case.resubmitted", "case.returned", "document.revoked"]
+    assert len(receiver.received) == 3
+    assert all(p["data"]["tracking_number"] == number for p in payloads.values())
+    assert payloads["case.returned"]["data"]["status"] == "awaiting_applicant"
+    assert payloads["document.revoked"]["data"]["document_number"] == licence.number
+    for delivery in receiver.received:
+        assert webhooks.verify(secret, delivery["headers"]["Loket-Signature"], delivery["body"])
+        body = delivery["body"].decode()
+        assert "Foto KTP buram" not in body and "dicabut" not in body  # reasons stay inside
+        assert "3273055504900003" not in body

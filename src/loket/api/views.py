@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from loket.api.problem_types import PROBLEM_TYPES
@@ -14,4 +15,6 @@ def problem_type(request: HttpRequest, code: str) -> HttpResponse:
     explanation = PROBLEM_TYPES.get(code)
     if explanation is None:
         raise Http404("unknown problem type")
-    return render(request, "api/problem_type.html", {"code": code, "explanation": explanation})
+    # The entries are marked with gettext_noop: translated here, in the reader's language.
+    context = {"code": code, "explanation": gettext(explanation)}
+    return render(request, "api/problem_type.html", context)

@@ -17,6 +17,7 @@ from ninja.utils import check_csrf
 from pydantic import Field
 
 from loket.accounts.machine_accounts import account_for_key
+from loket.api import pagination
 from loket.api.auth import NotSignedIn, machine_auth, officer_auth, require_scope
 from loket.api.responses import problems
 from loket.cases import personal_data, policy, selectors, services, throttle
@@ -543,12 +544,46 @@ def _officer(request: HttpRequest) -> Officer:
 @tasks.get(
     "",
     response=list[TaskOut],
-    summary="My queue: open tasks of the positions I may act for now, overdue first",
+    summary="My queue: tasks of the positions I may act for now, overdue first",
+    description=(
+        "Open tasks unless `status` says otherwise. Pages of `limit` tasks: when there are "
+        "more, the response's `Link` header carries the next page's URL "
+        '(`rel="next"`, RFC 8288) with an opaque `cursor`; keep the other parameters '
+        "while paging. The order is fixed at the first page, so a task that becomes "
+        "overdue meanwhile does not jump between pages. `due_before` (ISO 8601) keeps "
+        "tasks due before that moment."
+    ),
     openapi_extra=problems(401, 422),
 )
-def list_tasks(request: HttpRequest, limit: int = Query(100, ge=1, le=500)) -> list[TaskOut]:
-    queue = selectors.task_queue(_officer(request), at=timezone.now())[:limit]
-    return [task_out(task) for task in queue]
+def list_tasks(
+    request: HttpRequest,
+    response: HttpResponse,
+    limit: int = Query(100, ge=1, le=500),
+    cursor: str = Query("", max_length=pagination.MAX_CURSOR_LENGTH),
+    status: Literal["open", "done", "cancelled"] = Query("open"),
+    service: str = Query("", max_length=80, description="a service code"),
+    due_before: dt.datetime | None = None,
+) -> list[TaskOut]:
+    query = {
+        "status": status,
+        "service": service,
+        "due_before": due_before.isoformat() if due_before else "",
+    }
+    state = pagination.read_cursor(cursor, salt="tasks", query=query)
+    at = state.at or timezone.now()
+    queue = selectors.task_queue(
+        _officer(request), at=at, status=status, service_code=service, due_before=due_before
+    )
+    page = pagination.keyset_page(
+        queue,
+        order=selectors.QUEUE_ORDER,
+        limit=limit,
+        state=pagination.CursorState(after=state.after, query=query, at=at),
+        salt="tasks",
+    )
+    if page.next_cursor:
+        response["Link"] = pagination.next_link(request, page.next_cursor)
+    return [task_out(task) for task in page.items]
 
 
 def _task_or_404(task_id: int, officer: Officer) -> Task:

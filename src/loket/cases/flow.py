@@ -47,6 +47,8 @@ PUBLIC_LEDGER_KINDS = frozenset({"submitted", "decided", "resubmitted", "issued"
 WEBHOOK_TYPES = {
     "submitted": "case.submitted",
     "decided": "case.decided",
+    "awaiting_applicant": "case.returned",
+    "resubmitted": "case.resubmitted",
     "issued": "document.issued",
     "closed": "case.closed",
 }

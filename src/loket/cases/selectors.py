@@ -6,7 +6,8 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Case as When_
-from django.db.models import IntegerField, Q, QuerySet, Value, When
+from django.db.models import DateTimeField, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from loket.cases import numbers, policy, ports
@@ -56,21 +57,41 @@ def open_tasks(case: Case) -> QuerySet[Task]:
     return case.tasks.filter(status=TaskStatus.OPEN).select_related("position", "claimed_by")
 
 
-def task_queue(officer: Officer, *, at: dt.datetime | None = None) -> QuerySet[Task]:
-    """Open tasks of the positions the officer may act for now, overdue first, then by due."""
+# The queue's order, overdue first, then by due moment (tasks without one last on every
+# database), then oldest: also the key of its cursor pagination (the pk makes it unique).
+QUEUE_ORDER = ("overdue_rank", "due_key", "created_at", "pk")
+NO_DUE = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
+
+
+def task_queue(
+    officer: Officer,
+    *,
+    at: dt.datetime | None = None,
+    status: str = TaskStatus.OPEN,
+    service_code: str = "",
+    due_before: dt.datetime | None = None,
+) -> QuerySet[Task]:
+    """Tasks of the positions the officer may act for now (open ones unless `status`
+    says otherwise), overdue first, then by due; optionally of one service or due
+    before a moment."""
     at = at or timezone.now()
     position_ids = [holding.position.pk for holding in ports.holdings_of(officer, at)]
+    tasks = Task.objects.filter(status=status, position_id__in=position_ids)
+    if service_code:
+        tasks = tasks.filter(case__service__code=service_code)
+    if due_before is not None:
+        tasks = tasks.filter(due_at__lt=due_before)
     return (
-        Task.objects.filter(status=TaskStatus.OPEN, position_id__in=position_ids)
-        .select_related("case", "case__service", "position", "claimed_by")
+        tasks.select_related("case", "case__service", "position", "claimed_by")
         .annotate(
             overdue_rank=When_(
                 When(Q(due_at__lt=at), then=Value(0)),
                 default=Value(1),
                 output_field=IntegerField(),
-            )
+            ),
+            due_key=Coalesce("due_at", Value(NO_DUE, output_field=DateTimeField())),
         )
-        .order_by("overdue_rank", "due_at", "created_at", "pk")
+        .order_by(*QUEUE_ORDER)
     )
 
 

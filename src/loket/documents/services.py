@@ -300,6 +300,7 @@ def revoke(
         },
     )
     locked.revocation_ledger_index = entry.index
+    _publish_revocation(locked, at)
     locked.save(
         update_fields=[
             "revoked_at",
@@ -312,6 +313,25 @@ def revoke(
     )
     document.refresh_from_db()
     return locked
+
+
+def _publish_revocation(document: IssuedDocument, at: dt.datetime) -> None:
+    """Integrations' `document.revoked` webhooks, in the revocation's transaction (sent
+    after commit). No personal data and not the reason: the case and that it happened."""
+    from loket.notify.webhooks import publish
+
+    case = document.case
+    publish(
+        agency_id=case.agency_id,
+        event_type="document.revoked",
+        data={
+            "tracking_number": case.tracking_number,
+            "service_code": case.service.code,
+            "document_number": document.number,
+            "event": "revoked",
+            "at": at.isoformat(),
+        },
+    )
 
 
 def verification_url(code: str) -> str:

@@ -55,8 +55,8 @@ def _decide(case: Case, step: str, who: str, decision: str, at: dt.datetime) -> 
     cases.decide(task_id=task.pk, officer=officer, decision=decision, reason=reason, now=at)
 
 
-def _one_case(agency: Agency, start: dt.datetime, rng: random.Random, key: str) -> None:
-    case = cases.submit(
+def _submit(agency: Agency, start: dt.datetime, rng: random.Random, key: str) -> Case:
+    return cases.submit(
         service_code=SERVICE,
         applicant=Applicant(name="Pemohon Demo", nik=rng.choice(NIKS), email=DEMO_EMAIL),
         data={
@@ -67,12 +67,16 @@ def _one_case(agency: Agency, start: dt.datetime, rng: random.Random, key: str) 
             "hasil_penjualan_tahunan": 150_000_000,
         },
         documents={"ktp": _png(), "foto_lokasi": _png()},
-        # The key marks the history's cases (names and e-mails are encrypted, so they
+        # The key marks the demo's cases (names and e-mails are encrypted, so they
         # cannot be looked up) and makes a second run find them instead of adding more.
         idempotency_key=key,
         client=HISTORY_CLIENT,
         now=start,
     ).case
+
+
+def _one_case(agency: Agency, start: dt.datetime, rng: random.Random, key: str) -> None:
+    case = _submit(agency, start, rng, key)
     moment = add_working_hours(agency, start, 1)
     kind = rng.choices(["fast", "slow", "returned", "rejected", "night"], [5, 2, 2, 1, 0.3])[0]
     for step, who in STEPS:
@@ -110,3 +114,60 @@ def load_performance_history(*, now: dt.datetime | None = None, per_month: int =
         services.refresh_recent(now=timezone.make_aware(dt.datetime.combine(month, dt.time(12))))
         month = (month + dt.timedelta(days=32)).replace(day=1)
     return created
+
+
+# Work in progress on the demo's first start: the history above is all closed, so
+# without these the queues, the tracking pages and "waiting for you" would be bare.
+CURRENT_KEY_PREFIX = "demo-current-"
+# state -> the steps decided (approve unless named) before the case is left there
+CURRENT_WORK: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
+    ("submitted", ()),
+    ("claimed", ()),
+    ("review", (("verifikasi-berkas", "approve"),)),
+    ("returned", (("verifikasi-berkas", "approve"), ("kajian-teknis", "return"))),
+    ("approval", (("verifikasi-berkas", "approve"), ("kajian-teknis", "approve"))),
+    (
+        "approved",
+        (
+            ("verifikasi-berkas", "approve"),
+            ("kajian-teknis", "approve"),
+            ("persetujuan", "approve"),
+        ),
+    ),
+    ("cancelled", ()),
+)
+
+
+def load_current_work(*, now: dt.datetime | None = None) -> int:
+    """One case in each state of the demo service, submitted in the last working days.
+
+    Left waiting for verification, claimed by andi, at technical review, returned to
+    the applicant, waiting for the head's approval, approved with its licence, and
+    withdrawn by the applicant. Idempotent like the history. Returns how many it made.
+    """
+    agency = Agency.objects.filter(services__code=SERVICE).first()
+    if agency is None or IdempotencyKey.objects.filter(key__startswith=CURRENT_KEY_PREFIX).exists():
+        return 0
+    now = now or timezone.now()
+    rng = random.Random(17)  # noqa: S311  (demo data, not security)
+    made = 0
+    for index, (state, decisions) in enumerate(CURRENT_WORK):
+        start = _morning(agency, (now - dt.timedelta(days=8 - index)).date())
+        if start >= now:  # never in the future (a demo started before nine on a Monday)
+            start = now - dt.timedelta(hours=len(CURRENT_WORK) - index)
+        case = _submit(agency, start, rng, f"{CURRENT_KEY_PREFIX}{state}")
+        moment = start
+        for step, decision in decisions:
+            moment = min(add_working_hours(agency, moment, rng.uniform(1, 3)), now)
+            who = dict(STEPS)[step]
+            _decide(case, step, who, decision, moment)
+        if state == "claimed":
+            task = Task.objects.get(case=case, status=TaskStatus.OPEN)
+            cases.claim_task(
+                task_id=task.pk, officer=Officer.objects.get(user__username="andi"), now=start
+            )
+        if state == "cancelled":
+            cases.cancel(case_id=case.pk, reason="Pemohon mengurungkan permohonan.", now=start)
+        made += 1
+    services.refresh_recent(now=now)
+    return made

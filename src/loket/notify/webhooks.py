@@ -41,8 +41,11 @@ from .services import _create_once, _request_delivery
 EVENT_TYPES = {
     "case.submitted": "an application was received",
     "case.decided": "an officer decided a task of the case",
+    "case.returned": "the case was sent back to the applicant to complete or correct",
+    "case.resubmitted": "the applicant sent the corrected application back",
     "case.closed": "the case ended (approved, rejected or cancelled)",
     "document.issued": "the case's document was issued",
+    "document.revoked": "an issued document was revoked (it no longer verifies as valid)",
     "ping": "a test delivery asked for with POST /webhooks/{id}/test",
 }
 SIGNATURE_HEADER = "Loket-Signature"

@@ -18,7 +18,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from loket.core.demo import ADMIN_USERNAME, DEMO_PASSWORD, load_demo
-from loket.core.management.commands.serve import gunicorn_argv
+from loket.core.management.commands.serve import ensure_bindable, gunicorn_argv
 from loket.surveys.demo import load_survey_history
 
 
@@ -32,6 +32,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, bind: str, setup_only: bool, **options: Any) -> None:
+        if not setup_only:
+            ensure_bindable(bind)  # before the minute of set-up, not after it
         if not os.environ.get("LOKET_PUBLIC_URL"):
             # Links in e-mails, QR codes and the ledger origin point where the demo serves;
             # the worker and the server inherit it.
@@ -48,9 +50,11 @@ class Command(BaseCommand):
 
         load_complaint_demo(summary.agency)
         # A year of applications through the engine, rolled up for the performance pages.
-        from loket.insights.demo import load_performance_history
+        from loket.insights.demo import load_current_work, load_performance_history
 
         load_performance_history()
+        # And work in progress: a case in every state (queues, tracking, the ledger).
+        load_current_work()
         # Every open dataset, computed from the history just loaded (opendata app).
         from loket.opendata.services import publish_all
 
@@ -78,7 +82,11 @@ class Command(BaseCommand):
             w(f"    {officer.username:<8} {officer.position}{capacity} — {officer.name}")
         w("\n  Officer sign-in asks for a TOTP code; get the current one with:")
         w("    LOKET_DEMO=1 .venv/bin/loket demo-otp USERNAME")
-        w("  E-mail goes to var/outbox-mail/, SMS to var/sms-outbox.jsonl.")
+        if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+            w(f"  E-mail goes to {settings.EMAIL_FILE_PATH}/,")
+        else:
+            w(f"  E-mail goes out through {settings.EMAIL_BACKEND} ({settings.EMAIL_HOST}),")
+        w(f"  SMS to {settings.DATA_DIR / 'sms-outbox.jsonl'}.")
         w("\n  Ctrl-C stops the server and the worker.\n")
 
     def _run(self, bind: str) -> None:
