@@ -70,6 +70,7 @@ def test_each_agency_signs_with_its_own_kind_of_signer(hsm_signing, settings):
         assert signer.source == "demo"
 
 
+@pytest.mark.django_db
 def test_an_unknown_signer_kind_is_a_configuration_error(settings):
     settings.LOKET_SIGNING_AGENCY_SIGNERS = "kota-contoh=smartcard"
     with pytest.raises(signing.ImproperlyConfigured, match="smartcard"):
@@ -141,3 +142,52 @@ def test_a_failing_signer_parks_the_licence_and_the_worker_issues_it_once(
     assert case_services.issue_parked() == 0  # a second run signs nothing again
     assert IssuedDocument.objects.filter(case=case).count() == 1
     assert CaseEvent.objects.filter(case=case, kind="issued").count() == 1
+
+
+@pytest.fixture
+def signer_admin(client, org):
+    from django.contrib.auth import get_user_model
+
+    from tests.helpers import login_with_second_factor
+
+    user = get_user_model().objects.create_superuser("sigadmin", "s@example.go.id", "x-Pass-1234")
+    login_with_second_factor(client, user)
+    return client
+
+
+@pytest.mark.django_db
+def test_the_admin_tests_a_signer_before_saving_it_and_the_choice_signs(
+    signer_admin, org, make_case, storage_dir, settings, monkeypatch, softhsm_token
+):
+    from loket.documents.models import SignerChoice
+
+    agency = org["agency"]
+    settings.LOKET_SIGNING_AGENCY_SIGNERS = {}
+    settings.LOKET_SIGNING_PKCS11_MODULE = ""
+    add = "/admin/documents/signerchoice/add/"
+    refused = signer_admin.post(add, {"agency": agency.pk, "kind": "pkcs11"})
+    assert refused.status_code == 200  # the form again, with the reason
+    assert "LOKET_SIGNING_PKCS11_MODULE" in refused.content.decode()
+    assert not SignerChoice.objects.exists()
+    assert signing.signer_kind(agency.code) == "keyfile"
+
+    # The token configured (but not chosen in settings): the admin's choice picks it.
+    settings.LOKET_SIGNING_PKCS11_MODULE = softhsm_token.module
+    settings.LOKET_SIGNING_PKCS11_TOKEN = softhsm_token.label
+    settings.LOKET_SIGNING_PKCS11_KEY = softhsm_token.key_label
+    settings.LOKET_SIGNING_SIGNER = "keyfile"
+    settings.LOKET_SIGNING_TRUST_ROOTS = [str(softhsm_token.ca_path)]
+    monkeypatch.setenv("LOKET_SIGNING_PKCS11_PIN", "000000")  # wrong PIN: refused
+    wrong = signer_admin.post(add, {"agency": agency.pk, "kind": "pkcs11"})
+    assert wrong.status_code == 200 and not SignerChoice.objects.exists()
+    monkeypatch.setenv("LOKET_SIGNING_PKCS11_PIN", softhsm_token.pin)
+    saved = signer_admin.post(add, {"agency": agency.pk, "kind": "pkcs11"})
+    assert saved.status_code == 302, saved.content.decode()[:2000]
+    choice = SignerChoice.objects.get(agency=agency)
+    assert choice.changed_by == "sigadmin" and SIGNER_NAME in choice.certificate_subject
+    assert signing.signer_kind(agency.code) == "pkcs11"
+
+    document = _issue(org, make_case)
+    report = signing.validate_pdf_signature(read_stored(document.pdf))
+    assert report.is_ok, report.problem
+    assert report.signatures[0].signer == SIGNER_NAME

@@ -156,3 +156,33 @@ class IssuedDocument(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class SignerKind(models.TextChoices):
+    KEYFILE = "keyfile", _("Key file (PKCS#12; the demo certificate without one)")
+    PKCS11 = "pkcs11", _("PKCS#11 token (HSM, BSrE token)")
+    CSC = "csc", _("Remote signing service (Cloud Signature Consortium API)")
+
+
+class SignerChoice(models.Model):
+    """The signer an agency's documents are signed with, chosen in the admin.
+
+    Where and how each kind connects (module, labels, URLs) stays in settings and
+    its secrets (PIN, OAuth token) in the environment; the admin only chooses.
+    """
+
+    agency = models.OneToOneField(
+        "org.Agency", on_delete=models.CASCADE, related_name="signer_choice"
+    )
+    kind = models.CharField(_("signer"), max_length=20, choices=SignerKind.choices)
+    # who last tested and saved the choice, and the certificate it then found
+    changed_by = models.CharField(_("changed by"), max_length=150, blank=True)
+    changed_at = models.DateTimeField(_("changed at"), auto_now=True)
+    certificate_subject = models.CharField(_("certificate"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("agency signer")
+        verbose_name_plural = _("agency signers")
+
+    def __str__(self) -> str:
+        return f"{self.agency_id}: {self.kind}"

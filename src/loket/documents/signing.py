@@ -1,7 +1,8 @@
 """PAdES signatures on issued documents, and their validation.
 
 Every signer sits behind one interface: a registered *kind* opens an
-`AgencySigner` for an agency. The kind is chosen per agency by
+`AgencySigner` for an agency. The kind is chosen per agency in the admin
+(*Agency signers*, tested before it is saved), else by
 ``LOKET_SIGNING_AGENCY_SIGNERS`` (``{"kota-contoh": "pkcs11"}``, or in the
 environment ``kota-contoh=pkcs11,kab-lain=keyfile``), else by
 ``LOKET_SIGNING_SIGNER``, else ``pkcs11`` when a PKCS#11 module is configured
@@ -118,9 +119,14 @@ def register(kind: str) -> Callable[[SignerKind], SignerKind]:
 
 
 def signer_kind(agency_code: str) -> str:
-    """The kind of signer configured for an agency (see the module docstring)."""
-    chosen = _setting_map("LOKET_SIGNING_AGENCY_SIGNERS").get(agency_code) or _setting(
-        "LOKET_SIGNING_SIGNER"
+    """The kind of signer configured for an agency: the admin's choice (SignerChoice),
+    else the settings (see the module docstring)."""
+    from loket.documents.models import SignerChoice
+
+    chosen = (
+        SignerChoice.objects.filter(agency__code=agency_code).values_list("kind", flat=True).first()
+        or _setting_map("LOKET_SIGNING_AGENCY_SIGNERS").get(agency_code)
+        or _setting("LOKET_SIGNING_SIGNER")
     )
     if chosen:
         if chosen not in SIGNER_KINDS:
@@ -129,6 +135,17 @@ def signer_kind(agency_code: str) -> str:
             )
         return chosen
     return "pkcs11" if _setting("LOKET_SIGNING_PKCS11_MODULE") else "keyfile"
+
+
+def try_signer(kind: str, agency_code: str, agency_name: str) -> str:
+    """Open a signer of `kind` for the agency and return its certificate's subject.
+
+    What the admin runs before saving a choice, so a wrong module, label, URL or PIN
+    is a message on the form and not a licence parked at approval. Raises one of
+    `signer_failures()` (or KeyError for an unknown kind).
+    """
+    with SIGNER_KINDS[kind](agency_code, agency_name) as opened:
+        return str(opened.certificate.subject.human_friendly)
 
 
 @contextmanager

@@ -1,14 +1,16 @@
 """Admin for the organisation chart: agencies, units, positions, officers, appointments.
 
 Appointments are created and edited only on their own page, whose form runs
-the same checks as `loket.org.services.appoint` (through `Appointment.clean`);
-elsewhere they are shown read-only so no inline formset can slip past them.
+the same checks as `loket.org.services.appoint` (through `Appointment.clean`)
+under the same lock on the position; elsewhere they are shown read-only so no
+inline formset can slip past them.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
@@ -21,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from loket.org.models import Agency, Appointment, Officer, Position, Unit
 from loket.org.selectors import holders_at
+from loket.org.services import lock_position
 
 
 class ReadOnlyAppointmentInline(admin.TabularInline):
@@ -174,8 +177,27 @@ class CurrentFilter(admin.SimpleListFilter):
         return queryset
 
 
+class AppointmentForm(forms.ModelForm):
+    """Locks the position before the model's checks run (`_post_clean` comes after
+    `clean`), inside the admin's own transaction, so the lock is held until the save
+    commits: two admins appointing to one single-holder position at once queue
+    behind each other and the second sees the first, as with `services.appoint`."""
+
+    class Meta:
+        model = Appointment
+        fields = ("officer", "position", "capacity", "start_date", "end_date", "decree_number")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        position = cleaned.get("position")
+        if position is not None:
+            cleaned["position"] = lock_position(position)
+        return cleaned
+
+
 @admin.register(Appointment)
 class AppointmentAdmin(admin.ModelAdmin):
+    form = AppointmentForm
     list_display = (
         "officer",
         "position",

@@ -12,7 +12,7 @@ from loket.org.checks import check_appointment
 from loket.org.models import Appointment, Capacity, Officer, Position
 
 
-def _lock_position(position: Position) -> Position:
+def lock_position(position: Position) -> Position:
     """Serialise appointment changes per position: concurrent appointers queue on this row."""
     try:
         return (
@@ -45,7 +45,7 @@ def appoint(
     ):
         # A datetime would silently compare as a date in one place and fail in another.
         raise ValidationError(_("Appointment dates are dates, not moments."), field="start_date")
-    locked = _lock_position(position)
+    locked = lock_position(position)
     appointment = Appointment(
         officer=officer,
         position=locked,
@@ -66,7 +66,7 @@ def end_appointment(*, appointment: Appointment, end_date: dt.date) -> Appointme
     Runs the same checks as `appoint`, so extending cannot create an overlap
     and ending a definitive holder cannot strand a Plh.
     """
-    _lock_position(appointment.position)
+    lock_position(appointment.position)
     try:
         current = Appointment.objects.select_related("officer", "position").get(pk=appointment.pk)
     except Appointment.DoesNotExist:
