@@ -261,11 +261,13 @@ def test_line_breaks_in_text_are_kept(demo, client):
     assert Case.objects.get().data["alamat_usaha"] == "Jl. Melati 5\nRT 01/RW 02"
 
 
-def test_printed_fields_group_digits_the_indonesian_way(demo, client):
+def test_printed_fields_write_amounts_as_rupiah_the_indonesian_way(demo, client):
     from loket.cases.flow import public_fields
 
-    post_application(client, data=iu_data(modal_usaha=50_000_000))
-    assert ("Modal usaha (Rp)", "50.000.000") in public_fields(Case.objects.get())
+    post_application(client, data=iu_data(modal_usaha="25.000.000"))
+    case = Case.objects.get()
+    assert case.data["modal_usaha"] == 25_000_000
+    assert ("Modal usaha (Rp)", "Rp25.000.000") in public_fields(case)
 
 
 def test_moments_read_the_same_when_submitted_and_when_tracked(demo, client):
