@@ -364,14 +364,16 @@ class _Number(FieldType):
         number = self._number(value, label, language)
         if self.whole and number % 1:
             raise FieldValueError(_("%(label)s must be a whole number.") % {"label": label})
-        for bound, too_far, message in (
-            (field.min, lambda b: number < b, _("%(label)s must be at least %(bound)s.")),
-            (field.max, lambda b: number > b, _("%(label)s must be at most %(bound)s.")),
-        ):
-            if bound is not None and too_far(Decimal(str(bound))):
-                raise FieldValueError(
-                    message % {"label": label, "bound": self.text(bound, language)}
-                )
+        if field.min is not None and number < Decimal(str(field.min)):
+            raise FieldValueError(
+                _("%(label)s must be at least %(min)s.")
+                % {"label": label, "min": self.text(field.min, language)}
+            )
+        if field.max is not None and number > Decimal(str(field.max)):
+            raise FieldValueError(
+                _("%(label)s must be at most %(max)s.")
+                % {"label": label, "max": self.text(field.max, language)}
+            )
         return int(number) if self.whole else float(number)
 
     def _number(self, value: Any, label: str, language: str) -> Decimal:
