@@ -38,6 +38,12 @@ def files(tmp_path: Path) -> dict[str, Path]:
     return {"ktp": ktp, "photo": photo}
 
 
+def _open_form(page: Page) -> None:
+    # The first page of a fresh live server can take a while on a busy machine.
+    page.set_default_navigation_timeout(30_000)
+    page.goto(APPLY)
+
+
 def _fill(page: Page, files: dict[str, Path], capital: str) -> None:
     page.locator("#id_applicant_name").fill("Sri Wahyuni")
     page.locator("#id_applicant_nik").fill(NIK)
@@ -54,7 +60,7 @@ def _fill(page: Page, files: dict[str, Path], capital: str) -> None:
 def test_capital_typed_with_dots_shows_as_rupiah_on_review_and_is_stored_whole(
     page: Page, check_page: CheckPage, demo: object, files: dict[str, Path], live_server: Any
 ) -> None:
-    page.goto(APPLY)
+    _open_form(page)
     _fill(page, files, "25.000.000")
     page.get_by_test_id("apply-continue").click()
 
@@ -73,7 +79,7 @@ def test_capital_typed_with_dots_shows_as_rupiah_on_review_and_is_stored_whole(
 def test_ambiguous_capital_is_refused_next_to_the_field_and_kept(
     page: Page, check_page: CheckPage, demo: object, files: dict[str, Path], live_server: Any
 ) -> None:
-    page.goto(APPLY)
+    _open_form(page)
     _fill(page, files, "25,000.50")
     page.get_by_test_id("apply-continue").click()
 
