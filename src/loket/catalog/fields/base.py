@@ -10,7 +10,7 @@ decorating it with `@register` (like Open Forms' component registry).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
@@ -58,11 +58,11 @@ class FieldType:
     def form_field(self, field: DataField, *, language: str, **common: Any) -> forms.Field:
         """The portal's form field; by default a text input cleaned by `clean`, so the
         portal and the engine cannot disagree."""
-        return forms.CharField(
-            max_length=field.max_length or 200,
-            validators=[_engine_validator(self, field, language)],
-            **common,
-        )
+        return EngineFormField(data_field=field, language=language, **common)
+
+    def form_text(self, value: Any, *, language: str) -> Any:
+        """A stored value as the form shows it back for editing."""
+        return value
 
     def form_value(self, value: Any) -> Any:
         """A form field's cleaned value as JSON for the draft and the engine."""
@@ -81,16 +81,27 @@ class FieldType:
         return [self.name]
 
 
-def _engine_validator(kind: FieldType, field: DataField, language: str) -> Callable[[Any], None]:
-    def validate(value: Any) -> None:
-        if value in (None, ""):
-            return
+class EngineFormField(forms.Field):
+    """A portal form field cleaned by the field type itself (the engine's own rules),
+    showing a stored value back the way its reader types it ("25.000.000")."""
+
+    widget = forms.TextInput
+
+    def __init__(self, *, data_field: DataField, language: str, **kwargs: Any) -> None:
+        self.data_field = data_field
+        self.language = language
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> Any:
+        if value in self.empty_values or (isinstance(value, str) and not value.strip()):
+            return None
         try:
-            kind.clean(field, value, language=language)
+            return self.data_field.kind.clean(self.data_field, value, language=self.language)
         except FieldValueError as exc:
             raise DjangoValidationError(exc.message, code=exc.code or "invalid") from None
 
-    return validate
+    def prepare_value(self, value: Any) -> Any:
+        return self.data_field.kind.form_text(value, language=self.language)
 
 
 _REGISTRY: dict[str, FieldType] = {}

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from loket.catalog.fields.base import (
     DataField,
+    EngineFormField,
     FieldType,
     FieldValueError,
     localized,
@@ -47,31 +48,6 @@ def normalize_phone(phone: str) -> str:
     elif digits.startswith("62"):
         digits = "0" + digits[2:]
     return digits
-
-
-class EngineFormField(forms.Field):
-    """A portal form field cleaned by the field type itself (the engine's own rules),
-    showing a stored value back the way its reader types it ("25.000.000")."""
-
-    widget = forms.TextInput
-
-    def __init__(self, *, data_field: DataField, language: str, **kwargs: Any) -> None:
-        self.data_field = data_field
-        self.language = language
-        super().__init__(**kwargs)
-
-    def to_python(self, value: Any) -> Any:
-        if value in self.empty_values or (isinstance(value, str) and not value.strip()):
-            return None
-        try:
-            return self.data_field.kind.clean(self.data_field, value, language=self.language)
-        except FieldValueError as exc:
-            raise DjangoValidationError(exc.message, code=exc.code or "invalid") from None
-
-    def prepare_value(self, value: Any) -> Any:
-        if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
-            return format_number(value, language=self.language)
-        return value
 
 
 # -- text-like ------------------------------------------------------------------------
@@ -403,6 +379,12 @@ class _Number(FieldType):
 
     def text(self, value: Any, language: str) -> str:
         return format_number(value, language=language)
+
+    def form_text(self, value: Any, *, language: str) -> Any:
+        # Shown back for editing without "Rp", the way it would be typed: 25.000.000.
+        if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+            return format_number(value, language=language)
+        return value
 
     def form_field(self, field: DataField, *, language: str, **common: Any) -> forms.Field:
         form_field = EngineFormField(data_field=field, language=language, **common)
