@@ -34,6 +34,17 @@ PROBLEM_TYPES: dict[str, str] = {
     "nik_birth_date": "The NIK's birth-date digits are not a real date.",
     "nik_serial": "The NIK's last four digits (serial) cannot be 0000.",
     "cross_check_nik_birth_date": "The birth date given does not match the one the NIK encodes.",
+    # Numbers and amounts typed as text (docs/service-definition.md, "Numbers and amounts")
+    "not_a_number": "A number field holds something that is not a number (e.g. `abc`, `1e5`).",
+    "ambiguous_separator": "A number reads two ways, e.g. `25.00` in Indonesian (a decimal "
+    "point, or a badly grouped 2.500?). Write decimals with the language's mark (`2,5` in "
+    "Indonesian) and group thousands in threes, or send a JSON number.",
+    "mixed_separators": "A number mixes the two separators the wrong way round for its "
+    "language, e.g. `25,000.50` in Indonesian. Send `25.000,50` or a JSON number.",
+    "bad_grouping": "A number's thousands are not grouped in threes, e.g. `2.50.000`.",
+    "ambiguous_scale": "A scale letter (`M`, `T`, `K`) reads differently in Indonesian and "
+    "English; write `juta` or `miliar`, or the amount in full.",
+    "too_large": "A number is beyond what any field takes (10^15).",
     "reason_required": "Rejecting or returning needs a reason in the field `reason`.",
     "rule_error": "A rule of the service could not be evaluated for this input.",
     "definition_error": "A service definition has an error at the path and line given.",

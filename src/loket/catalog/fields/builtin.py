@@ -366,7 +366,8 @@ class _Number(FieldType):
                 number = parse_number(str(value), language=language, currency=self.currency)
             except NumberFormatError as exc:
                 raise FieldValueError(
-                    _("%(label)s: %(problem)s") % {"label": label, "problem": exc.message}
+                    _("%(label)s: %(problem)s") % {"label": label, "problem": exc.message},
+                    code=exc.code,
                 ) from None
         if abs(number) > 10**15:
             raise FieldValueError(_("%(label)s is too large.") % {"label": label})
