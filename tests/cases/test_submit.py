@@ -261,11 +261,13 @@ def test_line_breaks_in_text_are_kept(demo, client):
     assert Case.objects.get().data["alamat_usaha"] == "Jl. Melati 5\nRT 01/RW 02"
 
 
-def test_printed_fields_group_digits_the_indonesian_way(demo, client):
+def test_printed_fields_write_amounts_as_rupiah_the_indonesian_way(demo, client):
     from loket.cases.flow import public_fields
 
-    post_application(client, data=iu_data(modal_usaha=50_000_000))
-    assert ("Modal usaha (Rp)", "50.000.000") in public_fields(Case.objects.get())
+    post_application(client, data=iu_data(modal_usaha="25.000.000"))
+    case = Case.objects.get()
+    assert case.data["modal_usaha"] == 25_000_000
+    assert ("Modal usaha (Rp)", "Rp25.000.000") in public_fields(case)
 
 
 def test_moments_read_the_same_when_submitted_and_when_tracked(demo, client):
@@ -373,3 +375,29 @@ def test_one_phone_written_three_ways_counts_as_one(demo, client, settings) -> N
     refused = post_application(client, email="orang9@example.id", phone="6281234567890")
     assert refused.status_code == 429
     assert refused.json()["field"] == "phone"
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("25,000.50", "mixed_separators"),
+        ("25.00", "ambiguous_separator"),
+        ("2 M", "ambiguous_scale"),
+    ],
+)
+def test_an_amount_that_reads_two_ways_is_refused_by_the_api_naming_the_field(
+    demo, client, typed, code
+):
+    response = post_application(client, data=iu_data(modal_usaha=typed))
+    assert response.status_code == 422
+    problem = response.json()
+    assert problem["field"] == "data.modal_usaha"
+    assert problem["type"].endswith(f"/api/problems/{code}")
+    assert not Case.objects.exists()
+
+
+@pytest.mark.parametrize("typed", ["25 juta", "Rp25.000.000", 25_000_000])
+def test_an_amount_is_taken_as_typed_or_as_a_json_number(demo, client, typed):
+    response = post_application(client, data=iu_data(modal_usaha=typed))
+    assert response.status_code == 201, response.content.decode()[:500]
+    assert Case.objects.get().data["modal_usaha"] == 25_000_000

@@ -77,9 +77,9 @@ VALID_ALL_TYPES = {
 }
 
 
-def _form(data: dict[str, Any], **kwargs: Any) -> ApplicationForm:
+def _form(data: dict[str, Any], language: str = "id", **kwargs: Any) -> ApplicationForm:
     files = {"doc_ktp": ktp()}
-    return ApplicationForm(data, files, definition=ALL_TYPES, language="id",
+    return ApplicationForm(data, files, definition=ALL_TYPES, language=language,
                            with_applicant=False, **kwargs)  # fmt: skip
 
 
@@ -90,8 +90,10 @@ def test_form_has_a_typed_field_for_every_type_of_the_definition():
     assert isinstance(fields["data_nama"], forms.CharField)
     assert fields["data_nama"].max_length == 20
     assert isinstance(fields["data_catatan"].widget, forms.Textarea)
-    assert isinstance(fields["data_jumlah"], forms.IntegerField)
-    assert isinstance(fields["data_luas"], forms.DecimalField)
+    # Numbers are typed as text the reader's way ("25.000.000", "2,5"), not <input number>.
+    assert fields["data_jumlah"].widget.input_type == "text"
+    assert fields["data_jumlah"].widget.attrs["inputmode"] == "numeric"
+    assert fields["data_luas"].widget.attrs["inputmode"] == "decimal"
     assert fields["data_tanggal"].widget.input_type == "date"
     assert isinstance(fields["data_setuju"].widget, forms.RadioSelect)
     assert [value for value, _label in fields["data_kelas"].choices] == ["a", "b"]
@@ -109,7 +111,7 @@ def test_valid_values_become_typed_json_for_the_engine():
     assert form.data_values() == {
         "nama": "Budi",
         "jumlah": 3,
-        "luas": "2.5",
+        "luas": 2.5,
         "tanggal": "2026-03-02",
         "setuju": True,
         "kelas": "b",
@@ -142,11 +144,26 @@ def test_each_type_refuses_a_bad_value_on_its_own_field(field, value):
 
 
 @given(st.decimals(min_value=Decimal("0.5"), max_value=Decimal("20"), places=2))
-def test_decimals_are_read_with_a_comma_or_a_point(number):
-    for text in (str(number), str(number).replace(".", ",")):
-        form = _form({**VALID_ALL_TYPES, "data_luas": text})
+def test_decimals_are_read_with_the_readers_decimal_mark(number):
+    for text, language in ((str(number).replace(".", ","), "id"), (str(number), "en")):
+        form = _form({**VALID_ALL_TYPES, "data_luas": text}, language=language)
         assert form.is_valid(), (text, form.errors)
-        assert Decimal(form.data_values()["luas"]) == number
+        assert Decimal(str(form.data_values()["luas"])) == number
+
+
+def test_a_decimal_point_in_indonesian_is_refused_as_ambiguous():
+    form = _form({**VALID_ALL_TYPES, "data_luas": "2.50"})
+
+    assert not form.is_valid()
+    assert "2,5" in form.errors["data_luas"][0]
+
+
+def test_a_number_shown_back_for_editing_is_written_the_readers_way():
+    form = ApplicationForm(
+        initial={"data_jumlah": 3, "data_luas": 2.5}, definition=ALL_TYPES, language="id",
+        with_applicant=False,
+    )  # fmt: skip
+    assert 'value="2,5"' in str(form["data_luas"])
 
 
 def test_fee_formula_in_words_names_the_fields():

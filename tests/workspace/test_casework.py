@@ -189,14 +189,44 @@ def test_task_page_shows_data_documents_checks_and_history(demo, signed_in: Sign
     body = response.content.decode()
     assert response.status_code == 200
     assert "Warung Bu Sri" in body and "Food and beverage" in body  # choice label, in English
-    assert "25.000.000" in body
+    assert "Rp25,000,000" in body  # a money field, with the English reader's separators
     assert 'type="application/pdf"' in body and "<img" in body
     assert "All checks passed" in body
-    # A passed check shows its rule, not the message written for its failure.
-    assert "Passed: <code" in body
+    # A passed check shows its label from the definition: not the CEL rule, nor the
+    # message written for its failure.
+    assert "Passed: Business capital within the micro limit (at most IDR 1 billion)" in body
+    assert "tables.skala_usaha" not in body
     assert "exceeds the micro limit" not in body
     assert "Application submitted" in body and "Task opened" in body
     assert "Claim this task" in body
+
+
+def test_task_page_in_indonesian_shows_amounts_as_rupiah_and_checks_by_label(
+    demo, signed_in: SignIn
+) -> None:
+    case = apply(modal_usaha="25.000.000")
+    body = signed_in("andi").get(f"/workspace/tasks/{open_task(case).pk}/").content.decode()
+    assert "Rp25.000.000" in body
+    assert "Modal usaha dalam batas usaha mikro (paling banyak Rp1 miliar)" in body
+
+
+def test_a_failed_check_reads_as_its_label_and_message_and_one_without_label_as_words(
+    demo,
+) -> None:
+    from loket.catalog.definitions import Check, compiled
+    from loket.workspace.presenters import automatic_checks
+
+    case = apply(modal_usaha=2_000_000_000)
+    assert case.status == CaseStatus.REJECTED
+    events = list(CaseEvent.objects.filter(case=case).order_by("pk"))
+    (run,) = automatic_checks(events, compiled(case.service_version))
+    (check,) = run.checks
+    assert not check.passed
+    assert check.label == "Modal usaha dalam batas usaha mikro (paling banyak Rp1 miliar)"
+    assert check.message.startswith("Modal usaha melebihi batas usaha mikro")
+    unlabelled = Check(rule="data.modal_usaha >= 1 && data.jenis != 'x'")
+    assert unlabelled.label_text("id") == "modal usaha ≥ 1 dan jenis ≠ 'x'"
+    assert unlabelled.label_text("en") == "modal usaha ≥ 1 and jenis ≠ 'x'"
 
 
 def test_documents_stream_inline_with_their_type_and_nosniff(demo, signed_in: SignIn) -> None:

@@ -21,7 +21,7 @@ from loket.api import pagination
 from loket.api.auth import NotSignedIn, machine_auth, officer_auth, require_scope
 from loket.api.responses import problems
 from loket.cases import personal_data, policy, selectors, services, throttle
-from loket.cases.definition import Definition
+from loket.cases.definition import Definition, compiled
 from loket.cases.intake import Applicant
 from loket.cases.models import Case, CaseEvent, ReadChannel, Task
 from loket.cases.policy import PersonalData
@@ -191,7 +191,7 @@ def application_out(case: Case, *, access: PersonalData | None = None) -> dict[s
     sees it: internal events too, and personal data as `access` allows."""
     officer_view = access is not None
     language = case.language
-    definition = Definition(case.service_version.definition)
+    definition = compiled(case.service_version)
     request = selectors.open_request(case)
     with translation.override(language):  # labels in the applicant's language, like names
         status_label = str(case.get_status_display())

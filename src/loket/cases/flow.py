@@ -22,7 +22,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from loket.cases import ports
-from loket.cases.definition import Definition, DefinitionFault, localized
+from loket.cases.definition import DefinitionFault, compiled, localized
 from loket.cases.models import (
     Case,
     CaseEvent,
@@ -31,6 +31,7 @@ from loket.cases.models import (
     Task,
     TaskStatus,
 )
+from loket.catalog.definitions import Step
 from loket.core.errors import ConflictError, LoketError
 from loket.core.formats import group_digits
 from loket.org.models import Officer, Position
@@ -72,7 +73,7 @@ class Run:
     events: list[CaseEvent] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.definition = Definition(self.case.service_version.definition)
+        self.definition = compiled(self.case.service_version)
         self._next_sequence: int | None = None
         # Set when the case closes because the applicant let their deadline pass:
         # the closing notice says so instead of the ordinary one.
@@ -203,7 +204,7 @@ class Run:
             pending.extend(self._enter(step, current_branch, reason))
         self.refresh_current_steps()
 
-    def _enter(self, step: dict[str, Any], branch: str, reason: str) -> list[tuple[str, str]]:
+    def _enter(self, step: Step, branch: str, reason: str) -> list[tuple[str, str]]:
         kind = step.get("kind")
         if kind == "auto":
             return self._run_auto(step, branch)
@@ -254,7 +255,7 @@ class Run:
             applicant=applicant_facts(self.case, self.now),
         )
 
-    def _run_auto(self, step: dict[str, Any], branch: str) -> list[tuple[str, str]]:
+    def _run_auto(self, step: Step, branch: str) -> list[tuple[str, str]]:
         checks: list[dict[str, Any]] = []
         context: dict[str, Any] = {}
         try:
@@ -381,7 +382,7 @@ class Run:
             )
         return None
 
-    def open_task(self, step: dict[str, Any], branch: str) -> Task:
+    def open_task(self, step: Step, branch: str) -> Task:
         position = ports.position_by_code(self.case.agency, str(step.get("position", "")))
         if position is None:
             raise DefinitionFault(
@@ -416,7 +417,7 @@ class Run:
 
     # -- the applicant's turn ----------------------------------------------------
 
-    def wait_for_applicant(self, step: dict[str, Any], *, reason: str = "") -> None:
+    def wait_for_applicant(self, step: Step, *, reason: str = "") -> None:
         case = self.case
         case.status = CaseStatus.AWAITING_APPLICANT
         case.waiting_step = step["id"]
@@ -461,7 +462,7 @@ class Run:
 
     # -- paying a bill ----------------------------------------------------------------
 
-    def await_payment(self, step: dict[str, Any], branch: str) -> list[tuple[str, str]]:
+    def await_payment(self, step: Step, branch: str) -> list[tuple[str, str]]:
         """Issue the step's bill and wait for it to be paid, the service clock stopped."""
         case = self.case
         try:
@@ -566,7 +567,7 @@ class Run:
 
     # -- parallel branches -------------------------------------------------------
 
-    def _fork(self, step: dict[str, Any], branch: str) -> list[tuple[str, str]]:
+    def _fork(self, step: Step, branch: str) -> list[tuple[str, str]]:
         branches = [str(b) for b in step.get("branches") or []]
         if not branches:
             raise DefinitionFault(f"parallel step {step['id']!r} has no branches")
@@ -577,7 +578,7 @@ class Run:
         )
         return [(target, f"{key}:{index}") for index, target in enumerate(branches)]
 
-    def _join(self, step: dict[str, Any], branch: str) -> list[tuple[str, str]]:
+    def _join(self, step: Step, branch: str) -> list[tuple[str, str]]:
         if not branch:
             return [(self.resolve_next(step.get("next"), self.rule_context()), "")]
         key, _sep, index = branch.rpartition(":")
@@ -600,7 +601,7 @@ class Run:
 
     # -- issuing and closing -------------------------------------------------------
 
-    def _issue(self, step: dict[str, Any], branch: str) -> list[tuple[str, str]]:
+    def _issue(self, step: Step, branch: str) -> list[tuple[str, str]]:
         try:
             with transaction.atomic():  # a savepoint: a failed issue leaves no half document
                 number, document_id, sha256, url = issue_document(
@@ -686,7 +687,7 @@ class Run:
         case.save()
 
 
-def payment_amount(definition: dict[str, Any], step: dict[str, Any], data: dict[str, Any]) -> int:
+def payment_amount(definition: dict[str, Any], step: Step, data: dict[str, Any]) -> int:
     """What a payment step bills for this application's data, in whole rupiah."""
     amount = step.get("amount") or {}
     if amount.get("rupiah") is not None:
@@ -718,7 +719,7 @@ def track_url(case: Case) -> str:
 
 
 def issue_document(
-    case: Case, step: dict[str, Any], now: dt.datetime, actor: Actor
+    case: Case, step: Step, now: dt.datetime, actor: Actor
 ) -> tuple[str, str, str, str]:
     """Number, render and sign the service's document; (number, id, sha256, URL).
 
@@ -755,21 +756,15 @@ def issue_document(
 
 
 def public_fields(case: Case) -> list[tuple[str, str]]:
-    """What the document prints: no NIK, no phone (the verification page shows none of it)."""
-    definition = Definition(case.service_version.definition)
+    """What the document prints: no NIK, no phone (the verification page shows none of it);
+    each value as its field type shows it in Indonesian ("Rp25.000.000")."""
+    definition = compiled(case.service_version)
     fields: list[tuple[str, str]] = [
         ("Nomor permohonan", case.tracking_number),
         ("Nama pemohon", case.applicant_name),
     ]
     for spec in definition.data_fields:
-        name = spec.get("name")
-        if name not in case.data or spec.get("private"):
+        if spec.name not in case.data or spec.kind.is_personal:
             continue
-        value = case.data[name]
-        if spec.get("type") == "integer" and isinstance(value, int):
-            value = group_digits(value)
-        if spec.get("type") == "choice":
-            labels = {str(c.get("value")): c.get("label") for c in spec.get("choices") or []}
-            value = localized(labels.get(str(value)), "id") or value
-        fields.append((localized(spec.get("label"), "id") or str(name), str(value)))
+        fields.append((spec.label_text("id"), spec.display(case.data[spec.name], "id")))
     return fields

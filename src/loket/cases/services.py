@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from loket.cases import numbers, policy, ports
-from loket.cases.definition import Definition
+from loket.cases.definition import Definition, compiled
 from loket.cases.flow import STALLED, Actor, Run
 from loket.cases.intake import (
     Applicant,
@@ -168,7 +168,7 @@ def submit(
             _("There is no service %(code)s accepting applications.") % {"code": service_code[:80]},
             field="service",
         )
-    definition = Definition(version.definition)
+    definition = compiled(version)
     clean = clean_applicant(applicant)
     cleaned_data = clean_data(definition, data, language=clean.language)
     check_documents(definition, documents, language=clean.language)
@@ -532,7 +532,7 @@ def resubmit(
     if documents:
         # The version a case runs under never changes, so its limits can be read unlocked.
         case = Case.objects.select_related("service_version").get(pk=case_id)
-        definition = Definition(case.service_version.definition)
+        definition = compiled(case.service_version)
         check_documents(definition, documents, language=case.language, partial=True)
         checked = _check_uploads(definition, documents)
     try:
@@ -747,7 +747,7 @@ def issue_parked(*, now: dt.datetime | None = None) -> int:
 
 
 def _is_parked_at_issue(case: Case) -> bool:
-    definition = Definition(case.service_version.definition)
+    definition = compiled(case.service_version)
     return any(
         definition.has_step(step_id) and definition.step(step_id).get("kind") == "issue"
         for step_id in case.join_state.get(STALLED, {})

@@ -7,11 +7,10 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from loket.catalog import selectors
 from loket.catalog.models import Service, ServiceVersion
-from loket.catalog.schema import FieldType
 from loket.core.errors import NotFound
 
 router = Router(tags=["services"])
@@ -64,7 +63,7 @@ class Choice(Schema):
 
 class DataField(Schema):
     name: str
-    type: FieldType
+    type: str = Field(description="a registered field type: text, integer, money, ...")
     label: I18nText
     help: I18nText | None
     required: bool

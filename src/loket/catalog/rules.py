@@ -19,6 +19,7 @@ from celpy.evaluation import CELEvalError
 
 from loket.catalog import cel
 from loket.catalog.errors import RuleError
+from loket.catalog.fields import field_type
 
 __all__ = [
     "RuleError",
@@ -162,7 +163,7 @@ def build_context(
     """The context rules see: every declared field (missing ones are null), tables evaluated.
 
     Values stored as JSON are turned back into their field type: ISO date
-    text into a date, decimal text or numbers into Decimal.
+    text into a date, decimal text or numbers into Decimal (the field type decides).
     """
     fields = {f["name"]: f["type"] for f in definition["requirements"]["data"]}
     typed = {name: _typed(name, kind, data.get(name)) for name, kind in fields.items()}
@@ -179,15 +180,9 @@ def _typed(name: str, kind: str, value: Any) -> Any:
     if value is None or value == "":
         return None
     try:
-        if kind == "date" and isinstance(value, str):
-            return dt.date.fromisoformat(value)
-        if kind == "decimal" and not isinstance(value, bool):
-            return Decimal(str(value))
-        if kind == "integer" and isinstance(value, str):
-            return int(value)
-    except (ValueError, InvalidOperation):
+        return field_type(kind).rule_value(value)
+    except (ValueError, InvalidOperation, TypeError):
         raise RuleError(f"data.{name}", f"{value!r} is not a valid {kind}") from None
-    return value
 
 
 def fee_for(definition: Mapping[str, Any], data: Mapping[str, Any]) -> int:

@@ -8,37 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Literal, get_args
+from typing import Any
 
 from django.utils.translation import gettext as _
 
 from loket.catalog.checker import Checker
+from loket.catalog.fields import field_type, field_type_names
 from loket.catalog.yamlsource import Where
 
 FORMAT_VERSION = 1
-FieldType = Literal[
-    "text",
-    "textarea",
-    "integer",
-    "decimal",
-    "date",
-    "boolean",
-    "choice",
-    "email",
-    "phone",
-    "nik",
-]
-FIELD_TYPES: tuple[str, ...] = get_args(FieldType)
-# Which optional settings make sense for which field type.
-_FIELD_OPTIONS = {
-    "text": {"max_length"},
-    "textarea": {"max_length"},
-    "integer": {"min", "max"},
-    "decimal": {"min", "max"},
-    "choice": {"choices"},
-    "date": {"min", "max"},
-}
-_DEFAULT_MAX_LENGTH = {"text": 200, "textarea": 2000}
 DOCUMENT_TYPES = ("pdf", "jpeg", "png")
 DEFAULT_MAX_SIZE_MB = 2
 MAX_SIZE_MB_LIMIT = 50
@@ -178,8 +156,10 @@ def data_field(check: Checker, where: Where, value: Any) -> dict[str, Any]:
         )
         or {}
     )
-    kind = check.one_of((*where, "type"), item.get("type"), FIELD_TYPES) if item else None
-    applicable = _FIELD_OPTIONS.get(kind or "", set())
+    # Which settings apply, and how, is the registered field type's to say.
+    kind = check.one_of((*where, "type"), item.get("type"), field_type_names()) if item else None
+    behaviour = field_type(kind) if kind else None
+    applicable = behaviour.options if behaviour else frozenset()
     for option in ("min", "max", "max_length", "choices"):
         if kind is not None and item.get(option) is not None and option not in applicable:
             check.error(
@@ -199,10 +179,10 @@ def data_field(check: Checker, where: Where, value: Any) -> dict[str, Any]:
     }
     if "min" in applicable and kind == "date":
         field["min"], field["max"] = _date_bounds(check, where, item)
-    elif "min" in applicable:
-        field["min"], field["max"] = _bounds(check, where, item, whole=kind == "integer")
-    if "max_length" in applicable:
-        field["max_length"] = _DEFAULT_MAX_LENGTH[kind or "text"]
+    elif "min" in applicable and behaviour is not None:
+        field["min"], field["max"] = _bounds(check, where, item, whole=behaviour.whole_bounds)
+    if "max_length" in applicable and behaviour is not None:
+        field["max_length"] = behaviour.default_max_length
         if item.get("max_length") is not None:
             field["max_length"] = check.integer(
                 (*where, "max_length"), item["max_length"], minimum=1, maximum=100_000

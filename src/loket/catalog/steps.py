@@ -83,12 +83,18 @@ def _auto(check: Checker, where: Where, item: dict[str, Any]) -> dict[str, Any]:
     checks = []
     for i, raw in enumerate(check.sequence((*where, "checks"), item.get("checks"))):
         at = (*where, "checks", i)
-        rule = check.mapping(at, raw, required=("rule", "message"), optional=("on_fail",)) or {}
+        rule = (
+            check.mapping(at, raw, required=("rule", "message"), optional=("on_fail", "label"))
+            or {}
+        )
         checks.append(
             {
                 "rule": check.expression((*at, "rule"), rule.get("rule"), STEP_ROOTS)
                 if rule
                 else None,
+                # What the officer reads instead of the rule, e.g. "Modal usaha paling banyak
+                # Rp10 miliar" for `data.modal_usaha <= 10000000000`.
+                "label": check.i18n((*at, "label"), rule.get("label"), required=False),
                 "message": check.i18n((*at, "message"), rule.get("message"), required=False),
                 "on_fail": check.one_of((*at, "on_fail"), rule.get("on_fail", "reject"), ON_FAIL),
             }

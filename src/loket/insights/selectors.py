@@ -5,15 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Q
 
 from loket.calendar import workingtime
-from loket.cases.definition import Definition
 from loket.cases.models import Case, CaseEvent, Task
+from loket.catalog.definitions import ServiceDefinition, compiled
 from loket.catalog.models import Service
 from loket.insights.kpi import CaseHistory, Event, Period, TaskRecord
 from loket.insights.xes import LogEvent
@@ -40,8 +39,8 @@ def month_period(month: dt.date) -> Period:
     return Period(start, following)
 
 
-def _deadline(definition: dict[str, Any], day_length: dt.timedelta) -> dt.timedelta | None:
-    deadline = Definition(definition).service_deadline
+def _deadline(definition: ServiceDefinition, day_length: dt.timedelta) -> dt.timedelta | None:
+    deadline = definition.service_deadline
     if deadline.get("working_days") is not None:
         return day_length * int(deadline["working_days"])
     if deadline.get("working_hours") is not None:
@@ -67,7 +66,13 @@ def _histories(scope: Q, period: Period, agency_id: int) -> list[CaseHistory]:
             | Q(closed_at__gte=period.start, closed_at__lt=period.end)
         )
         .select_related("service_version")
-        .only("pk", "tracking_number", "submitted_at", "service_version__definition")
+        .only(
+            "pk",
+            "tracking_number",
+            "submitted_at",
+            "service_version__definition",
+            "service_version__content_hash",
+        )
     )
     return _build(cases, agency_id)
 
@@ -78,7 +83,13 @@ def open_histories(*, service: Service, moment: dt.datetime) -> list[CaseHistory
         Case.objects.filter(service=service, submitted_at__lte=moment)
         .filter(Q(closed_at__isnull=True) | Q(closed_at__gt=moment))
         .select_related("service_version")
-        .only("pk", "tracking_number", "submitted_at", "service_version__definition")
+        .only(
+            "pk",
+            "tracking_number",
+            "submitted_at",
+            "service_version__definition",
+            "service_version__content_hash",
+        )
     )
     return _build(cases, service.agency_id)
 
@@ -95,14 +106,14 @@ def _build(cases: list[Case], agency_id: int) -> list[CaseHistory]:
     day_length = workingtime._rules(agency_id).day_length
     result = []
     for case in cases:
-        definition = case.service_version.definition
+        definition = compiled(case.service_version)
         result.append(
             CaseHistory(
                 tracking_number=case.tracking_number,
                 submitted_at=case.submitted_at,
                 events=tuple(events[case.pk]),
                 service_deadline=_deadline(definition, day_length),
-                complete_on_submission=Definition(definition).completeness_step is None,
+                complete_on_submission=definition.completeness_step is None,
             )
         )
     return result

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Mapping
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -42,7 +43,7 @@ def new_billing_code(prefix: str) -> str:
 
 
 def open_bill(
-    *, case: Any, step: dict[str, Any], amount: int, due_at: dt.datetime, now: dt.datetime
+    *, case: Any, step: Mapping[str, Any], amount: int, due_at: dt.datetime, now: dt.datetime
 ) -> Bill:
     """Create the bill of a payment step, in the caller's (the engine's) transaction."""
     assessment = step.get("assessment") or {}

@@ -16,9 +16,10 @@ def bill_of_case(case: Any) -> Bill | None:
 
 def instructions(case: Any, bill: Bill, language: str) -> str:
     """The payment step's "how to pay" text in the applicant's language."""
-    from loket.cases.definition import Definition, localized
+    from loket.catalog.definitions import compiled
+    from loket.catalog.fields import localized
 
-    definition = Definition(case.service_version.definition)
+    definition = compiled(case.service_version)
     if not definition.has_step(bill.step_id):
         return ""
     return localized(definition.step(bill.step_id).get("instructions"), language)

@@ -9,142 +9,36 @@ when the application is submitted, so the rules cannot drift apart.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from loket.cases.definition import Definition, localized
-from loket.cases.intake import PHONE, document_limits, normalize_phone
+from loket.catalog.definitions import DocumentRequirement, ServiceDefinition
+from loket.catalog.fields import DataField, localized
+from loket.catalog.fields.builtin import (
+    normalize_phone,
+    validate_nik_input,
+    validate_phone_input,
+)
 from loket.core.errors import ValidationError
-from loket.core.identity import validate_nik
 from loket.documents.uploads import KINDS, format_megabytes
 
 DATA_PREFIX = "data_"
 DOC_PREFIX = "doc_"
 APPLICANT_FIELDS = ("applicant_name", "applicant_nik", "applicant_email", "applicant_phone")
-# A short list of options reads best as radio buttons; a long one as a drop-down.
-MAX_RADIO_CHOICES = 5
 
 
-def _validate_nik(value: str) -> None:
-    try:
-        validate_nik(value)
-    except ValidationError as exc:
-        raise DjangoValidationError(exc.message) from None
+def data_field(spec: DataField, language: str) -> forms.Field:
+    """The form field for one `requirements.data` entry: its field type draws it."""
+    return spec.form_field(language)
 
 
-def _validate_phone(value: str) -> None:
-    if value and not PHONE.match(normalize_phone(value)):
-        raise DjangoValidationError(_("Enter an Indonesian mobile number, e.g. 0812 3456 7890."))
-
-
-class FlexibleDecimalField(forms.DecimalField):
-    """A decimal that accepts the Indonesian decimal comma (2,5) as well as a point (2.5)."""
-
-    widget = forms.TextInput
-
-    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
-        if isinstance(value, str):
-            value = value.strip().replace(" ", "")
-            if value.count(",") == 1 and "." not in value:
-                value = value.replace(",", ".")
-        return super().to_python(value)
-
-    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
-        attrs = super().widget_attrs(widget)
-        attrs.pop("step", None)
-        attrs.update({"inputmode": "decimal", "autocomplete": "off"})
-        return attrs
-
-
-class YesNoField(forms.TypedChoiceField):
-    """A boolean asked as a question (Ya/Tidak): `required` means it must be answered."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(
-            choices=[("true", _("Yes")), ("false", _("No"))],
-            coerce=lambda value: value == "true",
-            empty_value=None,
-            widget=forms.RadioSelect,
-            **kwargs,
-        )
-
-
-def data_field(spec: dict[str, Any], language: str) -> forms.Field:
-    """The form field for one `requirements.data` entry of a definition."""
-    kind = spec.get("type") or "text"
-    common: dict[str, Any] = {
-        "label": localized(spec.get("label"), language) or spec["name"],
-        "required": bool(spec.get("required", True)),
-        "help_text": localized(spec.get("help"), language),
-    }
-    low, high = spec.get("min"), spec.get("max")
-    if kind == "textarea":
-        return forms.CharField(
-            max_length=spec.get("max_length") or 2000,
-            widget=forms.Textarea(attrs={"rows": 4}),
-            **common,
-        )
-    if kind == "integer":
-        field: forms.Field = forms.IntegerField(min_value=low, max_value=high, **common)
-        field.widget.attrs["inputmode"] = "numeric"
-        return field
-    if kind == "decimal":
-        return FlexibleDecimalField(
-            min_value=Decimal(str(low)) if low is not None else None,
-            max_value=Decimal(str(high)) if high is not None else None,
-            max_digits=20,
-            decimal_places=6,
-            **common,
-        )
-    if kind == "date":
-        return forms.DateField(
-            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            input_formats=["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"],
-            **common,
-        )
-    if kind == "boolean":
-        return YesNoField(**common)
-    if kind == "choice":
-        options = [
-            (str(c.get("value")), localized(c.get("label"), language) or str(c.get("value")))
-            for c in spec.get("choices") or []
-        ]
-        if len(options) <= MAX_RADIO_CHOICES:
-            return forms.ChoiceField(choices=options, widget=forms.RadioSelect, **common)
-        return forms.ChoiceField(choices=[("", _("— choose —")), *options], **common)
-    if kind == "email":
-        return forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "off"}), **common)
-    if kind == "phone":
-        return forms.CharField(
-            max_length=20,
-            validators=[_validate_phone],
-            widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}),
-            **common,
-        )
-    if kind == "nik":
-        return forms.CharField(
-            max_length=20,
-            validators=[_validate_nik],
-            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-            **common,
-        )
-    return forms.CharField(max_length=spec.get("max_length") or 200, **common)
-
-
-def to_draft_value(value: Any) -> Any:
+def to_draft_value(spec: DataField, value: Any) -> Any:
     """A cleaned field value as JSON for the session and for the case engine."""
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
+    return spec.kind.form_value(value)
 
 
 def allowed_types_text(types: list[str]) -> str:
@@ -154,14 +48,13 @@ def allowed_types_text(types: list[str]) -> str:
     return _("%(first)s or %(last)s") % {"first": ", ".join(names[:-1]), "last": names[-1]}
 
 
-def document_hint(definition: Definition, spec: dict[str, Any], language: str) -> str:
+def document_hint(spec: DocumentRequirement, language: str) -> str:
     """'PDF, JPEG or PNG, at most 2 MB.' (plus the definition's own help text)."""
-    types, max_bytes = document_limits(definition, spec["name"])
     hint = _("%(types)s, at most %(size)s MB.") % {
-        "types": allowed_types_text(types),
-        "size": format_megabytes(max_bytes),
+        "types": allowed_types_text(list(spec.types)),
+        "size": format_megabytes(spec.max_bytes),
     }
-    extra = localized(spec.get("help"), language)
+    extra = localized(spec.help, language)
     return f"{extra} {hint}".strip() if extra else hint
 
 
@@ -190,7 +83,7 @@ class ApplicationForm(forms.Form):
         label=gettext_lazy("NIK (national identity number)"),
         help_text=gettext_lazy("16 digits, as on your identity card (KTP)."),
         max_length=20,
-        validators=[_validate_nik],
+        validators=[validate_nik_input],
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     applicant_email = forms.EmailField(
@@ -205,14 +98,14 @@ class ApplicationForm(forms.Form):
         label=gettext_lazy("Mobile number"),
         required=False,
         max_length=20,
-        validators=[_validate_phone],
+        validators=[validate_phone_input],
         widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
     )
 
     def __init__(
         self,
         *args: Any,
-        definition: Definition,
+        definition: ServiceDefinition,
         language: str,
         kept_documents: dict[str, dict[str, Any]] | None = None,
         with_applicant: bool = True,
@@ -230,21 +123,20 @@ class ApplicationForm(forms.Form):
             field = data_field(spec, language)
             if partial:
                 field.required = False
-            self.fields[DATA_PREFIX + spec["name"]] = field
-        for spec in definition.document_requirements:
-            self.fields[DOC_PREFIX + spec["name"]] = self._document_field(spec, partial)
+            self.fields[DATA_PREFIX + spec.name] = field
+        for document in definition.document_requirements:
+            self.fields[DOC_PREFIX + document.name] = self._document_field(document, partial)
 
-    def _document_field(self, spec: dict[str, Any], partial: bool) -> forms.FileField:
-        types, _max = document_limits(self.definition, spec["name"])
-        hint = document_hint(self.definition, spec, self.language)
-        kept = self.kept_documents.get(spec["name"])
+    def _document_field(self, spec: DocumentRequirement, partial: bool) -> forms.FileField:
+        hint = document_hint(spec, self.language)
+        kept = self.kept_documents.get(spec.name)
         if kept:
             hint += " " + _kept_text(kept)
         field = forms.FileField(
-            label=localized(spec.get("label"), self.language) or spec["name"],
-            required=bool(spec.get("required", True)) and not kept and not partial,
+            label=spec.label_text(self.language),
+            required=spec.required and not kept and not partial,
             help_text=hint,
-            widget=forms.FileInput(attrs={"accept": accept_attribute(types)}),
+            widget=forms.FileInput(attrs={"accept": accept_attribute(list(spec.types))}),
         )
         field.error_messages["required"] = _("Upload %(label)s.") % {"label": field.label}
         return field
@@ -253,8 +145,10 @@ class ApplicationForm(forms.Form):
         """Say on the field that a file was stored from this post (it need not be sent again)."""
         self.kept_documents[name] = kept
         field = self.fields[DOC_PREFIX + name]
-        spec = next(d for d in self.definition.document_requirements if d["name"] == name)
-        hint = document_hint(self.definition, spec, self.language)
+        spec = self.definition.document(name)
+        if spec is None:
+            raise KeyError(name)
+        hint = document_hint(spec, self.language)
         field.help_text = f"{hint} {_kept_text(kept)}"
         # The bound field copied the text when validation ran; it is what templates read.
         self[DOC_PREFIX + name].help_text = field.help_text
@@ -292,9 +186,10 @@ class ApplicationForm(forms.Form):
     def data_values(self) -> dict[str, Any]:
         """The data fields' cleaned values (empty ones left out), JSON-ready."""
         values = {}
-        for name, value in self.cleaned_data.items():
-            if name.startswith(DATA_PREFIX) and value not in (None, ""):
-                values[name[len(DATA_PREFIX) :]] = to_draft_value(value)
+        for spec in self.definition.data_fields:
+            value = self.cleaned_data.get(DATA_PREFIX + spec.name)
+            if value not in (None, ""):
+                values[spec.name] = to_draft_value(spec, value)
         return values
 
     def applicant_values(self) -> dict[str, str]:

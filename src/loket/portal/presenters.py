@@ -18,10 +18,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from loket.calendar.workingtime import working_days_between
-from loket.cases.definition import Definition, localized
-from loket.cases.intake import document_limits
 from loket.cases.models import Case, CaseEvent
 from loket.catalog import selectors as catalog_selectors
+from loket.catalog.definitions import ServiceDefinition as Definition
+from loket.catalog.definitions import Step, compiled
+from loket.catalog.fields import localized
 from loket.catalog.models import Service
 from loket.documents.uploads import format_megabytes
 from loket.portal.forms import allowed_types_text
@@ -73,7 +74,7 @@ def describe_expression(expression: str, definition: Definition, language: str) 
     `double(tables.kelas_lokasi.tarif_per_m2_bulan) * data.panjang_m` becomes
     "tarif per m2 bulan (tabel kelas lokasi) × Panjang bidang reklame (m)".
     """
-    labels = {f["name"]: localized(f.get("label"), language) for f in definition.data_fields}
+    labels = {f.name: f.label_text(language) for f in definition.data_fields}
     words: list[str] = []
     closing: list[bool] = []  # per open parenthesis: is it a cast whose ")" we drop?
     for match in _TOKEN.finditer(expression):
@@ -135,7 +136,7 @@ def service_name(service: Service, language: str) -> str:
     return (service.name_en if language == "en" else "") or service.name
 
 
-def _who(step: dict[str, Any], titles: dict[str, dict[str, str]], language: str) -> str:
+def _who(step: Step, titles: dict[str, dict[str, str]], language: str) -> str:
     kind = step.get("kind")
     if kind == "task":
         title = titles.get(step.get("position", ""), {})
@@ -149,7 +150,7 @@ def _who(step: dict[str, Any], titles: dict[str, dict[str, str]], language: str)
     return ""
 
 
-def _when_note(step: dict[str, Any]) -> str:
+def _when_note(step: Step) -> str:
     if step.get("kind") == "applicant":
         return _("Only if the application is returned for revision; the clock stops meanwhile.")
     if step.get("kind") == "end" and step.get("outcome") == "rejected":
@@ -157,7 +158,7 @@ def _when_note(step: dict[str, Any]) -> str:
     return ""
 
 
-def _payment_note(step: dict[str, Any], definition: Definition, language: str) -> str:
+def _payment_note(step: Step, definition: Definition, language: str) -> str:
     """What the applicant pays at a payment step, in words, and that the clock stops."""
     amount = step.get("amount") or {}
     if amount.get("rupiah") is not None:
@@ -189,59 +190,27 @@ def procedure(service: Service, definition: Definition, language: str) -> list[d
     ]
 
 
-def _field_rules(spec: dict[str, Any], language: str) -> str:
-    kind = spec.get("type") or "text"
-    describe = TYPE_LABELS.get(kind)
-    parts = [describe() if describe else kind]
-    if spec.get("min") is not None:
-        parts.append(_("at least %(min)s") % {"min": number_format(spec["min"])})
-    if spec.get("max") is not None:
-        parts.append(_("at most %(max)s") % {"max": number_format(spec["max"])})
-    if kind in {"text", "textarea"} and spec.get("max_length"):
-        parts.append(_("up to %(n)s characters") % {"n": spec["max_length"]})
-    if kind == "choice":
-        choices = spec.get("choices") or []
-        parts.append(", ".join(localized(c.get("label"), language) for c in choices))
-    return "; ".join(parts)
-
-
-TYPE_LABELS = {
-    "text": lambda: _("text"),
-    "textarea": lambda: _("longer text"),
-    "integer": lambda: _("whole number"),
-    "decimal": lambda: _("number"),
-    "date": lambda: _("date"),
-    "boolean": lambda: _("yes or no"),
-    "choice": lambda: _("one of"),
-    "email": lambda: _("e-mail address"),
-    "phone": lambda: _("mobile number"),
-    "nik": lambda: _("NIK (16 digits)"),
-}
-
-
 def requirements(definition: Definition, language: str) -> dict[str, list[dict[str, Any]]]:
     data = [
         {
-            "label": localized(spec.get("label"), language),
-            "help": localized(spec.get("help"), language),
-            "rules": _field_rules(spec, language),
-            "required": bool(spec.get("required", True)),
+            "label": spec.label_text(language),
+            "help": localized(spec.help, language),
+            "rules": "; ".join(spec.kind.describe(spec, language=language)),
+            "required": spec.required,
         }
         for spec in definition.data_fields
     ]
-    documents = []
-    for spec in definition.document_requirements:
-        types, max_bytes = document_limits(definition, spec["name"])
-        documents.append(
-            {
-                "name": spec["name"],
-                "label": localized(spec.get("label"), language),
-                "help": localized(spec.get("help"), language),
-                "types": allowed_types_text(types),
-                "max_size": _("%(size)s MB") % {"size": format_megabytes(max_bytes)},
-                "required": bool(spec.get("required", True)),
-            }
-        )
+    documents = [
+        {
+            "name": spec.name,
+            "label": spec.label_text(language),
+            "help": localized(spec.help, language),
+            "types": allowed_types_text(list(spec.types)),
+            "max_size": _("%(size)s MB") % {"size": format_megabytes(spec.max_bytes)},
+            "required": spec.required,
+        }
+        for spec in definition.document_requirements
+    ]
     return {"data": data, "documents": documents}
 
 
@@ -387,7 +356,7 @@ def _event_who(event: CaseEvent, language: str) -> str:
 
 
 def timeline(case: Case, events: Any, language: str) -> list[TimelineRow]:
-    definition = Definition(case.service_version.definition)
+    definition = compiled(case.service_version)
     rows = []
     for event in events:
         what = _event_text(event)
@@ -445,33 +414,4 @@ def deadline(case: Case, now: dt.datetime | None = None) -> Deadline:
 
 def data_rows(definition: Definition, data: dict[str, Any], language: str) -> list[tuple[str, str]]:
     """(label, value as read) for every data field with a value, in definition order."""
-    rows = []
-    for spec in definition.data_fields:
-        name = spec["name"]
-        if name not in data or data[name] in (None, ""):
-            continue
-        label = localized(spec.get("label"), language) or name
-        rows.append((label, _value_text(spec, data[name], language)))
-    return rows
-
-
-def _value_text(spec: dict[str, Any], value: Any, language: str) -> str:
-    kind = spec.get("type")
-    if kind == "choice":
-        for choice in spec.get("choices") or []:
-            if str(choice.get("value")) == str(value):
-                return localized(choice.get("label"), language)
-    if kind == "boolean":
-        return _("Yes") if value in (True, "true") else _("No")
-    if kind in {"integer", "decimal"}:
-        try:
-            number = float(value) if kind == "decimal" else int(value)
-        except (TypeError, ValueError):
-            return str(value)
-        return number_format(number, force_grouping=True)
-    if kind == "date":
-        try:
-            return dt.date.fromisoformat(str(value)).strftime("%d-%m-%Y")
-        except ValueError:
-            return str(value)
-    return str(value)
+    return definition.display_rows(data, language)

@@ -24,10 +24,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from loket.cases import selectors as case_selectors
 from loket.cases import services as case_services
 from loket.cases import throttle
-from loket.cases.definition import Definition, localized
 from loket.cases.intake import Applicant, clean_applicant, clean_data, document_limits
 from loket.cases.models import Case, CaseStatus
 from loket.catalog import selectors as catalog_selectors
+from loket.catalog.definitions import ServiceDefinition as Definition
+from loket.catalog.definitions import compiled
+from loket.catalog.fields import localized
 from loket.catalog.models import Service, ServiceVersion
 from loket.catalog.rules import fee_for
 from loket.complaints import selectors as complaint_selectors
@@ -49,7 +51,7 @@ def _published(code: str) -> tuple[Service, ServiceVersion, Definition]:
     version = catalog_selectors.current_version(service) if service else None
     if service is None or version is None or not service.is_active:
         raise Http404(_("There is no service %(code)s accepting applications.") % {"code": code})
-    return service, version, Definition(version.definition)
+    return service, version, compiled(version)
 
 
 def _user(request: HttpRequest) -> Any:
@@ -72,7 +74,7 @@ def home(request: HttpRequest) -> HttpResponse:
     language = _language()
     rows = []
     for service in services:
-        definition = Definition(versions[service.pk].definition)
+        definition = compiled(versions[service.pk])
         rows.append(
             {
                 "service": service,
@@ -368,7 +370,7 @@ def receipt(request: HttpRequest, tracking_number: str) -> HttpResponse:
     if case is None:
         raise Http404(_("No such application."))
     language = _language()
-    definition = Definition(case.service_version.definition)
+    definition = compiled(case.service_version)
     context = {
         "case": case,
         "name": presenters.service_name(case.service, language),
@@ -446,7 +448,7 @@ def _render_case(
     status: int = 200,
 ) -> HttpResponse:
     language = _language()
-    definition = Definition(case.service_version.definition)
+    definition = compiled(case.service_version)
     waiting = case.status == CaseStatus.AWAITING_APPLICANT
     if waiting and resubmit_form is None:
         resubmit_form = ApplicationForm(
@@ -475,8 +477,7 @@ def _status_context(case: Case, language: str) -> dict[str, Any]:
         "case": case,
         "name": presenters.service_name(case.service, language),
         "current_steps": [
-            Definition(case.service_version.definition).step_name(step, language)
-            for step in case.current_steps
+            compiled(case.service_version).step_name(step, language) for step in case.current_steps
         ],
         "timeline": presenters.timeline(
             case, case_selectors.timeline(case).select_related("task__position"), language
@@ -505,7 +506,7 @@ def resubmit(request: HttpRequest, tracking_number: str) -> HttpResponse:
 @csrf_protect
 def _resubmit(request: HttpRequest, tracking_number: str) -> HttpResponse:
     case = _case_or_404(request, tracking_number)
-    definition = Definition(case.service_version.definition)
+    definition = compiled(case.service_version)
     form = ApplicationForm(
         request.POST,
         request.FILES,

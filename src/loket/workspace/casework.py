@@ -23,9 +23,9 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from loket.cases import personal_data, policy, services
-from loket.cases.definition import Definition
 from loket.cases.models import CaseDocument, ReadChannel, Task, TaskStatus
 from loket.cases.policy import PersonalData, Reach
+from loket.catalog.definitions import compiled
 from loket.core.errors import AuthorityError, ConflictError, LoketError, ValidationError
 from loket.documents.models import StoredFile
 from loket.documents.services import may_show_inline, open_stored
@@ -113,7 +113,7 @@ def _task_context(
 ) -> dict[str, Any]:
     officer = current_officer(request)
     case = task.case
-    definition = Definition(case.service_version.definition)
+    definition = compiled(case.service_version)
     events = list(case.events.select_related("officer", "position").order_by("sequence"))
     may_act = policy.holding_for_task(reach, task) is not None
     actions = definition.actions(task.step_id)
@@ -213,7 +213,7 @@ def claim(request: HttpRequest, task_id: int) -> HttpResponse:
 def decide(request: HttpRequest, task_id: int) -> HttpResponse:
     """Approve, reject or return. A second submit (double click) meets the first's result."""
     task, reach, access = _task_and_access(request, task_id)
-    definition = Definition(task.case.service_version.definition)
+    definition = compiled(task.case.service_version)
     actions = definition.actions(task.step_id)
     form = DecisionForm(request.POST, actions=actions, prefix="d")
     if not form.is_valid():
@@ -361,7 +361,7 @@ def reassign(request: HttpRequest, task_id: int) -> HttpResponse:
         "form": form,
         "service_name": presenters.service_name(task.case),
         "position_title": presenters.position_title(task.position),
-        "step_name": Definition(task.case.service_version.definition).step_name(
+        "step_name": compiled(task.case.service_version).step_name(
             task.step_id, presenters.language()
         ),
     }

@@ -11,9 +11,11 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from loket.cases.definition import Definition, localized
 from loket.cases.models import Case, CaseDocument, CaseEvent, Decision, Task
-from loket.core.formats import group_digits, ui_language
+from loket.catalog.definitions import Check, compiled
+from loket.catalog.definitions import ServiceDefinition as Definition
+from loket.catalog.fields import localized
+from loket.core.formats import ui_language
 from loket.org.models import Position
 from loket.workspace.forms import capacity_label
 
@@ -41,21 +43,13 @@ class DataRow:
 
 def data_rows(submitted: dict[str, Any], definition: Definition) -> list[DataRow]:
     """The submitted data (as policy lets the reader see it) in the definition's order,
-    choice values shown by their label."""
+    each value shown by its field type (choice labels, "Rp25.000.000")."""
     lang = language()
-    rows = []
-    for spec in definition.data_fields:
-        name = str(spec.get("name"))
-        if name not in submitted:
-            continue
-        value = submitted[name]
-        if spec.get("type") == "choice":
-            labels = {str(c.get("value")): c.get("label") for c in spec.get("choices") or []}
-            value = localized(labels.get(str(value)), lang) or value
-        elif spec.get("type") == "integer" and isinstance(value, int):
-            value = group_digits(value)
-        rows.append(DataRow(label=localized(spec.get("label"), lang) or name, value=str(value)))
-    return rows
+    return [
+        DataRow(label=spec.label_text(lang), value=spec.display(submitted[spec.name], lang))
+        for spec in definition.data_fields
+        if spec.name in submitted
+    ]
 
 
 @dataclass
@@ -74,9 +68,7 @@ class DocumentGroup:
 def document_groups(case: Case, definition: Definition) -> list[DocumentGroup]:
     lang = language()
     groups = {
-        str(spec.get("name")): DocumentGroup(
-            name=str(spec.get("name")), label=localized(spec.get("label"), lang)
-        )
+        spec.name: DocumentGroup(name=spec.name, label=spec.label_text(lang))
         for spec in definition.document_requirements
     }
     for document in case.documents.order_by("name", "-revision"):
@@ -89,8 +81,8 @@ def document_groups(case: Case, definition: Definition) -> list[DocumentGroup]:
 
 @dataclass(frozen=True)
 class CheckResult:
-    message: str
-    rule: str
+    label: str  # what the check verifies, in words (never the CEL rule)
+    message: str  # why it failed, as the definition says it
     passed: bool
 
 
@@ -110,22 +102,27 @@ _AUTO_RESULTS = {
 
 
 def automatic_checks(events: list[CaseEvent], definition: Definition) -> list[AutoStep]:
-    """The results of the automatic steps, each check with the definition's message."""
+    """The results of the automatic steps, each check named by its label in the definition."""
     lang = language()
     results = []
     for event in events:
         if event.kind != "auto_step":
             continue
-        step = definition.step(event.step_id) if definition.has_step(event.step_id) else {}
-        messages = {str(c.get("rule")): c.get("message") for c in step.get("checks") or []}
-        checks = [
-            CheckResult(
-                message=localized(messages.get(str(c.get("rule"))), lang) or str(c.get("rule")),
-                rule=str(c.get("rule")),
-                passed=bool(c.get("passed")),
+        written = (
+            definition.step(event.step_id).checks if definition.has_step(event.step_id) else ()
+        )
+        by_rule = {check.rule: check for check in written}
+        checks = []
+        for ran in event.payload.get("checks") or []:
+            rule = str(ran.get("rule"))
+            check = by_rule.get(rule) or Check(rule=rule)
+            checks.append(
+                CheckResult(
+                    label=check.label_text(lang),
+                    message=localized(check.message, lang),
+                    passed=bool(ran.get("passed")),
+                )
             )
-            for c in event.payload.get("checks") or []
-        ]
         result = str(event.payload.get("result") or event.action)
         label = _AUTO_RESULTS.get(result)
         results.append(
@@ -232,5 +229,5 @@ def task_name(task: Task, definition: Definition | None = None) -> str:
     lang = language()
     if lang == "id":
         return task.name
-    definition = definition or Definition(task.case.service_version.definition)
+    definition = definition or compiled(task.case.service_version)
     return definition.step_name(task.step_id, lang) or task.name

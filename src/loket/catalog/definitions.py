@@ -1,0 +1,295 @@
+"""The compiled service definition: frozen, typed objects built once per published version.
+
+`compiled(version)` is the public face: the engine, the portal, the workspace
+and the API read a service through it instead of the normalized JSON. Each
+data field carries its registered field type (loket.catalog.fields), which
+owns cleaning, the form field and the display of its values.
+
+Steps are typed too (`Step.id`, `.kind`, `.name`, `.checks`) and still answer
+`step["next"]`/`step.get("on_reject")` for the routing keys the engine reads
+from the normalized form.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+
+from loket.catalog.fields import DataField, localized
+from loket.core.errors import LoketError
+from loket.core.pii import mask
+
+if TYPE_CHECKING:
+    from loket.catalog.models import ServiceVersion
+
+I18n = Mapping[str, str]
+
+
+class DefinitionFault(LoketError):
+    """The published definition cannot be run (a step or target is missing)."""
+
+    status = 500
+    title = "Service definition error"
+
+
+@dataclass(frozen=True)
+class DocumentRequirement:
+    name: str
+    label: I18n
+    help: I18n | None = None
+    types: tuple[str, ...] = ("pdf",)
+    max_size_mb: float | None = None
+    required: bool = True
+
+    @classmethod
+    def from_normalized(cls, spec: Mapping[str, Any]) -> DocumentRequirement:
+        return cls(
+            name=str(spec["name"]),
+            label=dict(spec.get("label") or {}),
+            help=dict(spec["help"]) if spec.get("help") else None,
+            types=tuple(str(t) for t in spec.get("types") or ["pdf"]),
+            max_size_mb=float(spec["max_size_mb"]) if spec.get("max_size_mb") else None,
+            required=bool(spec.get("required", True)),
+        )
+
+    def label_text(self, language: str) -> str:
+        return localized(self.label, language) or self.name
+
+    @property
+    def max_bytes(self) -> int:
+        """The size limit: the definition's, never above the installation's."""
+        limit = int(settings.LOKET_MAX_UPLOAD_BYTES)
+        if self.max_size_mb is None:
+            return limit
+        return min(int(self.max_size_mb * 1024 * 1024), limit)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One rule of an automatic step; `label` says in words what it checks."""
+
+    rule: str
+    message: I18n | None = None
+    on_fail: str = "reject"
+    label: I18n | None = None
+
+    @classmethod
+    def from_normalized(cls, spec: Mapping[str, Any]) -> Check:
+        return cls(
+            rule=str(spec.get("rule") or ""),
+            message=dict(spec["message"]) if spec.get("message") else None,
+            on_fail=str(spec.get("on_fail") or "reject"),
+            label=dict(spec["label"]) if spec.get("label") else None,
+        )
+
+    def label_text(self, language: str) -> str:
+        """The check in words: its label, else the rule made readable
+        (`data.modal_usaha >= 1 && data.x == "y"` -> "modal usaha ≥ 1 and x = "y"")."""
+        return localized(self.label, language) or readable_rule(self.rule, language)
+
+
+_READABLE = {
+    "id": {"&&": "dan", "||": "atau", "==": "=", "!=": "≠", ">=": "≥", "<=": "≤"},
+    "en": {"&&": "and", "||": "or", "==": "=", "!=": "≠", ">=": "≥", "<=": "≤"},
+}
+
+
+def readable_rule(rule: str, language: str = "id") -> str:
+    """A CEL rule with the machinery taken out: no `data.` prefixes, words for && and ||."""
+    words = _READABLE["en" if language == "en" else "id"]
+    text = re.sub(r"\b(?:data|documents|applicant|tables)\.", "", rule)
+    text = re.sub(r"&&|\|\||==|!=|>=|<=", lambda m: words[m.group(0)], text)
+    return " ".join(text.replace("_", " ").split())
+
+
+@dataclass(frozen=True, eq=False)
+class Step(Mapping[str, Any]):
+    id: str
+    kind: str
+    name: I18n
+    checks: tuple[Check, ...]
+    raw: Mapping[str, Any] = field(repr=False)
+
+    @classmethod
+    def from_normalized(cls, spec: Mapping[str, Any]) -> Step:
+        return cls(
+            id=str(spec.get("id")),
+            kind=str(spec.get("kind")),
+            name=dict(spec.get("name") or {}),
+            checks=tuple(Check.from_normalized(c) for c in spec.get("checks") or []),
+            raw=spec,
+        )
+
+    def name_text(self, language: str) -> str:
+        return localized(self.name, language) or self.id
+
+    # The normalized keys (`next`, `on_reject`, `position`...) for the engine's routing.
+    def __getitem__(self, key: str) -> Any:
+        return self.raw[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.raw)
+
+    def __len__(self) -> int:
+        return len(self.raw)
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    """A normalized definition (`raw`) and the typed objects compiled from it."""
+
+    raw: dict[str, Any]
+    data_fields: tuple[DataField, ...] = field(init=False, repr=False)
+    document_requirements: tuple[DocumentRequirement, ...] = field(init=False, repr=False)
+    steps: tuple[Step, ...] = field(init=False, repr=False)
+    _fields: dict[str, DataField] = field(init=False, repr=False, compare=False)
+    _documents: dict[str, DocumentRequirement] = field(init=False, repr=False, compare=False)
+    _steps: dict[str, Step] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        requirements = self.raw.get("requirements") or {}
+        fields = tuple(DataField.from_normalized(f) for f in requirements.get("data") or [])
+        documents = tuple(
+            DocumentRequirement.from_normalized(d) for d in requirements.get("documents") or []
+        )
+        steps = tuple(Step.from_normalized(s) for s in self.raw.get("steps") or [])
+        object.__setattr__(self, "data_fields", fields)
+        object.__setattr__(self, "document_requirements", documents)
+        object.__setattr__(self, "steps", steps)
+        object.__setattr__(self, "_fields", {f.name: f for f in fields})
+        object.__setattr__(self, "_documents", {d.name: d for d in documents})
+        object.__setattr__(self, "_steps", {s.id: s for s in steps})
+
+    # -- data and documents ------------------------------------------------------
+
+    def field(self, name: str) -> DataField | None:
+        return self._fields.get(name)
+
+    def document(self, name: str) -> DocumentRequirement | None:
+        return self._documents.get(name)
+
+    @property
+    def cross_checks(self) -> list[Mapping[str, Any]]:
+        return list((self.raw.get("requirements") or {}).get("cross_checks") or [])
+
+    def masked_data(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        """`data` with its personal fields (NIK, phone) masked, for readers other than
+        officers working the case (event payloads, whoever holds the access code)."""
+        personal = {f.name for f in self.data_fields if f.kind.is_personal}
+        return {
+            name: mask(str(value)) if name in personal and value else value
+            for name, value in data.items()
+        }
+
+    def display_rows(self, data: Mapping[str, Any], language: str) -> list[tuple[str, str]]:
+        """(label, value as read) for every field with a value, in the definition's order."""
+        return [
+            (spec.label_text(language), spec.display(data[spec.name], language))
+            for spec in self.data_fields
+            if data.get(spec.name) not in (None, "")
+        ]
+
+    # -- steps ---------------------------------------------------------------------
+
+    def step(self, step_id: str) -> Step:
+        try:
+            return self._steps[step_id]
+        except KeyError:
+            raise DefinitionFault(f"the service definition has no step {step_id!r}") from None
+
+    def has_step(self, step_id: str) -> bool:
+        return step_id in self._steps
+
+    @property
+    def first_step(self) -> Step:
+        if not self.steps:
+            raise DefinitionFault("the service definition has no steps")
+        return self.steps[0]
+
+    def first_of_kind(self, kind: str, **match: Any) -> Step | None:
+        for step in self.steps:
+            if step.kind == kind and all(step.get(k) == v for k, v in match.items()):
+                return step
+        return None
+
+    def step_name(self, step_id: str, language: str = "id") -> str:
+        if not self.has_step(step_id):
+            return step_id
+        return self.step(step_id).name_text(language)
+
+    def actions(self, step_id: str) -> list[str]:
+        """The decisions a task step offers (approve, return, reject), in written order."""
+        return list((self.step(step_id).get("actions") or {}).keys())
+
+    @property
+    def segregation_pairs(self) -> list[tuple[str, str]]:
+        pairs: list[tuple[str, str]] = []
+        for pair in self.raw.get("segregation_of_duties") or []:
+            if isinstance(pair, (list, tuple)) and len(pair) >= 2:
+                pairs.extend((str(a), str(b)) for a in pair for b in pair if a != b)
+            elif isinstance(pair, dict) and "steps" in pair:
+                steps = [str(s) for s in pair["steps"]]
+                pairs.extend((a, b) for a in steps for b in steps if a != b)
+        return pairs
+
+    @property
+    def service_deadline(self) -> dict[str, Any]:
+        return dict(self.raw.get("deadline") or {})
+
+    @property
+    def completeness_step(self) -> str | None:
+        """The step whose approval (or pass) declares the application complete.
+
+        Named by `deadline.counted_from`; otherwise the first automatic check; None
+        when there is neither: the application is complete when submitted.
+        """
+        named = self.service_deadline.get("counted_from")
+        if named:
+            return str(named)
+        first_auto = self.first_of_kind("auto")
+        return first_auto.id if first_auto else None
+
+    def tracking_prefix(self, service_code: str) -> str:
+        explicit = str(self.raw.get("tracking_prefix") or "").strip().upper()
+        if re.fullmatch(r"[A-Z]{2,8}", explicit):
+            return explicit
+        initials = "".join(part[0] for part in re.split(r"[-_\s]+", service_code) if part)
+        initials = re.sub(r"[^A-Za-z]", "", initials).upper()
+        return (initials or "LK")[:6] if len(initials) >= 2 else (initials + "X")[:2]
+
+
+# Compiled definitions by (version pk, content hash): a version's content never
+# changes, and keying on the hash as well means a row replaced under the same pk
+# (a test database, a restored backup) is never served from a stale entry.
+_CACHE: OrderedDict[tuple[int, str], ServiceDefinition] = OrderedDict()
+_CACHE_SIZE = 256
+_LOCK = threading.Lock()
+
+
+def compiled(version: ServiceVersion) -> ServiceDefinition:
+    """The typed definition of a published version, compiled once per process."""
+    if version.pk is None:  # not published yet (a preview): nothing to key it by
+        return ServiceDefinition(version.definition)
+    key = (int(version.pk), str(version.content_hash))
+    with _LOCK:
+        found = _CACHE.get(key)
+        if found is not None:
+            _CACHE.move_to_end(key)
+            return found
+    definition = ServiceDefinition(version.definition)
+    with _LOCK:
+        _CACHE[key] = definition
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return definition
+
+
+def clear_cache() -> None:
+    with _LOCK:
+        _CACHE.clear()
