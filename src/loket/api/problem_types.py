@@ -40,6 +40,13 @@ PROBLEM_TYPES: dict[str, str] = {
     "definition_errors": "A service definition has several errors; `errors` lists them.",
     "definition_fault": "The published service definition cannot run this step.",
     "incomplete": "The application lacks something the service requires.",
+    "nothing_changed": "The resubmission changes none of what the return asked for (the "
+    "documents marked not conforming and the fields named, see `open_request`), or nothing at "
+    "all when the return named nothing. A file identical to the one held is no change. Nothing "
+    "was stored: change what was asked and send again.",
+    "checklist_not_conforming": "A document is marked tidak_sesuai in the checklist, so the "
+    "task cannot be approved: return or reject it.",
+    "note_required": "A document marked tidak_sesuai needs a note saying what is wrong.",
     # Who is asking
     "unauthenticated": "No valid credentials: send a bearer token (officers) or an API key.",
     "not_signed_in": "The credentials are missing or no longer valid.",
