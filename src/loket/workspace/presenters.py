@@ -6,11 +6,13 @@ shows them in the officer's language, falling back to Indonesian.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
 
+from loket.cases import revision
 from loket.cases.definition import Definition, localized
 from loket.cases.models import Case, CaseDocument, CaseEvent, Decision, Task
 from loket.core.formats import group_digits, ui_language
@@ -92,6 +94,14 @@ class CheckResult:
     message: str
     rule: str
     passed: bool
+    label: str = ""
+
+
+def check_label(check: Mapping[str, Any], language: str | None = None) -> str:
+    """What officers read for an automatic check: its plain `label` from the definition
+    ({id, en} or text), else its `id`, else the rule itself. The one place that reads it."""
+    label = localized(check.get("label"), language or ui_language())
+    return label or str(check.get("id") or "") or str(check.get("rule") or "")
 
 
 @dataclass(frozen=True)
@@ -117,12 +127,14 @@ def automatic_checks(events: list[CaseEvent], definition: Definition) -> list[Au
         if event.kind != "auto_step":
             continue
         step = definition.step(event.step_id) if definition.has_step(event.step_id) else {}
-        messages = {str(c.get("rule")): c.get("message") for c in step.get("checks") or []}
+        specs = {str(c.get("rule")): c for c in step.get("checks") or []}
         checks = [
             CheckResult(
-                message=localized(messages.get(str(c.get("rule"))), lang) or str(c.get("rule")),
+                message=localized((specs.get(str(c.get("rule"))) or {}).get("message"), lang)
+                or str(c.get("rule")),
                 rule=str(c.get("rule")),
                 passed=bool(c.get("passed")),
+                label=check_label({**c, **(specs.get(str(c.get("rule"))) or {})}, lang),
             )
             for c in event.payload.get("checks") or []
         ]
@@ -190,7 +202,7 @@ def timeline(events: list[CaseEvent], definition: Definition) -> list[TimelineEn
     """The full history for officers (internal events too), oldest first."""
     lang = language()
     labels = _event_labels()
-    entries = []
+    entries: list[TimelineEntry] = []
     for event in events:
         who = ""
         if event.officer is not None:
@@ -220,11 +232,20 @@ def timeline(events: list[CaseEvent], definition: Definition) -> list[TimelineEn
                 step_name=definition.step_name(event.step_id, lang) if event.step_id else "",
                 who=who,
                 detail=str(detail),
-                reason=event.reason,
+                reason=_reason_once(event, entries),
                 is_public=event.is_public,
             )
         )
     return entries
+
+
+def _reason_once(event: CaseEvent, earlier: list[TimelineEntry]) -> str:
+    """A return's reason is on its decision; the wait for the applicant that follows it
+    (internal events between them aside) does not repeat it."""
+    if event.kind != "awaiting_applicant":
+        return event.reason
+    previous = next((entry for entry in reversed(earlier) if entry.is_public), None)
+    return "" if previous is not None and previous.reason == event.reason else event.reason
 
 
 def task_name(task: Task, definition: Definition | None = None) -> str:
@@ -234,3 +255,94 @@ def task_name(task: Task, definition: Definition | None = None) -> str:
         return task.name
     definition = definition or Definition(task.case.service_version.definition)
     return definition.step_name(task.step_id, lang) or task.name
+
+
+# -- what changed since the return --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChangedField:
+    label: str
+    before: str
+    after: str
+    was_requested: bool
+
+
+@dataclass(frozen=True)
+class ReplacedDocument:
+    label: str
+    document: CaseDocument
+    previous: CaseDocument | None
+    was_requested: bool
+
+
+@dataclass(frozen=True)
+class ChangesView:
+    """The diff the officer reads on a resubmitted case: fields old -> new (NIK and phone
+    masked), documents replaced, and the requested items left as they were."""
+
+    revision: int
+    at: Any
+    fields: list[ChangedField]
+    documents: list[ReplacedDocument]
+    unanswered: list[str]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.fields and not self.documents
+
+
+def changes(case: Case, definition: Definition) -> ChangesView | None:
+    found = revision.changes_since_return(case, definition)
+    if found is None:
+        return None
+    lang = language()
+    specs = {str(spec.get("name")): spec for spec in definition.data_fields}
+    doc_labels = {
+        str(spec.get("name")): localized(spec.get("label"), lang)
+        for spec in definition.document_requirements
+    }
+    requested = found.requested
+    return ChangesView(
+        revision=found.revision,
+        at=found.at,
+        fields=[
+            ChangedField(
+                label=localized(specs.get(c.name, {}).get("label"), lang) or c.name,
+                before=_shown(specs.get(c.name, {}), c.before, lang),
+                after=_shown(specs.get(c.name, {}), c.after, lang),
+                was_requested=c.name in requested.fields,
+            )
+            for c in found.fields
+        ],
+        documents=[
+            ReplacedDocument(
+                label=doc_labels.get(d.name) or d.name,
+                document=d.document,
+                previous=d.previous,
+                was_requested=d.name in requested.documents,
+            )
+            for d in found.documents
+        ],
+        unanswered=revision.requested_labels(
+            definition,
+            revision.Requested(
+                documents=tuple(
+                    n.split(".", 1)[1] for n in found.unanswered if n.startswith("documents.")
+                ),
+                fields=tuple(n.split(".", 1)[1] for n in found.unanswered if n.startswith("data.")),
+            ),
+            lang,
+        ),
+    )
+
+
+def _shown(spec: Mapping[str, Any], value: Any, lang: str) -> str:
+    if value is None or value == "":
+        return "—"
+    if spec.get("type") == "choice":
+        labels = {str(c.get("value")): c.get("label") for c in spec.get("choices") or []}
+        return localized(labels.get(str(value)), lang) or str(value)
+    if spec.get("type") == "integer" and isinstance(value, int):
+        return group_digits(value)
+    return str(value)

@@ -110,6 +110,17 @@ def unit_overdue(reach: Reach, *, at: dt.datetime) -> QuerySet[Task]:
     )
 
 
+def unit_open_tasks(reach: Reach, *, at: dt.datetime) -> QuerySet[Task]:
+    """Every open task of the units the officer heads and their sub-units: overdue first
+    (oldest due first), then by due moment."""
+    return (
+        _open_tasks()
+        .filter(position__unit_id__in=reach.headed_unit_ids)
+        .annotate(overdue_rank=_overdue_first(at))
+        .order_by("overdue_rank", "due_at", "created_at", "pk")
+    )
+
+
 def unit_statutory_lapses(reach: Reach) -> QuerySet[Case]:
     """Open cases of the units' services whose statutory deadline passed undecided
     (fiktif positif exposure), the longest-lapsed first."""

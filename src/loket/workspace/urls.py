@@ -1,6 +1,6 @@
 from django.urls import path
 
-from loket.workspace import audit, casework, performance, surveys, views
+from loket.workspace import audit, casework, performance, signing, surveys, views
 
 app_name = "workspace"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("tasks/<int:task_id>/claim/", casework.claim, name="claim"),
     path("tasks/<int:task_id>/decide/", casework.decide, name="decide"),
     path("tasks/<int:task_id>/reassign/", casework.reassign, name="reassign"),
+    path("tasks/<int:task_id>/pratinjau/", signing.preview, name="preview"),
     path(
         "tasks/<int:task_id>/documents/<int:document_id>/",
         casework.document,
