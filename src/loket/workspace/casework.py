@@ -1,4 +1,4 @@
-"""Officer pages for the work itself: the queue, a task, its documents, a unit's overdue list.
+"""Officer pages for the work itself: the queue, a task, its documents, a unit's open tasks.
 
 Every page needs a signed-in officer with a verified second factor
 (`officer_required`); a task or case outside the officer's reach answers 404,
@@ -252,7 +252,14 @@ def decide(request: HttpRequest, task_id: int) -> HttpResponse:
                 checklist=form.checklist(),
                 requested_fields=form.requested_field_names(),
             )
-            if policy.may_decide(reach, task) and task.claimed_by_id == current_officer(request).pk:
+            # Whoever could not decide meets the engine's refusal below instead.
+            if policy.may_decide(reach, task):
+                if access == PersonalData.FULL:  # the page names the applicant
+                    personal_data.record_read(
+                        case=task.case,
+                        channel=ReadChannel.WORKSPACE,
+                        officer=current_officer(request),
+                    )
                 context = _task_context(request, task, reach, form, access)
                 return signing.confirmation(request, task, form, context)
         services.decide(
@@ -343,7 +350,7 @@ def document(request: HttpRequest, task_id: int, document_id: int) -> HttpRespon
 
 @officer_required
 @require_GET
-def unit_overdue(request: HttpRequest) -> HttpResponse:
+def unit_tasks(request: HttpRequest) -> HttpResponse:
     """Every open task of the units the officer heads (and their sub-units), overdue first,
     each with a reassignment form when policy lets the officer reassign it."""
     officer = current_officer(request)

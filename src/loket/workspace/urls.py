@@ -16,7 +16,7 @@ urlpatterns = [
         casework.document,
         name="document",
     ),
-    path("unit/", casework.unit_overdue, name="unit"),
+    path("unit/", casework.unit_tasks, name="unit"),
     path("kinerja/", performance.unit_performance, name="performance"),
     path("kinerja/log.xes", performance.event_log_xes, name="event_log_xes"),
     path("audit/personal-data/", audit.personal_data_reads, name="personal_data_reads"),
