@@ -36,7 +36,7 @@ def files(tmp_path: Path) -> dict[str, Path]:
     ktp, photo, photo2 = tmp_path / "ktp.pdf", tmp_path / "lokasi.png", tmp_path / "lokasi-2.png"
     ktp.write_bytes(pdf_bytes())
     photo.write_bytes(png_bytes())
-    photo2.write_bytes(png_bytes())
+    photo2.write_bytes(png_bytes((48, 36)))  # a new photo: the same bytes would change nothing
     return {"ktp": ktp, "photo": photo, "photo2": photo2}
 
 
@@ -120,6 +120,11 @@ def _act(
     page.locator(f"input[name=d-decision][value={decision}]").check()
     check_page(page, f"{shot}-task")
     page.get_by_role("button", name=TEXT[language]["record"]).click()
+    if decision == "approve" and username == "dewi":
+        # The signer's approval issues the licence: a preview, then the confirmation.
+        expect(page.get_by_test_id("preview-frame")).to_be_visible()
+        check_page(page, f"{shot}-confirm")
+        page.get_by_test_id("confirm-sign").click()
     expect(page.locator(".message.success")).to_contain_text(tracking)
     expect(page.locator("table.queue tr", has_text=tracking)).to_have_count(0)
 

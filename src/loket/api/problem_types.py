@@ -147,14 +147,29 @@ PROBLEM_TYPES: dict[str, str] = {
     "loket_error": N_("The request could not be handled; `detail` says why."),
     "not_a_number": N_("A number field holds something that is not a number (e.g. `abc`, `1e5`)."),
     "ambiguous_separator": N_(
-        "A number reads two ways, e.g. `25.00` in Indonesian (a decimal point, or a badly grouped 2.500?). Write decimals with the language's mark (`2,5` in Indonesian) and group thousands in threes, or send a JSON number."
+        "A number reads two ways, e.g. `25.00` in Indonesian (a decimal point, or a "
+        "badly grouped 2.500?). Write decimals with the language's mark (`2,5` in "
+        "Indonesian) and group thousands in threes, or send a JSON number."
     ),
     "mixed_separators": N_(
-        "A number mixes the two separators the wrong way round for its language, e.g. `25,000.50` in Indonesian. Send `25.000,50` or a JSON number."
+        "A number mixes the two separators the wrong way round for its language, e.g. "
+        "`25,000.50` in Indonesian. Send `25.000,50` or a JSON number."
     ),
     "bad_grouping": N_("A number's thousands are not grouped in threes, e.g. `2.50.000`."),
     "ambiguous_scale": N_(
-        "A scale letter (`M`, `T`, `K`) reads differently in Indonesian and English; write `juta` or `miliar`, or the amount in full."
+        "A scale letter (`M`, `T`, `K`) reads differently in Indonesian and English; "
+        "write `juta` or `miliar`, or the amount in full."
     ),
     "too_large": N_("A number is beyond what any field takes (10^15)."),
+    "nothing_changed": N_(
+        "The resubmission changes none of what the return asked for (the documents "
+        "marked not conforming and the fields named, see `open_request`), or nothing at"
+        " all when the return named nothing. A file identical to the one held is no "
+        "change. Nothing was stored: change what was asked and send again."
+    ),
+    "checklist_not_conforming": N_(
+        "A document is marked tidak_sesuai in the checklist, so the task cannot be "
+        "approved: return or reject it."
+    ),
+    "note_required": N_("A document marked tidak_sesuai needs a note saying what is wrong."),
 }

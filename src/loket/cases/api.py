@@ -21,6 +21,7 @@ from loket.api import pagination
 from loket.api.auth import NotSignedIn, machine_auth, officer_auth, require_scope
 from loket.api.responses import problems
 from loket.cases import personal_data, policy, selectors, services, throttle
+from loket.cases import revision as revisions
 from loket.cases.definition import Definition, compiled
 from loket.cases.intake import Applicant
 from loket.cases.models import Case, CaseEvent, ReadChannel, Task
@@ -68,6 +69,14 @@ class RequestOut(Schema):
     reason: str
     requested_at: dt.datetime
     respond_by: str | None
+    requested_documents: list[str] = Field(
+        default_factory=list,
+        description="Documents the officer marked not conforming: replace at least one of "
+        "the requested items, or the resubmission is refused (nothing_changed)",
+    )
+    requested_fields: list[str] = Field(
+        default_factory=list, description="Data fields the officer asked to correct"
+    )
 
 
 class DocumentOut(Schema):
@@ -153,9 +162,24 @@ class CaseOut(ApplicationOut):
     archive: ArchiveOut
 
 
+class ChecklistEntryIn(Schema):
+    verdict: Literal["sesuai", "tidak_sesuai"]
+    note: str = Field(default="", max_length=500)
+
+
 class DecisionIn(Schema):
     decision: Literal["approve", "reject", "return"]
     reason: str = Field(default="", max_length=2000)
+    checklist: dict[str, ChecklistEntryIn] = Field(
+        default_factory=dict,
+        description="Per required document (by name): sesuai or tidak_sesuai with a note; "
+        "recorded with the decision. A return asks for the tidak_sesuai documents.",
+    )
+    requested_fields: list[str] = Field(
+        default_factory=list,
+        max_length=100,
+        description="With a return: the data fields the applicant must correct",
+    )
 
 
 class CancelIn(Schema):
@@ -193,6 +217,7 @@ def application_out(case: Case, *, access: PersonalData | None = None) -> dict[s
     language = case.language
     definition = compiled(case.service_version)
     request = selectors.open_request(case)
+    requested = revisions.requested_of(case) if request else revisions.Requested()
     with translation.override(language):  # labels in the applicant's language, like names
         status_label = str(case.get_status_display())
     return {
@@ -218,6 +243,8 @@ def application_out(case: Case, *, access: PersonalData | None = None) -> dict[s
             reason=request.reason,
             requested_at=request.at,
             respond_by=request.payload.get("respond_by"),
+            requested_documents=list(requested.documents),
+            requested_fields=list(requested.fields),
         )
         if request
         else None,
@@ -640,7 +667,14 @@ def decision(
 ) -> dict[str, Any]:
     officer = _officer(request)
     _task_or_404(task_id, officer)
-    services.decide(task_id=task_id, officer=officer, decision=body.decision, reason=body.reason)
+    services.decide(
+        task_id=task_id,
+        officer=officer,
+        decision=body.decision,
+        reason=body.reason,
+        checklist={name: entry.model_dump() for name, entry in body.checklist.items()},
+        requested_fields=body.requested_fields,
+    )
     task = _task_or_404(task_id, officer)
     case = selectors.case_by_tracking_number(task.case.tracking_number)
     assert case is not None

@@ -374,3 +374,25 @@ class PersonalDataRead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.reader} {self.tracking_number} {self.channel}"
+
+
+class CaseRevision(models.Model):
+    """What one resubmission changed in the data: each changed field's earlier and new
+    value, kept encrypted (they are the applicant's data) for the officer's diff."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="revisions")
+    revision = models.PositiveIntegerField()
+    at = models.DateTimeField(default=timezone.now)
+    # field name -> [before, after], as cleaned JSON values
+    changes: models.Field[Any, Any] = EncryptedJSONField(_("changed data (encrypted)"))
+
+    class Meta:
+        verbose_name = _("application revision")
+        verbose_name_plural = _("application revisions")
+        ordering = ["case", "revision"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "revision"], name="case_revision_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} r{self.revision}"

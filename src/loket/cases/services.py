@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from loket.cases import numbers, policy, ports
+from loket.cases import revision as revisions
 from loket.cases.definition import Definition, compiled
 from loket.cases.flow import STALLED, Actor, Run
 from loket.cases.intake import (
@@ -433,6 +434,8 @@ def decide(
     officer: Officer,
     decision: str,
     reason: str = "",
+    checklist: Mapping[str, Any] | None = None,
+    requested_fields: Sequence[str] = (),
     now: dt.datetime | None = None,
 ) -> CaseEvent:
     """Approve, reject or return a task, and move the case on.
@@ -440,14 +443,22 @@ def decide(
     Only an officer holding the task's position at that moment (definitive, Plt or
     Plh) may decide; the event records the capacity. Of two officers deciding at
     once exactly one succeeds; the other gets a ConflictError naming the winner.
+    The per-document `checklist` and, for a return, the `requested_fields` are
+    recorded with the decision (see `loket.cases.revision`).
     """
+    review = {"checklist": checklist, "requested_fields": requested_fields}
     with _audited("decide", f"task:{task_id}", officer=officer):
-        return _decide(task_id, officer, decision, reason, now or timezone.now())
+        return _decide(task_id, officer, decision, reason, now or timezone.now(), review)
 
 
 @transaction.atomic
 def _decide(
-    task_id: int, officer: Officer, decision: str, reason: str, now: dt.datetime
+    task_id: int,
+    officer: Officer,
+    decision: str,
+    reason: str,
+    now: dt.datetime,
+    review: dict[str, Any] | None = None,
 ) -> CaseEvent:
     if decision not in Decision.values:
         raise ValidationError(
@@ -481,6 +492,7 @@ def _decide(
             % {"decision": Decision(decision).label},
             field="decision",
         )
+    recorded = revisions.review_payload(run.definition, decision=decision, **(review or {}))
     task.status = TaskStatus.DONE
     task.decision = decision
     task.reason = reason
@@ -500,7 +512,7 @@ def _decide(
         task=task,
         action=decision,
         reason=reason,
-        payload={"target": target},
+        payload={"target": target, **recorded},
     )
     if decision == Decision.APPROVE:
         if task.step_id == run.definition.completeness_step:
@@ -563,8 +575,17 @@ def _resubmit(
     case.data = clean_data(definition, {**before, **changes}, language=case.language)
     # Compared on cleaned values, whichever way they came (a form's "2.5", the API's 2.5).
     changed_fields = sorted(k for k, v in case.data.items() if before.get(k) != v)
+    replaced = revisions.require_changes(
+        case,
+        definition,
+        changed_fields=changed_fields,
+        document_hashes={name: up.inspected.sha256 for name, up in documents.items()},
+    )
+    # A file identical to the one held is no new revision of it.
+    documents = {name: up for name, up in documents.items() if name in replaced}
     case.revision += 1
     _store_documents(case, documents, revision=case.revision, now=now)
+    revisions.record_revision(case, before=before, changed_fields=changed_fields, at=now)
     step = definition.step(case.waiting_step)
     run.resume_clock()
     run.record(

@@ -79,6 +79,7 @@ class CertificateContent:
     legal_basis: list[str] = field(default_factory=list)  # printed as "Dasar:"
     notes: list[str] = field(default_factory=list)
     verification_code: str = ""  # the holder's secret, printed for typing at /verify/
+    watermark: str = ""  # drawn across every page (a signer's preview: "PRATINJAU")
 
 
 def indonesian_date(day: date) -> str:
@@ -291,6 +292,21 @@ def _footer(canvas: object, content: CertificateContent) -> None:
     canvas.setLineWidth(0.4)
     canvas.line(25 * mm, 12 * mm + height + 2 * mm, A4[0] - 20 * mm, 12 * mm + height + 2 * mm)
     paragraph.drawOn(canvas, 25 * mm, 12 * mm)
+    canvas.restoreState()
+    if content.watermark:
+        _watermark(canvas, content.watermark)
+
+
+def _watermark(canvas: object, text: str) -> None:
+    from reportlab.pdfgen.canvas import Canvas
+
+    assert isinstance(canvas, Canvas)
+    canvas.saveState()
+    canvas.setFillColor(colors.Color(0.75, 0.1, 0.1, alpha=0.25))
+    canvas.setFont(_FONT_BOLD, 96)
+    canvas.translate(A4[0] / 2, A4[1] / 2)
+    canvas.rotate(45)
+    canvas.drawCentredString(0, -30, text)
     canvas.restoreState()
 
 

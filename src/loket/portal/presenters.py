@@ -357,7 +357,7 @@ def _event_who(event: CaseEvent, language: str) -> str:
 
 def timeline(case: Case, events: Any, language: str) -> list[TimelineRow]:
     definition = compiled(case.service_version)
-    rows = []
+    rows: list[TimelineRow] = []
     for event in events:
         what = _event_text(event)
         if what is None:
@@ -368,11 +368,19 @@ def timeline(case: Case, events: Any, language: str) -> list[TimelineRow]:
                 what=what,
                 step=definition.step_name(event.step_id, language) if event.step_id else "",
                 who=_event_who(event, language),
-                reason=event.reason,
+                reason=_reason_once(event, rows[-1].reason if rows else ""),
                 due=event.task.due_at if event.kind == "task_opened" and event.task else None,
             )
         )
     return rows
+
+
+def _reason_once(event: CaseEvent, shown_just_before: str) -> str:
+    """An officer's return leads straight to the wait for the applicant, both carrying
+    the reason: it is shown once, with the decision."""
+    if event.kind == "awaiting_applicant" and event.reason == shown_just_before:
+        return ""
+    return event.reason
 
 
 @dataclass(frozen=True)

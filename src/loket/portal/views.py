@@ -38,7 +38,7 @@ from loket.core.formats import ui_language
 from loket.documents import selectors as document_selectors
 from loket.documents.services import open_stored, store_upload
 from loket.documents.uploads import CappedUploadHandler
-from loket.portal import access, drafts, presenters
+from loket.portal import access, drafts, presenters, revisions
 from loket.portal import selectors as portal_selectors
 from loket.portal.forms import DOC_PREFIX, ApplicationForm, CancelForm, TrackForm, initial_from
 from loket.portal.payment_views import bill_context
@@ -463,6 +463,10 @@ def _render_case(
         "request_event": (request_event := case_selectors.open_request(case) if waiting else None),
         "respond_by": _respond_by(request_event),
         "resubmit_form": resubmit_form if waiting else None,
+        "requested": (
+            requested := revisions.requested_items(case, definition, language) if waiting else []
+        ),
+        "requested_fields": {item.form_field for item in requested},
         "cancel_form": None if case.is_closed else (cancel_form or CancelForm()),
         # Anyone holding the access code reads this page: NIK and phone fields masked.
         "data_rows": presenters.data_rows(definition, definition.masked_data(case.data), language),

@@ -1,4 +1,4 @@
-"""Officer pages for the work itself: the queue, a task, its documents, a unit's overdue list.
+"""Officer pages for the work itself: the queue, a task, its documents, a unit's open tasks.
 
 Every page needs a signed-in officer with a verified second factor
 (`officer_required`); a task or case outside the officer's reach answers 404,
@@ -23,15 +23,18 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from loket.cases import personal_data, policy, services
+from loket.cases import revision as revisions
+from loket.cases.definition import localized
 from loket.cases.models import CaseDocument, ReadChannel, Task, TaskStatus
 from loket.cases.policy import PersonalData, Reach
+from loket.catalog.definitions import ServiceDefinition as Definition
 from loket.catalog.definitions import compiled
 from loket.core.errors import AuthorityError, ConflictError, LoketError, ValidationError
 from loket.documents.models import StoredFile
 from loket.documents.services import may_show_inline, open_stored
 from loket.org.models import Officer
 from loket.org.selectors import acting_days_left, holders_at
-from loket.workspace import presenters, selectors
+from loket.workspace import presenters, selectors, signing
 from loket.workspace.decorators import current_officer, officer_required
 from loket.workspace.forms import DecisionForm, QueueFilterForm, ReassignForm, capacity_label
 
@@ -116,9 +119,9 @@ def _task_context(
     definition = compiled(case.service_version)
     events = list(case.events.select_related("officer", "position").order_by("sequence"))
     may_act = policy.holding_for_task(reach, task) is not None
-    actions = definition.actions(task.step_id)
+    documents = presenters.document_groups(case, definition)
     if form is None:
-        form = DecisionForm(actions=actions, prefix="d")
+        form = _decision_form(definition, task, documents)
     return {
         "task": task,
         "case": case,
@@ -139,7 +142,9 @@ def _task_context(
         "decision_label": presenters.decision_label(task.decision),
         "form": form,
         "data_rows": presenters.data_rows(policy.case_data(case, definition, access), definition),
-        "documents": presenters.document_groups(case, definition),
+        "documents": documents,
+        "changes": presenters.changes(case, definition),
+        "signs_document": signing.signs_document(definition, task.step_id),
         "checks": presenters.automatic_checks(events, definition),
         "timeline": presenters.timeline(events, definition),
         "other_tasks": [
@@ -147,6 +152,26 @@ def _task_context(
             for other in case.tasks.exclude(pk=task.pk).select_related("position", "decided_by")
         ],
     }
+
+
+def _decision_form(
+    definition: Definition,
+    task: Task,
+    documents: list[presenters.DocumentGroup],
+    data: Any = None,
+) -> DecisionForm:
+    """The decision form with a checklist row per document sent and the fields a return
+    may name, in the officer's language."""
+    lang = presenters.language()
+    return DecisionForm(
+        data,
+        actions=definition.actions(task.step_id),
+        documents=[(group.name, group.label) for group in documents],
+        data_fields=[
+            (spec.name, localized(spec.label, lang) or spec.name) for spec in definition.data_fields
+        ],
+        prefix="d",
+    )
 
 
 def decided_message(task: Task) -> str:
@@ -214,19 +239,40 @@ def decide(request: HttpRequest, task_id: int) -> HttpResponse:
     """Approve, reject or return. A second submit (double click) meets the first's result."""
     task, reach, access = _task_and_access(request, task_id)
     definition = compiled(task.case.service_version)
-    actions = definition.actions(task.step_id)
-    form = DecisionForm(request.POST, actions=actions, prefix="d")
+    documents = presenters.document_groups(task.case, definition)
+    form = _decision_form(definition, task, documents, request.POST)
     if not form.is_valid():
         return _form_again(request, task, reach, form, access)
+    decision = form.cleaned_data["decision"]
     try:
+        if _needs_confirmation(definition, task, form):
+            # Checked now, so the signer is not sent to confirm what would be refused.
+            revisions.review_payload(
+                definition,
+                decision=decision,
+                checklist=form.checklist(),
+                requested_fields=form.requested_field_names(),
+            )
+            # Whoever could not decide meets the engine's refusal below instead.
+            if policy.may_decide(reach, task):
+                if access == PersonalData.FULL:  # the page names the applicant
+                    personal_data.record_read(
+                        case=task.case,
+                        channel=ReadChannel.WORKSPACE,
+                        officer=current_officer(request),
+                    )
+                context = _task_context(request, task, reach, form, access)
+                return signing.confirmation(request, task, form, context)
         services.decide(
             task_id=task_id,
             officer=current_officer(request),
-            decision=form.cleaned_data["decision"],
+            decision=decision,
             reason=form.cleaned_data["reason"],
+            checklist=form.checklist(),
+            requested_fields=form.requested_field_names(),
         )
     except ValidationError as exc:
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        form.add_error(form.engine_field(exc.field or ""), exc.message)
         return _form_again(request, task, reach, form, access)
     except (ConflictError, AuthorityError) as exc:
         _explain_refusal(request, task_id, exc)
@@ -240,6 +286,15 @@ def decide(request: HttpRequest, task_id: int) -> HttpResponse:
         },
     )
     return redirect("workspace:home")
+
+
+def _needs_confirmation(definition: Definition, task: Task, form: DecisionForm) -> bool:
+    """An approval that issues the document, not yet confirmed on the confirmation page."""
+    return (
+        form.cleaned_data["decision"] == "approve"
+        and not form.cleaned_data.get("confirmed")
+        and signing.signs_document(definition, task.step_id)
+    )
 
 
 def _form_again(
@@ -296,20 +351,27 @@ def document(request: HttpRequest, task_id: int, document_id: int) -> HttpRespon
 
 @officer_required
 @require_GET
-def unit_overdue(request: HttpRequest) -> HttpResponse:
-    """Overdue tasks of the units the officer heads (and their sub-units)."""
+def unit_tasks(request: HttpRequest) -> HttpResponse:
+    """Every open task of the units the officer heads (and their sub-units), overdue first,
+    each with a reassignment form when policy lets the officer reassign it."""
     officer = current_officer(request)
     now = timezone.now()
     reach = policy.reach_of(officer, now)
     if not reach.is_head:
         return render(request, "workspace/not_head.html", status=403)
-    tasks = selectors.unit_overdue(reach, at=now)
+    tasks = list(selectors.unit_open_tasks(reach, at=now))
+    # Holders per position, not per task: a unit's tasks share a few positions.
+    holders = {
+        pk: holders_at(t.position, now) for pk, t in {t.position_id: t for t in tasks}.items()
+    }
     rows = [
         {
             "task": task,
             "task_name": presenters.task_name(task),
             "service_name": presenters.service_name(task.case),
             "position_title": presenters.position_title(task.position),
+            "may_reassign": policy.may_reassign(reach, task),
+            "holders": [(h.officer, capacity_label(h.capacity)) for h in holders[task.position_id]],
         }
         for task in tasks
     ]

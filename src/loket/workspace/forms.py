@@ -102,7 +102,19 @@ class DecisionForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: Any, actions: Iterable[str], **kwargs: Any) -> None:
+    # Set on the signer's confirmation step: the approval then issues the document.
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(
+        self,
+        *args: Any,
+        actions: Iterable[str],
+        documents: Iterable[tuple[str, str]] = (),
+        data_fields: Iterable[tuple[str, str]] = (),
+        **kwargs: Any,
+    ) -> None:
+        """`documents` and `data_fields` are (name, label) pairs: the checklist's rows and
+        the fields a return may name."""
         super().__init__(*args, **kwargs)
         labels = {
             "approve": _("Approve"),
@@ -114,6 +126,56 @@ class DecisionForm(forms.Form):
             for action in ("approve", "return", "reject")
             if action in actions
         ]
+        self.checklist_names = [name for name, _label in documents]
+        for name, label in documents:
+            self.fields[f"verdict_{name}"] = forms.ChoiceField(
+                label=label,
+                required=False,
+                widget=forms.RadioSelect,
+                choices=[("sesuai", _("Conforms (sesuai)")),
+                         ("tidak_sesuai", _("Does not conform (tidak sesuai)"))],
+            )  # fmt: skip
+            self.fields[f"note_{name}"] = forms.CharField(
+                label=_("Note on %(document)s") % {"document": label},
+                required=False,
+                max_length=500,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                help_text=_("Required when it does not conform: the applicant reads it."),
+            )
+        fields = list(data_fields)
+        if fields and "return" in actions:
+            self.fields["requested_fields"] = forms.MultipleChoiceField(
+                label=_("Fields the applicant must correct (when returning)"),
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                choices=fields,
+            )
+
+    def checklist_rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        """(verdict, note) bound fields per document, for the template."""
+        return [(self[f"verdict_{n}"], self[f"note_{n}"]) for n in self.checklist_names]
+
+    def checklist(self) -> dict[str, dict[str, str]]:
+        """The verdicts given (documents left unmarked are left out), as the engine takes them."""
+        return {
+            name: {
+                "verdict": self.cleaned_data[f"verdict_{name}"],
+                "note": self.cleaned_data.get(f"note_{name}") or "",
+            }
+            for name in self.checklist_names
+            if self.cleaned_data.get(f"verdict_{name}")
+        }
+
+    def requested_field_names(self) -> list[str]:
+        return list(self.cleaned_data.get("requested_fields") or [])
+
+    def engine_field(self, field: str) -> str | None:
+        """The form field an engine error names ("checklist.ktp" -> "verdict_ktp")."""
+        group, _sep, name = field.partition(".")
+        target = {"checklist": f"verdict_{name}", "requested_fields": "requested_fields"}.get(
+            group, field
+        )
+        return target if target in self.fields else None
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -6,15 +6,17 @@ shows them in the officer's language, falling back to Indonesian.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
 
+from loket.cases import revision
 from loket.cases.models import Case, CaseDocument, CaseEvent, Decision, Task
 from loket.catalog.definitions import Check, compiled
 from loket.catalog.definitions import ServiceDefinition as Definition
-from loket.catalog.fields import localized
+from loket.catalog.fields import DataField, localized
 from loket.core.formats import ui_language
 from loket.org.models import Position
 from loket.workspace.forms import capacity_label
@@ -84,6 +86,14 @@ class CheckResult:
     label: str  # what the check verifies, in words (never the CEL rule)
     message: str  # why it failed, as the definition says it
     passed: bool
+    rule: str = ""  # the CEL rule, behind a "Rule" disclosure for who wants it
+
+
+def check_label(check: Mapping[str, Any], language: str | None = None) -> str:
+    """What officers read for an automatic check: its plain `label` from the definition
+    ({id, en} or text), else its `id`, else the rule itself. The one place that reads it."""
+    label = localized(check.get("label"), language or ui_language())
+    return label or str(check.get("id") or "") or str(check.get("rule") or "")
 
 
 @dataclass(frozen=True)
@@ -118,6 +128,7 @@ def automatic_checks(events: list[CaseEvent], definition: Definition) -> list[Au
             check = by_rule.get(rule) or Check(rule=rule)
             checks.append(
                 CheckResult(
+                    rule=rule,
                     label=check.label_text(lang),
                     message=localized(check.message, lang),
                     passed=bool(ran.get("passed")),
@@ -187,7 +198,7 @@ def timeline(events: list[CaseEvent], definition: Definition) -> list[TimelineEn
     """The full history for officers (internal events too), oldest first."""
     lang = language()
     labels = _event_labels()
-    entries = []
+    entries: list[TimelineEntry] = []
     for event in events:
         who = ""
         if event.officer is not None:
@@ -217,11 +228,20 @@ def timeline(events: list[CaseEvent], definition: Definition) -> list[TimelineEn
                 step_name=definition.step_name(event.step_id, lang) if event.step_id else "",
                 who=who,
                 detail=str(detail),
-                reason=event.reason,
+                reason=_reason_once(event, entries),
                 is_public=event.is_public,
             )
         )
     return entries
+
+
+def _reason_once(event: CaseEvent, earlier: list[TimelineEntry]) -> str:
+    """A return's reason is on its decision; the wait for the applicant that follows it
+    (internal events between them aside) does not repeat it."""
+    if event.kind != "awaiting_applicant":
+        return event.reason
+    previous = next((entry for entry in reversed(earlier) if entry.is_public), None)
+    return "" if previous is not None and previous.reason == event.reason else event.reason
 
 
 def task_name(task: Task, definition: Definition | None = None) -> str:
@@ -231,3 +251,87 @@ def task_name(task: Task, definition: Definition | None = None) -> str:
         return task.name
     definition = definition or compiled(task.case.service_version)
     return definition.step_name(task.step_id, lang) or task.name
+
+
+# -- what changed since the return --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChangedField:
+    label: str
+    before: str
+    after: str
+    was_requested: bool
+
+
+@dataclass(frozen=True)
+class ReplacedDocument:
+    label: str
+    document: CaseDocument
+    previous: CaseDocument | None
+    was_requested: bool
+
+
+@dataclass(frozen=True)
+class ChangesView:
+    """The diff the officer reads on a resubmitted case: fields old -> new (NIK and phone
+    masked), documents replaced, and the requested items left as they were."""
+
+    revision: int
+    at: Any
+    fields: list[ChangedField]
+    documents: list[ReplacedDocument]
+    unanswered: list[str]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.fields and not self.documents
+
+
+def changes(case: Case, definition: Definition) -> ChangesView | None:
+    found = revision.changes_since_return(case, definition)
+    if found is None:
+        return None
+    lang = language()
+    specs = {spec.name: spec for spec in definition.data_fields}
+    doc_labels = {spec.name: spec.label_text(lang) for spec in definition.document_requirements}
+    requested = found.requested
+    return ChangesView(
+        revision=found.revision,
+        at=found.at,
+        fields=[
+            ChangedField(
+                label=specs[c.name].label_text(lang) if c.name in specs else c.name,
+                before=_shown(specs.get(c.name), c.before, lang),
+                after=_shown(specs.get(c.name), c.after, lang),
+                was_requested=c.name in requested.fields,
+            )
+            for c in found.fields
+        ],
+        documents=[
+            ReplacedDocument(
+                label=doc_labels.get(d.name) or d.name,
+                document=d.document,
+                previous=d.previous,
+                was_requested=d.name in requested.documents,
+            )
+            for d in found.documents
+        ],
+        unanswered=revision.requested_labels(
+            definition,
+            revision.Requested(
+                documents=tuple(
+                    n.split(".", 1)[1] for n in found.unanswered if n.startswith("documents.")
+                ),
+                fields=tuple(n.split(".", 1)[1] for n in found.unanswered if n.startswith("data.")),
+            ),
+            lang,
+        ),
+    )
+
+
+def _shown(spec: DataField | None, value: Any, lang: str) -> str:
+    """A value as the field type displays it (a field no longer in the definition: as is)."""
+    if value is None or value == "":
+        return "—"
+    return spec.display(value, lang) if spec is not None else str(value)

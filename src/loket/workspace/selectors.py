@@ -1,4 +1,4 @@
-"""Read-only queries behind the officer pages: the queue and a unit's overdue work.
+"""Read-only queries behind the officer pages: the queue and a unit's open work.
 
 Who may see or act on what is `loket.cases.policy` (an officer's `Reach` comes from there).
 
@@ -101,12 +101,14 @@ def queue_services(reach: Reach) -> QuerySet[Service]:
     )
 
 
-def unit_overdue(reach: Reach, *, at: dt.datetime) -> QuerySet[Task]:
-    """Open overdue tasks of the units the officer heads and their sub-units, oldest first."""
+def unit_open_tasks(reach: Reach, *, at: dt.datetime) -> QuerySet[Task]:
+    """Every open task of the units the officer heads and their sub-units: overdue first
+    (oldest due first), then by due moment."""
     return (
         _open_tasks()
-        .filter(position__unit_id__in=reach.headed_unit_ids, due_at__lt=at)
-        .order_by("due_at", "created_at", "pk")
+        .filter(position__unit_id__in=reach.headed_unit_ids)
+        .annotate(overdue_rank=_overdue_first(at))
+        .order_by("overdue_rank", "due_at", "created_at", "pk")
     )
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from loket.workspace import audit, casework, performance, surveys, views
+from loket.workspace import audit, casework, performance, signing, surveys, views
 
 app_name = "workspace"
 
@@ -10,12 +10,13 @@ urlpatterns = [
     path("tasks/<int:task_id>/claim/", casework.claim, name="claim"),
     path("tasks/<int:task_id>/decide/", casework.decide, name="decide"),
     path("tasks/<int:task_id>/reassign/", casework.reassign, name="reassign"),
+    path("tasks/<int:task_id>/pratinjau/", signing.preview, name="preview"),
     path(
         "tasks/<int:task_id>/documents/<int:document_id>/",
         casework.document,
         name="document",
     ),
-    path("unit/", casework.unit_overdue, name="unit"),
+    path("unit/", casework.unit_tasks, name="unit"),
     path("kinerja/", performance.unit_performance, name="performance"),
     path("kinerja/log.xes", performance.event_log_xes, name="event_log_xes"),
     path("audit/personal-data/", audit.personal_data_reads, name="personal_data_reads"),
