@@ -11,6 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from loket.core.errors import LoketError
 from loket.org.validators import nip_field_validator
 
+# Indonesia's three time zones (Keppres 41/1987), with the names people read them by.
+TIME_ZONES = (
+    ("Asia/Jakarta", "WIB"),
+    ("Asia/Makassar", "WITA"),
+    ("Asia/Jayapura", "WIT"),
+)
+ZONE_ABBREVIATIONS = dict(TIME_ZONES)
+
 
 class Agency(models.Model):
     """An instansi: a government body that publishes services (e.g. a city government)."""
@@ -38,6 +46,10 @@ class Agency(models.Model):
     )
     acting_warning_days = models.PositiveIntegerField(
         _("warn acting officials this many days before their appointment ends"), default=14
+    )
+    # Times shown to applicants are in the agency's own zone, labelled WIB/WITA/WIT.
+    time_zone = models.CharField(
+        _("time zone"), max_length=32, choices=TIME_ZONES, default="Asia/Jakarta"
     )
 
     class Meta:
