@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from loket.portal import payment_views, surveys, views
+from loket.portal import payment_views, receipts, recovery, surveys, views
 
 app_name = "portal"
 
@@ -14,7 +14,13 @@ urlpatterns = [
     path("layanan/<slug:code>/ajukan/periksa/", views.review, name="review"),
     path("permohonan-saya/", views.my_applications, name="my_applications"),
     path("permohonan/<str:tracking_number>/tanda-terima/", views.receipt, name="receipt"),
+    path(
+        "permohonan/<str:tracking_number>/bukti-pendaftaran.pdf",
+        receipts.receipt_pdf,
+        name="receipt_pdf",
+    ),
     path("lacak/", views.track_form, name="track_form"),
+    path("lacak/lupa-kode/", recovery.recover_code, name="recover_code"),
     # `portal:track` with the tracking number is the link the case engine puts in mail.
     path("lacak/<str:tracking_number>/", views.track, name="track"),
     path("lacak/<str:tracking_number>/status/", views.track_status, name="track_status"),
