@@ -32,7 +32,7 @@ class RecoverForm(forms.Form):
         label=gettext_lazy("E-mail address or mobile number"),
         help_text=gettext_lazy("The one you gave in the application. The new code is sent there."),
         max_length=254,
-        widget=forms.TextInput(attrs={"autocomplete": "email tel", "spellcheck": "false"}),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
 
     def clean_tracking_number(self) -> str:
