@@ -51,6 +51,9 @@ def test_receipt_pdf_holds_the_tracking_number_and_a_qr_code_to_the_tracking_pag
     assert "/lacak/lupa-kode/" in text
     assert NIK not in text and code not in text  # no NIK, no access code on paper
     assert decode_qr_codes(response.content) == [track_url(case)]
+    # The agency's crest heads the receipt.
+    reader = pypdf.PdfReader(io.BytesIO(response.content))
+    assert sum(len(page.images) for page in reader.pages) == 1
 
 
 def test_receipt_pdf_is_only_for_whoever_may_see_the_case(demo, client):
@@ -67,6 +70,9 @@ def test_the_access_code_is_in_the_mail_and_sms_confirming_the_application(demo,
     assert {m.channel for m in received} >= {"email", "sms"}
     for message in received:
         assert code in message.body, message.channel
+    # Signed by the agency that runs the service.
+    [mail] = [m for m in received if m.channel == "email"]
+    assert "Pemerintah Kota Contoh" in mail.body
 
 
 def _ask(client: Client, number: str, contact: str):

@@ -28,6 +28,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     Flowable,
     HRFlowable,
+    Image,
     KeepTogether,
     Paragraph,
     SimpleDocTemplate,
@@ -79,6 +80,7 @@ class CertificateContent:
     legal_basis: list[str] = field(default_factory=list)  # printed as "Dasar:"
     notes: list[str] = field(default_factory=list)
     verification_code: str = ""  # the holder's secret, printed for typing at /verify/
+    crest_png: bytes = b""  # the agency's lambang beside the letterhead (org.branding)
 
 
 def indonesian_date(day: date) -> str:
@@ -101,6 +103,7 @@ def render_certificate(content: CertificateContent) -> bytes:
         author=content.agency_name,
         subject=content.document_type,
         creator="Loket",
+        lang="id-ID",
         invariant=True,
     )
     story = [
@@ -192,22 +195,40 @@ def _e(text: str) -> str:
     return escape(text).replace("\n", "<br/>")
 
 
-def _letterhead(content: CertificateContent) -> list[Flowable]:
-    parts: list[Flowable] = [
-        Paragraph(_e(content.agency_name.upper()), _STYLES["agency"]),
-        Paragraph(_e(content.unit_name.upper()), _STYLES["unit"]),
+def letterhead(
+    *, agency_name: str, unit_name: str, lines: list[str], crest_png: bytes = b""
+) -> list[Flowable]:
+    """The kop surat: crest at the left (if any), names and address centred, double rule."""
+    _register_fonts()
+    text: list[Flowable] = [
+        Paragraph(_e(agency_name.upper()), _STYLES["agency"]),
+        Paragraph(_e(unit_name.upper()), _STYLES["unit"]),
+        *[Paragraph(_e(line), _STYLES["address"]) for line in lines if line],
     ]
-    if content.agency_address:
-        parts.append(Paragraph(_e(content.agency_address), _STYLES["address"]))
-    if content.agency_contact:
-        parts.append(Paragraph(_e(content.agency_contact), _STYLES["address"]))
+    parts: list[Flowable] = text
+    if crest_png:
+        crest = Image(io.BytesIO(crest_png), width=22 * mm, height=22 * mm, kind="proportional")
+        head = Table([[crest, text, ""]], colWidths=[26 * mm, None, 26 * mm])
+        head.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                                  ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                  ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))  # fmt: skip
+        parts = [head]
     # The kop surat closes with a thick rule over a thin one.
-    parts += [
+    return [
+        *parts,
         Spacer(1, 2 * mm),
         HRFlowable(width="100%", thickness=2, color=colors.black, spaceAfter=1),
         HRFlowable(width="100%", thickness=0.6, color=colors.black),
     ]
-    return parts
+
+
+def _letterhead(content: CertificateContent) -> list[Flowable]:
+    return letterhead(
+        agency_name=content.agency_name,
+        unit_name=content.unit_name,
+        lines=[content.agency_address, content.agency_contact],
+        crest_png=content.crest_png,
+    )
 
 
 def _legal_basis(items: list[str]) -> list[Flowable]:
@@ -258,9 +279,9 @@ def _signature_block(content: CertificateContent) -> Table:
             f"{_e(content.place)}, {indonesian_date(content.issued_on)}", _STYLES["signature"]
         ),
         Paragraph(f"{_e(prefix)}{_e(content.position_title)},", _STYLES["signature"]),
-        Spacer(1, 4 * mm),
-        Paragraph("<i>Ditandatangani secara elektronik</i>", _STYLES["small"]),
-        Spacer(1, 4 * mm),
+        Spacer(1, 2 * mm),
+        ElectronicSignatureMark(),
+        Spacer(1, 2 * mm),
         Paragraph(f"<b><u>{_e(content.officer_name)}</u></b>", _STYLES["signature"]),
         Paragraph(f"NIP. {_e(content.officer_nip)}", _STYLES["signature"]),
     ]
@@ -328,4 +349,31 @@ class QrCode(Flowable):
                     path.rect((start + quiet) * cell, y, (col_index - start) * cell, cell)
                     start = None
         canvas.drawPath(path, stroke=0, fill=1)
+        canvas.restoreState()
+
+
+class ElectronicSignatureMark(Flowable):
+    """A visible stamp where a wet signature would be: a framed "TTE" seal and the words
+    "Ditandatangani secara elektronik", so a reader of the paper sees at once how it
+    was signed (the signature itself is in the file; the QR code leads to its check)."""
+
+    width = 62 * mm
+    height = 13 * mm
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        canvas = self.canv
+        canvas.saveState()
+        canvas.setStrokeColor(colors.HexColor("#0b4f8a"))
+        canvas.setFillColor(colors.HexColor("#0b4f8a"))
+        canvas.setLineWidth(1)
+        canvas.roundRect(0, 0, self.width, self.height, 2 * mm, stroke=1, fill=0)
+        canvas.circle(6.5 * mm, self.height / 2, 4.6 * mm, stroke=1, fill=0)
+        canvas.setFont(_FONT_BOLD, 8)
+        canvas.drawCentredString(6.5 * mm, self.height / 2 - 1 * mm, "TTE")
+        canvas.setFont(_FONT_BOLD, 8.5)
+        canvas.drawString(13 * mm, self.height / 2 + 0.8 * mm, "Ditandatangani secara")
+        canvas.drawString(13 * mm, self.height / 2 - 3 * mm, "elektronik")
         canvas.restoreState()

@@ -20,7 +20,6 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import (
     Flowable,
-    HRFlowable,
     Paragraph,
     SimpleDocTemplate,
     Spacer,
@@ -28,7 +27,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from loket.documents.pdf import _STYLES, QrCode, _e, _register_fonts
+from loket.documents.pdf import _STYLES, QrCode, _e, _register_fonts, letterhead
 
 
 @dataclass(frozen=True)
@@ -48,6 +47,7 @@ class ReceiptContent:
     fee: str = ""
     contact: str = ""
     language: str = "id"
+    crest_png: bytes = b""
 
 
 def render_receipt(content: ReceiptContent) -> bytes:
@@ -69,11 +69,12 @@ def render_receipt(content: ReceiptContent) -> bytes:
     )
     doc.build(
         [
-            Paragraph(_e(content.agency_name.upper()), _STYLES["agency"]),
-            Paragraph(_e(content.unit_name.upper()), _STYLES["unit"]),
-            Spacer(1, 2 * mm),
-            HRFlowable(width="100%", thickness=2, color=colors.black, spaceAfter=1),
-            HRFlowable(width="100%", thickness=0.6, color=colors.black),
+            *letterhead(
+                agency_name=content.agency_name,
+                unit_name=content.unit_name,
+                lines=[content.contact],
+                crest_png=content.crest_png,
+            ),
             Spacer(1, 5 * mm),
             Paragraph("BUKTI PENDAFTARAN PERMOHONAN", _STYLES["title"]),
             Paragraph("<i>Application receipt</i>", _STYLES["number"]),

@@ -51,6 +51,10 @@ class Agency(models.Model):
     time_zone = models.CharField(
         _("time zone"), max_length=32, choices=TIME_ZONES, default="Asia/Jakarta"
     )
+    # The crest (lambang) on the site header, the receipt and the licence: a PNG,
+    # re-encoded on upload (`loket.org.branding.clean_crest`); the digest names its URL.
+    crest_png = models.BinaryField(_("crest (PNG)"), blank=True, default=b"", editable=True)
+    crest_sha256 = models.CharField(_("crest digest"), max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("agency")

@@ -58,6 +58,7 @@ def receipt_content(case: Case) -> ReceiptContent:
         ],
         fee=_fee(definition, case),
         contact=" · ".join(part for part in (agency.phone, agency.email, agency.website) if part),
+        crest_png=bytes(agency.crest_png or b""),
     )
 
 

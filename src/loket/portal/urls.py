@@ -2,12 +2,15 @@
 
 from django.urls import path
 
-from loket.portal import payment_views, receipts, recovery, surveys, views
+from loket.portal import branding_views, payment_views, receipts, recovery, surveys, views
 
 app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path(
+        "instansi/<slug:code>/lambang-<str:digest>.png", branding_views.crest, name="agency_crest"
+    ),
     path("layanan/<slug:code>/", views.service_detail, name="service"),
     path("layanan/<slug:code>/ajukan/", views.apply, name="apply"),
     path("layanan/<slug:code>/ajukan/biaya/", views.fee_preview, name="fee_preview"),
