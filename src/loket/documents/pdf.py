@@ -176,6 +176,10 @@ def _register_fonts() -> None:
                                                   "leading": 18, "alignment": TA_CENTER}),
         unit=ParagraphStyle("unit", **base | {"fontName": _FONT_BOLD, "fontSize": 12.5,
                                               "leading": 16, "alignment": TA_CENTER}),
+        agency_beside_crest=ParagraphStyle("agency_beside_crest", **base | {
+            "fontName": _FONT_BOLD, "fontSize": 13, "leading": 16, "alignment": TA_CENTER}),
+        unit_beside_crest=ParagraphStyle("unit_beside_crest", **base | {
+            "fontName": _FONT_BOLD, "fontSize": 10.5, "leading": 13, "alignment": TA_CENTER}),
         address=ParagraphStyle("address", **base | {"fontSize": 9, "leading": 11.5,
                                                     "alignment": TA_CENTER}),
         title=ParagraphStyle("title", **base | {"fontName": _FONT_BOLD, "fontSize": 13,
@@ -198,17 +202,21 @@ def _e(text: str) -> str:
 def letterhead(
     *, agency_name: str, unit_name: str, lines: list[str], crest_png: bytes = b""
 ) -> list[Flowable]:
-    """The kop surat: crest at the left (if any), names and address centred, double rule."""
+    """The kop surat: crest at the left (if any), names and address centred beside it
+    (the usual layout of an Indonesian agency's letterhead), double rule."""
     _register_fonts()
+    # Beside a crest the names have less width: a size smaller keeps the unit's name
+    # on one line, so the letterhead is no taller than without one.
+    small = "_beside_crest" if crest_png else ""
     text: list[Flowable] = [
-        Paragraph(_e(agency_name.upper()), _STYLES["agency"]),
-        Paragraph(_e(unit_name.upper()), _STYLES["unit"]),
+        Paragraph(_e(agency_name.upper()), _STYLES["agency" + small]),
+        Paragraph(_e(unit_name.upper()), _STYLES["unit" + small]),
         *[Paragraph(_e(line), _STYLES["address"]) for line in lines if line],
     ]
     parts: list[Flowable] = text
     if crest_png:
-        crest = Image(io.BytesIO(crest_png), width=22 * mm, height=22 * mm, kind="proportional")
-        head = Table([[crest, text, ""]], colWidths=[26 * mm, None, 26 * mm])
+        crest = Image(io.BytesIO(crest_png), width=17 * mm, height=17 * mm, kind="proportional")
+        head = Table([[crest, text]], colWidths=[19 * mm, None])
         head.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                                   ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                   ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))  # fmt: skip
@@ -279,9 +287,9 @@ def _signature_block(content: CertificateContent) -> Table:
             f"{_e(content.place)}, {indonesian_date(content.issued_on)}", _STYLES["signature"]
         ),
         Paragraph(f"{_e(prefix)}{_e(content.position_title)},", _STYLES["signature"]),
-        Spacer(1, 2 * mm),
+        Spacer(1, 1 * mm),
         ElectronicSignatureMark(),
-        Spacer(1, 2 * mm),
+        Spacer(1, 1 * mm),
         Paragraph(f"<b><u>{_e(content.officer_name)}</u></b>", _STYLES["signature"]),
         Paragraph(f"NIP. {_e(content.officer_nip)}", _STYLES["signature"]),
     ]
@@ -357,8 +365,9 @@ class ElectronicSignatureMark(Flowable):
     "Ditandatangani secara elektronik", so a reader of the paper sees at once how it
     was signed (the signature itself is in the file; the QR code leads to its check)."""
 
-    width = 62 * mm
-    height = 13 * mm
+    def __init__(self) -> None:
+        super().__init__()
+        self.width, self.height = 62 * mm, 10 * mm
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         return self.width, self.height
@@ -370,10 +379,10 @@ class ElectronicSignatureMark(Flowable):
         canvas.setFillColor(colors.HexColor("#0b4f8a"))
         canvas.setLineWidth(1)
         canvas.roundRect(0, 0, self.width, self.height, 2 * mm, stroke=1, fill=0)
-        canvas.circle(6.5 * mm, self.height / 2, 4.6 * mm, stroke=1, fill=0)
+        canvas.circle(6.5 * mm, self.height / 2, 3.8 * mm, stroke=1, fill=0)
+        canvas.setFont(_FONT_BOLD, 7)
+        canvas.drawCentredString(6.5 * mm, self.height / 2 - 0.9 * mm, "TTE")
         canvas.setFont(_FONT_BOLD, 8)
-        canvas.drawCentredString(6.5 * mm, self.height / 2 - 1 * mm, "TTE")
-        canvas.setFont(_FONT_BOLD, 8.5)
-        canvas.drawString(13 * mm, self.height / 2 + 0.8 * mm, "Ditandatangani secara")
-        canvas.drawString(13 * mm, self.height / 2 - 3 * mm, "elektronik")
+        canvas.drawString(12 * mm, self.height / 2 + 0.6 * mm, "Ditandatangani secara")
+        canvas.drawString(12 * mm, self.height / 2 - 2.8 * mm, "elektronik")
         canvas.restoreState()
