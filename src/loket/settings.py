@@ -163,6 +163,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "loket.org.branding.context",
             ],
         },
     },
@@ -398,6 +399,14 @@ LOKET_SUBMISSION_WINDOW_SECONDS = int(os.environ.get("LOKET_SUBMISSION_WINDOW_SE
 LOKET_SUBMISSIONS_PER_ADDRESS = int(os.environ.get("LOKET_SUBMISSIONS_PER_ADDRESS", "30"))
 LOKET_SUBMISSIONS_PER_EMAIL = int(os.environ.get("LOKET_SUBMISSIONS_PER_EMAIL", "10"))
 LOKET_SUBMISSIONS_PER_PHONE = int(os.environ.get("LOKET_SUBMISSIONS_PER_PHONE", "10"))
+# "Lupa kode akses?": new codes asked for per client address and per tracking number
+# within the window (each one mails or texts the applicant).
+# The agency this site speaks for (its code): name and crest in the header. Empty:
+# the only agency, if there is exactly one.
+LOKET_SITE_AGENCY = os.environ.get("LOKET_SITE_AGENCY", "")
+LOKET_RECOVERY_WINDOW_SECONDS = int(os.environ.get("LOKET_RECOVERY_WINDOW_SECONDS", "3600"))
+LOKET_RECOVERY_PER_ADDRESS = int(os.environ.get("LOKET_RECOVERY_PER_ADDRESS", "10"))
+LOKET_RECOVERY_PER_NUMBER = int(os.environ.get("LOKET_RECOVERY_PER_NUMBER", "3"))
 # SMS of any kind to one phone number within the window; past it, texts are dropped
 # (the e-mail and in-app copies still go) and a warning is logged.
 LOKET_SMS_WINDOW_SECONDS = int(os.environ.get("LOKET_SMS_WINDOW_SECONDS", "3600"))

@@ -166,6 +166,7 @@ def _full_context(event: str) -> dict[str, Any]:
         "amount": "1.350.000",
         "billing_code": "3273123456789012",
         "survey_url": "https://loket.example/survei/abc/",
+        "access_code": "K7M3Q9XD",
         # Complaint events (registered by loket.complaints).
         "category_name": "Pelayanan perizinan",
         "follow_url": "https://loket.example/pengaduan/ADU-2026-000042/ikuti/",

@@ -154,15 +154,33 @@ def test_status_block_polls_while_open_and_stops_when_closed(demo, client):
     assert 'hx-trigger="every 30s"' in fragment
     assert "<html" not in fragment
 
-    client.post(f"/lacak/{case.tracking_number}/batal/", {"reason": "Salah layanan"})
+    client.post(
+        f"/lacak/{case.tracking_number}/batal/", {"reason": "Salah layanan", "confirmed": "yes"}
+    )
     closed = client.get(f"/lacak/{case.tracking_number}/status/").content.decode()
     assert "hx-trigger" not in closed
+
+
+def test_withdrawing_asks_for_confirmation_on_a_page_of_its_own_first(demo, client):
+    case, _code = submit(client)
+
+    response = client.post(f"/lacak/{case.tracking_number}/batal/", {"reason": "Salah layanan"})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'data-testid="cancel-confirm"' in page
+    assert 'name="confirmed" value="yes"' in page
+    assert 'value="Salah layanan"' in page
+    case.refresh_from_db()
+    assert case.status == "in_progress"
 
 
 def test_applicant_withdraws_the_application(demo, client):
     case, _code = submit(client)
 
-    response = client.post(f"/lacak/{case.tracking_number}/batal/", {"reason": "Salah layanan"})
+    response = client.post(
+        f"/lacak/{case.tracking_number}/batal/", {"reason": "Salah layanan", "confirmed": "yes"}
+    )
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.status == "cancelled"

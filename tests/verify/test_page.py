@@ -45,11 +45,47 @@ def test_the_code_shows_a_valid_document_with_type_number_position_date_and_mask
         assert personal not in page
 
 
-def test_the_page_names_the_position_but_not_the_officer(client, issued):
+def test_the_signer_name_position_and_capacity_come_first_but_never_the_nip(client, issued):
+    # Issue 17: people check who signed before anything else. The name is printed on
+    # the document the code came from; the NIP stays on the PDF only.
     page = client.get(page_of(issued)).content.decode()
-    assert "Kepala Bidang Perizinan" in page
-    assert "Budi Santoso" not in page
+    signer = page.index('data-testid="signer"')
+    assert signer < page.index("Document type") < page.index('data-testid="technical-details"')
+    assert re.search(r'data-testid="signer-name">Budi Santoso<', page)
+    assert re.search(r'data-testid="signer-position">Kepala Bidang Perizinan<', page)
+    assert "Definitive holder of the position" in page
     assert issued.issued_by.nip not in page
+
+
+def test_an_acting_signer_is_shown_with_plt_and_what_it_means(client, issued):
+    type(issued).objects.filter(pk=issued.pk).update(issued_capacity="plt")
+    page = client.get(page_of(issued)).content.decode()
+    assert re.search(r'data-testid="signer-position">Plt\. Kepala Bidang Perizinan<', page)
+    assert "acting holder while the position is vacant" in page
+
+
+def test_the_signer_position_is_in_the_readers_language(client, issued):
+    position = issued.issued_position
+    position.title_en = "Head of Licensing"
+    position.save(update_fields=["title_en"])
+    english = client.get(page_of(issued), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-testid="signer-position">Head of Licensing<' in english
+    indonesian = client.get(page_of(issued), HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    assert 'data-testid="signer-position">Kepala Bidang Perizinan<' in indonesian
+    assert "Pemegang jabatan definitif" in indonesian
+
+
+def test_the_ledger_detail_and_hash_sit_behind_technical_details(client, issued):
+    page = client.get(page_of(issued)).content.decode()
+    details = re.search(
+        r'<details class="technical" data-testid="technical-details">(.*)</details>\s*</article>',
+        page,
+        re.S,
+    )
+    assert details is not None
+    inside = details.group(1)
+    assert issued.sha256 in inside and "Public ledger" in inside and "Proof bundle" in inside
+    assert issued.sha256 not in page.replace(inside, "")
 
 
 def test_the_page_shows_the_ledger_index_root_size_and_a_collapsible_proof(client, issued):
@@ -77,7 +113,8 @@ def test_a_revoked_document_says_since_when_but_not_the_officers_reason(client, 
     page = client.get(page_of(issued)).content.decode()
     assert "Revoked since 23 December 2026" in page
     assert "Usaha sudah tutup" not in page
-    assert "Valid" not in page
+    # (the signature section's "Valid after the certificate expires" is not a verdict)
+    assert '<p class="verdict">Valid' not in page
 
 
 def test_the_page_works_in_indonesian(client, issued, org):

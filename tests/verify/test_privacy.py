@@ -151,8 +151,10 @@ def test_the_code_confirms_the_domicile_letter_without_nik_birth_date_or_address
     bundle = anonymous.get("/verify/bundle.json", {"code": domicile.verification_code})
     assert page.status_code == bundle.status_code == 200
     body = page.content.decode() + bundle.content.decode()
+    # The signing position in the reader's language (English here).
+    position = domicile.issued_position.title_en or domicile.issued_position.title
     for shown in ["Surat Keterangan Domisili", domicile.number, "Valid", "S** W******",
-                  "Lurah"]:  # fmt: skip
+                  position]:  # fmt: skip
         assert shown in page.content.decode()
     for hidden in [NIK, NIK[:6], "1990-04-15", "15-04-1990", "Jl. Kenanga", "Sri Wahyuni",
                    "Pembukaan rekening", domicile.case.tracking_number]:  # fmt: skip

@@ -41,3 +41,26 @@ def test_the_page_for_an_uploaded_licence_shows_its_timestamp(
     text = page.content.decode()
     assert "Trusted timestamp" in text and "<time datetime=" in text
     assert "Yes: a trusted timestamp proves it was signed" in text
+
+
+def test_the_page_opened_by_the_code_shows_the_timestamp_of_the_stored_licence(
+    tsa_signing,  # noqa: F811
+    issue,
+    client,
+):
+    document = issue()
+
+    page = client.get("/verify/", {"code": document.verification_code})
+
+    assert page.status_code == 200
+    text = page.content.decode()
+    stamp = text[text.index('data-testid="timestamp"') :]
+    assert stamp.startswith('data-testid="timestamp"><time datetime="20')
+    assert "(RFC 3161)" in stamp
+    assert "Yes: a trusted timestamp proves it was signed" in text
+
+
+def test_the_page_opened_by_the_code_says_when_a_licence_has_no_timestamp(issued, client):
+    text = client.get("/verify/", {"code": issued.verification_code}).content.decode()
+    assert 'data-testid="timestamp">none<' in text
+    assert "No: without a trusted timestamp the signature holds only" in text

@@ -173,6 +173,8 @@ class Run:
             "tracking_number": case.tracking_number,
             "service_name": service_name or case.service.name,
             "track_url": track_url(case),
+            # Messages are signed by the agency that runs the service, not by "Loket".
+            "agency_name": case.agency.name,
         }
 
     def notify_applicant(self, name: str, event: CaseEvent, **context: Any) -> None:

@@ -298,7 +298,8 @@ def _submit(
     }
     event = run.record("submitted", payload=payload)
     context: dict[str, Any] = {"due_date": case.due_at} if case.due_at else {}
-    run.notify_applicant("received", event, **context)
+    # The code goes to the contacts given too, so it outlives the one-time receipt page.
+    run.notify_applicant("received", event, access_code=access_code, **context)
     if idempotency is not None:
         scope, key, fingerprint = idempotency
         IdempotencyKey.objects.create(

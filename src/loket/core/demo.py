@@ -357,5 +357,9 @@ def load_demo(services_dir: Path | None = None) -> DemoSummary:
         enrol_demo_devices([*(officer.username for officer in OFFICERS), ADMIN_USERNAME])
         _load_calendar(agency)
         _load_archive_classes(agency)
+        if not agency.crest_sha256:
+            from loket.org.branding import demo_crest_png, set_crest
+
+            set_crest(agency, demo_crest_png())
     published = _publish_services(services_dir or Path(settings.LOKET_SERVICES_DIR))
     return DemoSummary(agency=agency, officers=OFFICERS, published=published)

@@ -28,6 +28,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     Flowable,
     HRFlowable,
+    Image,
     KeepTogether,
     Paragraph,
     SimpleDocTemplate,
@@ -80,6 +81,7 @@ class CertificateContent:
     notes: list[str] = field(default_factory=list)
     verification_code: str = ""  # the holder's secret, printed for typing at /verify/
     watermark: str = ""  # drawn across every page (a signer's preview: "PRATINJAU")
+    crest_png: bytes = b""  # the agency's lambang beside the letterhead (org.branding)
 
 
 def indonesian_date(day: date) -> str:
@@ -102,6 +104,7 @@ def render_certificate(content: CertificateContent) -> bytes:
         author=content.agency_name,
         subject=content.document_type,
         creator="Loket",
+        lang="id-ID",
         invariant=True,
     )
     story = [
@@ -174,6 +177,10 @@ def _register_fonts() -> None:
                                                   "leading": 18, "alignment": TA_CENTER}),
         unit=ParagraphStyle("unit", **base | {"fontName": _FONT_BOLD, "fontSize": 12.5,
                                               "leading": 16, "alignment": TA_CENTER}),
+        agency_beside_crest=ParagraphStyle("agency_beside_crest", **base | {
+            "fontName": _FONT_BOLD, "fontSize": 13, "leading": 16, "alignment": TA_CENTER}),
+        unit_beside_crest=ParagraphStyle("unit_beside_crest", **base | {
+            "fontName": _FONT_BOLD, "fontSize": 10.5, "leading": 13, "alignment": TA_CENTER}),
         address=ParagraphStyle("address", **base | {"fontSize": 9, "leading": 11.5,
                                                     "alignment": TA_CENTER}),
         title=ParagraphStyle("title", **base | {"fontName": _FONT_BOLD, "fontSize": 13,
@@ -193,22 +200,44 @@ def _e(text: str) -> str:
     return escape(text).replace("\n", "<br/>")
 
 
-def _letterhead(content: CertificateContent) -> list[Flowable]:
-    parts: list[Flowable] = [
-        Paragraph(_e(content.agency_name.upper()), _STYLES["agency"]),
-        Paragraph(_e(content.unit_name.upper()), _STYLES["unit"]),
+def letterhead(
+    *, agency_name: str, unit_name: str, lines: list[str], crest_png: bytes = b""
+) -> list[Flowable]:
+    """The kop surat: crest at the left (if any), names and address centred beside it
+    (the usual layout of an Indonesian agency's letterhead), double rule."""
+    _register_fonts()
+    # Beside a crest the names have less width: a size smaller keeps the unit's name
+    # on one line, so the letterhead is no taller than without one.
+    small = "_beside_crest" if crest_png else ""
+    text: list[Flowable] = [
+        Paragraph(_e(agency_name.upper()), _STYLES["agency" + small]),
+        Paragraph(_e(unit_name.upper()), _STYLES["unit" + small]),
+        *[Paragraph(_e(line), _STYLES["address"]) for line in lines if line],
     ]
-    if content.agency_address:
-        parts.append(Paragraph(_e(content.agency_address), _STYLES["address"]))
-    if content.agency_contact:
-        parts.append(Paragraph(_e(content.agency_contact), _STYLES["address"]))
+    parts: list[Flowable] = text
+    if crest_png:
+        crest = Image(io.BytesIO(crest_png), width=17 * mm, height=17 * mm, kind="proportional")
+        head = Table([[crest, text]], colWidths=[19 * mm, None])
+        head.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                                  ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                  ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))  # fmt: skip
+        parts = [head]
     # The kop surat closes with a thick rule over a thin one.
-    parts += [
+    return [
+        *parts,
         Spacer(1, 2 * mm),
         HRFlowable(width="100%", thickness=2, color=colors.black, spaceAfter=1),
         HRFlowable(width="100%", thickness=0.6, color=colors.black),
     ]
-    return parts
+
+
+def _letterhead(content: CertificateContent) -> list[Flowable]:
+    return letterhead(
+        agency_name=content.agency_name,
+        unit_name=content.unit_name,
+        lines=[content.agency_address, content.agency_contact],
+        crest_png=content.crest_png,
+    )
 
 
 def _legal_basis(items: list[str]) -> list[Flowable]:
@@ -259,9 +288,9 @@ def _signature_block(content: CertificateContent) -> Table:
             f"{_e(content.place)}, {indonesian_date(content.issued_on)}", _STYLES["signature"]
         ),
         Paragraph(f"{_e(prefix)}{_e(content.position_title)},", _STYLES["signature"]),
-        Spacer(1, 4 * mm),
-        Paragraph("<i>Ditandatangani secara elektronik</i>", _STYLES["small"]),
-        Spacer(1, 4 * mm),
+        Spacer(1, 1 * mm),
+        ElectronicSignatureMark(),
+        Spacer(1, 1 * mm),
         Paragraph(f"<b><u>{_e(content.officer_name)}</u></b>", _STYLES["signature"]),
         Paragraph(f"NIP. {_e(content.officer_nip)}", _STYLES["signature"]),
     ]
@@ -344,4 +373,32 @@ class QrCode(Flowable):
                     path.rect((start + quiet) * cell, y, (col_index - start) * cell, cell)
                     start = None
         canvas.drawPath(path, stroke=0, fill=1)
+        canvas.restoreState()
+
+
+class ElectronicSignatureMark(Flowable):
+    """A visible stamp where a wet signature would be: a framed "TTE" seal and the words
+    "Ditandatangani secara elektronik", so a reader of the paper sees at once how it
+    was signed (the signature itself is in the file; the QR code leads to its check)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.width, self.height = 62 * mm, 10 * mm
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        canvas = self.canv
+        canvas.saveState()
+        canvas.setStrokeColor(colors.HexColor("#0b4f8a"))
+        canvas.setFillColor(colors.HexColor("#0b4f8a"))
+        canvas.setLineWidth(1)
+        canvas.roundRect(0, 0, self.width, self.height, 2 * mm, stroke=1, fill=0)
+        canvas.circle(6.5 * mm, self.height / 2, 3.8 * mm, stroke=1, fill=0)
+        canvas.setFont(_FONT_BOLD, 7)
+        canvas.drawCentredString(6.5 * mm, self.height / 2 - 0.9 * mm, "TTE")
+        canvas.setFont(_FONT_BOLD, 8)
+        canvas.drawString(12 * mm, self.height / 2 + 0.6 * mm, "Ditandatangani secara")
+        canvas.drawString(12 * mm, self.height / 2 - 2.8 * mm, "elektronik")
         canvas.restoreState()

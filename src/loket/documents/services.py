@@ -211,6 +211,7 @@ def issue_certificate(
                 verification_url=verification_url(code),
                 verification_code=codes.formatted(code),
                 signature_issuer=signer.issuer_name,
+                crest_png=bytes(case.agency.crest_png or b""),
             )
             signed = signing.sign_pdf(
                 pdf.render_certificate(content),

@@ -13,13 +13,16 @@ import re
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from loket.documents import codes, selectors, verification
 from loket.documents.models import IssuedDocument
 from loket.documents.services import ISSUED_PDF_MAX_BYTES
+from loket.documents.signature_facts import stored_signature
 from loket.documents.signing import SignatureCheck
 
 PEM_CONTENT_TYPE = "application/x-pem-file"
@@ -108,9 +111,36 @@ def _document_page(
             "verification": verification.verification_of(document),
             "holder": verification.masked_name(document.case.applicant_name),
             "code": codes.formatted(document.verification_code),
-            "signature": signature,  # the checked signature of an uploaded PDF
+            "signer": _signer(document),
+            # The checked signature of an uploaded PDF, else the stored one's.
+            "signature": signature or stored_signature(document),
+            "from_upload": signature is not None,
         },
     )
+
+
+def _signer(document: IssuedDocument) -> dict[str, str]:
+    """Who signed, as people read it: name, position in the reader's language, capacity."""
+    position = document.issued_position
+    english = translation.get_language() == "en"
+    title = (position.title_en if english else "") or position.title
+    capacity = document.issued_capacity
+    prefix = {"plt": "Plt. ", "plh": "Plh. "}.get(capacity, "")
+    return {
+        "name": document.issued_by.name,
+        "position": prefix + title,
+        "capacity": str(CAPACITY_TEXTS.get(capacity, CAPACITY_TEXTS["definitive"])),
+        "capacity_code": capacity,
+    }
+
+
+CAPACITY_TEXTS = {
+    "definitive": gettext_lazy("Definitive holder of the position"),
+    "plt": gettext_lazy("Plt (Pelaksana Tugas): acting holder while the position is vacant"),
+    "plh": gettext_lazy(
+        "Plh (Pelaksana Harian): acting holder while the definitive holder is away"
+    ),
+}
 
 
 def _form_error(request: HttpRequest, message: str) -> HttpResponse:

@@ -26,6 +26,8 @@ Context keys (all plain strings unless noted):
 - ``capacity``: Plt or Plh (acting_designation_expiring; ``due_date`` is the
   designation's last day).
 - ``unit_url``: absolute URL of the head of unit's page in the workspace.
+- ``access_code``: the case's access code, in clear: in received (the first code) and
+  access_code_reissued (a replacement asked for with "Lupa kode akses?").
 - ``agency_name``: the agency signing applicant messages (optional, every event).
 - ``survey_url``: the satisfaction survey link (surveys app), optional in approved,
   rejected and cancelled; required in survey_invitation.
@@ -52,7 +54,8 @@ class EventSpec:
 EVENTS: dict[str, EventSpec] = {
     spec.name: spec
     for spec in (
-        EventSpec("received", "applicant", _APPLICANT, ("due_date",)),
+        EventSpec("received", "applicant", _APPLICANT, ("due_date", "access_code")),
+        EventSpec("access_code_reissued", "applicant", (*_APPLICANT, "access_code")),
         EventSpec("returned", "applicant", (*_APPLICANT, "reason"), ("due_date",)),
         EventSpec("approved", "applicant", _APPLICANT, ("survey_url",)),
         EventSpec("rejected", "applicant", (*_APPLICANT, "reason"), ("survey_url",)),

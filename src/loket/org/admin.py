@@ -21,6 +21,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from loket.core.errors import LoketError
+from loket.org import branding
 from loket.org.models import Agency, Appointment, Officer, Position, Unit
 from loket.org.selectors import holders_at
 from loket.org.services import lock_position
@@ -91,11 +93,44 @@ class PositionInline(admin.TabularInline):
     show_change_link = True
 
 
+class AgencyForm(forms.ModelForm):
+    crest_upload = forms.FileField(
+        label=_("Crest (lambang)"),
+        required=False,
+        help_text=_("PNG or JPEG, at most 512 KB; shown in the header, on receipts and licences."),
+    )
+    remove_crest = forms.BooleanField(label=_("Remove the crest"), required=False)
+
+    class Meta:
+        model = Agency
+        # Every field but the crest's bytes and digest (set from `crest_upload`).
+        fields = ("code", "name", "short_name", "address", "email", "phone", "website",
+                  "time_zone", "max_plt_days", "max_plh_days", "acting_warning_days")  # fmt: skip
+
+    def clean_crest_upload(self) -> bytes | None:
+        upload = self.cleaned_data.get("crest_upload")
+        if not upload:
+            return None
+        try:
+            return branding.clean_crest(upload.read(branding.CREST_MAX_BYTES + 1))
+        except LoketError as exc:
+            raise forms.ValidationError(exc.message) from None
+
+
 @admin.register(Agency)
 class AgencyAdmin(admin.ModelAdmin):
+    form = AgencyForm
     list_display = ("name", "code", "short_name", "email", "phone")
     search_fields = ("name", "code", "short_name")
     prepopulated_fields = {"code": ("name",)}
+
+    def save_model(self, request: Any, obj: Agency, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        png = form.cleaned_data.get("crest_upload")
+        if png:
+            branding.set_crest(obj, png)
+        elif form.cleaned_data.get("remove_crest"):
+            branding.set_crest(obj, b"")
 
 
 @admin.register(Unit)

@@ -11,6 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from loket.core.errors import LoketError
 from loket.org.validators import nip_field_validator
 
+# Indonesia's three time zones (Keppres 41/1987), with the names people read them by.
+TIME_ZONES = (
+    ("Asia/Jakarta", "WIB"),
+    ("Asia/Makassar", "WITA"),
+    ("Asia/Jayapura", "WIT"),
+)
+ZONE_ABBREVIATIONS = dict(TIME_ZONES)
+
 
 class Agency(models.Model):
     """An instansi: a government body that publishes services (e.g. a city government)."""
@@ -39,6 +47,14 @@ class Agency(models.Model):
     acting_warning_days = models.PositiveIntegerField(
         _("warn acting officials this many days before their appointment ends"), default=14
     )
+    # Times shown to applicants are in the agency's own zone, labelled WIB/WITA/WIT.
+    time_zone = models.CharField(
+        _("time zone"), max_length=32, choices=TIME_ZONES, default="Asia/Jakarta"
+    )
+    # The crest (lambang) on the site header, the receipt and the licence: a PNG,
+    # re-encoded on upload (`loket.org.branding.clean_crest`); the digest names its URL.
+    crest_png = models.BinaryField(_("crest (PNG)"), blank=True, default=b"", editable=True)
+    crest_sha256 = models.CharField(_("crest digest"), max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("agency")

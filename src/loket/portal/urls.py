@@ -2,19 +2,28 @@
 
 from django.urls import path
 
-from loket.portal import payment_views, surveys, views
+from loket.portal import branding_views, payment_views, receipts, recovery, surveys, views
 
 app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path(
+        "instansi/<slug:code>/lambang-<str:digest>.png", branding_views.crest, name="agency_crest"
+    ),
     path("layanan/<slug:code>/", views.service_detail, name="service"),
     path("layanan/<slug:code>/ajukan/", views.apply, name="apply"),
     path("layanan/<slug:code>/ajukan/biaya/", views.fee_preview, name="fee_preview"),
     path("layanan/<slug:code>/ajukan/periksa/", views.review, name="review"),
     path("permohonan-saya/", views.my_applications, name="my_applications"),
     path("permohonan/<str:tracking_number>/tanda-terima/", views.receipt, name="receipt"),
+    path(
+        "permohonan/<str:tracking_number>/bukti-pendaftaran.pdf",
+        receipts.receipt_pdf,
+        name="receipt_pdf",
+    ),
     path("lacak/", views.track_form, name="track_form"),
+    path("lacak/lupa-kode/", recovery.recover_code, name="recover_code"),
     # `portal:track` with the tracking number is the link the case engine puts in mail.
     path("lacak/<str:tracking_number>/", views.track, name="track"),
     path("lacak/<str:tracking_number>/status/", views.track_status, name="track_status"),

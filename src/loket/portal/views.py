@@ -38,7 +38,7 @@ from loket.core.formats import ui_language
 from loket.documents import selectors as document_selectors
 from loket.documents.services import open_stored, store_upload
 from loket.documents.uploads import CappedUploadHandler
-from loket.portal import access, drafts, presenters, revisions
+from loket.portal import access, drafts, journey, presenters, revisions
 from loket.portal import selectors as portal_selectors
 from loket.portal.forms import DOC_PREFIX, ApplicationForm, CancelForm, TrackForm, initial_from
 from loket.portal.payment_views import bill_context
@@ -477,8 +477,10 @@ def _render_case(
 
 def _status_context(case: Case, language: str) -> dict[str, Any]:
     documents = list(document_selectors.documents_of_case(case))
+    definition = Definition(case.service_version.definition)
     return {
         "case": case,
+        "journey": journey.journey(case, definition, language),
         "name": presenters.service_name(case.service, language),
         "current_steps": [
             compiled(case.service_version).step_name(step, language) for step in case.current_steps
@@ -542,6 +544,16 @@ def cancel(request: HttpRequest, tracking_number: str) -> HttpResponse:
     form = CancelForm(request.POST)
     if not form.is_valid():
         return _render_case(request, case, cancel_form=form, status=422)
+    if request.POST.get("confirmed") != "yes":
+        # Withdrawing cannot be undone: ask once more, on a page of its own.
+        if case.is_closed:
+            return redirect("portal:track", tracking_number=case.tracking_number)
+        return render(
+            request,
+            "portal/cancel_confirm.html",
+            {"case": case, "name": presenters.service_name(case.service, _language()),
+             "reason": form.cleaned_data["reason"]},
+        )  # fmt: skip
     try:
         case_services.cancel(
             case_id=case.pk, reason=form.cleaned_data["reason"], user=_user(request)
