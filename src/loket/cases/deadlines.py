@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 
 from loket.cases import ports
 from loket.cases.flow import Actor, Run
+from loket.cases.locks import lock_case_row as _lock_case
 from loket.cases.models import Case, CaseStatus, Outcome
-from loket.cases.services import _lock_case
 
 log = logging.getLogger(__name__)
 
