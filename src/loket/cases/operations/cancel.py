@@ -40,5 +40,5 @@ def _cancel(case_id: int, reason: str, user: User | None, now: dt.datetime) -> C
         )
     run = Run(case=case, now=now, actor=Actor(user=user if user is not None and user.pk else None))
     run.close(Outcome.CANCELLED, reason=(reason or "").strip()[:2000])
-    run.refresh_current_steps()
+    run.finish()
     return case

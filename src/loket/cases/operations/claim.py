@@ -34,7 +34,9 @@ def _claim(task_id: int, officer: Officer, now: dt.datetime) -> Task:
     case, task = locks.lock_task_row(task_id)
     if task.status != TaskStatus.OPEN:
         raise already_done(task)
-    holding = policy.require_holding(policy.reach_of(officer, now), task)
+    run = Run(case=case, now=now)
+    reach = policy.reach_for_task(officer, task, now, run.definition)
+    holding = policy.require_holding(reach, task)
     if task.claimed_by_id == officer.pk:
         return task
     if task.claimed_by_id is not None:
@@ -43,9 +45,8 @@ def _claim(task_id: int, officer: Officer, now: dt.datetime) -> Task:
             % claim_of(task),
             code="task_claimed",
         )
-    run = Run(case=case, now=now)
     policy.require_capacity(run.definition, task, holding)
-    policy.require_segregation(run.definition, task, officer)
+    policy.require_segregation(run.definition, task, officer, reach)
     task.claimed_by = officer
     task.claimed_at = now
     task.save(update_fields=["claimed_by", "claimed_at"])
@@ -55,7 +56,11 @@ def _claim(task_id: int, officer: Officer, now: dt.datetime) -> Task:
         task=task,
         is_public=False,
         actor=Actor(
-            officer=officer, position=task.position, capacity=holding.capacity, user=officer.user
+            officer=officer,
+            position=task.position,
+            capacity=holding.capacity,
+            user=holding.officer.user,
         ),
     )
+    run.finish()
     return task

@@ -121,20 +121,25 @@ def store_documents(
     *,
     revision: int,
     now: dt.datetime,
-) -> None:
+) -> list[CaseDocument]:
+    """Store the uploads and record them on the case (one INSERT for all); the rows."""
+    rows = []
     for name, upload in documents.items():
         stored = ports.store_checked(upload)
-        CaseDocument.objects.create(
-            case=case,
-            name=name,
-            revision=revision,
-            original_name=stored.original_name,
-            kind=stored.kind,
-            size=stored.size,
-            sha256=stored.sha256,
-            storage_name=stored.storage_name,
-            uploaded_at=now,
+        rows.append(
+            CaseDocument(
+                case=case,
+                name=name,
+                revision=revision,
+                original_name=stored.original_name,
+                kind=stored.kind,
+                size=stored.size,
+                sha256=stored.sha256,
+                storage_name=stored.storage_name,
+                uploaded_at=now,
+            )
         )
+    return CaseDocument.objects.bulk_create(rows) if rows else []
 
 
 def task_url(task: Task) -> str:

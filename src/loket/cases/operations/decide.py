@@ -54,7 +54,9 @@ def _decide(
     case, task = locks.lock_task_row(task_id)
     if task.status != TaskStatus.OPEN or case.is_closed:
         raise already_done(task)
-    holding = policy.require_holding(policy.reach_of(officer, now), task)
+    run = Run(case=case, now=now)
+    reach = policy.reach_for_task(officer, task, now, run.definition)
+    holding = policy.require_holding(reach, task)
     if task.claimed_by_id not in (None, officer.pk):
         raise ConflictError(
             _(
@@ -64,9 +66,8 @@ def _decide(
             % claim_of(task),
             code="task_claimed",
         )
-    run = Run(case=case, now=now)
     policy.require_capacity(run.definition, task, holding)
-    policy.require_segregation(run.definition, task, officer)
+    policy.require_segregation(run.definition, task, officer, reach)
     reason_problem = policy.reason_problem(decision, reason)
     if reason_problem:
         raise ValidationError(reason_problem, field="reason")
@@ -84,11 +85,18 @@ def _decide(
     task.decided_by = officer
     task.decided_capacity = holding.capacity
     task.decided_at = now
-    task.claimed_by = task.claimed_by or officer
-    task.claimed_at = task.claimed_at or now
-    task.save()
+    changed = ["status", "decision", "reason", "decided_by", "decided_capacity", "decided_at"]
+    if task.claimed_by_id is None:
+        task.claimed_by, task.claimed_at = officer, now
+        changed += ["claimed_by", "claimed_at"]
+    task.save(update_fields=changed)
+    run.task_done(task)
+    # The authority read brought the officer's account along: no query for it here.
     actor = Actor(
-        officer=officer, position=task.position, capacity=holding.capacity, user=officer.user
+        officer=officer,
+        position=task.position,
+        capacity=holding.capacity,
+        user=holding.officer.user,
     )
     run.actor = actor
     event = run.record(

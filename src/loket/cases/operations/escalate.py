@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from loket.cases import locks, ports
-from loket.cases.flow import Run
+from loket.cases.flow import Run, event_key
 from loket.cases.models import (
     Task,
     TaskStatus,
@@ -79,7 +79,7 @@ def _escalate(task_id: int, now: dt.datetime) -> int:
                 "due_date": task.due_at,
                 "task_url": task_url(task),
             },
-            dedupe_key=f"case-event:{event.pk}:escalated:{officer.pk}",
+            dedupe_key=f"{event_key(event)}:escalated:{officer.pk}",
         )
     # Judged at the operation's `now`, not the wall clock (the periodic task passes it).
     service_overdue = (
@@ -91,5 +91,5 @@ def _escalate(task_id: int, now: dt.datetime) -> int:
     if service_overdue and case.apologised_at is None:
         case.apologised_at = now
         run.notify_applicant("overdue_apology", event, due_date=case.due_at)
-    case.save()
+    run.finish()
     return 1

@@ -75,4 +75,5 @@ def _reassign(task_id: int, head: Officer, assignee: Officer | None, now: dt.dat
                     user=head.user),
         payload={"from": previous.nip if previous else "", "to": assignee.nip if assignee else ""},
     )  # fmt: skip
+    run.finish()
     return task

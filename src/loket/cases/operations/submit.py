@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from loket.cases import numbers, ports
+from loket.cases import compiled, numbers, ports
 from loket.cases.definition import Definition
 from loket.cases.flow import Actor, Run
 from loket.cases.intake import (
@@ -63,14 +63,14 @@ def submit(
     """
     key = check_idempotency_key(idempotency_key)
     documents = documents or {}
-    service = ports.service_by_code(service_code)
-    version = ports.current_version(service) if service is not None else None
-    if service is None or version is None or not service.is_active:
+    target = ports.submission_target(service_code)
+    if target is None or not target[0].is_active:
         raise NotFound(
             _("There is no service %(code)s accepting applications.") % {"code": service_code[:80]},
             field="service",
         )
-    definition = Definition(version.definition)
+    service, version_id, version_hash = target
+    version, definition = compiled.version(version_id, version_hash)
     clean = clean_applicant(applicant)
     cleaned_data = clean_data(definition, data, language=clean.language)
     check_documents(definition, documents, language=clean.language)
@@ -187,8 +187,9 @@ def _submit(
         archive_code=(definition.raw.get("archive") or {}).get("classification") or "",
         access_class=(definition.raw.get("archive") or {}).get("case_file_access") or "terbatas",
     )
-    store_documents(case, documents, revision=0, now=now)
-    run = Run(case=case, now=now, actor=Actor(user=case.applicant_user))
+    stored = store_documents(case, documents, revision=0, now=now)
+    # The case's documents are exactly those just stored: rules need not read them back.
+    run = Run(case=case, now=now, actor=Actor(user=case.applicant_user), documents=stored)
     if definition.completeness_step is None:
         # Nothing checks completeness: the application is complete as received.
         case.complete_at = now
