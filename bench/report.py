@@ -491,18 +491,15 @@ def _engine_findings(results: dict[str, Any]) -> list[str]:
         step = sum(plain) / len(plain)
         notes.append(
             f"- **Engine on {BACKEND_NAMES[backend]}.** A decision that only moves the case "
-            f"costs ≈ {step:,.1f} ms (p50): ~20 queries through the Django ORM (compiling "
-            "them, building model instances, and on PostgreSQL one round trip each), far "
-            "more than the commit itself (see the raw limit). The final approval, which "
+            f"costs ≈ {step:,.1f} ms (p50): the step kernel's handful of statements "
+            "(one locking read of case and task, one authority read, the task and case "
+            "updates, one multi-row event insert) plus the ledger append, far more than "
+            "the commit itself (see the raw limit). The final approval, which "
             "renders the licence PDF (reportlab, QR code) and signs it (pyHanko, "
             f"asn1crypto), costs ≈ {issuing:,.1f} ms, so one case costs about "
             f"{step * 2 + issuing:,.0f} ms of "
-            "steps plus its submission. Fixed after profiling: pyHanko re-parsed the RSA "
-            "key for every signature (0.2 s each; signers and parsed keys are now kept per "
-            "process) and a deadlock between concurrent decisions on PostgreSQL (row locks "
-            "now taken on the engine's own rows only, FOR NO KEY UPDATE, ledger before "
-            "document numbers). Reaching 1,000 steps/s would need the hot path in plain "
-            "SQL and issuing moved out of the approving transaction to the worker."
+            "steps plus its submission: while issuing runs inside the approving "
+            "transaction it, not the engine, sets the rate (issue 11 moves it to the worker)."
         )
     return notes
 
