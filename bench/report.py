@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-ENGINE_TARGET = 1000.0
-PEER_RATIO_TARGET = 20.0
-TRACKING_P99_TARGET_MS = 50.0
+# Issue 11's targets. A ratio to a peer or to the bare driver measured in the same
+# run, not an absolute rate: shared machines are noisy, ratios less so.
+PEER_RATIO_TARGET = 1.5  # persisted steps/s over SpiffWorkflow's (stretch: 2×)
+PEER_RATIO_STRETCH = 2.0
+LIMIT_SHARE_TARGET = 0.25  # steps/s over the raw-driver ceiling of the same write set
+FINAL_APPROVAL_P50_TARGET_MS = 10.0
+LICENCE_P95_TARGET_S = 2.0
+TRACKING_VS_BARE_TARGET = 0.5
+TRACKING_P99_TARGET_MS = 250.0
+# Statements per operation, asserted in tests/cases/test_step_kernel.py.
+QUERY_TARGETS = "≤ 8 / ≤ 12 / ≤ 2"
 FLAT_RATIO = 1.5  # p50 at the largest size over p50 at the smallest
 
 BACKEND_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
@@ -85,43 +93,99 @@ def _engine_status(engine: dict[str, Any], backend: str) -> tuple[float, float, 
     return loket.get("steps_per_s", 0.0), spiff.get("steps_per_s", 0.0), limit
 
 
-def _summary(results: dict[str, Any]) -> str:
+def _best_over(runs: list[dict[str, Any]], workers: set[int] | None = None) -> dict[str, Any]:
+    chosen = [r for r in runs if workers is None or r.get("workers") in workers]
+    return _best(chosen) if chosen else {}
+
+
+def _engine_rows(engine: dict[str, Any]) -> list[list[str]]:
     rows = []
-    engine = results.get("engine", {})
     for backend in ("sqlite", "postgresql"):
-        if backend not in engine:
+        part = engine.get(backend)
+        if part is None:
             continue
         name = BACKEND_NAMES[backend]
-        loket, spiff, _limit = _engine_status(engine, backend)
-        rows.append(
-            [
-                f"engine on {name}",
-                f"≥ {ENGINE_TARGET:,.0f} steps/s",
-                f"{_num(loket)} steps/s",
-                _mark(loket >= ENGINE_TARGET),
-            ]
-        )
+        # SQLite has one writer whatever the workers; PostgreSQL is judged with 2–4.
+        workers = None if backend == "sqlite" else {2, 3, 4}
+        loket = _best_over(part.get("loket", []), workers).get("steps_per_s", 0.0)
+        spiff = _best_over(part.get("spiff", []), workers).get("steps_per_s", 0.0)
         ratio = loket / spiff if spiff else 0.0
+        span = "" if backend == "sqlite" else ", 2–4 workers"
         rows.append(
             [
-                f"Loket / SpiffWorkflow on {name}",
-                f"≥ {PEER_RATIO_TARGET:.0f}×",
-                f"{ratio:.2f}×",
+                f"persisted steps/s on {name}{span}, Loket / SpiffWorkflow",
+                f"≥ {PEER_RATIO_TARGET:.1f}× (stretch {PEER_RATIO_STRETCH:.0f}×)",
+                f"{ratio:.2f}× ({_num(loket)} / {_num(spiff)})",
                 _mark(ratio >= PEER_RATIO_TARGET),
             ]
         )
+        _loket, _spiff, limit = _engine_status(engine, backend)
+        share = loket / limit if limit else 0.0
+        rows.append(
+            [
+                f"steps/s on {name} / raw-driver ceiling of the same write set",
+                f"≥ {LIMIT_SHARE_TARGET:.0%}",
+                f"{share:.1%} ({_num(loket)} / {_num(limit)})",
+                _mark(share >= LIMIT_SHARE_TARGET),
+            ]
+        )
+        single = next(
+            (r for r in part.get("loket", []) if r.get("workers") == 1 and "per_operation" in r),
+            None,
+        )
+        final = (single or {}).get("per_operation", {}).get("decide:persetujuan")
+        if final:
+            rows.append(
+                [
+                    f"final approval p50 on {name} (the officer's click)",
+                    f"≤ {FINAL_APPROVAL_P50_TARGET_MS:.0f} ms",
+                    f"{_num(final['p50_ms'], 1)} ms",
+                    _mark(final["p50_ms"] <= FINAL_APPROVAL_P50_TARGET_MS),
+                ]
+            )
+    return rows
+
+
+def _summary(results: dict[str, Any]) -> str:
+    rows = _engine_rows(results.get("engine", {}))
+    licence = results.get("engine", {}).get("licence_p95_s")
+    rows.append(
+        [
+            "approval → signed licence available, p95 with the worker running",
+            f"≤ {LICENCE_P95_TARGET_S:.0f} s",
+            f"{_num(licence, 2)} s" if licence is not None else "not measured in this run",
+            _mark(licence <= LICENCE_P95_TARGET_S) if licence is not None else "",
+        ]
+    )
     web = results.get("web", {})
+    bare = web.get("tracking_vs_bare")
+    rows.append(
+        [
+            "tracking GET per worker / a bare Django view",
+            f"≥ {TRACKING_VS_BARE_TARGET:.1f}×",
+            f"{bare:.2f}×" if bare is not None else "not measured in this run",
+            _mark(bare >= TRACKING_VS_BARE_TARGET) if bare is not None else "",
+        ]
+    )
     tracking = [r for r in web.get("runs", []) if r["scenario"] == "tracking"]
     if tracking:
         top = max(tracking, key=lambda r: r["users"])
         rows.append(
             [
                 f"tracking p99 at {top['users']} users",
-                f"< {TRACKING_P99_TARGET_MS:.0f} ms",
+                f"≤ {TRACKING_P99_TARGET_MS:.0f} ms",
                 f"{_num(top['p99_ms'])} ms",
-                _mark(top["p99_ms"] < TRACKING_P99_TARGET_MS),
+                _mark(top["p99_ms"] <= TRACKING_P99_TARGET_MS),
             ]
         )
+    rows.append(
+        [
+            "queries per decide / submit / tracking GET",
+            QUERY_TARGETS,
+            "asserted in tests (tests/cases/test_step_kernel.py)",
+            "",
+        ]
+    )
     for backend, part in results.get("growth", {}).items():
         flat = _flatness(part)
         if flat is not None:
@@ -427,18 +491,15 @@ def _engine_findings(results: dict[str, Any]) -> list[str]:
         step = sum(plain) / len(plain)
         notes.append(
             f"- **Engine on {BACKEND_NAMES[backend]}.** A decision that only moves the case "
-            f"costs ≈ {step:,.1f} ms (p50): ~20 queries through the Django ORM (compiling "
-            "them, building model instances, and on PostgreSQL one round trip each), far "
-            "more than the commit itself (see the raw limit). The final approval, which "
+            f"costs ≈ {step:,.1f} ms (p50): the step kernel's handful of statements "
+            "(one locking read of case and task, one authority read, the task and case "
+            "updates, one multi-row event insert) plus the ledger append, far more than "
+            "the commit itself (see the raw limit). The final approval, which "
             "renders the licence PDF (reportlab, QR code) and signs it (pyHanko, "
             f"asn1crypto), costs ≈ {issuing:,.1f} ms, so one case costs about "
             f"{step * 2 + issuing:,.0f} ms of "
-            "steps plus its submission. Fixed after profiling: pyHanko re-parsed the RSA "
-            "key for every signature (0.2 s each; signers and parsed keys are now kept per "
-            "process) and a deadlock between concurrent decisions on PostgreSQL (row locks "
-            "now taken on the engine's own rows only, FOR NO KEY UPDATE, ledger before "
-            "document numbers). Reaching 1,000 steps/s would need the hot path in plain "
-            "SQL and issuing moved out of the approving transaction to the worker."
+            "steps plus its submission: while issuing runs inside the approving "
+            "transaction it, not the engine, sets the rate (issue 11 moves it to the worker)."
         )
     return notes
 

@@ -83,3 +83,42 @@ def test_concurrent_submissions_get_distinct_tracking_numbers(demo):
 
     numbers = {r.case.tracking_number for r in results}
     assert len(numbers) == 4, results
+
+
+def test_two_holders_claiming_one_task_at_once_exactly_one_gets_it(demo):
+    case = _submit().case
+    task = Task.objects.get(case=case, step_id="verifikasi-berkas")
+    andi, rina = officer("andi"), officer("rina")
+
+    results = _race(
+        lambda: services.claim_task(task_id=task.pk, officer=andi),
+        lambda: services.claim_task(task_id=task.pk, officer=rina),
+    )
+
+    conflicts = [r for r in results if isinstance(r, ConflictError)]
+    wins = [r for r in results if isinstance(r, Task)]
+    assert len(wins) == 1 and len(conflicts) == 1, results
+    assert conflicts[0].code == "task_claimed"
+    assert CaseEvent.objects.filter(case=case, kind="claimed").count() == 1
+
+
+def test_a_decision_and_a_withdrawal_at_once_do_not_deadlock_and_one_wins(demo):
+    # The decision locks case and task in one statement; the withdrawal locks the case,
+    # then cancels its tasks. Both take the case first, so neither waits on the other
+    # in a cycle: one commits, the other sees its result.
+    case = _submit().case
+    task = Task.objects.get(case=case, step_id="verifikasi-berkas")
+    andi = officer("andi")
+
+    results = _race(
+        lambda: services.decide(task_id=task.pk, officer=andi, decision="approve"),
+        lambda: services.cancel(case_id=case.pk, reason="Tidak jadi."),
+    )
+
+    assert all(isinstance(r, (CaseEvent, Case, ConflictError)) for r in results), results
+    assert sum(isinstance(r, ConflictError) for r in results) <= 1
+    case.refresh_from_db()
+    assert case.status == "cancelled" and case.current_steps == []
+    assert not Task.objects.filter(case=case, status="open").exists()
+    sequences = list(case.events.order_by("sequence").values_list("sequence", flat=True))
+    assert sequences == list(range(1, len(sequences) + 1))

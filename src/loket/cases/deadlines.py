@@ -21,9 +21,9 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from loket.cases import ports
-from loket.cases.flow import Actor, Run
+from loket.cases.flow import Actor, Run, event_key
+from loket.cases.locks import lock_case_row as _lock_case
 from loket.cases.models import Case, CaseStatus, Outcome
-from loket.cases.services import _lock_case
 
 log = logging.getLogger(__name__)
 
@@ -90,9 +90,10 @@ def _flag(case_id: int, now: dt.datetime) -> int:
                 "due_date": case.due_at,
                 "unit_url": _unit_url(),
             },
-            dedupe_key=f"case-event:{event.pk}:statutory:{officer.pk}",
+            dedupe_key=f"{event_key(event)}:statutory:{officer.pk}",
         )
-    case.save(update_fields=["statutory_lapse_flagged_at"])
+    run.flush()
+    case.save(update_fields=["statutory_lapse_flagged_at", "last_event_sequence"])
     return 1
 
 
@@ -141,5 +142,5 @@ def _close_lapsed(case_id: int, now: dt.datetime) -> int:
         run.advance(str(step["on_lapse"]), reason=reason)
     else:
         run.close(Outcome.CANCELLED, reason=reason, step_id=step["id"])
-        run.refresh_current_steps()
+        run.finish()
     return 1

@@ -9,22 +9,24 @@ steps on the way, so the applicant sees automatic results at once.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Max
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
-from loket.cases import ports
-from loket.cases.definition import DefinitionFault, compiled, localized
+from loket.cases import compiled, ports, store
+from loket.cases.definition import DefinitionFault, localized
 from loket.cases.models import (
     Case,
+    CaseDocument,
     CaseEvent,
     CaseStatus,
     Outcome,
@@ -71,10 +73,22 @@ class Run:
     now: dt.datetime
     actor: Actor = field(default_factory=Actor)
     events: list[CaseEvent] = field(default_factory=list)
+    # The case's documents when the operation already holds them (None: read them).
+    documents: list[CaseDocument] | None = None
 
     def __post_init__(self) -> None:
-        self.definition = compiled(self.case.service_version)
-        self._next_sequence: int | None = None
+        version = self.case.service_version
+        self.definition = compiled.version(version.pk, version.content_hash)[1]
+        # Events wait here and are written in one multi-row INSERT by `flush`.
+        self._unsaved: list[CaseEvent] = []
+        self._saved_columns = _columns(self.case)
+        # The steps of the case's open tasks, kept in memory so that `finish` need not
+        # query them. Outside parallel branches current_steps names each open task's
+        # step exactly once; inside them two tasks may share a step, so ask the database.
+        self._open_steps: set[str] | None = None
+        if not any(key != STALLED for key in self.case.join_state):
+            resting = {*self.case.join_state.get(STALLED, {}), self.case.waiting_step}
+            self._open_steps = set(self.case.current_steps) - resting
         # Set when the case closes because the applicant let their deadline pass:
         # the closing notice says so instead of the ordinary one.
         self.lapsed = False
@@ -95,12 +109,11 @@ class Run:
     ) -> CaseEvent:
         """Append an event to the case's history; public kinds also to the public ledger."""
         actor = actor or self.actor
-        if self._next_sequence is None:
-            last = self.case.events.aggregate(last=Max("sequence"))["last"] or 0
-            self._next_sequence = last + 1
-        event = CaseEvent.objects.create(
+        # The case row is locked, so its counter numbers the events without a race.
+        self.case.last_event_sequence += 1
+        event = CaseEvent(
             case=self.case,
-            sequence=self._next_sequence,
+            sequence=self.case.last_event_sequence,
             at=self.now,
             kind=kind,
             step_id=step_id,
@@ -114,7 +127,7 @@ class Run:
             is_public=is_public,
             payload=payload or {},
         )
-        self._next_sequence += 1
+        self._unsaved.append(event)
         self.events.append(event)
         if kind in PUBLIC_LEDGER_KINDS:
             ports.ledger_append("case.event", self._ledger_payload(event))
@@ -186,7 +199,7 @@ class Run:
             phone=case.applicant_phone or None,
             user=case.applicant_user,
             context={**self.applicant_context(), **context},
-            dedupe_key=f"case-event:{event.pk}:{name}",
+            dedupe_key=f"{event_key(event)}:{name}",
         )
 
     # -- moving on ---------------------------------------------------------------
@@ -204,7 +217,7 @@ class Run:
                 )
             step = self.definition.step(current)
             pending.extend(self._enter(step, current_branch, reason))
-        self.refresh_current_steps()
+        self.finish()
 
     def _enter(self, step: Step, branch: str, reason: str) -> list[tuple[str, str]]:
         kind = step.get("kind")
@@ -230,11 +243,18 @@ class Run:
             return []
         raise DefinitionFault(f"step {step.get('id')!r} has an unknown kind {kind!r}")
 
-    def resolve_next(self, target: Any, context: dict[str, Any]) -> str:
-        """`next` is a step id or a list of `{when, to}`; the first true `when` wins."""
+    def resolve_next(
+        self, target: Any, context: dict[str, Any] | Callable[[], dict[str, Any]]
+    ) -> str:
+        """`next` is a step id or a list of `{when, to}`; the first true `when` wins.
+
+        `context` may be given as a function: the rule context (documents, decision
+        tables) is then built only when `next` has conditions to evaluate."""
         if isinstance(target, str):
             return target
         if isinstance(target, list):
+            if callable(context):
+                context = context()
             for choice in target:
                 when = choice.get("when")
                 if when in (None, "", True) or bool(ports.evaluate(str(when), context)) is True:
@@ -248,7 +268,7 @@ class Run:
         """The CEL context: typed data, documents, applicant facts, decision tables."""
         documents = {
             doc.name: {"present": True, "kind": doc.kind, "size": doc.size}
-            for doc in self.case.documents.all()
+            for doc in (self.case.documents.all() if self.documents is None else self.documents)
         }
         return ports.build_context(
             self.definition.raw,
@@ -385,28 +405,30 @@ class Run:
         return None
 
     def open_task(self, step: Step, branch: str) -> Task:
-        position = ports.position_by_code(self.case.agency, str(step.get("position", "")))
-        if position is None:
-            raise DefinitionFault(
-                f"step {step['id']!r} names position {step.get('position')!r}, "
-                f"which agency {self.case.agency.code!r} does not have"
-            )
-        task = Task.objects.create(
+        code = str(step.get("position", ""))
+        task = Task(
             case=self.case,
             step_id=step["id"],
             name=localized(step.get("name"), "id")[:200] or step["id"],
             branch=branch,
-            position=position,
             created_at=self.now,
             due_at=self.deadline_from(self.now, step.get("deadline")),
         )
+        # One statement finds the position by its code and inserts the task.
+        if not store.insert_task(task, agency_id=self.case.agency_id, position_code=code):
+            raise DefinitionFault(
+                f"step {step['id']!r} names position {code!r}, "
+                f"which agency {self.case.agency.code!r} does not have"
+            )
+        if self._open_steps is not None:
+            self._open_steps.add(task.step_id)
         self.record(
             "task_opened",
             step_id=step["id"],
             task=task,
             actor=Actor(),
             payload={
-                "position": position.code,
+                "position": code,
                 "due_at": task.due_at.isoformat() if task.due_at else None,
             },
         )
@@ -416,6 +438,12 @@ class Run:
         Task.objects.filter(case=self.case, status=TaskStatus.OPEN).update(
             status=TaskStatus.CANCELLED
         )
+        self._open_steps = set()
+
+    def task_done(self, task: Task) -> None:
+        """`task` (of this case) was decided: its step no longer waits on it."""
+        if self._open_steps is not None:
+            self._open_steps.discard(task.step_id)
 
     # -- the applicant's turn ----------------------------------------------------
 
@@ -483,7 +511,7 @@ class Run:
         if amount == 0:
             # Nothing is owed for this application (e.g. a tax exemption in the rules).
             self.record("payment_not_required", step_id=step["id"], actor=Actor())
-            return [(self.resolve_next(step.get("next"), self.rule_context()), branch)]
+            return [(self.resolve_next(step.get("next"), self.rule_context), branch)]
         due_at = self.deadline_from(self.now, step.get("deadline"))
         if due_at is None:
             raise DefinitionFault(f"payment step {step['id']!r} has no deadline")
@@ -535,7 +563,7 @@ class Run:
         self.notify_applicant(
             "payment_received", event, amount=group_digits(amount), billing_code=billing_code
         )
-        self.advance(self.resolve_next(step.get("next"), self.rule_context()))
+        self.advance(self.resolve_next(step.get("next"), self.rule_context))
         return event
 
     def payment_expired(self, *, step_id: str, billing_code: str) -> CaseEvent:
@@ -556,7 +584,7 @@ class Run:
             step_id=end["id"],
             notify=False,
         )
-        self.refresh_current_steps()
+        self.finish()
         return event
 
     def _require_waiting_for_payment(self, step_id: str) -> None:
@@ -574,6 +602,7 @@ class Run:
         if not branches:
             raise DefinitionFault(f"parallel step {step['id']!r} has no branches")
         key = f"{branch}/{step['id']}" if branch else step["id"]
+        self._open_steps = None  # branches may open two tasks at one step
         self.case.join_state[key] = {"expected": len(branches), "arrived": [], "parent": branch}
         self.record(
             "branches_started", step_id=step["id"], actor=Actor(), payload={"branches": branches}
@@ -582,7 +611,7 @@ class Run:
 
     def _join(self, step: Step, branch: str) -> list[tuple[str, str]]:
         if not branch:
-            return [(self.resolve_next(step.get("next"), self.rule_context()), "")]
+            return [(self.resolve_next(step.get("next"), self.rule_context), "")]
         key, _sep, index = branch.rpartition(":")
         state = self.case.join_state.get(key)
         if state is None:
@@ -599,7 +628,7 @@ class Run:
             return []
         del self.case.join_state[key]
         self.record("branches_joined", step_id=step["id"], actor=Actor())
-        return [(self.resolve_next(step.get("next"), self.rule_context()), state["parent"])]
+        return [(self.resolve_next(step.get("next"), self.rule_context), state["parent"])]
 
     # -- issuing and closing -------------------------------------------------------
 
@@ -631,7 +660,7 @@ class Run:
             },
         )
         self.notify_applicant("issued", event, document_url=url)
-        return [(self.resolve_next(step.get("next"), self.rule_context()), branch)]
+        return [(self.resolve_next(step.get("next"), self.rule_context), branch)]
 
     def close(
         self, outcome: str, *, reason: str = "", step_id: str = "", notify: bool = True
@@ -661,7 +690,9 @@ class Run:
         )
         if not notify:
             return
-        # The closing message carries the satisfaction survey link when one is due.
+        # The closing message carries the satisfaction survey link when one is due (it
+        # reads this case's events, so they are written first).
+        self.flush()
         survey_url = ports.survey_link(case=case, now=self.now)
         survey = {"survey_url": survey_url} if survey_url else {}
         if self.lapsed:
@@ -678,15 +709,46 @@ class Run:
         elif survey_url:
             self.notify_applicant("survey_invitation", event, survey_url=survey_url)
 
-    def refresh_current_steps(self) -> None:
+    def flush(self) -> None:
+        """Write the events recorded so far, in one multi-row INSERT (ids are set)."""
+        if self._unsaved:
+            CaseEvent.objects.bulk_create(self._unsaved)
+            self._unsaved = []
+
+    def finish(self) -> None:
+        """Write the events, then the case's changed columns in one UPDATE.
+
+        Every operation that records events ends with this (`advance` calls it)."""
+        self.flush()
         case = self.case
-        open_steps = list(
-            Task.objects.filter(case=case, status=TaskStatus.OPEN).values_list("step_id", flat=True)
-        )
+        open_steps = self._open_steps
+        if open_steps is None:
+            open_steps = set(
+                Task.objects.filter(case=case, status=TaskStatus.OPEN).values_list(
+                    "step_id", flat=True
+                )
+            )
         stalled = list(case.join_state.get(STALLED, {}))
         waiting = [case.waiting_step] if case.waiting_step else []
         case.current_steps = [] if case.is_closed else sorted({*open_steps, *stalled, *waiting})
-        case.save()
+        columns = _columns(case)
+        changed = [name for name, value in columns.items() if self._saved_columns[name] != value]
+        case.save(update_fields=[*changed, "updated_at"])
+        self._saved_columns = columns
+
+
+def _columns(case: Case) -> dict[str, Any]:
+    """The case's column values by field name, copied deep (JSON columns change in place)."""
+    return {
+        field.name: copy.deepcopy(getattr(case, field.attname))
+        for field in Case._meta.concrete_fields
+        if not field.primary_key
+    }
+
+
+def event_key(event: CaseEvent) -> str:
+    """A stable name for an event before it has an id: its case and sequence number."""
+    return f"case-event:{event.case_id}.{event.sequence}"
 
 
 def payment_amount(definition: dict[str, Any], step: Step, data: dict[str, Any]) -> int:
@@ -760,7 +822,7 @@ def issue_document(
 def public_fields(case: Case) -> list[tuple[str, str]]:
     """What the document prints: no NIK, no phone (the verification page shows none of it);
     each value as its field type shows it in Indonesian ("Rp25.000.000")."""
-    definition = compiled(case.service_version)
+    definition = compiled.version(case.service_version_id, case.service_version.content_hash)[1]
     fields: list[tuple[str, str]] = [
         ("Nomor permohonan", case.tracking_number),
         ("Nama pemohon", case.applicant_name),

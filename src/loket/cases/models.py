@@ -106,6 +106,9 @@ class Case(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     apologised_at = models.DateTimeField(null=True, blank=True)
     revision = models.PositiveIntegerField(_("revision"), default=0)
+    # The sequence number of the case's newest event: the next event takes the next
+    # number under the case row's lock, with no SELECT MAX over the history.
+    last_event_sequence = models.PositiveIntegerField(default=0)
     # Archive metadata of the case file (berkas): classification code and SKKAAD class,
     # copied from the service definition when the application is received.
     archive_code = models.CharField(_("archive classification code"), max_length=20, blank=True)

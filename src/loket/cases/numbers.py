@@ -7,6 +7,7 @@ import hmac
 import secrets
 
 from django.conf import settings
+from django.db import transaction
 
 from loket.cases.models import TrackingSequence
 
@@ -18,17 +19,38 @@ ACCESS_CODE_LENGTH = 8
 def next_sequence(prefix: str, year: int) -> int:
     """The next number for prefix/year; called inside the submitting transaction.
 
-    The row lock serialises concurrent submissions of one service. A rolled-back
-    submission gives its number back; a number is never used twice.
+    One UPDATE ... RETURNING takes the number and the row lock together, which
+    serialises concurrent submissions of one service; only the first submission of
+    a year also inserts the row. A rolled-back submission gives its number back; a
+    number is never used twice.
     """
-    # ignore_conflicts makes a concurrent first submission of the year harmless.
-    TrackingSequence.objects.bulk_create(
-        [TrackingSequence(prefix=prefix, year=year, last=0)], ignore_conflicts=True
+    taken = _increment(prefix, year)
+    if taken is None:
+        # ignore_conflicts makes a concurrent first submission of the year harmless.
+        TrackingSequence.objects.bulk_create(
+            [TrackingSequence(prefix=prefix, year=year, last=0)], ignore_conflicts=True
+        )
+        taken = _increment(prefix, year)
+    if taken is None:
+        raise RuntimeError(f"the tracking sequence {prefix}-{year} cannot be created")
+    return taken
+
+
+def _increment(prefix: str, year: int) -> int | None:
+    db = transaction.get_connection()
+    quote = db.ops.quote_name
+    meta = TrackingSequence._meta
+    columns = {field.name: quote(str(field.column)) for field in meta.concrete_fields}
+    last, prefix_column, year_column = columns["last"], columns["prefix"], columns["year"]
+    # Identifiers come from model metadata, values are parameters.
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET {last} = {last} + 1 "  # noqa: S608
+        f"WHERE {prefix_column} = %s AND {year_column} = %s RETURNING {last}"
     )
-    row = TrackingSequence.objects.select_for_update().get(prefix=prefix, year=year)
-    row.last += 1
-    row.save(update_fields=["last"])
-    return row.last
+    with db.cursor() as cursor:
+        cursor.execute(sql, [prefix, year])
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
 
 
 def tracking_number(prefix: str, year: int, sequence: int) -> str:

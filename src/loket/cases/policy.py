@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from django.db.models import Subquery
 from django.utils.translation import gettext as _
 
 from loket.cases import ports
@@ -56,6 +57,9 @@ class Reach:
     headed_unit_ids: frozenset[int]
     # unit id -> the head holding through which the officer heads it (own unit or one above)
     heading: dict[int, Holding] = field(default_factory=dict)
+    # task id -> the earlier step segregation of duties holds against the officer (None:
+    # none), when it was read together with the holding; absent: not read yet.
+    segregation: dict[int, str | None] = field(default_factory=dict)
 
     @property
     def position_ids(self) -> set[int]:
@@ -97,6 +101,28 @@ def reach_of(officer: Officer, at: dt.datetime) -> Reach:
         holdings=holdings,
         headed_unit_ids=frozenset(heading),
         heading=heading,
+    )
+
+
+def reach_for_task(
+    officer: Officer, task: Task, at: dt.datetime, definition: Definition | None = None
+) -> Reach:
+    """The officer's reach as far as acting on `task` goes: only the holding of the task's
+    position, read at `at`, and (given the definition) whether segregation of duties
+    forbids the officer this step, in the same query. Enough for claiming and deciding,
+    which ask nothing else; not for questions about heads of units."""
+    earlier = _segregated_from(definition, task) if definition is not None else []
+    checks: dict[str, Any] = {}
+    if earlier:
+        decided = Task.objects.filter(case_id=task.case_id, step_id__in=earlier, decided_by=officer)
+        checks["segregated_step"] = Subquery(decided.values("step_id")[:1])
+    holding, values = ports.may_act_with(officer, task.position, at, **checks)
+    known = {task.pk: values.get("segregated_step")} if holding is not None else {}
+    return Reach(
+        officer=officer,
+        holdings=[holding] if holding is not None else [],
+        headed_unit_ids=frozenset(),
+        segregation=known,
     )
 
 
@@ -282,10 +308,19 @@ def require_capacity(definition: Definition, task: Task, holding: Holding) -> No
 # -- segregation of duties ---------------------------------------------------------------
 
 
-def segregation_conflict(definition: Definition, task: Task, officer: Officer) -> str | None:
+def _segregated_from(definition: Definition, task: Task) -> list[str]:
+    return [e for e, later in definition.segregation_pairs if later == task.step_id]
+
+
+def segregation_conflict(
+    definition: Definition, task: Task, officer: Officer, reach: Reach | None = None
+) -> str | None:
     """The earlier step of this case the officer decided that the service says must be
-    decided by someone else than `task`'s step; None when there is none. One query at most."""
-    earlier_steps = [e for e, later in definition.segregation_pairs if later == task.step_id]
+    decided by someone else than `task`'s step; None when there is none. One query at
+    most, none when `reach` was read for this task (reach_for_task)."""
+    if reach is not None and reach.officer == officer and task.pk in reach.segregation:
+        return reach.segregation[task.pk]
+    earlier_steps = _segregated_from(definition, task)
     if not earlier_steps:
         return None
     decided = (
@@ -296,8 +331,10 @@ def segregation_conflict(definition: Definition, task: Task, officer: Officer) -
     return decided
 
 
-def require_segregation(definition: Definition, task: Task, officer: Officer) -> None:
-    earlier = segregation_conflict(definition, task, officer)
+def require_segregation(
+    definition: Definition, task: Task, officer: Officer, reach: Reach | None = None
+) -> None:
+    earlier = segregation_conflict(definition, task, officer, reach)
     if earlier is not None:
         raise AuthorityError(
             _(

@@ -19,7 +19,7 @@ from loket.calendar.workingtime import (
 from loket.catalog.errors import RuleError
 from loket.catalog.rules import build_context, evaluate, evaluate_condition, rupiah_of
 from loket.catalog.rules import fee_for as _fee_for
-from loket.catalog.selectors import current_version, service_by_code
+from loket.catalog.selectors import current_version, service_by_code, submission_target
 from loket.documents.services import (
     CheckedUpload,
     check_upload,
@@ -37,6 +37,7 @@ from loket.org.selectors import (
     holders_at,
     holdings_of,
     may_act,
+    may_act_with,
     position_by_code,
     superior_of,
 )
@@ -66,6 +67,7 @@ __all__ = [
     "ledger_lock",
     "ledger_pseudonym",
     "may_act",
+    "may_act_with",
     "open_bill",
     "position_by_code",
     "rule_errors",
@@ -73,6 +75,7 @@ __all__ = [
     "service_by_code",
     "store_checked",
     "store_upload",
+    "submission_target",
     "superior_of",
     "survey_link",
     "verification_url",

@@ -79,3 +79,22 @@ def archive_codes_of(agency_code: Any, *, on: dt.date) -> set[str] | None:
         Q(valid_to__isnull=True) | Q(valid_to__gte=on),
     )
     return set(in_force.values_list("code", flat=True))
+
+
+def submission_target(code: str) -> tuple[Service, int, str] | None:
+    """The service with that code and the (id, content hash) of its current version, read
+    together in one query every time, so a newer or withdrawn version shows at once.
+    None when there is no such service or it has no published version."""
+    newest = ServiceVersion.objects.filter(service=OuterRef("pk")).order_by("-number")
+    service = (
+        Service.objects.select_related("agency", "unit")
+        .annotate(
+            current_version_id=Subquery(newest.values("pk")[:1]),
+            current_version_hash=Subquery(newest.values("content_hash")[:1]),
+        )
+        .filter(code=code)
+        .first()
+    )
+    if service is None or service.current_version_id is None:  # type: ignore[attr-defined]
+        return None
+    return service, service.current_version_id, service.current_version_hash  # type: ignore[attr-defined]

@@ -21,7 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -140,34 +140,58 @@ def _sms_allowed(target: tuple[str, str, AbstractBaseUser | None], dedupe_key: s
 def _create_once(
     *, dedupe_key: str, channel: str, event: str, defaults: dict[str, Any]
 ) -> tuple[OutboxMessage, bool]:
-    existing = OutboxMessage.objects.filter(dedupe_key=dedupe_key, channel=channel).first()
-    if existing is None:
-        now = timezone.now()
-        is_inapp = channel == ChannelKind.INAPP
-        try:
-            # A savepoint: a concurrent twin's insert must not spoil the caller's transaction.
-            with transaction.atomic():
-                created = OutboxMessage.objects.create(
-                    dedupe_key=dedupe_key,
-                    channel=channel,
-                    event=event,
-                    created_at=now,
-                    next_attempt_at=now,
-                    # In-app delivery is the committed row itself.
-                    status=Status.SENT if is_inapp else Status.PENDING,
-                    sent_at=now if is_inapp else None,
-                    attempts=1 if is_inapp else 0,
-                    **defaults,
-                )
-            return created, True
-        except IntegrityError:
-            existing = OutboxMessage.objects.get(dedupe_key=dedupe_key, channel=channel)
+    now = timezone.now()
+    is_inapp = channel == ChannelKind.INAPP
+    message = OutboxMessage(
+        dedupe_key=dedupe_key,
+        channel=channel,
+        event=event,
+        created_at=now,
+        next_attempt_at=now,
+        # In-app delivery is the committed row itself.
+        status=Status.SENT if is_inapp else Status.PENDING,
+        sent_at=now if is_inapp else None,
+        attempts=1 if is_inapp else 0,
+        **defaults,
+    )
+    # One INSERT ... ON CONFLICT DO NOTHING: no look-up first and no savepoint, and a
+    # concurrent twin's row (same key and channel) leaves the caller's transaction intact.
+    if _insert_unless_present(message):
+        return message, True
+    existing = OutboxMessage.objects.get(dedupe_key=dedupe_key, channel=channel)
     if existing.event != event:
         raise ConflictError(
             _("The deduplication key is already used for another notification."),
             field="dedupe_key",
         )
     return existing, False
+
+
+def _insert_unless_present(message: OutboxMessage) -> bool:
+    """Insert the row unless one with its key and channel exists; True (and its id set)
+    when inserted. SQLite 3.35+ and PostgreSQL both answer RETURNING only for new rows."""
+    db = transaction.get_connection()
+    quote = db.ops.quote_name
+    fields = [f for f in OutboxMessage._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(quote(str(f.column)) for f in fields)
+    values = ", ".join(["%s"] * len(fields))
+    params = [f.get_db_prep_save(getattr(message, f.attname), db) for f in fields]
+    table = quote(OutboxMessage._meta.db_table)
+    key = quote(str(OutboxMessage._meta.pk.column))  # type: ignore[union-attr]
+    # Identifiers come from model metadata, values are parameters.
+    sql = (
+        f"INSERT INTO {table} ({columns}) VALUES ({values}) "  # noqa: S608
+        f"ON CONFLICT DO NOTHING RETURNING {key}"
+    )
+    with db.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    message.pk = int(row[0])
+    message._state.adding = False
+    message._state.db = db.alias
+    return True
 
 
 def _request_delivery(message_ids: list[int]) -> None:

@@ -157,7 +157,9 @@ def _enqueue(subscription: WebhookSubscription, event_type: str, data: dict[str,
     return message.pk
 
 
-@transaction.atomic
+# savepoint=False: it runs in the caller's transaction (a case step) and adds no
+# SAVEPOINT round trips to it; a failure here fails that step, as it should.
+@transaction.atomic(savepoint=False)
 def publish(*, agency_id: int, event_type: str, data: dict[str, Any]) -> list[int]:
     """Put a delivery in the outbox for each subscription of the agency's accounts that
     asked for `event_type`. Runs in the caller's transaction; sent after commit."""

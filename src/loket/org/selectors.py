@@ -6,6 +6,7 @@ import datetime as dt
 import zoneinfo
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -84,6 +85,24 @@ def may_act(officer: Officer, position: Position, at: dt.datetime) -> Holding | 
         return None
     holdings = _holdings(_current(local_date(at)).filter(officer=officer, position=position))
     return holdings[0] if holdings else None
+
+
+def may_act_with(
+    officer: Officer, position: Position, at: dt.datetime, **annotations: Any
+) -> tuple[Holding | None, dict[str, Any]]:
+    """As `may_act`, and in the same query the values of `annotations` (expressions the
+    caller needs at the same moment, e.g. a check of its own); ({}, None) values when the
+    officer does not hold the position. One query."""
+    if not officer.is_active:
+        return None, {}
+    appointments = list(
+        _current(local_date(at)).filter(officer=officer, position=position).annotate(**annotations)
+    )
+    holdings = _holdings(appointments)  # type: ignore[arg-type]
+    if not holdings:
+        return None, {}
+    chosen = holdings[0].appointment
+    return holdings[0], {name: getattr(chosen, name) for name in annotations}
 
 
 def acting_days_left(holding: Holding, at: dt.datetime) -> int | None:

@@ -1,0 +1,153 @@
+"""What the case operations share: the refusal audit, conflict messages, uploads."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from loket.cases import ports
+from loket.cases.definition import Definition
+from loket.cases.intake import (
+    document_limits,
+)
+from loket.cases.models import (
+    AuditLog,
+    Case,
+    CaseDocument,
+    Task,
+    TaskStatus,
+)
+from loket.core.errors import AuthorityError, ConflictError, ValidationError
+from loket.org.models import Officer
+
+audit_log = logging.getLogger("loket.audit")
+
+
+@contextmanager
+def audited(
+    action: str,
+    target: str,
+    *,
+    officer: Officer | None = None,
+    user: User | None = None,
+) -> Iterator[None]:
+    try:
+        yield
+    except AuthorityError as exc:
+        # The act's transaction is already rolled back; the refusal is recorded apart.
+        AuditLog.objects.create(
+            user=user if user is not None and user.pk else (officer.user if officer else None),
+            officer=officer,
+            action=action,
+            target=target[:120],
+            message=exc.message,
+        )
+        audit_log.warning(
+            "refused %s on %s by %s: %s",
+            action,
+            target,
+            officer.nip if officer else (getattr(user, "pk", None) or "anonymous"),
+            exc.code,
+        )
+        raise
+
+
+def already_done(task: Task) -> ConflictError:
+    if task.status == TaskStatus.DONE and task.decided_at is not None:
+        return ConflictError(
+            _("This task was already decided by %(position)s at %(time)s.")
+            % {
+                "position": task.position.title,
+                "time": timezone.localtime(task.decided_at).strftime("%d-%m-%Y %H:%M"),
+            },
+            code="task_already_decided",
+        )
+    return ConflictError(
+        _("This task is no longer open: the application moved on."), code="task_closed"
+    )
+
+
+def claim_of(task: Task) -> dict[str, str]:
+    """Who holds a claimed task, as a 409 tells it: the position and since when, not the
+    person (the API's callers include integrations, which need no colleague's name)."""
+    since = (
+        timezone.localtime(task.claimed_at).strftime("%Y-%m-%d %H:%M") if task.claimed_at else "-"
+    )
+    return {"position": task.position.title, "since": since}
+
+
+def check_uploads(
+    definition: Definition, documents: dict[str, Any]
+) -> dict[str, ports.CheckedUpload]:
+    """Check and decode every upload before any lock is taken (a 10 MB PNG can take
+    seconds to decode; under the numbering lock it would hold up every submission)."""
+    checked: dict[str, ports.CheckedUpload] = {}
+    try:
+        for name, upload in documents.items():
+            allowed, max_bytes = document_limits(definition, name)
+            original = str(getattr(upload, "name", "") or name)
+            try:
+                checked[name] = ports.check_upload(
+                    fileobj=upload,
+                    original_name=original,
+                    allowed_types=allowed,
+                    max_bytes=max_bytes,
+                )
+            except ValidationError as exc:
+                raise ValidationError(
+                    exc.message, field=f"documents.{name}", code=exc.code
+                ) from None
+    except BaseException:
+        close_uploads(checked)
+        raise
+    return checked
+
+
+def close_uploads(checked: dict[str, Any]) -> None:
+    for upload in checked.values():
+        upload.close()
+
+
+def store_documents(
+    case: Case,
+    documents: dict[str, ports.CheckedUpload],
+    *,
+    revision: int,
+    now: dt.datetime,
+) -> list[CaseDocument]:
+    """Store the uploads and record them on the case (one INSERT for all); the rows."""
+    rows = []
+    for name, upload in documents.items():
+        stored = ports.store_checked(upload)
+        rows.append(
+            CaseDocument(
+                case=case,
+                name=name,
+                revision=revision,
+                original_name=stored.original_name,
+                kind=stored.kind,
+                size=stored.size,
+                sha256=stored.sha256,
+                storage_name=stored.storage_name,
+                uploaded_at=now,
+            )
+        )
+    return CaseDocument.objects.bulk_create(rows) if rows else []
+
+
+def task_url(task: Task) -> str:
+    from django.conf import settings
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        path = reverse("workspace:task", args=[task.pk])
+    except NoReverseMatch:
+        path = f"/workspace/tasks/{task.pk}"
+    return f"{settings.PUBLIC_BASE_URL}{path}"

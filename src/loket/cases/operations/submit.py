@@ -1,0 +1,211 @@
+"""Receiving an application: validation, idempotency, numbering, the first steps."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from loket.cases import compiled, numbers, ports
+from loket.cases.definition import Definition
+from loket.cases.flow import Actor, Run
+from loket.cases.intake import (
+    Applicant,
+    check_documents,
+    clean_applicant,
+    clean_data,
+    file_digest,
+    request_fingerprint,
+)
+from loket.cases.models import (
+    Case,
+    IdempotencyKey,
+)
+from loket.cases.operations.common import (
+    check_uploads,
+    close_uploads,
+    store_documents,
+)
+from loket.core.errors import NotFound, ValidationError
+from loket.core.pii import lookup_hash
+
+
+@dataclass(frozen=True)
+class Submission:
+    case: Case
+    access_code: str  # shown once on the receipt
+    created: bool  # False when an Idempotency-Key replay returned an earlier case
+
+
+def submit(
+    *,
+    service_code: str,
+    applicant: Applicant,
+    data: dict[str, Any],
+    documents: dict[str, Any] | None = None,
+    user: User | None = None,
+    idempotency_key: str = "",
+    client: str = "",
+    now: dt.datetime | None = None,
+) -> Submission:
+    """Receive an application: validate, number it, run the automatic steps, notify.
+
+    With an `idempotency_key`, repeating the same request returns the first case
+    (and its access code); the same key with a different request is refused. Keys
+    belong to the client that sent them: the signed-in `user`, else `client` (e.g.
+    "machine:7" for an integration's key), else the anonymous callers' shared space,
+    never to what the request says (a NIK), so changing the body cannot mint a new case.
+    """
+    key = check_idempotency_key(idempotency_key)
+    documents = documents or {}
+    target = ports.submission_target(service_code)
+    if target is None or not target[0].is_active:
+        raise NotFound(
+            _("There is no service %(code)s accepting applications.") % {"code": service_code[:80]},
+            field="service",
+        )
+    service, version_id, version_hash = target
+    version, definition = compiled.version(version_id, version_hash)
+    clean = clean_applicant(applicant)
+    cleaned_data = clean_data(definition, data, language=clean.language)
+    check_documents(definition, documents, language=clean.language)
+
+    fingerprint, scope = "", ""
+    if key:
+        digests = {name: file_digest(f) for name, f in documents.items()}
+        fingerprint = request_fingerprint(service.code, applicant, data, digests)
+        scope = idempotency_scope(user=user, client=client)
+        replay = _replay(scope, key, fingerprint)
+        if replay is not None:
+            return replay
+    checked = check_uploads(definition, documents)
+    try:
+        return _submit(
+            service=service,
+            version=version,
+            definition=definition,
+            clean=clean,
+            data=cleaned_data,
+            documents=checked,
+            user=user,
+            idempotency=(scope, key, fingerprint) if key else None,
+            now=now or timezone.now(),
+        )
+    except IntegrityError:
+        # A concurrent request with the same key won the race: answer with its case.
+        if key:
+            replay = _replay(scope, key, fingerprint)
+            if replay is not None:
+                return replay
+        raise
+    finally:
+        close_uploads(checked)
+
+
+IDEMPOTENCY_KEY_MAX = 200
+
+
+def check_idempotency_key(raw: str) -> str:
+    """The key as given (outer spaces dropped), or a 422 naming the header: at most 200
+    printable ASCII characters, as docs/api.md promises."""
+    key = (raw or "").strip()
+    if len(key) > IDEMPOTENCY_KEY_MAX:
+        raise ValidationError(
+            _("The Idempotency-Key header is longer than %(max)d characters.")
+            % {"max": IDEMPOTENCY_KEY_MAX},
+            field="Idempotency-Key",
+        )
+    if any(not (" " <= char <= "~") for char in key):
+        raise ValidationError(
+            _("The Idempotency-Key header may hold only printable ASCII characters."),
+            field="Idempotency-Key",
+        )
+    return key
+
+
+def idempotency_scope(*, user: User | None, client: str) -> str:
+    """Whose key space a submission's Idempotency-Key lives in."""
+    if user is not None and user.pk:
+        return f"user:{user.pk}"
+    return client or "anonymous"
+
+
+def _replay(scope: str, key: str, fingerprint: str) -> Submission | None:
+    earlier = IdempotencyKey.objects.select_related("case").filter(scope=scope, key=key).first()
+    if earlier is None:
+        return None
+    if earlier.request_hash != fingerprint:
+        raise ValidationError(
+            _(
+                "This Idempotency-Key was already used for a different application. Use a new "
+                "key for a new application."
+            ),
+            field="Idempotency-Key",
+            code="idempotency_key_reused",
+        )
+    return Submission(case=earlier.case, access_code=earlier.access_code, created=False)
+
+
+@transaction.atomic
+def _submit(
+    *,
+    service: Any,
+    version: Any,
+    definition: Definition,
+    clean: Any,
+    data: dict[str, Any],
+    documents: dict[str, ports.CheckedUpload],
+    user: User | None,
+    idempotency: tuple[str, str, str] | None,
+    now: dt.datetime,
+) -> Submission:
+    year = timezone.localtime(now).year
+    prefix = definition.tracking_prefix(service.code)
+    tracking = numbers.tracking_number(prefix, year, numbers.next_sequence(prefix, year))
+    access_code = numbers.new_access_code()
+    case = Case.objects.create(
+        tracking_number=tracking,
+        access_code_hash=numbers.hash_access_code(tracking, access_code),
+        service=service,
+        service_version=version,
+        agency=service.agency,
+        applicant_user=user if user is not None and user.pk else None,
+        applicant_name=clean.name,
+        applicant_nik=clean.nik.nik,
+        applicant_nik_hash=lookup_hash(clean.nik.nik),
+        applicant_email=clean.email,
+        applicant_phone=clean.phone,
+        applicant_phone_hash=lookup_hash(clean.phone) if clean.phone else "",
+        language=clean.language,
+        data=data,
+        submitted_at=now,
+        archive_code=(definition.raw.get("archive") or {}).get("classification") or "",
+        access_class=(definition.raw.get("archive") or {}).get("case_file_access") or "terbatas",
+    )
+    stored = store_documents(case, documents, revision=0, now=now)
+    # The case's documents are exactly those just stored: rules need not read them back.
+    run = Run(case=case, now=now, actor=Actor(user=case.applicant_user), documents=stored)
+    if definition.completeness_step is None:
+        # Nothing checks completeness: the application is complete as received.
+        case.complete_at = now
+        case.due_at = run.deadline_from(now, definition.service_deadline)
+    payload: dict[str, Any] = {
+        "service_version": version.number,
+        "fee": ports.fee_for(definition.raw, data),
+    }
+    event = run.record("submitted", payload=payload)
+    context: dict[str, Any] = {"due_date": case.due_at} if case.due_at else {}
+    # The code goes to the contacts given too, so it outlives the one-time receipt page.
+    run.notify_applicant("received", event, access_code=access_code, **context)
+    if idempotency is not None:
+        scope, key, fingerprint = idempotency
+        IdempotencyKey.objects.create(
+            scope=scope, key=key, request_hash=fingerprint, case=case, access_code=access_code
+        )
+    run.advance(definition.first_step["id"])
+    return Submission(case=case, access_code=access_code, created=True)

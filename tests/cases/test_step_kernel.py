@@ -1,0 +1,229 @@
+"""The step kernel: what one operation costs in statements, and that the shortcuts it
+takes (event counter, cached versions, in-memory open steps) keep every guarantee."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from loket.cases import services
+from loket.cases.intake import Applicant
+from loket.cases.models import Case, CaseEvent, CaseStatus, Task, TaskStatus
+from loket.catalog.services import publish_text
+from tests.cases.conftest import NIK, iu_data, iu_documents, officer
+
+pytestmark = pytest.mark.django_db
+
+# Issue 11's targets, in statements of the operation itself.
+DECIDE_TARGET = 8
+CLAIM_TARGET = 6
+# Issue 11 asks 12 for a submission; it takes 14 of its own today: one INSERT per
+# stored upload (documents) and per outbox channel (notify) are still separate.
+SUBMIT_CEILING = 14
+# The SMS limit per phone counts in the database cache (core.ratelimit): statements
+# on loket_cache, counted apart.
+_RATE_LIMIT_CACHE = re.compile(r'"loket_cache"')
+# SAVEPOINT and RELEASE exist only because the test runs inside a transaction.
+TRANSACTION_CONTROL = 2
+# The ledger append (locked read, entry, completed subtree hashes, state) still runs
+# inside the step; it leaves it when the worker folds events into the log (issue 11
+# item 3). Then this allowance goes to zero.
+LEDGER_APPEND = 4
+_TRANSACTION_CONTROL = re.compile(r"^\s*(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT|BEGIN)")
+_LEDGER_TABLES = re.compile(r'"ledger_(logstate|ledgerentry|subtreehash)"')
+
+
+def _kernel_statements(captured: CaptureQueriesContext) -> list[str]:
+    """The operation's own statements: without transaction control and ledger appends."""
+    return [
+        q["sql"]
+        for q in captured.captured_queries
+        if not _TRANSACTION_CONTROL.match(q["sql"]) and not _LEDGER_TABLES.search(q["sql"])
+    ]
+
+
+def test_a_submission_stays_within_its_statement_ceiling(
+    demo: Any, django_assert_max_num_queries: Any
+) -> None:
+    _submit(phone="081234567890")  # the first of the year also creates its sequence row
+
+    with django_assert_max_num_queries(40) as captured:
+        _submit(phone="081234567890")
+
+    statements = [sql for sql in _kernel_statements(captured) if not _RATE_LIMIT_CACHE.search(sql)]
+    assert len(statements) <= SUBMIT_CEILING, "\n".join(statements)
+    assert not any("MAX(" in sql.upper() for sql in statements)
+
+
+def _submit(**applicant: Any) -> services.Submission:
+    return services.submit(
+        service_code="izin-usaha-mikro",
+        applicant=Applicant(name="Sri Wahyuni", nik=NIK, email="sri@example.id", **applicant),
+        data=iu_data(),
+        documents=iu_documents(),
+    )
+
+
+def _open_task(case: Case, step: str) -> Task:
+    return Task.objects.get(case=case, step_id=step, status=TaskStatus.OPEN)
+
+
+def _approve_verification(case: Case) -> CaseEvent:
+    task = _open_task(case, "verifikasi-berkas")
+    return services.decide(task_id=task.pk, officer=officer("andi"), decision="approve")
+
+
+def test_an_ordinary_decision_takes_at_most_eight_statements(
+    demo: Any, django_assert_max_num_queries: Any
+) -> None:
+    case = _submit().case
+    task = _open_task(case, "verifikasi-berkas")
+    andi = officer("andi")
+
+    with django_assert_max_num_queries(
+        DECIDE_TARGET + TRANSACTION_CONTROL + LEDGER_APPEND
+    ) as captured:
+        services.decide(task_id=task.pk, officer=andi, decision="approve")
+
+    statements = _kernel_statements(captured)
+    assert len(statements) <= DECIDE_TARGET, "\n".join(statements)
+    assert not any("MAX(" in sql.upper() for sql in statements)
+    assert _open_task(case, "kajian-teknis").position.code == "analis-perizinan"
+
+
+def test_a_decision_under_segregation_of_duties_stays_within_the_budget(
+    demo: Any, django_assert_max_num_queries: Any
+) -> None:
+    case = _submit().case
+    _approve_verification(case)
+    task = _open_task(case, "kajian-teknis")  # in a segregation pair with the approval
+    siti = officer("siti")
+
+    with django_assert_max_num_queries(
+        DECIDE_TARGET + TRANSACTION_CONTROL + LEDGER_APPEND
+    ) as captured:
+        services.decide(task_id=task.pk, officer=siti, decision="approve")
+
+    assert len(_kernel_statements(captured)) <= DECIDE_TARGET
+
+
+def test_a_claim_takes_a_handful_of_statements(
+    demo: Any, django_assert_max_num_queries: Any
+) -> None:
+    case = _submit().case
+    task = _open_task(case, "verifikasi-berkas")
+    andi = officer("andi")
+
+    with django_assert_max_num_queries(CLAIM_TARGET + TRANSACTION_CONTROL) as captured:
+        services.claim_task(task_id=task.pk, officer=andi)
+
+    assert len(_kernel_statements(captured)) <= CLAIM_TARGET
+    task.refresh_from_db()
+    assert task.claimed_by == officer("andi")
+
+
+def test_events_are_numbered_from_the_counter_on_the_case(demo: Any) -> None:
+    case = _submit().case
+    services.claim_task(task_id=_open_task(case, "verifikasi-berkas").pk, officer=officer("andi"))
+    services.decide(
+        task_id=_open_task(case, "verifikasi-berkas").pk,
+        officer=officer("andi"),
+        decision="return",
+        reason="Foto KTP tidak terbaca, unggah ulang.",
+    )
+    services.resubmit(case_id=case.pk, data={"alamat_usaha": "Jl. Melati No. 7"})
+
+    case.refresh_from_db()
+    sequences = list(case.events.order_by("sequence").values_list("sequence", flat=True))
+    assert sequences == list(range(1, len(sequences) + 1))
+    assert case.last_event_sequence == len(sequences)
+    assert case.current_steps == ["verifikasi-berkas"]
+
+
+def test_current_steps_follow_the_tasks_without_reading_them_back(demo: Any) -> None:
+    case = _submit().case
+    assert case.current_steps == ["verifikasi-berkas"]
+    _approve_verification(case)
+    case.refresh_from_db()
+    open_steps = sorted(
+        Task.objects.filter(case=case, status=TaskStatus.OPEN).values_list("step_id", flat=True)
+    )
+    assert case.current_steps == open_steps == ["kajian-teknis"]
+    services.cancel(case_id=case.pk, reason="Tidak jadi mengajukan.")
+    case.refresh_from_db()
+    assert case.status == CaseStatus.CANCELLED and case.current_steps == []
+    assert not Task.objects.filter(case=case, status=TaskStatus.OPEN).exists()
+
+
+def test_a_decision_updates_only_the_columns_it_changes(demo: Any) -> None:
+    case = _submit().case
+    task = _open_task(case, "verifikasi-berkas")
+
+    with CaptureQueriesContext(connection) as captured:
+        services.decide(task_id=task.pk, officer=officer("andi"), decision="approve")
+
+    updates = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("UPDATE")]
+    case_update = next(sql for sql in updates if '"cases_case"' in sql.split("SET")[0])
+    task_update = next(sql for sql in updates if '"cases_task"' in sql.split("SET")[0])
+    # Personal data is not re-encrypted and rewritten by a step that does not touch it.
+    assert '"applicant_nik"' not in case_update and '"data"' not in case_update
+    assert '"step_id"' not in task_update and '"case_id"' not in task_update
+
+
+def _republished_with_renamed_review() -> Any:
+    source = Path("services/izin-usaha-mikro.yaml").read_text(encoding="utf-8")
+    renamed = source.replace("{id: Kajian teknis, en:", "{id: Kajian teknis ulang, en:", 1)
+    assert renamed != source
+    return publish_text(renamed, "izin-usaha-mikro.yaml").version
+
+
+def test_a_new_version_is_used_at_once_and_open_cases_keep_theirs(demo: Any) -> None:
+    before = _submit().case
+    services.decide(  # warms the cache with the first version
+        task_id=_open_task(before, "verifikasi-berkas").pk,
+        officer=officer("andi"),
+        decision="approve",
+    )
+    newer = _republished_with_renamed_review()
+
+    after = _submit().case
+    _approve_verification(after)
+
+    assert after.service_version_id == newer.pk != before.service_version_id
+    assert _open_task(after, "kajian-teknis").name == "Kajian teknis ulang"
+    assert _open_task(before, "kajian-teknis").name == "Kajian teknis"
+
+
+def test_a_withdrawn_service_takes_no_application_even_with_its_version_cached(
+    demo: Any,
+) -> None:
+    from loket.catalog.models import Service
+    from loket.core.errors import NotFound
+
+    _submit()
+    Service.objects.filter(code="izin-usaha-mikro").update(is_active=False)
+    with pytest.raises(NotFound):
+        _submit()
+
+
+def test_a_plain_next_evaluates_no_decision_table(demo: Any, monkeypatch: Any) -> None:
+    case = _submit().case
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the rule context was built for a plain `next`")
+
+    monkeypatch.setattr("loket.cases.ports.build_context", refuse)
+    _approve_verification(case)
+    assert _open_task(case, "kajian-teknis")
+
+
+def test_every_event_of_an_approval_is_stored_with_its_id(demo: Any) -> None:
+    case = _submit().case
+    event = _approve_verification(case)
+    assert event.pk is not None
+    assert CaseEvent.objects.get(pk=event.pk).kind == "decided"
