@@ -37,14 +37,10 @@
     transfer.items.add(file);
     input.files = transfer.files;
   }
+  // createImageBitmap decodes the file itself: no blob: URL for the CSP to refuse.
   function loadImage(file) {
-    return new Promise(function (resolve, reject) {
-      var image = new Image();
-      var url = URL.createObjectURL(file);
-      image.onload = function () { URL.revokeObjectURL(url); resolve(image); };
-      image.onerror = function () { URL.revokeObjectURL(url); reject(new Error("image")); };
-      image.src = url;
-    });
+    if (!window.createImageBitmap) { return Promise.reject(new Error("no decoder")); }
+    return createImageBitmap(file);
   }
   function toJpeg(canvas, quality) {
     return new Promise(function (resolve) { canvas.toBlob(resolve, "image/jpeg", quality); });
@@ -52,12 +48,12 @@
   // Longest side 2560 px first, then smaller and lower quality until it fits.
   function shrink(file, maxBytes) {
     return loadImage(file).then(function (image) {
-      var scale = Math.min(1, 2560 / Math.max(image.naturalWidth, image.naturalHeight));
+      var scale = Math.min(1, 2560 / Math.max(image.width, image.height));
       var quality = 0.85;
       function attempt() {
         var canvas = document.createElement("canvas");
-        canvas.width = Math.max(1, Math.round(image.naturalWidth * scale));
-        canvas.height = Math.max(1, Math.round(image.naturalHeight * scale));
+        canvas.width = Math.max(1, Math.round(image.width * scale));
+        canvas.height = Math.max(1, Math.round(image.height * scale));
         canvas.getContext("2d").drawImage(image, 0, 0, canvas.width, canvas.height);
         return toJpeg(canvas, quality).then(function (blob) {
           if (blob && blob.size <= maxBytes) {
