@@ -292,3 +292,15 @@ def test_a_page_sent_again_after_a_lost_cookie_joins_the_draft_given_back(demo, 
     assert draft is not None
     assert draft.applicant["nik"] == NIK and draft.data["nama_usaha"] == "Warung Bu Sri"
     assert ApplicationDraft.objects.count() == 1
+
+
+def test_the_worker_deletes_expired_drafts_every_hour(demo, client):
+    from loket.core.management.commands.worker import default_schedule
+    from loket.portal.tasks import purge_expired_drafts
+
+    assert "loket.portal.tasks:purge_expired_drafts" in [p.task_path for p in default_schedule()]
+    walk_steps(client)
+    assert purge_expired_drafts.call() == 0
+    ApplicationDraft.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    assert purge_expired_drafts.call() == 1
+    assert not ApplicationDraft.objects.exists() and not ResumeCode.objects.exists()
