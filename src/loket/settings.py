@@ -416,6 +416,15 @@ LOKET_SMS_PER_PHONE = int(os.environ.get("LOKET_SMS_PER_PHONE", "10"))
 LOKET_ACCOUNT_MAIL_WINDOW_SECONDS = int(os.environ.get("LOKET_ACCOUNT_MAIL_WINDOW_SECONDS", "3600"))
 LOKET_ACCOUNT_MAILS_PER_EMAIL = int(os.environ.get("LOKET_ACCOUNT_MAILS_PER_EMAIL", "3"))
 LOKET_ACCOUNT_MAILS_PER_ADDRESS = int(os.environ.get("LOKET_ACCOUNT_MAILS_PER_ADDRESS", "20"))
+# Application drafts live in the database (a lost cookie loses nothing) this many
+# days after their last change; a one-time code sent to the draft's contact gives
+# one back, valid for LOKET_RESUME_CODE_MINUTES, at most LOKET_RESUME_CODES_PER_CONTACT
+# codes per contact in the account-mail window (SMS also count against SMS_PER_PHONE).
+LOKET_DRAFT_DAYS = int(os.environ.get("LOKET_DRAFT_DAYS", "30"))
+LOKET_RESUME_CODE_MINUTES = int(os.environ.get("LOKET_RESUME_CODE_MINUTES", "15"))
+LOKET_RESUME_CODES_PER_CONTACT = int(os.environ.get("LOKET_RESUME_CODES_PER_CONTACT", "3"))
+# A failed CSRF check gets a branded page that keeps what was typed (not Django's).
+CSRF_FAILURE_VIEW = "loket.portal.errors.csrf_failure"
 # Payments: the shared secret of the bank's callback (HMAC-SHA256, docs/payments.md);
 # unset, the bank provider is off. The demo provider (a page where the applicant
 # "pays") is on unless LOKET_PRODUCTION; never turn it on in production.

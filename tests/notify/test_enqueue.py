@@ -174,6 +174,9 @@ def _full_context(event: str) -> dict[str, Any]:
         "complete_date": dt.datetime(2026, 8, 10, 10, 0),
         "unit_url": "https://loket.example/workspace/unit/",
         "capacity": "Plt",
+        # The code that gives a lost application draft back (registered by loket.portal).
+        "code": "482913",
+        "valid_minutes": "15",
     }
     return {key: values[key] for key in (*EVENTS[event].required, *EVENTS[event].optional)}
 
@@ -193,8 +196,9 @@ def test_every_event_has_a_complete_message_in_both_languages(event: str, langua
     email, sms = sorted(messages, key=lambda m: m.channel)
 
     assert email.subject and "\n" not in email.subject
-    # Messages about a case name it; others (an officer's own designation) need not.
-    about = context.get("tracking_number") or context["position_name"]
+    # Messages about a case name it; others name what they are about (an officer's own
+    # designation, the one-time code of a draft).
+    about = context.get("tracking_number") or context.get("position_name") or context["code"]
     assert about in email.subject
     for key, value in context.items():
         if isinstance(value, str):

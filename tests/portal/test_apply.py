@@ -271,10 +271,12 @@ def test_review_shows_everything_and_edit_goes_back_with_the_data_kept(demo, cli
     assert "ktp.pdf" in edit  # "already uploaded" on the document field
 
 
-def test_review_without_a_finished_form_goes_back_to_the_form(demo, client):
+def test_review_without_an_application_in_the_session_offers_the_saved_draft_back(demo, client):
     response = client.get(REVIEW)
-    assert response.status_code == 302
-    assert response["Location"] == APPLY
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'data-testid="session-expired"' in page
+    assert 'action="/layanan/izin-usaha-mikro/ajukan/lanjutkan/"' in page
 
 
 def test_confirming_submits_the_case_and_the_receipt_shows_the_access_code_once(demo, client):

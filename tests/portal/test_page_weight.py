@@ -41,6 +41,7 @@ def test_apply_and_track_pages_stay_within_the_page_weight_budget(demo, client, 
     case, _code = submit(client)
     results = {
         "apply (izin-usaha-mikro)": _weigh(client, APPLY),
+        "apply step 3 of 3 (documents)": _weigh(client, APPLY + "langkah/3/"),
         "track (case page)": _weigh(client, f"/lacak/{case.tracking_number}/"),
     }
     with capsys.disabled():

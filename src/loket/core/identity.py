@@ -104,10 +104,8 @@ def validate_nik(nik: str, *, today: dt.date | None = None) -> NikInfo:
         birth_date = _birth_date(day, month, year, today or dt.date.today())
     except ValueError:
         raise ValidationError(
-            _(
-                "Digits 7 to 12 of the NIK are not a valid birth date "
-                "(DDMMYY, +40 on the day for women)."
-            ),
+            # Plain words for the applicant; the rule itself is in the module docstring.
+            _("This NIK does not hold a real date of birth. Check the 16 digits on your KTP."),
             field="nik",
             code="nik_birth_date",
         ) from None

@@ -1,22 +1,32 @@
-"""An application in progress, kept in the applicant's session between form, review and submit.
+"""An application in progress, kept in the database between form pages, review and submit.
 
-The session (server-side) holds the typed values and references to uploads
-already checked and stored by `documents.store_upload`, so a page that comes
-back with an error never asks for a file again. Uploads that are never
-submitted stay unattached and `loket purge-orphan-files` removes them later.
+The session holds only which draft (a row of `ApplicationDraft`) each service's
+form is at; the draft itself holds the typed values and references to uploads
+already checked and stored by `documents.store_upload`, so a page that comes back
+with an error never asks for a file again, and a lost cookie or an expired
+session loses nothing: the applicant gets the draft back with a one-time code
+(`loket.portal.resume`). Drafts expire LOKET_DRAFT_DAYS after their last change;
+`loket purge-expired-drafts` deletes them, after which their uploads are orphans
+that `loket purge-orphan-files` removes.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
 
+from loket.core.pii import lookup_hash
 from loket.documents.models import StoredFile
 from loket.documents.services import open_stored
+from loket.portal.models import ApplicationDraft, DraftUpload
 
 DRAFTS = "portal.drafts"
 RECEIPTS = "portal.receipts"
@@ -35,6 +45,10 @@ class Draft:
     documents: dict[str, dict[str, Any]] = field(default_factory=dict)
     # True once the whole form passed validation: the review page may be shown.
     is_complete: bool = False
+    # Pages of the step-by-step form answered and accepted (`loket.portal.wizard`).
+    completed_steps: list[str] = field(default_factory=list)
+    # The database row; "" until the draft is first saved.
+    draft_id: str = ""
 
     def keep_upload(self, name: str, stored: StoredFile) -> None:
         self.documents[name] = {
@@ -45,33 +59,120 @@ class Draft:
         }
 
 
-def load(session: SessionBase, service_code: str) -> Draft | None:
-    raw = session.get(DRAFTS, {}).get(service_code)
-    if not isinstance(raw, dict):
+def _from_row(row: ApplicationDraft) -> Draft | None:
+    stored: Any = row.content
+    if not isinstance(stored, dict):
         return None
+    content: dict[str, Any] = {**stored, "draft_id": str(row.pk)}
     try:
-        return Draft(**raw)
+        return Draft(**content)
     except TypeError:  # a draft saved by an older version of this code
         return None
 
 
+def load(session: SessionBase, service_code: str) -> Draft | None:
+    """The draft this session is filling in for the service, if it has one that lives."""
+    draft_id = session.get(DRAFTS, {}).get(service_code)
+    if not isinstance(draft_id, str):
+        return None
+    try:
+        row = ApplicationDraft.objects.get(
+            pk=uuid.UUID(draft_id), service_code=service_code, expires_at__gt=timezone.now()
+        )
+    except (ValueError, ApplicationDraft.DoesNotExist):
+        return None
+    return _from_row(row)
+
+
+def lifetime() -> dt.timedelta:
+    return dt.timedelta(days=int(settings.LOKET_DRAFT_DAYS))
+
+
+@transaction.atomic
 def save(session: SessionBase, draft: Draft) -> None:
-    drafts = dict(session.get(DRAFTS, {}))
-    drafts[draft.service_code] = asdict(draft)
+    """Write the draft to its row (creating it the first time) and point the session at it."""
+    now = timezone.now()
+    content = asdict(draft)
+    content.pop("draft_id")
+    email = str(draft.applicant.get("email") or "")
+    phone = str(draft.applicant.get("phone") or "")
+    values = {
+        "service_code": draft.service_code,
+        "content": content,
+        "email_hash": lookup_hash(email) if email else "",
+        "phone_hash": lookup_hash(phone) if phone else "",
+        "updated_at": now,
+        "expires_at": now + lifetime(),
+    }
+    row = None
+    if draft.draft_id:
+        row = ApplicationDraft.objects.filter(pk=draft.draft_id).first()
+    if row is None:
+        row = ApplicationDraft.objects.create(created_at=now, **values)
+        draft.draft_id = str(row.pk)
+    else:
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.save(update_fields=list(values))
+    _keep_uploads_alive(row, draft)
+    attach(session, row)
+
+
+def _keep_uploads_alive(row: ApplicationDraft, draft: Draft) -> None:
+    wanted = {name: ref["id"] for name, ref in draft.documents.items()}
+    current = {upload.name: str(upload.stored_id) for upload in row.uploads.all()}
+    stale = [name for name, stored_id in current.items() if wanted.get(name) != stored_id]
+    if stale:
+        row.uploads.filter(name__in=stale).delete()
+    present = set(
+        StoredFile.objects.filter(pk__in=list(wanted.values())).values_list("pk", flat=True)
+    )
+    DraftUpload.objects.bulk_create(
+        [
+            DraftUpload(draft=row, name=name, stored_id=uuid.UUID(stored_id))
+            for name, stored_id in wanted.items()
+            if current.get(name) != stored_id and uuid.UUID(stored_id) in present
+        ]
+    )
+
+
+def attach(session: SessionBase, row: ApplicationDraft) -> None:
+    """Let this session continue the draft (after it was saved here or given back by a code)."""
+    drafts = {k: v for k, v in session.get(DRAFTS, {}).items() if isinstance(v, str)}
+    drafts[row.service_code] = str(row.pk)
     session[DRAFTS] = drafts
 
 
 def discard(session: SessionBase, service_code: str) -> None:
+    """Forget the service's draft in this session and delete it (it became a case)."""
     drafts = dict(session.get(DRAFTS, {}))
-    if drafts.pop(service_code, None) is not None:
+    draft_id = drafts.pop(service_code, None)
+    if draft_id is not None:
         session[DRAFTS] = drafts
+    if isinstance(draft_id, str):
+        delete(draft_id)
+
+
+def delete(draft_id: str) -> None:
+    try:
+        ApplicationDraft.objects.filter(pk=uuid.UUID(draft_id)).delete()
+    except ValueError:  # not an id this code wrote
+        return
+
+
+def purge_expired(*, now: dt.datetime | None = None) -> int:
+    """Delete drafts past their expiry (their codes and upload links go with them)."""
+    deleted, _by_model = ApplicationDraft.objects.filter(
+        expires_at__lte=now or timezone.now()
+    ).delete()
+    return int(_by_model.get(ApplicationDraft._meta.label, 0)) if deleted else 0
 
 
 def open_documents(draft: Draft) -> dict[str, File[Any]]:
     """The draft's stored uploads as files named like the applicant's originals.
 
-    Only ids this session stored are ever in a draft, so nobody can submit
-    somebody else's upload. The caller closes the files.
+    Only ids stored by this draft's own posts are ever in a draft (it lives on the
+    server), so nobody can submit somebody else's upload. The caller closes the files.
     """
     stored = StoredFile.objects.in_bulk([d["id"] for d in draft.documents.values()])
     files: dict[str, File[Any]] = {}

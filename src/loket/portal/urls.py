@@ -2,7 +2,15 @@
 
 from django.urls import path
 
-from loket.portal import branding_views, payment_views, receipts, recovery, surveys, views
+from loket.portal import (
+    apply_views,
+    branding_views,
+    payment_views,
+    receipts,
+    recovery,
+    surveys,
+    views,
+)
 
 app_name = "portal"
 
@@ -15,6 +23,14 @@ urlpatterns = [
     path("layanan/<slug:code>/ajukan/", views.apply, name="apply"),
     path("layanan/<slug:code>/ajukan/biaya/", views.fee_preview, name="fee_preview"),
     path("layanan/<slug:code>/ajukan/periksa/", views.review, name="review"),
+    # The same form one topic per page ("Langkah X dari Y"), and a lost draft given back.
+    path(
+        "layanan/<slug:code>/ajukan/langkah/<int:number>/",
+        apply_views.apply_step,
+        name="apply_step",
+    ),
+    path("layanan/<slug:code>/ajukan/lanjutkan/", apply_views.resume_request, name="resume"),
+    path("layanan/<slug:code>/ajukan/lanjutkan/kode/", apply_views.resume_code, name="resume_code"),
     path("permohonan-saya/", views.my_applications, name="my_applications"),
     path("permohonan/<str:tracking_number>/tanda-terima/", views.receipt, name="receipt"),
     path(

@@ -38,7 +38,7 @@ from loket.core.formats import ui_language
 from loket.documents import selectors as document_selectors
 from loket.documents.services import open_stored, store_upload
 from loket.documents.uploads import CappedUploadHandler
-from loket.portal import access, drafts, journey, presenters, revisions
+from loket.portal import access, drafts, journey, presenters, revisions, wizard
 from loket.portal import selectors as portal_selectors
 from loket.portal.forms import DOC_PREFIX, ApplicationForm, CancelForm, TrackForm, initial_from
 from loket.portal.payment_views import bill_context
@@ -169,6 +169,7 @@ def _apply(request: HttpRequest, code: str) -> HttpResponse:
     if draft.is_complete:
         draft.applicant = form.applicant_values()
         draft.data = form.data_values()
+        draft.completed_steps = [step.slug for step in wizard.steps(definition)]
     drafts.save(request.session, draft)
     if not draft.is_complete:
         return _render_apply(request, service, definition, form, status=422)
@@ -267,7 +268,13 @@ def review(request: HttpRequest, code: str) -> HttpResponse:
         if earlier:  # a second click after the first one went through
             return redirect("portal:receipt", tracking_number=earlier)
     draft = drafts.load(request.session, code)
-    if draft is None or not draft.is_complete:
+    if draft is None:
+        # An expired session or a lost cookie, not the applicant's fault: the draft is
+        # on the server, and a code sent to their contact gives it back.
+        from loket.portal.apply_views import session_expired
+
+        return session_expired(request, code)
+    if not draft.is_complete:
         messages.info(request, _("Fill in the application form first."))
         return redirect("portal:apply", code=code)
     problem = _draft_problem(draft, version, definition)
@@ -290,6 +297,11 @@ def review(request: HttpRequest, code: str) -> HttpResponse:
         "fee_amount": _fee_or_none(definition, cleaned),
         "fee": presenters.fee_text(definition, language),
         "time": presenters.duration_text(definition.service_deadline),
+        # Check-your-answers: each section links to its page of the step-by-step form.
+        "change": {
+            step.slug: reverse("portal:apply_step", kwargs={"code": code, "number": number})
+            for number, step in enumerate(wizard.steps(definition), start=1)
+        },
     }
     return render(request, "portal/review.html", context)
 

@@ -42,6 +42,7 @@ def default_schedule() -> list[Periodic]:
         Periodic("loket.ledger.tasks:sign_tree_head_task", 60),
         Periodic("loket.insights.tasks:refresh_rollups", 900),
         Periodic("loket.opendata.tasks:publish_datasets", 3600),
+        Periodic("loket.portal.tasks:purge_expired_drafts", 3600),
     ]
 
 
