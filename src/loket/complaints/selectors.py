@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -232,3 +233,36 @@ def open311_requests(
     elif closed is False:
         queryset = queryset.exclude(status__in=CLOSED_STATUSES)
     return list(queryset[:OPEN311_MAX_REQUESTS])
+
+
+def handling_rows(
+    *,
+    start: dt.datetime,
+    end: dt.datetime,
+    service_id: int | None = None,
+    unit_ids: Collection[int] | None = None,
+) -> list[tuple[dt.datetime, dt.datetime | None, dt.datetime | None, bool | None]]:
+    """(received, tier due, answered, answered on time) of the complaints received in
+    [start, end) about a service, or handled by one of the units or about one of their
+    services: the K11 inputs, no content and no complainant."""
+    queryset = Complaint.objects.filter(received_at__gte=start, received_at__lt=end)
+    if service_id is not None:
+        queryset = queryset.filter(service_id=service_id)
+    if unit_ids is not None:
+        ids = list(unit_ids)
+        queryset = queryset.filter(Q(unit_id__in=ids) | Q(service__unit_id__in=ids))
+    return list(
+        queryset.order_by().values_list("received_at", "due_at", "answered_at", "answered_on_time")
+    )
+
+
+def open_counts(*, unit_ids: Collection[int], now: dt.datetime) -> dict[str, int]:
+    """Open and overdue complaints handled by the units now (one query)."""
+    overdue = Q(status=Status.RECEIVED, verify_due_at__lt=now) | Q(
+        status__in=HANDLING_STATUSES, due_at__lt=now
+    )
+    return (
+        Complaint.objects.filter(unit_id__in=list(unit_ids))
+        .exclude(status__in=CLOSED_STATUSES)
+        .aggregate(open=Count("pk"), overdue=Count("pk", filter=overdue))
+    )

@@ -13,8 +13,9 @@ from django.views.decorators.http import require_GET
 
 from loket.cases import policy
 from loket.core.errors import ValidationError
-from loket.insights import charts, dashboard, selectors, xes
+from loket.insights import charts, dashboard, exports, selectors, xes
 from loket.insights.models import MonthlyRollup
+from loket.insights.views import attachment
 from loket.org.models import Unit
 from loket.workspace.decorators import current_officer, officer_required
 
@@ -40,6 +41,17 @@ def unit_performance(request: HttpRequest) -> HttpResponse:
     board = dashboard.unit_dashboard(
         unit_id=unit_id, agency_id=officer.agency_id, month=month, now=now
     )
+    if request.GET.get("format"):
+        try:
+            download = exports.export(
+                exports.dashboard_sheets(board),
+                fmt=request.GET["format"],
+                table=request.GET.get("tabel", ""),
+                stem=f"kinerja-unit-{unit_id}-{month:%Y-%m}",
+            )
+        except ValidationError as exc:
+            return HttpResponseBadRequest(f"{exc.field}: {exc}")
+        return attachment(download)
     labels = [m.strftime("%m/%y") for m in board.trend_months]
 
     def points(value: Callable[[MonthlyRollup], float | None]) -> list[charts.Point]:
@@ -50,6 +62,7 @@ def unit_performance(request: HttpRequest) -> HttpResponse:
 
     sla_target = next((t.target for t in board.tiles if t.indicator == "sla"), None)
     context = {
+        "export_tables": [(s.name, s.title) for s in exports.dashboard_sheets(board)],
         "board": board,
         "unit": Unit.objects.get(pk=unit_id),
         "units": Unit.objects.filter(pk__in=reach.headed_unit_ids).order_by("name"),
