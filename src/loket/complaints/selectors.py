@@ -266,3 +266,10 @@ def open_counts(*, unit_ids: Collection[int], now: dt.datetime) -> dict[str, int
         .exclude(status__in=CLOSED_STATUSES)
         .aggregate(open=Count("pk"), overdue=Count("pk", filter=overdue))
     )
+
+
+def count_on_cases(case_ids: Collection[int]) -> int:
+    """How many complaints were filed about these applications (one query)."""
+    if not case_ids:
+        return 0
+    return Complaint.objects.filter(case_id__in=list(case_ids)).count()

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    StreamingHttpResponse,
+)
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
@@ -13,10 +19,10 @@ from django.views.decorators.http import require_GET
 
 from loket.cases import policy
 from loket.core.errors import ValidationError
-from loket.insights import charts, dashboard, exports, selectors, xes
+from loket.insights import charts, dashboard, exports, selectors, skp, xes
 from loket.insights.models import MonthlyRollup
 from loket.insights.views import attachment
-from loket.org.models import Unit
+from loket.org.models import Officer, Unit
 from loket.workspace.decorators import current_officer, officer_required
 
 
@@ -61,7 +67,10 @@ def unit_performance(request: HttpRequest) -> HttpResponse:
         ]
 
     sla_target = next((t.target for t in board.tiles if t.indicator == "sla"), None)
+    people = skp.unit_officers(unit_ids=[unit_id], period=selectors.month_period(month))
     context = {
+        "people": people,
+        "me_id": officer.pk,
         "export_tables": [(s.name, s.title) for s in exports.dashboard_sheets(board)],
         "board": board,
         "unit": Unit.objects.get(pk=unit_id),
@@ -112,4 +121,36 @@ def event_log_xes(request: HttpRequest) -> HttpResponseBase:
     )
     suffix = f"-{month:%Y-%m}" if month else ""
     response["Content-Disposition"] = f'attachment; filename="event-log-unit-{unit_id}{suffix}.xes"'
+    return response
+
+
+@officer_required
+@require_GET
+def officer_evidence(request: HttpRequest, officer_id: int, fmt: str) -> HttpResponseBase:
+    """SKP evidence of one officer and month, CSV or signed PDF: for their superiors only."""
+    if fmt not in ("csv", "pdf"):
+        raise Http404
+    superior = current_officer(request)
+    now = timezone.now()
+    reach = policy.reach_of(superior, now)
+    subject = Officer.objects.filter(pk=officer_id).first()
+    if subject is None or not skp.is_superior(
+        superior=superior, officer=subject, headed_unit_ids=reach.headed_unit_ids
+    ):
+        return render(request, "workspace/not_head.html", status=403)
+    try:
+        month = dashboard.parse_month(request.GET.get("bulan"), today=timezone.localdate(now))
+    except ValidationError as exc:
+        return HttpResponseBadRequest(f"{exc.field}: {exc}")
+    item = skp.evidence(officer=subject, period=selectors.month_period(month), month=month)
+    stem = f"bukti-skp-{subject.nip}-{month:%Y-%m}"
+    if fmt == "csv":
+        body, content_type = skp.to_csv(item), "text/csv; charset=utf-8"
+    else:
+        agency = subject.agency
+        body = skp.signed_pdf(item, agency_code=agency.code, agency_name=agency.name, now=now)
+        content_type = "application/pdf"
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
+    response["Cache-Control"] = "private, no-store"
     return response
