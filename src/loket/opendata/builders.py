@@ -348,7 +348,8 @@ class ComplaintHandling(Builder):
         "konsep": "Persentase penyelesaian penanganan pengaduan masyarakat sesuai ketentuan",
         "definisi": "Jumlah pengaduan yang diselesaikan tepat waktu dibagi jumlah pengaduan "
         "yang perlu diselesaikan x 100%.",
-        "rumus": "persen_tepat_waktu = dijawab_tepat_waktu / diterima x 100",
+        "rumus": "persen_tepat_waktu = dijawab_tepat_waktu / perlu_diselesaikan x 100 "
+        "(perlu diselesaikan: telah ditetapkan tingkatnya saat verifikasi; yang ditolak tidak)",
         "ukuran": "Jumlah, persen, hari kerja",
         "satuan": "pengaduan; persen; hari kerja",
         "periodisitas": "Bulanan",
@@ -360,35 +361,42 @@ class ComplaintHandling(Builder):
         clock = WorkingClock(self.agency)
 
         groups: dict[tuple[str, str], dict[str, Any]] = defaultdict(
-            lambda: {"n": 0, "answered": 0, "on_time": 0, "days": []}
+            lambda: {"n": 0, "to_resolve": 0, "answered": 0, "on_time": 0, "days": []}
         )
         rows_in = Complaint.objects.filter(agency=self.agency).values_list(
-            "unit__code", "received_at", "answered_at", "answered_on_time"
+            "unit__code", "received_at", "due_at", "answered_at", "answered_on_time"
         )
-        for unit, received, answered, on_time in rows_in.iterator():
+        # The same K11 definitions as the performance pages (loket.insights.kpi).
+        for unit, received, due, answered, on_time in rows_in.iterator():
             group = groups[(unit, month_of(received))]
             group["n"] += 1
+            group["to_resolve"] += due is not None
             if answered:
                 group["answered"] += 1
-                group["on_time"] += bool(on_time)
+                group["on_time"] += bool(on_time and due is not None)
                 group["days"].append(clock.days_between(received, answered))
         columns = [
-            "kode_unit", "bulan", "diterima", "dijawab", "dijawab_tepat_waktu",
-            "persen_tepat_waktu", "median_hari_kerja_sampai_dijawab",
+            "kode_unit", "bulan", "diterima", "perlu_diselesaikan", "dijawab",
+            "dijawab_tepat_waktu", "persen_tepat_waktu", "median_hari_kerja_sampai_dijawab",
         ]  # fmt: skip
         rows: list[list[Cell]] = [
             [
                 unit,
                 month,
                 count(g["n"]),
+                count(g["to_resolve"]),
                 count(g["answered"]),
                 count(g["on_time"]),
-                stat(g["n"], 100 * g["on_time"] / g["n"]),
+                stat(g["to_resolve"], _percent(g["on_time"], g["to_resolve"])),
                 stat(g["answered"], median(g["days"])),
             ]
             for (unit, month), g in sorted(groups.items())
         ]
         return Table(columns, rows, *month_bounds(m for _, m in groups))
+
+
+def _percent(part: int, whole: int) -> float | None:
+    return None if whole == 0 else 100 * part / whole
 
 
 @register
