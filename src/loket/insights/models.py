@@ -145,6 +145,11 @@ class MonthlyRollup(models.Model):
         verbose_name = _("monthly figures")
         verbose_name_plural = _("monthly figures")
         ordering = ["service", "month"]
+        # Internal supervision (inspektorat): reads every unit's dashboard of its agency,
+        # acts on nothing (acting needs a position, which this does not give).
+        permissions = [
+            ("view_all_dashboards", _("Can read every unit's performance dashboard (inspectorate)"))
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["service", "month"],

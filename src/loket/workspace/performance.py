@@ -25,24 +25,37 @@ from loket.insights.views import attachment
 from loket.org.models import Officer, Unit
 from loket.workspace.decorators import current_officer, officer_required
 
+INSPECTORATE = "insights.view_all_dashboards"
+
+
+def readable_units(request: HttpRequest, officer: Officer, reach: policy.Reach) -> frozenset[int]:
+    """The units whose dashboard the officer may read: those they head (with sub-units) and,
+    for the inspectorate, every unit of their agency. Reading never gives a power to act."""
+    if request.user.has_perm(INSPECTORATE):
+        units = Unit.objects.filter(agency_id=officer.agency_id).values_list("pk", flat=True)
+        return reach.headed_unit_ids | frozenset(units)
+    return reach.headed_unit_ids
+
 
 @officer_required
 @require_GET
 def unit_performance(request: HttpRequest) -> HttpResponse:
-    """Tiles, trends, services, bottlenecks, queues and fiktif-positif cases of one headed unit."""
+    """Tiles, trends, services, bottlenecks, queues and fiktif-positif cases of one unit,
+    for its heads and the inspectorate."""
     officer = current_officer(request)
     now = timezone.now()
     reach = policy.reach_of(officer, now)
-    if not reach.is_head:
+    readable = readable_units(request, officer, reach)
+    if not readable:
         return render(request, "workspace/not_head.html", status=403)
     try:
         month = dashboard.parse_month(request.GET.get("bulan"), today=timezone.localdate(now))
-        unit_id = int(request.GET.get("unit") or min(reach.headed_unit_ids))
+        unit_id = int(request.GET.get("unit") or min(reach.headed_unit_ids or readable))
     except ValidationError as exc:
         return HttpResponseBadRequest(f"{exc.field}: {exc}")
     except ValueError:
         return HttpResponseBadRequest("unit: not a number")
-    if unit_id not in reach.headed_unit_ids:
+    if unit_id not in readable:
         return render(request, "workspace/not_head.html", status=403)
     board = dashboard.unit_dashboard(
         unit_id=unit_id, agency_id=officer.agency_id, month=month, now=now
@@ -67,14 +80,21 @@ def unit_performance(request: HttpRequest) -> HttpResponse:
         ]
 
     sla_target = next((t.target for t in board.tiles if t.indicator == "sla"), None)
-    people = skp.unit_officers(unit_ids=[unit_id], period=selectors.month_period(month))
+    # People are for superiors only (dialogue, not supervision): not for the inspectorate.
+    is_superior = unit_id in reach.headed_unit_ids
+    people = (
+        skp.unit_officers(unit_ids=[unit_id], period=selectors.month_period(month))
+        if is_superior
+        else []
+    )
     context = {
         "people": people,
+        "is_superior": is_superior,
         "me_id": officer.pk,
         "export_tables": [(s.name, s.title) for s in exports.dashboard_sheets(board)],
         "board": board,
         "unit": Unit.objects.get(pk=unit_id),
-        "units": Unit.objects.filter(pk__in=reach.headed_unit_ids).order_by("name"),
+        "units": Unit.objects.filter(pk__in=readable).order_by("name"),
         "trend": list(zip(board.trend_months, board.trend, strict=True)),
         "volume_chart": charts.bar_chart(
             points(lambda r: r.decided),
@@ -98,21 +118,23 @@ def unit_performance(request: HttpRequest) -> HttpResponse:
 @officer_required
 @require_GET
 def event_log_xes(request: HttpRequest) -> HttpResponseBase:
-    """The event log of a headed unit as XES (positions only, no personal data)."""
+    """The event log of a unit as XES (positions only, no personal data), for its heads and
+    the inspectorate."""
     officer = current_officer(request)
     now = timezone.now()
     reach = policy.reach_of(officer, now)
-    if not reach.is_head:
+    readable = readable_units(request, officer, reach)
+    if not readable:
         return render(request, "workspace/not_head.html", status=403)
     try:
-        unit_id = int(request.GET.get("unit") or min(reach.headed_unit_ids))
+        unit_id = int(request.GET.get("unit") or min(reach.headed_unit_ids or readable))
         text = request.GET.get("bulan")
         month = dashboard.parse_month(text, today=timezone.localdate(now)) if text else None
     except ValidationError as exc:
         return HttpResponseBadRequest(f"{exc.field}: {exc}")
     except ValueError:
         return HttpResponseBadRequest("unit: not a number")
-    if unit_id not in reach.headed_unit_ids:
+    if unit_id not in readable:
         return render(request, "workspace/not_head.html", status=403)
     period = selectors.month_period(month) if month else None
     response = StreamingHttpResponse(
