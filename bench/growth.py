@@ -86,7 +86,41 @@ def probes(receipts: list[tuple[str, str]]) -> list[Probe]:
     overdue = overdue_probe()
     if overdue is not None:
         found.append(overdue)
+    found += performance_probes()
     return found
+
+
+def performance_probes() -> list[Probe]:
+    """The public Kinerja page and the head's dashboard (issue 15: < 300 ms p95 at 1 M
+    cases, constant queries). They read the rollup plus a few live counts of the month."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from loket.org.models import Officer
+    from loket.workspace.otp import confirmed_devices
+
+    public, head = Client(), Client()
+    user = Officer.objects.select_related("user").get(user__username="bambang").user
+    head.force_login(user)
+    session = head.session
+    session[DEVICE_ID_SESSION_KEY] = confirmed_devices(user)[0].persistent_id
+    session.save()
+
+    def get(client: Any, path: str) -> Callable[[], Any]:
+        def call() -> Any:
+            response = client.get(path)
+            if response.status_code != 200:
+                raise RuntimeError(f"GET {path} answered {response.status_code}")
+            return response
+
+        return call
+
+    return [
+        Probe(
+            "public Kinerja page (GET /kinerja/kota-contoh/)", get(public, "/kinerja/kota-contoh/")
+        ),
+        Probe("head's dashboard (GET /workspace/kinerja/)", get(head, "/workspace/kinerja/")),
+    ]
 
 
 def officer_token(username: str) -> str:

@@ -62,6 +62,10 @@ def render(results: dict[str, Any]) -> str:
         out.append(_web(results["web"]))
     if "surveys" in results:
         out.append(_surveys(results["surveys"]))
+    if "complaints" in results:
+        out.append(_complaints(results["complaints"]))
+    if "opendata" in results:
+        out.append(_opendata(results["opendata"]))
     out.append(_findings(results))
     out.append(_method())
     return "\n".join(out).rstrip() + "\n"
@@ -596,3 +600,59 @@ def _surveys(surveys: dict[str, Any]) -> str:
     header = ["Database", "Responses", "IKM report p50 (ms)", "max (ms)", "SQL queries",
               "from all rows p50 (ms)", "< 200 ms"]  # fmt: skip
     return "## Satisfaction index (surveys)\n\n" + _table(header, rows) + "\n"
+
+
+def _complaints(parts: dict[str, Any]) -> str:
+    """Public list, public API and Open311 GET at 10 k / 100 k / 1 M complaints (< 50 ms p95)."""
+    rows = []
+    for backend, part in parts.items():
+        name = BACKEND_NAMES.get(backend, backend)
+        if "error" in part:
+            rows.append([name, "error", "", "", "", ""])
+            continue
+        for row in part["rows"]:
+            for probe, figures in row["probes"].items():
+                rows.append([name, _num(row["complaints"]), probe, _num(figures["p50_ms"], 1),
+                             _num(figures["p95_ms"], 1), _num(figures["queries"])])  # fmt: skip
+    header = ["Database", "Complaints", "Request", "p50 (ms)", "p95 (ms)", "SQL queries"]
+    notes = [
+        f"- {BACKEND_NAMES.get(b, b)}: worst p95 {_num(p.get('worst_p95_ms'), 1)} ms, "
+        f"goal < 50 ms {_mark(bool(p.get('goal_met')))}; same query count at every size "
+        f"{_mark(bool(p.get('constant_queries')))}."
+        for b, p in parts.items()
+        if "error" not in p
+    ]
+    text = (
+        "Open311 `GET requests` answers from a cache keyed by the query and a complaints "
+        "revision that every transition bumps (at most a minute old otherwise); the first "
+        "request after a change builds it from a narrow projection (no model instances)."
+    )
+    return (
+        "## Complaints (public list and Open311)\n\n"
+        + _table(header, rows)
+        + "\n"
+        + "\n".join(notes)
+        + "\n\n"
+        + text
+        + "\n"
+    )
+
+
+def _opendata(parts: dict[str, Any]) -> str:
+    """CKAN package_search / package_show at 1,000 datasets; monthly statistics over cases."""
+    rows = []
+    for backend, part in parts.items():
+        name = BACKEND_NAMES.get(backend, backend)
+        if "error" in part:
+            rows.append([name, "error", "", "", "", "", ""])
+            continue
+        stats = part.get("monthly_statistics", {})
+        search, show = part["package_search"]["p95_ms"], part["package_show"]["p95_ms"]
+        rows.append([
+            name, _num(search, 1), _num(show, 1), _mark(max(search, show) < 50),
+            _num(stats.get("cases")), _num(stats.get("seconds"), 1),
+            _mark(stats.get("seconds", 1e9) < stats.get("goal_seconds", 60)),
+        ])  # fmt: skip
+    header = ["Database", "package_search p95 (ms)", "package_show p95 (ms)", "< 50 ms",
+              "Cases", "monthly statistics (s)", "< 60 s"]  # fmt: skip
+    return "## Open data (CKAN API, monthly statistics)\n\n" + _table(header, rows) + "\n"

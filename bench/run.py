@@ -57,9 +57,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--parts",
         nargs="+",
-        default=["engine", "growth", "web", "surveys"],
-        choices=["engine", "growth", "web", "surveys"],
+        default=["engine", "growth", "web", "surveys", "complaints", "opendata"],
+        choices=["engine", "growth", "web", "surveys", "complaints", "opendata"],
     )
+    parser.add_argument(
+        "--complaint-sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000]
+    )
+    parser.add_argument("--opendata-cases", type=int, default=1_000_000)
     parser.add_argument("--survey-responses", type=int, default=100_000)
     parser.add_argument("--quick", action="store_true", help="small sizes, to try the harness")
     parser.add_argument("--output", default=str(REPO_DIR / "docs" / "benchmarks.md"))
@@ -74,6 +78,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         args.web_seconds = 3.0
         args.profile_cases = 5
         args.survey_responses = 10_000
+        args.complaint_sizes = [1_000, 10_000]
+        args.opendata_cases = 10_000
     return args
 
 
@@ -260,6 +266,26 @@ def main(argv: list[str] | None = None) -> None:
                     timeout=900,
                 )
                 log(f"{backend}: surveys {results['surveys'][backend]}")
+        if "complaints" in args.parts:
+            results["complaints"] = {}
+            for backend, db in databases.items():
+                results["complaints"][backend] = run_part(
+                    "complaints.py",
+                    ["--database-url", db.fresh("complaints"), "--data-dir", str(db.data_dir),
+                     "--sizes", *map(str, args.complaint_sizes)],
+                    timeout=5400,
+                )  # fmt: skip
+                log(f"{backend}: complaints {results['complaints'][backend].get('error', 'ok')}")
+        if "opendata" in args.parts:
+            results["opendata"] = {}
+            for backend, db in databases.items():
+                results["opendata"][backend] = run_part(
+                    "opendata.py",
+                    ["--database-url", db.fresh("opendata"), "--data-dir", str(db.data_dir),
+                     "--cases", str(args.opendata_cases)],
+                    timeout=3600,
+                )  # fmt: skip
+                log(f"{backend}: opendata {results['opendata'][backend].get('error', 'ok')}")
         if "web" in args.parts:
             from web import measure
 

@@ -9,25 +9,34 @@ complaints are never listed and answer 404; no GET returns personal data.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import uuid
 from typing import Any
 from xml.etree import ElementTree as ET
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from loket.complaints import selectors, services
-from loket.complaints.models import CLOSED_STATUSES, Category, Complaint, ComplaintPolicy
+from loket.complaints.models import (
+    CLOSED_STATUSES,
+    Category,
+    Complaint,
+    ComplaintPolicy,
+    Status,
+)
 from loket.complaints.open311_auth import key_is_valid
 from loket.core.errors import LoketError
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+REQUESTS_CACHE_SECONDS = 60
 CONTENT_TYPES = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 # The element name of each item in a list, for the XML form.
 ITEM_TAGS = {
@@ -206,27 +215,42 @@ def service_definition(request: HttpRequest, fmt: str, code: str) -> HttpRespons
     )
 
 
+class _Fields:
+    """Turns public rows into the GeoReport v2 request fields; per-request lookups
+    (status labels, the time zone) are made once, not once per row."""
+
+    def __init__(self) -> None:
+        self.labels = {str(value): str(label) for value, label in Status.choices}
+        self.zone = timezone.get_current_timezone()
+
+    def w3c(self, moment: dt.datetime | None) -> str | None:
+        return None if moment is None else moment.astimezone(self.zone).isoformat("T", "seconds")
+
+    def __call__(self, row: selectors.RequestRow) -> dict[str, Any]:
+        closed = row.status in CLOSED_STATUSES
+        return {
+            "service_request_id": row.tracking_number,
+            "status": "closed" if closed else "open",
+            "status_notes": row.status_notes or self.labels.get(row.status, row.status),
+            "service_name": row.category_name,
+            "service_code": row.category_code,
+            "description": row.description,
+            "agency_responsible": row.unit_name,
+            "service_notice": "",
+            "requested_datetime": self.w3c(row.received_at),
+            "updated_datetime": self.w3c(row.closed_at if closed else row.updated_at),
+            "expected_datetime": self.w3c(row.due_at or row.verify_due_at),
+            "address": row.address,
+            "address_id": "",
+            "zipcode": "",
+            "lat": float(row.latitude) if row.latitude is not None else None,
+            "long": float(row.longitude) if row.longitude is not None else None,
+            "media_url": "",
+        }
+
+
 def _request_fields(complaint: Complaint) -> dict[str, Any]:
-    closed = complaint.status in CLOSED_STATUSES
-    return {
-        "service_request_id": complaint.tracking_number,
-        "status": "closed" if closed else "open",
-        "status_notes": complaint.status_notes or complaint.get_status_display(),
-        "service_name": complaint.category.name,
-        "service_code": complaint.category.code,
-        "description": complaint.description,
-        "agency_responsible": complaint.unit.name,
-        "service_notice": "",
-        "requested_datetime": _w3c(complaint.received_at),
-        "updated_datetime": _w3c(complaint.closed_at if closed else complaint.updated_at),
-        "expected_datetime": _w3c(complaint.due_at or complaint.verify_due_at),
-        "address": complaint.address,
-        "address_id": "",
-        "zipcode": "",
-        "lat": float(complaint.latitude) if complaint.latitude is not None else None,
-        "long": float(complaint.longitude) if complaint.longitude is not None else None,
-        "media_url": "",
-    }
+    return _Fields()(selectors.request_row(complaint))
 
 
 def _list(value: str) -> list[str]:
@@ -256,15 +280,31 @@ def _query(request: HttpRequest, fmt: str) -> HttpResponse:
         end = start + selectors.OPEN311_WINDOW
     if end and not start:
         start = end - selectors.OPEN311_WINDOW
-    complaints = selectors.open311_requests(
+    closed = _statuses(params.get("status", ""))
+    ids = [i.upper() for i in _list(params.get("service_request_id", ""))]
+    codes = _list(params.get("service_code", ""))
+    # Every client polls the same window: the rendered answer is cached per query and
+    # per complaints revision (bumped when any complaint changes), for at most a minute.
+    window = "" if start or end or ids else str(int(timezone.now().timestamp()) // 60)
+    key = "open311:requests:" + hashlib.sha256(
+        repr((policy.agency_id, fmt, ids, codes, start, end, closed, window,
+              selectors.revision(), translation.get_language())).encode()
+    ).hexdigest()  # fmt: skip
+    cached = cache.get(key)
+    if cached is not None:
+        return HttpResponse(cached, content_type=CONTENT_TYPES[fmt])
+    rows = selectors.open311_requests(
         agency_id=policy.agency_id,
-        request_ids=[i.upper() for i in _list(params.get("service_request_id", ""))],
-        service_codes=_list(params.get("service_code", "")),
+        request_ids=ids,
+        service_codes=codes,
         start=start,
         end=end,
-        closed=_statuses(params.get("status", "")),
+        closed=closed,
     )
-    return _render(fmt, "service_requests", [_request_fields(c) for c in complaints])
+    fields = _Fields()
+    response = _render(fmt, "service_requests", [fields(row) for row in rows])
+    cache.set(key, response.content, REQUESTS_CACHE_SECONDS)
+    return response
 
 
 def _attributes(request: HttpRequest) -> dict[str, Any]:

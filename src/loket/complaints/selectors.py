@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
@@ -200,6 +201,43 @@ OPEN311_MAX_REQUESTS = 1000
 OPEN311_WINDOW = dt.timedelta(days=90)
 
 
+class RequestRow(NamedTuple):
+    """What an Open311 GET returns of one complaint: public columns only."""
+
+    tracking_number: str
+    status: str
+    status_notes: str
+    category_name: str
+    category_code: str
+    description: str
+    unit_name: str
+    received_at: dt.datetime
+    closed_at: dt.datetime | None
+    updated_at: dt.datetime
+    due_at: dt.datetime | None
+    verify_due_at: dt.datetime | None
+    address: str
+    latitude: Any
+    longitude: Any
+
+
+REQUEST_COLUMNS = (
+    "tracking_number", "status", "status_notes", "category__name", "category__code",
+    "description", "unit__name", "received_at", "closed_at", "updated_at", "due_at",
+    "verify_due_at", "address", "latitude", "longitude",
+)  # fmt: skip
+
+
+def request_row(complaint: Complaint) -> RequestRow:
+    """The same public columns from a complaint already loaded (GET requests/{id})."""
+    c = complaint
+    return RequestRow(
+        c.tracking_number, c.status, c.status_notes, c.category.name, c.category.code,
+        c.description, c.unit.name, c.received_at, c.closed_at, c.updated_at, c.due_at,
+        c.verify_due_at, c.address, c.latitude, c.longitude,
+    )  # fmt: skip
+
+
 def open311_requests(
     *,
     agency_id: int,
@@ -209,26 +247,89 @@ def open311_requests(
     end: dt.datetime | None = None,
     closed: bool | None = None,
     now: dt.datetime | None = None,
-) -> list[Complaint]:
+) -> list[RequestRow]:
     """Non-confidential requests of one jurisdiction, newest first; one query.
 
     Ids override every other filter. Without dates the window is the last 90 days,
     and never more than 1,000 requests are returned (the GeoReport v2 default).
+    A narrow projection (no model instances, no contact columns): this list is the
+    hot path of every Open311 client.
     """
-    queryset = public_complaints(agency_id)
+    queryset = Complaint.objects.filter(agency_id=agency_id, is_confidential=False)
     if request_ids:
-        return list(queryset.filter(tracking_number__in=request_ids[:OPEN311_MAX_REQUESTS]))
-    now = now or timezone.now()
-    if start is None and end is None:
-        start, end = now - OPEN311_WINDOW, now
-    if start is not None:
-        queryset = queryset.filter(received_at__gte=start)
-    if end is not None:
-        queryset = queryset.filter(received_at__lte=end)
-    if service_codes:
-        queryset = queryset.filter(category__code__in=service_codes)
-    if closed is True:
-        queryset = queryset.filter(status__in=CLOSED_STATUSES)
-    elif closed is False:
-        queryset = queryset.exclude(status__in=CLOSED_STATUSES)
-    return list(queryset[:OPEN311_MAX_REQUESTS])
+        queryset = queryset.filter(tracking_number__in=request_ids[:OPEN311_MAX_REQUESTS])
+    else:
+        now = now or timezone.now()
+        if start is None and end is None:
+            start, end = now - OPEN311_WINDOW, now
+        if start is not None:
+            queryset = queryset.filter(received_at__gte=start)
+        if end is not None:
+            queryset = queryset.filter(received_at__lte=end)
+        if service_codes:
+            queryset = queryset.filter(category__code__in=service_codes)
+        if closed is True:
+            queryset = queryset.filter(status__in=CLOSED_STATUSES)
+        elif closed is False:
+            queryset = queryset.exclude(status__in=CLOSED_STATUSES)
+    rows = queryset.order_by("-received_at", "-pk").values_list(*REQUEST_COLUMNS)
+    return [RequestRow(*row) for row in rows[:OPEN311_MAX_REQUESTS]]
+
+
+REVISION_KEY = "complaints.revision"
+
+
+def revision() -> int:
+    """A number that changes whenever a complaint changes through the operations."""
+    value = cache.get(REVISION_KEY)
+    if value is None:
+        value = 1
+        cache.add(REVISION_KEY, value, None)
+    return int(value)
+
+
+def bump_revision() -> None:
+    try:
+        cache.incr(REVISION_KEY)
+    except ValueError:  # not set yet (or evicted): any new value invalidates
+        cache.set(REVISION_KEY, 2, None)
+
+
+def handling_rows(
+    *,
+    start: dt.datetime,
+    end: dt.datetime,
+    service_id: int | None = None,
+    unit_ids: Collection[int] | None = None,
+) -> list[tuple[dt.datetime, dt.datetime | None, dt.datetime | None, bool | None]]:
+    """(received, tier due, answered, answered on time) of the complaints received in
+    [start, end) about a service, or handled by one of the units or about one of their
+    services: the K11 inputs, no content and no complainant."""
+    queryset = Complaint.objects.filter(received_at__gte=start, received_at__lt=end)
+    if service_id is not None:
+        queryset = queryset.filter(service_id=service_id)
+    if unit_ids is not None:
+        ids = list(unit_ids)
+        queryset = queryset.filter(Q(unit_id__in=ids) | Q(service__unit_id__in=ids))
+    return list(
+        queryset.order_by().values_list("received_at", "due_at", "answered_at", "answered_on_time")
+    )
+
+
+def open_counts(*, unit_ids: Collection[int], now: dt.datetime) -> dict[str, int]:
+    """Open and overdue complaints handled by the units now (one query)."""
+    overdue = Q(status=Status.RECEIVED, verify_due_at__lt=now) | Q(
+        status__in=HANDLING_STATUSES, due_at__lt=now
+    )
+    return (
+        Complaint.objects.filter(unit_id__in=list(unit_ids))
+        .exclude(status__in=CLOSED_STATUSES)
+        .aggregate(open=Count("pk"), overdue=Count("pk", filter=overdue))
+    )
+
+
+def count_on_cases(case_ids: Collection[int]) -> int:
+    """How many complaints were filed about these applications (one query)."""
+    if not case_ids:
+        return 0
+    return Complaint.objects.filter(case_id__in=list(case_ids)).count()

@@ -10,6 +10,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Min, Q
@@ -39,6 +40,7 @@ class Tile:
     this_month: float | None
     last_month: float | None
     target: Target | None = None
+    note: str = ""
 
     @property
     def achievement(self) -> Decimal | None:
@@ -70,6 +72,7 @@ def _value(row: MonthlyRollup | None, indicator: str) -> float | None:
         Indicator.MEDIAN_DAYS: row.median_days,
         Indicator.P90_DAYS: row.p90_days,
         Indicator.FIRST_TIME_RIGHT: row.first_time_right_percent,
+        Indicator.COMPLAINTS_ON_TIME: row.complaints_on_time_percent,
     }
     return values.get(Indicator(indicator))
 
@@ -80,6 +83,7 @@ TILE_INDICATORS = (
     Indicator.MEDIAN_DAYS,
     Indicator.P90_DAYS,
     Indicator.FIRST_TIME_RIGHT,
+    Indicator.COMPLAINTS_ON_TIME,
 )
 
 
@@ -109,6 +113,40 @@ class UnitDashboard:
     backlog: dict[str, int] = field(default_factory=dict)
     refreshed_at: dt.datetime | None = None
     flags: list[anomalies.Flag] = field(default_factory=list)
+    complaints: dict[str, int] = field(default_factory=dict)
+
+
+def ikm_results(
+    *, unit_id: int, service_ids: Iterable[int], until: dt.date
+) -> dict[int | None, list[Any]]:
+    """K10: published IKM results per service (None: unit-wide periods), oldest first,
+    of the periods that began by `until` (one query). A draft tally is never read."""
+    from loket.surveys.models import Result
+
+    found: dict[int | None, dict[int, Any]] = defaultdict(dict)
+    rows = (
+        Result.objects.filter(period__unit_id=unit_id, period__starts_on__lte=until)
+        .filter(Q(period__service__isnull=True) | Q(period__service__in=list(service_ids)))
+        .select_related("period")
+        .order_by("period__starts_on", "-published_at")
+    )
+    for result in rows:
+        # The latest publication of each period stands.
+        found[result.period.service_id].setdefault(result.period_id, result)
+    return {key: list(periods.values()) for key, periods in found.items()}
+
+
+def _ikm_tile(results: list[Any], target: Target | None) -> Tile:
+    latest = results[-1] if results else None
+    earlier = results[-2] if len(results) > 1 else None
+    return Tile(
+        indicator=str(Indicator.IKM),
+        label=str(Indicator.IKM.label),
+        this_month=float(latest.ikm) if latest else None,
+        last_month=float(earlier.ikm) if earlier else None,
+        target=target,
+        note=f"{latest.period.name} ({latest.grade})" if latest else "",
+    )
 
 
 def unit_dashboard(
@@ -147,6 +185,21 @@ def unit_dashboard(
         for r in sorted(rows, key=lambda r: r.service.name if r.service else "")
         if r.service_id is not None and r.month == month
     ]  # fmt: skip
+    ikm = ikm_results(
+        unit_id=unit_id, service_ids=[r.service_id for r in rows if r.service_id], until=month
+    )
+    tiles.append(_ikm_tile(ikm.get(None, []), targets.get((unit_id, None, str(Indicator.IKM)))))
+    for item in services:
+        row = item["row"]
+        assert isinstance(row, MonthlyRollup)
+        item["ikm"] = _ikm_tile(
+            ikm.get(row.service_id) or ikm.get(None, []),
+            targets.get((unit_id, row.service_id, str(Indicator.IKM))),
+        )
+        item["complaints"] = Tile(
+            str(Indicator.COMPLAINTS_ON_TIME), "", row.complaints_on_time_percent, None,
+            targets.get((unit_id, row.service_id, str(Indicator.COMPLAINTS_ON_TIME))),
+        )  # fmt: skip
     return UnitDashboard(
         month=month,
         tiles=tiles,
@@ -159,7 +212,15 @@ def unit_dashboard(
         backlog=backlog(unit_id=unit_id, now=now),
         refreshed_at=max((r.refreshed_at for r in rows), default=None),
         flags=anomaly_flags(unit_id=unit_id, agency_id=agency_id, month=month),
+        complaints=_open_complaints(unit_id=unit_id, now=now),
     )
+
+
+def _open_complaints(*, unit_id: int, now: dt.datetime) -> dict[str, int]:
+    from loket.complaints import selectors as complaints
+    from loket.insights.selectors import unit_subtree
+
+    return complaints.open_counts(unit_ids=unit_subtree(unit_id), now=now)
 
 
 def _hours(delta: dt.timedelta) -> float:
@@ -292,6 +353,8 @@ def public_performance(*, agency_id: int, month: dt.date) -> list[PublicService]
     ).only(
         "service_id", "month", "submitted", "approved", "rejected", "cancelled",
         "sla_on_time", "sla_total", "median_days", "median_days_from_submission", "refreshed_at",
+        "complaints_received", "complaints_to_resolve", "complaints_on_time",
+        "complaint_median_days",
     )  # fmt: skip
     by_key = {(r.service_id, r.month): r for r in rows}
     # Published survey results only (a draft tally is never public), latest per period:
@@ -321,6 +384,41 @@ def public_performance(*, agency_id: int, month: dt.date) -> list[PublicService]
             ikm=list(results[service.pk].values()),
         )
         for service in services
+    ]
+
+
+@dataclass(frozen=True)
+class PublicComplaints:
+    """One unit's public complaint handling (K11) per month, from the unit rollup."""
+
+    unit: object
+    months: list[dt.date]
+    rows: list[MonthlyRollup | None]
+
+
+def public_complaint_handling(*, agency_id: int, month: dt.date) -> list[PublicComplaints]:
+    """K11 per unit that handled complaints, twelve months (one query)."""
+    months = months_back(month, TREND_MONTHS)
+    rows = list(
+        MonthlyRollup.objects.filter(
+            service__isnull=True, unit__agency_id=agency_id, month__in=months
+        )
+        .select_related("unit")
+        .only(
+            "unit__name", "unit__code", "month", "approved", "rejected",
+            "complaints_received", "complaints_to_resolve", "complaints_on_time",
+            "complaint_median_days",
+        )
+    )  # fmt: skip
+    by_unit: dict[int, dict[dt.date, MonthlyRollup]] = defaultdict(dict)
+    units = {}
+    for row in rows:
+        by_unit[row.unit_id][row.month] = row
+        units[row.unit_id] = row.unit
+    return [
+        PublicComplaints(units[unit_id], months, [by_month.get(m) for m in months])
+        for unit_id, by_month in sorted(by_unit.items(), key=lambda kv: units[kv[0]].name)
+        if any(r.complaints_received for r in by_month.values())
     ]
 
 

@@ -1,4 +1,4 @@
-"""Service KPIs K1-K9 and K12 as pure functions over case histories.
+"""Service KPIs K1-K9, K11 and K12 as pure functions over case histories.
 
 The definitions are those of the shared performance note (§2): time is office
 time on the agency's working calendar, measured from completeness (UU 30/2014
@@ -476,6 +476,63 @@ def acting_share(tasks: Iterable[TaskRecord], period: Period) -> Share:
     """K9: decisions taken as Plt or Plh among all decisions in the period."""
     decided = [t for t in tasks if t.decided_at is not None and t.decided_at in period]
     return Share(sum(1 for t in decided if t.capacity in ACTING_CAPACITIES), len(decided))
+
+
+# -- K11 complaints ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ComplaintRecord:
+    """One complaint, reduced to what K11 reads (no content, no complainant)."""
+
+    received_at: dt.datetime
+    # The tier deadline: set at verification, absent while unverified or when rejected
+    # (not the agency's to resolve), so it marks the complaints "to be resolved".
+    due_at: dt.datetime | None
+    answered_at: dt.datetime | None
+    answered_on_time: bool | None
+
+
+@dataclass(frozen=True)
+class ComplaintHandling:
+    received: int
+    to_resolve: int
+    resolved_on_time: int
+    median_days: float | None
+
+    @property
+    def on_time_percent(self) -> float | None:
+        """Jakarta's definition: resolved on time / to be resolved × 100 %."""
+        return None if not self.to_resolve else 100 * self.resolved_on_time / self.to_resolve
+
+
+def complaint_handling(
+    complaints: Iterable[ComplaintRecord], period: Period, clock: WorkingClock
+) -> ComplaintHandling:
+    """K11 over the complaints received in the period.
+
+    To be resolved: those given a tier deadline. Resolved on time: answered by it (the
+    engine records `answered_on_time` when it answers). Resolution time: working days from
+    receipt to the answer, over those answered.
+    """
+    received = [c for c in complaints if c.received_at in period]
+    to_resolve = [c for c in received if c.due_at is not None]
+    days = [
+        clock.between(c.received_at, c.answered_at) / clock.day_length
+        for c in received
+        if c.answered_at is not None
+    ]
+    return ComplaintHandling(
+        received=len(received),
+        to_resolve=len(to_resolve),
+        resolved_on_time=sum(1 for c in to_resolve if c.answered_on_time is True),
+        median_days=median(days),
+    )
+
+
+def per_thousand(count: int, decided: int) -> float | None:
+    """K11's complaint rate: complaints per 1 000 decided applications."""
+    return None if decided == 0 else 1000 * count / decided
 
 
 # -- targets ------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ class Indicator(models.TextChoices):
     DECIDED = "decided", _("Applications decided")
     FIRST_TIME_RIGHT = "first_time_right", _("First-time-right (%)")
     IKM = "ikm", _("Satisfaction index (IKM)")
+    COMPLAINTS_ON_TIME = "complaints_on_time", _("Complaints resolved on time (%)")
 
 
 class Polarity(models.TextChoices):
@@ -132,12 +133,23 @@ class MonthlyRollup(models.Model):
     returns_total = models.PositiveIntegerField(default=0)
     acting_decisions = models.PositiveIntegerField(default=0)
     decisions = models.PositiveIntegerField(default=0)
+    # K11 over the complaints received in the month: about the service on a service row,
+    # handled by the unit on a unit row.
+    complaints_received = models.PositiveIntegerField(default=0)
+    complaints_to_resolve = models.PositiveIntegerField(default=0)
+    complaints_on_time = models.PositiveIntegerField(default=0)
+    complaint_median_days = models.FloatField(null=True)
     refreshed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("monthly figures")
         verbose_name_plural = _("monthly figures")
         ordering = ["service", "month"]
+        # Internal supervision (inspektorat): reads every unit's dashboard of its agency,
+        # acts on nothing (acting needs a position, which this does not give).
+        permissions = [
+            ("view_all_dashboards", _("Can read every unit's performance dashboard (inspectorate)"))
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["service", "month"],
@@ -161,6 +173,16 @@ class MonthlyRollup(models.Model):
     @property
     def first_time_right_percent(self) -> float | None:
         return None if not self.decided else 100 * self.first_time_right / self.decided
+
+    @property
+    def complaints_on_time_percent(self) -> float | None:
+        if not self.complaints_to_resolve:
+            return None
+        return 100 * self.complaints_on_time / self.complaints_to_resolve
+
+    @property
+    def complaints_per_thousand(self) -> float | None:
+        return None if not self.decided else 1000 * self.complaints_received / self.decided
 
     @property
     def decided(self) -> int:

@@ -14,7 +14,7 @@ from loket.calendar import workingtime
 from loket.cases.models import Case, CaseEvent, Task
 from loket.catalog.definitions import ServiceDefinition, compiled
 from loket.catalog.models import Service
-from loket.insights.kpi import CaseHistory, Event, Period, TaskRecord
+from loket.insights.kpi import CaseHistory, ComplaintRecord, Event, Period, TaskRecord
 from loket.insights.xes import LogEvent
 from loket.org.models import Unit
 
@@ -139,6 +139,38 @@ def task_records(*, scope: Q, period: Period) -> list[TaskRecord]:
         )
         for position, due, decided, officer, capacity, escalated in rows
     ]
+
+
+def unit_subtree(unit_id: int) -> set[int]:
+    """The unit and every unit below it (one query): complaints are handled in divisions."""
+    unit = Unit.objects.only("agency_id").get(pk=unit_id)
+    children: dict[int, list[int]] = defaultdict(list)
+    for pk, parent in Unit.objects.filter(agency_id=unit.agency_id).values_list("pk", "parent_id"):
+        if parent is not None:
+            children[parent].append(pk)
+    found, todo = set(), [unit_id]
+    while todo:
+        current = todo.pop()
+        if current not in found:  # guards against a cycle
+            found.add(current)
+            todo.extend(children[current])
+    return found
+
+
+def complaint_records(
+    *, period: Period, service_id: int | None = None, unit_id: int | None = None
+) -> list[ComplaintRecord]:
+    """K11 inputs: complaints received in the period about a service, or (for a unit)
+    handled within the unit's subtree or about one of its services."""
+    from loket.complaints import selectors as complaints
+
+    rows = complaints.handling_rows(
+        start=period.start,
+        end=period.end,
+        service_id=service_id,
+        unit_ids=unit_subtree(unit_id) if unit_id is not None else None,
+    )
+    return [ComplaintRecord(*row) for row in rows]
 
 
 def event_log(*, unit_id: int, period: Period | None) -> Iterator[LogEvent]:

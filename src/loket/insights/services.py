@@ -23,9 +23,14 @@ def previous_month(month: dt.date) -> dt.date:
 
 
 def _figures(
-    cases: list[kpi.CaseHistory], tasks: list[kpi.TaskRecord], period: kpi.Period, agency_id: int
+    cases: list[kpi.CaseHistory],
+    tasks: list[kpi.TaskRecord],
+    complaints: list[kpi.ComplaintRecord],
+    period: kpi.Period,
+    agency_id: int,
 ) -> dict[str, object]:
     clock = kpi.AgencyClock(agency_id)
+    handling = kpi.complaint_handling(complaints, period, clock)
     volume = kpi.volume(cases, period)
     sla = kpi.sla_compliance(cases, period, clock)
     from_complete = kpi.processing_time(cases, period, clock, from_submission=False)
@@ -49,6 +54,10 @@ def _figures(
         "returns_total": sum(len(c.returns) for c in decided),
         "acting_decisions": acting.count,
         "decisions": acting.total,
+        "complaints_received": handling.received,
+        "complaints_to_resolve": handling.to_resolve,
+        "complaints_on_time": handling.resolved_on_time,
+        "complaint_median_days": handling.median_days,
         "refreshed_at": timezone.now(),
     }
 
@@ -59,7 +68,8 @@ def refresh_rollup(*, service: Service, month: dt.date) -> MonthlyRollup:
     period = selectors.month_period(month)
     cases = selectors.histories(service=service, period=period)
     tasks = selectors.task_records(scope=Q(case__service=service), period=period)
-    figures = _figures(cases, tasks, period, service.agency_id)
+    complaints = selectors.complaint_records(service_id=service.pk, period=period)
+    figures = _figures(cases, tasks, complaints, period, service.agency_id)
     rollup, _created = MonthlyRollup.objects.update_or_create(
         service=service, month=month, defaults={"unit_id": service.unit_id, **figures}
     )
@@ -72,7 +82,8 @@ def refresh_unit_rollup(*, unit: Unit, month: dt.date) -> MonthlyRollup:
     period = selectors.month_period(month)
     cases = selectors.unit_histories(unit=unit, period=period)
     tasks = selectors.task_records(scope=Q(case__service__unit=unit), period=period)
-    figures = _figures(cases, tasks, period, unit.agency_id)
+    complaints = selectors.complaint_records(unit_id=unit.pk, period=period)
+    figures = _figures(cases, tasks, complaints, period, unit.agency_id)
     rollup, _created = MonthlyRollup.objects.update_or_create(
         service=None, unit=unit, month=month, defaults=figures
     )

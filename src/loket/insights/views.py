@@ -8,8 +8,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from loket.core.errors import ValidationError
-from loket.insights import charts, dashboard
+from loket.insights import charts, dashboard, exports
 from loket.org.models import Agency
+
+
+def attachment(download: exports.Export) -> HttpResponse:
+    response = HttpResponse(download.body, content_type=download.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{download.filename}"'
+    return response
 
 
 @require_GET
@@ -23,6 +29,18 @@ def public_performance(request: HttpRequest, agency_code: str) -> HttpResponse:
     except ValidationError as exc:
         return HttpResponseBadRequest(f"{exc.field}: {exc}")
     services = dashboard.public_performance(agency_id=agency.pk, month=month)
+    handling = dashboard.public_complaint_handling(agency_id=agency.pk, month=month)
+    if request.GET.get("format"):
+        try:
+            download = exports.export(
+                exports.public_sheets(services, handling),
+                fmt=request.GET["format"],
+                table=request.GET.get("tabel", ""),
+                stem=f"kinerja-{agency.code}-{month:%Y-%m}",
+            )
+        except ValidationError as exc:
+            return HttpResponseBadRequest(f"{exc.field}: {exc}")
+        return attachment(download)
     blocks = [
         {
             "item": item,
@@ -38,6 +56,15 @@ def public_performance(request: HttpRequest, agency_code: str) -> HttpResponse:
         }
         for item in services
     ]
-    return render(
-        request, "insights/public.html", {"agency": agency, "blocks": blocks, "month": month}
-    )
+    complaint_units = [
+        {"unit": item.unit, "table": list(zip(item.months, item.rows, strict=True))}
+        for item in handling
+    ]
+    context = {
+        "export_tables": [(s.name, s.title) for s in exports.public_sheets(services, handling)],
+        "agency": agency,
+        "blocks": blocks,
+        "month": month,
+        "complaint_units": complaint_units,
+    }
+    return render(request, "insights/public.html", context)

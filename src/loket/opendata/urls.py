@@ -11,6 +11,7 @@ urlpatterns = [
     path("data.json", views.data_json, name="opendata-data-json"),
     path("catalog.jsonld", views.catalog_jsonld, name="opendata-catalog-jsonld"),
     path("catalog.ttl", views.catalog_turtle, name="opendata-catalog-turtle"),
+    path("csw", views.catalogue_service, name="opendata-csw"),
     path("data/", views.index, name="opendata-index"),
     path("data/<slug:slug>/", views.dataset_detail, name="opendata-dataset"),
     path("data/<slug:slug>.<str:fmt>", views.download, name="opendata-download"),

@@ -5,10 +5,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_safe
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_safe
 
-from loket.opendata import encodings, selectors
+from loket.opendata import csw, encodings, selectors
 
+XML_TYPE = "application/xml; charset=utf-8"
 FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
 
 
@@ -85,3 +87,26 @@ def dataset_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "min_cell": settings.LOKET_OPENDATA_MIN_CELL,
     }
     return render(request, "opendata/dataset.html", context)
+
+
+@csrf_exempt  # a read-only query protocol: POST carries a query, never a change
+@require_http_methods(["GET", "HEAD", "POST"])
+def catalogue_service(request: HttpRequest) -> HttpResponse:
+    """OGC CSW 2.0.2 with Dublin Core records, for `csw` harvesters."""
+    base = _base(request)
+    try:
+        if request.method == "POST":
+            query = csw.parse_xml(request.body)
+        else:
+            query = csw.parse_kvp(request.GET.dict())
+        if query.request == "GetCapabilities":
+            body = csw.capabilities(f"{base}/csw", "Loket — Data Terbuka")
+        elif query.request == "GetRecordById":
+            body = csw.get_record_by_id(query, base)
+        else:
+            body = csw.get_records(query, base)
+    except csw.CswError as error:
+        return HttpResponse(csw.exception_report(error), status=error.status, content_type=XML_TYPE)
+    response = HttpResponse(body, content_type=XML_TYPE)
+    response["Access-Control-Allow-Origin"] = "*"
+    return response

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    StreamingHttpResponse,
+)
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
@@ -13,33 +19,58 @@ from django.views.decorators.http import require_GET
 
 from loket.cases import policy
 from loket.core.errors import ValidationError
-from loket.insights import charts, dashboard, selectors, xes
+from loket.insights import charts, dashboard, exports, selectors, skp, xes
 from loket.insights.models import MonthlyRollup
-from loket.org.models import Unit
+from loket.insights.views import attachment
+from loket.org.models import Officer, Unit
 from loket.workspace.decorators import current_officer, officer_required
+
+INSPECTORATE = "insights.view_all_dashboards"
+
+
+def readable_units(request: HttpRequest, officer: Officer, reach: policy.Reach) -> frozenset[int]:
+    """The units whose dashboard the officer may read: those they head (with sub-units) and,
+    for the inspectorate, every unit of their agency. Reading never gives a power to act."""
+    if request.user.has_perm(INSPECTORATE):
+        units = Unit.objects.filter(agency_id=officer.agency_id).values_list("pk", flat=True)
+        return reach.headed_unit_ids | frozenset(units)
+    return reach.headed_unit_ids
 
 
 @officer_required
 @require_GET
 def unit_performance(request: HttpRequest) -> HttpResponse:
-    """Tiles, trends, services, bottlenecks, queues and fiktif-positif cases of one headed unit."""
+    """Tiles, trends, services, bottlenecks, queues and fiktif-positif cases of one unit,
+    for its heads and the inspectorate."""
     officer = current_officer(request)
     now = timezone.now()
     reach = policy.reach_of(officer, now)
-    if not reach.is_head:
+    readable = readable_units(request, officer, reach)
+    if not readable:
         return render(request, "workspace/not_head.html", status=403)
     try:
         month = dashboard.parse_month(request.GET.get("bulan"), today=timezone.localdate(now))
-        unit_id = int(request.GET.get("unit") or min(reach.headed_unit_ids))
+        unit_id = int(request.GET.get("unit") or min(reach.headed_unit_ids or readable))
     except ValidationError as exc:
         return HttpResponseBadRequest(f"{exc.field}: {exc}")
     except ValueError:
         return HttpResponseBadRequest("unit: not a number")
-    if unit_id not in reach.headed_unit_ids:
+    if unit_id not in readable:
         return render(request, "workspace/not_head.html", status=403)
     board = dashboard.unit_dashboard(
         unit_id=unit_id, agency_id=officer.agency_id, month=month, now=now
     )
+    if request.GET.get("format"):
+        try:
+            download = exports.export(
+                exports.dashboard_sheets(board),
+                fmt=request.GET["format"],
+                table=request.GET.get("tabel", ""),
+                stem=f"kinerja-unit-{unit_id}-{month:%Y-%m}",
+            )
+        except ValidationError as exc:
+            return HttpResponseBadRequest(f"{exc.field}: {exc}")
+        return attachment(download)
     labels = [m.strftime("%m/%y") for m in board.trend_months]
 
     def points(value: Callable[[MonthlyRollup], float | None]) -> list[charts.Point]:
@@ -49,10 +80,21 @@ def unit_performance(request: HttpRequest) -> HttpResponse:
         ]
 
     sla_target = next((t.target for t in board.tiles if t.indicator == "sla"), None)
+    # People are for superiors only (dialogue, not supervision): not for the inspectorate.
+    is_superior = unit_id in reach.headed_unit_ids
+    people = (
+        skp.unit_officers(unit_ids=[unit_id], period=selectors.month_period(month))
+        if is_superior
+        else []
+    )
     context = {
+        "people": people,
+        "is_superior": is_superior,
+        "me_id": officer.pk,
+        "export_tables": [(s.name, s.title) for s in exports.dashboard_sheets(board)],
         "board": board,
         "unit": Unit.objects.get(pk=unit_id),
-        "units": Unit.objects.filter(pk__in=reach.headed_unit_ids).order_by("name"),
+        "units": Unit.objects.filter(pk__in=readable).order_by("name"),
         "trend": list(zip(board.trend_months, board.trend, strict=True)),
         "volume_chart": charts.bar_chart(
             points(lambda r: r.decided),
@@ -76,21 +118,23 @@ def unit_performance(request: HttpRequest) -> HttpResponse:
 @officer_required
 @require_GET
 def event_log_xes(request: HttpRequest) -> HttpResponseBase:
-    """The event log of a headed unit as XES (positions only, no personal data)."""
+    """The event log of a unit as XES (positions only, no personal data), for its heads and
+    the inspectorate."""
     officer = current_officer(request)
     now = timezone.now()
     reach = policy.reach_of(officer, now)
-    if not reach.is_head:
+    readable = readable_units(request, officer, reach)
+    if not readable:
         return render(request, "workspace/not_head.html", status=403)
     try:
-        unit_id = int(request.GET.get("unit") or min(reach.headed_unit_ids))
+        unit_id = int(request.GET.get("unit") or min(reach.headed_unit_ids or readable))
         text = request.GET.get("bulan")
         month = dashboard.parse_month(text, today=timezone.localdate(now)) if text else None
     except ValidationError as exc:
         return HttpResponseBadRequest(f"{exc.field}: {exc}")
     except ValueError:
         return HttpResponseBadRequest("unit: not a number")
-    if unit_id not in reach.headed_unit_ids:
+    if unit_id not in readable:
         return render(request, "workspace/not_head.html", status=403)
     period = selectors.month_period(month) if month else None
     response = StreamingHttpResponse(
@@ -99,4 +143,36 @@ def event_log_xes(request: HttpRequest) -> HttpResponseBase:
     )
     suffix = f"-{month:%Y-%m}" if month else ""
     response["Content-Disposition"] = f'attachment; filename="event-log-unit-{unit_id}{suffix}.xes"'
+    return response
+
+
+@officer_required
+@require_GET
+def officer_evidence(request: HttpRequest, officer_id: int, fmt: str) -> HttpResponseBase:
+    """SKP evidence of one officer and month, CSV or signed PDF: for their superiors only."""
+    if fmt not in ("csv", "pdf"):
+        raise Http404
+    superior = current_officer(request)
+    now = timezone.now()
+    reach = policy.reach_of(superior, now)
+    subject = Officer.objects.filter(pk=officer_id).first()
+    if subject is None or not skp.is_superior(
+        superior=superior, officer=subject, headed_unit_ids=reach.headed_unit_ids
+    ):
+        return render(request, "workspace/not_head.html", status=403)
+    try:
+        month = dashboard.parse_month(request.GET.get("bulan"), today=timezone.localdate(now))
+    except ValidationError as exc:
+        return HttpResponseBadRequest(f"{exc.field}: {exc}")
+    item = skp.evidence(officer=subject, period=selectors.month_period(month), month=month)
+    stem = f"bukti-skp-{subject.nip}-{month:%Y-%m}"
+    if fmt == "csv":
+        body, content_type = skp.to_csv(item), "text/csv; charset=utf-8"
+    else:
+        agency = subject.agency
+        body = skp.signed_pdf(item, agency_code=agency.code, agency_name=agency.name, now=now)
+        content_type = "application/pdf"
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
+    response["Cache-Control"] = "private, no-store"
     return response

@@ -19,6 +19,11 @@ urlpatterns = [
     path("unit/", casework.unit_tasks, name="unit"),
     path("kinerja/", performance.unit_performance, name="performance"),
     path("kinerja/log.xes", performance.event_log_xes, name="event_log_xes"),
+    path(
+        "kinerja/pegawai/<int:officer_id>/bukti.<str:fmt>",
+        performance.officer_evidence,
+        name="officer_evidence",
+    ),
     path("audit/personal-data/", audit.personal_data_reads, name="personal_data_reads"),
     path("login/", views.sign_in, name="login"),
     path("login/code/", views.verify, name="verify"),
