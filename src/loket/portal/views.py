@@ -483,6 +483,7 @@ def _status_context(case: Case, language: str) -> dict[str, Any]:
         ),
         "deadline": presenters.deadline(case),
         "issued": documents,
+        "licence_pending": case_selectors.licence_pending(case),
     }
 
 
