@@ -67,12 +67,12 @@ def _capped_uploads(request: HttpRequest) -> None:
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
-    services = list(portal_selectors.search_services(query))
-    versions = catalog_selectors.current_versions(services)
+    found = portal_selectors.search_services(query)
+    services = [service for service, _version in found]
     language = _language()
     rows = []
-    for service in services:
-        definition = Definition(versions[service.pk].definition)
+    for service, version in found:
+        definition = Definition(version.definition)
         rows.append(
             {
                 "service": service,
