@@ -212,3 +212,24 @@ def test_a_worker_killed_mid_issue_is_replaced_and_the_licence_comes_out_once(
 
     assert case_services.issue_parked() == 0
     assert IssuedDocument.objects.filter(case=case).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_case_withdrawn_while_its_licence_is_pending_gets_no_licence(
+    demo,  # noqa: F811
+    client,
+    token_for,  # noqa: F811
+    smtp_server,
+):
+    from loket.cases import services as case_services
+
+    case, _code = _approved(client, token_for)
+    case_services.cancel(case_id=case.pk, reason="Tidak jadi")
+
+    call_command("worker", "--batch", "--no-schedule")
+
+    assert not IssuedDocument.objects.filter(case=case).exists()
+    [request] = IssueRequest.objects.filter(case=case)
+    assert request.done_at is not None and request.issued_id is None
+    assert not CaseEvent.objects.filter(case=case, kind="issued").exists()
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.CANCELLED

@@ -43,6 +43,9 @@ def issue_requested(*, request_id: int, now: dt.datetime | None = None) -> bool:
     if request is None:
         return False
     case = Case.objects.select_related("service_version", "agency").get(pk=request.case_id)
+    if not _waits_for(case, request.step_id):
+        ports.document_issuing.abandon(request_id, "the case no longer waits for this document")
+        return False
     try:
         reservation = ports.document_issuing.reserve(
             request_id=request_id, fields=public_fields(case), now=timezone.now()
@@ -70,6 +73,9 @@ def _record(
 ) -> bool:
     with transaction.atomic():
         case = _lock(lease.case_id)
+        if not _waits_for(case, step_id):  # withdrawn while the worker signed
+            ports.document_issuing.abandon(lease.request_id, "the case was closed meanwhile")
+            return False
         ports.ledger_lock()  # lock order: case, ledger, as in every operation
         document = ports.document_issuing.complete(lease, reserved, signed)
         if document is None:
@@ -142,6 +148,10 @@ def _request_for_orphans(now: dt.datetime) -> None:
                     at=now,
                 )
                 break
+
+
+def _waits_for(case: Case, step_id: str) -> bool:
+    return not case.is_closed and step_id in case.join_state.get(STALLED, {})
 
 
 def _lock(case_id: int) -> Case:

@@ -325,6 +325,13 @@ def release(lease: Lease, error: str) -> None:
     )
 
 
+def abandon(request_id: int, reason: str) -> None:
+    """Close a request whose case no longer waits for it (withdrawn meanwhile)."""
+    IssueRequest.objects.filter(pk=request_id, done_at__isnull=True).update(
+        done_at=timezone.now(), lease_until=None, last_error=reason[:1000]
+    )
+
+
 def complete(lease: Lease, reserved: Reserved, signed: Signed) -> IssuedDocument | None:
     """Record the signed document if `lease` is still the request's latest (caller's tx).
 
