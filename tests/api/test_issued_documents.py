@@ -173,6 +173,7 @@ def test_applicant_downloads_the_licence_over_real_http(
             content_type="application/json",
             headers=headers,
         )
+    issue_requested_documents()
     listed = requests.get(
         f"{live_server.url}/api/v1/applications/{number}/documents", headers=code, timeout=30
     )

@@ -136,6 +136,8 @@ def test_an_amount_of_nothing_skips_the_payment_step(demo):
     )
 
     case, _code = reklame_approved(at(17))
+    issue_requested_documents()
+    case.refresh_from_db()
 
     assert not Bill.objects.exists()
     assert case.status == CaseStatus.APPROVED

@@ -605,7 +605,18 @@ class Run:
         """
         from loket.cases import tasks
 
-        officer, position, capacity = issuer_of(self.case, self.actor)
+        self.case.join_state.setdefault(STALLED, {})[step["id"]] = branch
+        try:
+            officer, position, capacity = issuer_of(self.case, self.actor)
+        except LoketError as exc:  # nobody approved: parked for an administrator
+            self.record(
+                "issue_failed",
+                step_id=step["id"],
+                actor=Actor(),
+                is_public=False,
+                payload={"error": str(exc)[:500]},
+            )
+            return []
         request = ports.request_issue(
             case=self.case,
             step_id=step["id"],
@@ -616,7 +627,6 @@ class Run:
             at=self.now,
         )
         tasks.issue_document.enqueue(request.pk)
-        self.case.join_state.setdefault(STALLED, {})[step["id"]] = branch
         return []
 
     def issued(self, step_id: str, document: Any) -> None:

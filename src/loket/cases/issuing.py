@@ -137,7 +137,10 @@ def _request_for_orphans(now: dt.datetime) -> None:
                     continue
                 if run.definition.step(step_id).get("kind") != "issue":
                     continue
-                officer, position, capacity = issuer_of(case, Actor())
+                try:
+                    officer, position, capacity = issuer_of(case, Actor())
+                except LoketError:  # nobody approved it: an administrator's case
+                    break
                 ports.request_issue(
                     case=case,
                     step_id=step_id,
