@@ -82,8 +82,7 @@ def _record(
             logger.info("issue request %s was finished by another worker", lease.request_id)
             return False
         run = Run(case=case, now=now)
-        run.issued(step_id, document)
-        run.refresh_current_steps()
+        run.issued(step_id, document)  # advances, which saves the case
     return True
 
 
