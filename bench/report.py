@@ -56,6 +56,8 @@ def render(results: dict[str, Any]) -> str:
     ]
     if "engine" in results:
         out.append(_engine(results["engine"]))
+    if "issuing" in results:
+        out.append(_issuing(results["issuing"]))
     if "growth" in results:
         out.append(_growth(results["growth"]))
     if "web" in results:
@@ -656,3 +658,51 @@ def _opendata(parts: dict[str, Any]) -> str:
     header = ["Database", "package_search p95 (ms)", "package_show p95 (ms)", "< 50 ms",
               "Cases", "monthly statistics (s)", "< 60 s"]  # fmt: skip
     return "## Open data (CKAN API, monthly statistics)\n\n" + _table(header, rows) + "\n"
+
+
+def _issuing(issuing: dict[str, Any]) -> str:
+    """Issuing in the worker (bench/issuing.py) and the serial points (bench/serial_points.py)."""
+    rows = []
+    for backend, part in issuing.items():
+        run = part.get("issuing", {})
+        if "error" in run:
+            rows.append([backend, _short_error(run["error"]), "", "", ""])
+            continue
+        approval, licence = run["final_approval_ms"], run["approval_to_licence_s"]
+        rows.append(
+            [
+                backend,
+                f"{_num(approval['p50'], 1)} ms {_mark(approval['p50'] <= 10)}",
+                f"{_num(licence['p50'], 2)} s",
+                f"{_num(licence['p95'], 2)} s {_mark(licence['p95'] <= 2)}",
+                run["cases"],
+            ]
+        )
+    serial_rows = []
+    for backend, part in issuing.items():
+        serial = part.get("serial", {})
+        for point in ("document_number", "ledger_append"):
+            by_threads = serial.get(point) or {}
+            serial_rows.append(
+                [backend, point, *(_num(by_threads.get(t), 0) for t in ("1", "2", "4", "8"))]
+            )
+    return "\n".join(
+        [
+            "## Issuing in the worker and the serial points",
+            "",
+            "The officer's final approval commits the decision and the issue request; a real",
+            "`loket worker` process signs and records the licence (targets: approval p50",
+            "<= 10 ms, approval -> signed licence p95 <= 2 s).",
+            "",
+            _table(
+                ["database", "final approval p50", "to licence p50", "to licence p95", "cases"],
+                rows,
+            ),
+            "",
+            "Serial points: committed operations per second, each in its own transaction,",
+            "from 1, 2, 4 and 8 connections (the ceiling every machine shares).",
+            "",
+            _table(["database", "point", "1", "2", "4", "8"], serial_rows),
+            "",
+        ]
+    )

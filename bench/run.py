@@ -57,14 +57,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--parts",
         nargs="+",
-        default=["engine", "growth", "web", "surveys", "complaints", "opendata"],
-        choices=["engine", "growth", "web", "surveys", "complaints", "opendata"],
+        default=["engine", "issuing", "growth", "web", "surveys", "complaints", "opendata"],
+        choices=["engine", "issuing", "growth", "web", "surveys", "complaints", "opendata"],
     )
     parser.add_argument(
         "--complaint-sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000]
     )
     parser.add_argument("--opendata-cases", type=int, default=1_000_000)
     parser.add_argument("--survey-responses", type=int, default=100_000)
+    parser.add_argument("--issuing-cases", type=int, default=40)
     parser.add_argument("--quick", action="store_true", help="small sizes, to try the harness")
     parser.add_argument("--output", default=str(REPO_DIR / "docs" / "benchmarks.md"))
     parser.add_argument("--results", default=str(REPO_DIR / "var" / "bench" / "results.json"))
@@ -194,6 +195,23 @@ def engine_round(db: Database, args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
+def issuing_round(db: Database, args: argparse.Namespace) -> dict[str, Any]:
+    """The officer's final approval, approval -> licence with a worker, the serial points."""
+    common = ["--data-dir", str(db.data_dir)]
+    out = {
+        "issuing": run_part(
+            "issuing.py",
+            ["--database-url", db.fresh("issuing"), *common, "--cases", str(args.issuing_cases)],
+            timeout=1800,
+        ),
+        "serial": run_part(
+            "serial_points.py", ["--database-url", db.fresh("serial"), *common], timeout=600
+        ),
+    }
+    log(f"{db.backend}: issuing {out['issuing']}, serial points {out['serial']}")
+    return out
+
+
 def profile(db: Database, args: argparse.Namespace) -> dict[str, Any]:
     """The engine missed its target: record where a single worker spends its time."""
     report = REPO_DIR / "var" / "bench" / f"engine-profile-{db.backend}.txt"
@@ -233,6 +251,8 @@ def main(argv: list[str] | None = None) -> None:
         results["databases"] = {b: d.settings_note for b, d in databases.items()}
         if "engine" in args.parts:
             results["engine"] = {b: engine_round(d, args) for b, d in databases.items()}
+        if "issuing" in args.parts:
+            results["issuing"] = {b: issuing_round(d, args) for b, d in databases.items()}
         if "growth" in args.parts:
             results["growth"] = {}
             for backend in args.growth_backends:

@@ -16,3 +16,14 @@ def login_with_second_factor(client: Client, user: AbstractBaseUser) -> Client:
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return client
+
+
+def issue_requested_documents() -> int:
+    """Do what the worker does after an approval: issue the licences it asked for.
+
+    The same sweep `loket worker` runs on its schedule (loket.cases.issuing), so a
+    test sees the licence the way an applicant does, a moment after the approval.
+    """
+    from loket.cases.services import issue_parked
+
+    return issue_parked()

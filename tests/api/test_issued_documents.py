@@ -17,6 +17,7 @@ from loket.accounts import machine_accounts
 from loket.cases.models import PersonalDataRead, ReadChannel
 from loket.documents.models import IssuedDocument
 from tests.cases.conftest import demo, fast_passwords, post_application, token_for
+from tests.helpers import issue_requested_documents
 
 # The case engine's fixtures: the demo agency, officers' bearer tokens.
 __all__ = ["demo", "fast_passwords", "token_for"]
@@ -45,6 +46,7 @@ def issued(demo: Any, client: Client, token_for: Callable[[str], dict[str, str]]
             headers=headers,
         )
         assert decided.status_code == 200, decided.content
+    issue_requested_documents()
     return {
         "number": number,
         "code": {"X-Access-Code": receipt["access_code"]},
@@ -171,6 +173,7 @@ def test_applicant_downloads_the_licence_over_real_http(
             content_type="application/json",
             headers=headers,
         )
+    issue_requested_documents()
     listed = requests.get(
         f"{live_server.url}/api/v1/applications/{number}/documents", headers=code, timeout=30
     )

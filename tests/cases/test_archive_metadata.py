@@ -13,6 +13,7 @@ from loket.catalog.services import publish_text
 from loket.documents.models import IssuedDocument
 from tests.cases.conftest import officer, post_application
 from tests.catalog.conftest import demo_text
+from tests.helpers import issue_requested_documents
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +59,7 @@ def test_case_file_and_issued_document_carry_code_and_access_class(demo, client)
     ):
         task = Task.objects.get(case__tracking_number=number, step_id=step, status=TaskStatus.OPEN)
         services.decide(task_id=task.pk, officer=officer(who), decision="approve")
+    issue_requested_documents()
 
     case = Case.objects.get(tracking_number=number)
     assert (case.archive_code, case.access_class) == ("500.16", "terbatas")

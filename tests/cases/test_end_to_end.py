@@ -11,6 +11,7 @@ from django.core.management import call_command
 from loket.cases.models import Case, CaseEvent
 from tests.cases.conftest import NIK, post_application
 from tests.documents.samples import pdf_bytes, png_bytes
+from tests.helpers import issue_requested_documents
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -131,6 +132,7 @@ def test_demo_service_runs_from_submission_to_issued_document(
         assert decided.status_code == 200, decided.content
     if spec.get("pays"):
         _pay_in_demo(number)
+    issue_requested_documents()  # the worker's part
 
     status = client.get(
         f"/api/v1/applications/{number}", headers={"X-Access-Code": receipt["access_code"]}

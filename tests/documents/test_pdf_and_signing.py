@@ -84,10 +84,13 @@ def test_the_certificate_is_a4_and_rendering_is_deterministic():
 def test_the_qr_code_encodes_the_verification_url():
     import segno
 
-    from loket.documents.pdf import QrCode
+    from loket.documents.pdf import QR_MASK, QrCode
 
     drawn = QrCode(URL, size=100)
-    assert drawn.matrix == [list(row) for row in segno.make(URL, error="m", micro=False).matrix]
+    # The mask is fixed (no scoring of all eight); the data and error level are the URL's.
+    expected = segno.make(URL, error="m", micro=False, mask=QR_MASK)
+    assert drawn.matrix == [list(row) for row in expected.matrix]
+    assert expected.mask == QR_MASK
 
 
 @pytest.fixture

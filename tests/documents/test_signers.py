@@ -124,6 +124,7 @@ def test_a_failing_signer_parks_the_licence_and_the_worker_issues_it_once(
     number = response.json()["tracking_number"]
 
     _approve_all(client, token_for, number)
+    call_command("worker", "--batch", "--no-schedule")  # runs the queued issue: it fails
 
     case = Case.objects.get(tracking_number=number)
     assert case.status != CaseStatus.APPROVED  # approved, but its licence is pending

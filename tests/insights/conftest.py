@@ -48,6 +48,7 @@ def july_cases(demo: object) -> tuple[Case, Case]:  # noqa: F811
     decide(on_time, "verifikasi-berkas", "andi", "approve", at(6))
     decide(on_time, "kajian-teknis", "siti", "approve", at(7))
     decide(on_time, "persetujuan", "dewi", "approve", at(8))
+    cases.issue(case_id=on_time.pk, now=at(8))  # the worker's part, on the test's clock
 
     late = apply(at(6, 9))
     decide(late, "verifikasi-berkas", "andi", "approve", at(6))

@@ -11,6 +11,7 @@ from loket.cases.models import CaseEvent, CaseStatus
 from loket.ledger.models import LedgerEntry
 from loket.notify.models import OutboxMessage
 from loket.payments.models import Bill, BillStatus, Callback, CallbackOutcome, Payment
+from tests.helpers import issue_requested_documents
 from tests.payments.conftest import REKLAME_TAX, callback_body, reklame_at_payment, sign
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +35,7 @@ def test_a_valid_callback_pays_the_bill_and_the_permit_is_issued(demo, client):
     response = post(client, callback_body(bill))
 
     assert response.status_code == 200, response.content
+    issue_requested_documents()  # the worker's part after the payment
     assert response.json() == {
         "status": "accepted",
         "billing_code": bill.billing_code,

@@ -10,6 +10,7 @@ from loket.core.errors import ConflictError
 from loket.notify.models import OutboxMessage
 from loket.payments import services
 from loket.payments.models import Bill, BillStatus, Callback, CallbackOutcome
+from tests.helpers import issue_requested_documents
 from tests.payments.conftest import (
     at,
     callback_body,
@@ -46,6 +47,7 @@ def test_the_service_clock_stops_while_the_applicant_pays_across_the_holidays(de
     # given back to the service (not the holidays, which never counted).
     body = callback_body(bill)
     services.receive_callback(provider_code="bank", body=body, signature=sign(body), now=at(25))
+    issue_requested_documents()
 
     case.refresh_from_db()
     assert case.paused_at is None
@@ -134,6 +136,8 @@ def test_an_amount_of_nothing_skips_the_payment_step(demo):
     )
 
     case, _code = reklame_approved(at(17))
+    issue_requested_documents()
+    case.refresh_from_db()
 
     assert not Bill.objects.exists()
     assert case.status == CaseStatus.APPROVED

@@ -10,6 +10,7 @@ from loket.ledger.models import LedgerEntry
 from loket.payments import services
 from loket.payments.models import BillStatus, Payment
 from tests.cases.test_concurrency import _race
+from tests.helpers import issue_requested_documents
 from tests.payments.conftest import callback_body, reklame_at_payment, sign
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.concurrency]
@@ -34,6 +35,7 @@ def test_two_callbacks_for_one_bill_at_once_take_effect_exactly_once(demo, same_
     assert refusals[0].code == expected
     assert Payment.objects.count() == 1
     assert CaseEvent.objects.filter(case=case, kind="paid").count() == 1
+    issue_requested_documents()
     assert CaseEvent.objects.filter(case=case, kind="issued").count() == 1
     assert LedgerEntry.objects.filter(kind="payment.received").count() == 1
     bill.refresh_from_db()

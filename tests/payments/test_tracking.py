@@ -7,6 +7,7 @@ from django.test import Client
 
 from loket.cases.models import CaseStatus
 from loket.payments.models import BillStatus, Callback, CallbackOutcome, Payment
+from tests.helpers import issue_requested_documents
 from tests.payments.conftest import REKLAME_TAX, reklame_at_payment
 
 pytestmark = pytest.mark.django_db
@@ -60,6 +61,7 @@ def test_paying_on_the_demo_page_sends_a_signed_callback_and_issues_the_permit(d
     response = visitor.post(url)
 
     assert response.status_code == 302
+    issue_requested_documents()
     case.refresh_from_db()
     bill.refresh_from_db()
     assert bill.status == BillStatus.PAID and case.status == CaseStatus.APPROVED

@@ -14,6 +14,7 @@ from loket.cases.models import Case, CaseDocument, TaskStatus
 from loket.core import ratelimit
 from tests.accounts.factories import PASSWORD, make_applicant
 from tests.documents.samples import pdf_bytes
+from tests.helpers import issue_requested_documents
 from tests.portal.conftest import officer, submit
 
 pytestmark = pytest.mark.django_db
@@ -230,6 +231,7 @@ def test_issued_document_downloads_for_the_owner_only_and_links_to_verification(
     _decide(case, "verifikasi-berkas", "andi")
     _decide(case, "kajian-teknis", "siti")
     _decide(case, "persetujuan", "dewi")
+    issue_requested_documents()
     case.refresh_from_db()
     assert case.status == "approved"
     page = client.get(f"/lacak/{case.tracking_number}/").content.decode()

@@ -14,6 +14,7 @@ from loket.cases.models import Case
 from loket.notify.models import OutboxMessage
 from loket.surveys import services
 from loket.surveys.models import Channel, Invitation, Response, SurveyPeriod
+from tests.helpers import issue_requested_documents
 from tests.workspace.conftest import apply, officer, open_task
 
 pytestmark = pytest.mark.django_db
@@ -226,6 +227,7 @@ def test_an_approved_case_with_an_issued_document_gets_a_survey_invitation(
     ]:
         task = Task.objects.get(case=case, step_id=step, status=TaskStatus.OPEN)
         case_services.decide(task_id=task.pk, officer=officer(username), decision="approve")
+    issue_requested_documents()
     case.refresh_from_db()
 
     assert case.status == "approved"

@@ -9,6 +9,7 @@ import pytest
 from loket.cases.models import CaseEvent
 from loket.documents.models import IssuedDocument
 from tests.cases.conftest import demo, fast_passwords, post_application, token_for  # noqa: F401
+from tests.helpers import issue_requested_documents
 from tests.verify.test_offline import run_verify
 from tests.verify.test_qr_and_tampering import decode_qr_codes
 
@@ -35,6 +36,7 @@ def test_the_demo_micro_business_licence_verifies_offline_and_by_qr(
                               json.dumps({"decision": "approve"}),
                               content_type="application/json", headers=headers)  # fmt: skip
         assert decided.status_code == 200, decided.content
+    issue_requested_documents()
 
     document = IssuedDocument.objects.get(case__tracking_number=receipt["tracking_number"])
     issued_event = CaseEvent.objects.get(case=document.case, kind="issued")

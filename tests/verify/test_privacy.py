@@ -24,6 +24,7 @@ from loket.ledger.models import LedgerEntry
 from loket.org.models import Officer
 from tests.cases.conftest import NIK, demo, fast_passwords, post_application, token_for  # noqa: F401
 from tests.cases.test_end_to_end import SERVICES
+from tests.helpers import issue_requested_documents
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -46,6 +47,7 @@ def _approve(client: Client, tokens: Any, number: str, officers: Any, reason: st
             headers=headers,
         )
         assert decided.status_code == 200, decided.content
+    issue_requested_documents()
 
 
 @pytest.fixture

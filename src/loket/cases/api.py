@@ -127,6 +127,11 @@ class ApplicationOut(Schema):
         default_factory=list,
         description="The documents issued at the end of the case (the licence), newest first",
     )
+    licence_pending: bool = Field(
+        False,
+        description="Approved, and the licence is being issued (signed by the worker); "
+        "it appears in issued_documents within seconds, or later if the signer is down",
+    )
 
 
 class ReceiptOut(ApplicationOut):
@@ -227,6 +232,7 @@ def application_out(case: Case, *, access: PersonalData | None = None) -> dict[s
         "service_version": case.service_version.number,
         "status": case.status,
         "status_label": status_label,
+        "licence_pending": selectors.licence_pending(case),
         "outcome": case.outcome,
         "outcome_reason": case.outcome_reason,
         "submitted_at": case.submitted_at,

@@ -18,7 +18,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
@@ -633,13 +632,17 @@ class Run:
     # -- issuing and closing -------------------------------------------------------
 
     def _issue(self, step: Step, branch: str) -> list[tuple[str, str]]:
+        """Ask the worker for the document and park here; `cases.issuing` resumes the run.
+
+        The request and its queued task are written in this transaction, so the
+        approval and the promise of its document commit together.
+        """
+        from loket.cases import tasks
+
+        self.case.join_state.setdefault(STALLED, {})[step["id"]] = branch
         try:
-            with transaction.atomic():  # a savepoint: a failed issue leaves no half document
-                number, document_id, sha256, url = issue_document(
-                    self.case, step, self.now, self.actor
-                )
-        except (LoketError, OSError) as exc:
-            # The approval stands; the document is issued again later (services.issue).
+            officer, position, capacity = issuer_of(self.case, self.actor)
+        except LoketError as exc:  # nobody approved: parked for an administrator
             self.record(
                 "issue_failed",
                 step_id=step["id"],
@@ -647,20 +650,36 @@ class Run:
                 is_public=False,
                 payload={"error": str(exc)[:500]},
             )
-            self.case.join_state.setdefault(STALLED, {})[step["id"]] = branch
             return []
+        request = ports.request_issue(
+            case=self.case,
+            step_id=step["id"],
+            branch=branch,
+            officer=officer,
+            position=position,
+            capacity=capacity,
+            at=self.now,
+        )
+        tasks.issue_document.enqueue(request.pk)
+        return []
+
+    def issued(self, step_id: str, document: Any) -> None:
+        """The worker recorded the step's document: note it, tell the applicant, go on."""
+        branch = self.case.join_state.get(STALLED, {}).pop(step_id, "")
         event = self.record(
             "issued",
-            step_id=step["id"],
+            step_id=step_id,
             actor=Actor(),
             payload={
-                "document_number": number,
-                "document_id": document_id,
-                "document_sha256": sha256,
+                "document_number": str(document.number),
+                "document_id": str(document.pk),
+                "document_sha256": str(document.sha256),
             },
         )
+        url = ports.verification_url(document.verification_code)
         self.notify_applicant("issued", event, document_url=url)
-        return [(self.resolve_next(step.get("next"), self.rule_context), branch)]
+        step = self.definition.step(step_id)
+        self.advance(self.resolve_next(step.get("next"), self.rule_context), branch)
 
     def close(
         self, outcome: str, *, reason: str = "", step_id: str = "", notify: bool = True
@@ -782,41 +801,19 @@ def track_url(case: Case) -> str:
     return f"{settings.PUBLIC_BASE_URL}{path}"
 
 
-def issue_document(
-    case: Case, step: Step, now: dt.datetime, actor: Actor
-) -> tuple[str, str, str, str]:
-    """Number, render and sign the service's document; (number, id, sha256, URL).
-
-    The document is signed in the name of the officer whose approval led here
-    (the actor of the run, or the last approver when an issue is re-run).
-    """
-    officer, position, capacity = actor.officer, actor.position, actor.capacity
-    if officer is None or position is None:
-        last = (
-            Task.objects.filter(case=case, decision="approve", status=TaskStatus.DONE)
-            .select_related("decided_by", "position")
-            .order_by("-decided_at")
-            .first()
-        )
-        if last is None or last.decided_by is None:
-            raise ConflictError(
-                _("No officer approved this application, so nothing can be issued.")
-            )
-        officer, position, capacity = last.decided_by, last.position, last.decided_capacity
-    document = ports.issue_certificate(
-        case=case,
-        fields=public_fields(case),
-        officer=officer,
-        position=position,
-        capacity=capacity or None,
-        at=now,
+def issuer_of(case: Case, actor: Actor) -> tuple[Officer, Position, str]:
+    """Who signs: the officer whose approval led here, or the last approver on a re-run."""
+    if actor.officer is not None and actor.position is not None:
+        return actor.officer, actor.position, actor.capacity
+    last = (
+        Task.objects.filter(case=case, decision="approve", status=TaskStatus.DONE)
+        .select_related("decided_by", "position")
+        .order_by("-decided_at")
+        .first()
     )
-    return (
-        str(document.number),
-        str(document.pk),
-        str(document.sha256),
-        ports.verification_url(document.verification_code),
-    )
+    if last is None or last.decided_by is None:
+        raise ConflictError(_("No officer approved this application, so nothing can be issued."))
+    return last.decided_by, last.position, last.decided_capacity
 
 
 def public_fields(case: Case) -> list[tuple[str, str]]:

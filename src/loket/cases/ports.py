@@ -20,10 +20,10 @@ from loket.catalog.errors import RuleError
 from loket.catalog.rules import build_context, evaluate, evaluate_condition, rupiah_of
 from loket.catalog.rules import fee_for as _fee_for
 from loket.catalog.selectors import current_version, service_by_code, submission_target
+from loket.documents import issuing as document_issuing
 from loket.documents.services import (
     CheckedUpload,
     check_upload,
-    issue_certificate,
     store_checked,
     store_upload,
     verification_url,
@@ -53,6 +53,7 @@ __all__ = [
     "cancel_open_bills",
     "check_upload",
     "current_version",
+    "document_issuing",
     "enqueue_notification",
     "evaluate",
     "evaluate_condition",
@@ -60,7 +61,6 @@ __all__ = [
     "head_of_unit",
     "holders_at",
     "holdings_of",
-    "issue_certificate",
     "ledger_append",
     "ledger_commit",
     "ledger_derived_salt",
@@ -70,6 +70,7 @@ __all__ = [
     "may_act_with",
     "open_bill",
     "position_by_code",
+    "request_issue",
     "rule_errors",
     "rupiah_of",
     "service_by_code",
@@ -90,6 +91,7 @@ ledger_pseudonym = pseudonym
 enqueue_notification = enqueue
 fee_for = _fee_for
 survey_link = invite_for_closed_case
+request_issue = document_issuing.request_issue
 
 
 def publish_webhook(*, agency_id: int, event_type: str, data: dict[str, Any]) -> None:

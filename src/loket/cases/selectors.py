@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from loket.cases import numbers, policy, ports
+from loket.cases.definition import Definition
 from loket.cases.models import Case, CaseEvent, Task, TaskStatus
 from loket.org.models import Officer, Unit
 from loket.org.selectors import units_within
@@ -51,6 +52,20 @@ def open_request(case: Case) -> CaseEvent | None:
     if not case.waiting_step:
         return None
     return case.events.filter(kind="awaiting_applicant").order_by("-sequence").first()
+
+
+def licence_pending(case: Case) -> bool:
+    """Whether the case is approved and its document is being issued by the worker.
+
+    No query: the case rests at an issue step exactly while its document is pending.
+    """
+    if case.is_closed or not case.current_steps:
+        return False
+    definition = Definition(case.service_version.definition)
+    return any(
+        definition.has_step(step) and definition.step(step).get("kind") == "issue"
+        for step in case.current_steps
+    )
 
 
 def open_tasks(case: Case) -> QuerySet[Task]:

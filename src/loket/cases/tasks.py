@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from loket.cases import deadlines, services
+from loket.cases import deadlines, issuing, services
 
 
 @task()
@@ -29,3 +29,9 @@ def close_lapsed_applicant_waits() -> int:
 def issue_parked_documents() -> int:
     """Issue the documents whose signer failed at approval, once it answers again."""
     return services.issue_parked()
+
+
+@task()
+def issue_document(request_id: int) -> bool:
+    """Issue the document an approval asked for (enqueued in the approval's transaction)."""
+    return issuing.issue_requested(request_id=request_id)

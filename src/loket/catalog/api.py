@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
-from loket.catalog import selectors
+from loket.catalog import cache, selectors
 from loket.catalog.models import Service, ServiceVersion
 from loket.core.errors import NotFound
 
@@ -165,11 +165,13 @@ def _fee(definition: dict[str, Any]) -> dict[str, Any]:
 
 @router.get("", response=list[ServiceSummary], summary="Published services")
 def list_services(request: HttpRequest) -> list[dict[str, Any]]:
-    services = list(selectors.published_services())
-    versions = selectors.current_versions(services)
+    # Built once per catalogue revision and process; one query per request otherwise.
+    return cache.cached("api.list_services", _summaries)
+
+
+def _summaries() -> list[dict[str, Any]]:
     summaries = []
-    for service in services:
-        version = versions[service.pk]
+    for service, version in selectors.published_catalogue():
         definition = version.definition
         summaries.append(
             {

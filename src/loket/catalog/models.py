@@ -126,3 +126,25 @@ class ArchiveClass(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+
+class CatalogRevision(models.Model):
+    """One row: a fresh random value on every change to what the catalogue shows.
+
+    Publishing, withdrawing (a service no longer accepting applications) and
+    renaming an agency or unit bump it in the same transaction; every process
+    compares it with the revision of its cached catalogue on each read
+    (loket.catalog.cache), so a withdrawn version is never served after the
+    withdrawal commits.
+    """
+
+    # Random, not a counter: a rolled-back change can never bring back a revision
+    # some process already cached other contents under.
+    revision = models.CharField(_("revision"), max_length=32)
+
+    class Meta:
+        verbose_name = _("catalogue revision")
+        verbose_name_plural = _("catalogue revisions")
+
+    def __str__(self) -> str:
+        return str(self.revision)

@@ -42,6 +42,22 @@ def current_versions(services: list[Service]) -> dict[int, ServiceVersion]:
     return {v.service_id: v for v in versions.defer("source")}
 
 
+def published_catalogue() -> list[tuple[Service, ServiceVersion]]:
+    """Each published service with its current version, by name: one query when cached.
+
+    Cached per process against the catalogue revision (loket.catalog.cache): a
+    publish or a withdrawal is seen by the first read after it commits.
+    """
+    from loket.catalog import cache
+
+    def build() -> list[tuple[Service, ServiceVersion]]:
+        services = list(published_services())
+        versions = current_versions(services)
+        return [(service, versions[service.pk]) for service in services]
+
+    return cache.cached("published_catalogue", build)
+
+
 def position_titles(agency: Agency, codes: set[str]) -> dict[str, dict[str, str]]:
     """{code: {id, en}} of an agency's positions, for showing who acts at each step."""
     return {

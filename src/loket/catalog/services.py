@@ -129,3 +129,15 @@ def publish_text(
     service.is_active = True
     service.save(update_fields=["unit", "name", "name_en", "is_active"])
     return PublishResult(version, created=True)
+
+
+@transaction.atomic
+def withdraw(*, service: Service) -> Service:
+    """Stop a service accepting applications; open cases go on under their version.
+
+    Moves the catalogue revision in the same transaction, so no process serves
+    the withdrawn service from its cached catalogue once this commits.
+    """
+    service.is_active = False
+    service.save(update_fields=["is_active"])  # catalog.signals bumps the revision
+    return service

@@ -186,3 +186,49 @@ class SignerChoice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id}: {self.kind}"
+
+
+class IssueRequest(models.Model):
+    """A document an approval asked for, issued by the worker (docs/documents.md).
+
+    Created with the approval, in its transaction; the worker reserves the
+    number (kept here, so a retry reuses it), renders and signs outside any
+    transaction, then records the document and sets `done_at`. `attempts` is
+    the lease token: only the worker holding the latest lease may record, so
+    a worker killed mid-issue is replaced after `lease_until` without two
+    documents ever being recorded.
+    """
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="issue_requests")
+    step_id = models.CharField(_("issue step"), max_length=80)
+    branch = models.CharField(max_length=200, blank=True)
+    officer = models.ForeignKey("org.Officer", on_delete=models.PROTECT, related_name="+")
+    position = models.ForeignKey("org.Position", on_delete=models.PROTECT, related_name="+")
+    capacity = models.CharField(_("capacity"), max_length=12, blank=True)
+    approved_at = models.DateTimeField(_("approved at"))
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    number = models.CharField(_("reserved number"), max_length=120, blank=True)
+    document_id = models.UUIDField(default=uuid.uuid4, editable=False)
+    verification_code = EncryptedTextField(_("verification code"), blank=True)
+    commitment_salt = models.CharField(max_length=44, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    lease_until = models.DateTimeField(_("leased until"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    issued = models.OneToOneField(
+        IssuedDocument, on_delete=models.PROTECT, null=True, blank=True, related_name="request"
+    )
+    done_at = models.DateTimeField(_("issued at"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("document issue request")
+        verbose_name_plural = _("document issue requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(done_at__isnull=True),
+                name="one_open_issue_request_per_case",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.step_id} ({self.number or 'unnumbered'})"

@@ -339,13 +339,19 @@ def _watermark(canvas: object, text: str) -> None:
     canvas.restoreState()
 
 
+QR_MASK = 0
+
+
 class QrCode(Flowable):
     """A QR code drawn as vector squares (sharp at any zoom, prints well)."""
 
     def __init__(self, data: str, *, size: float) -> None:
         super().__init__()
         # Medium error correction survives a fold or a stamp on a printed copy.
-        self.matrix = [list(row) for row in segno.make(data, error="m", micro=False).matrix]
+        # A fixed mask: segno otherwise scores all eight (most of the QR's cost); any
+        # mask scans, the scoring only trims a few dark runs.
+        qr = segno.make(data, error="m", micro=False, mask=QR_MASK)
+        self.matrix = [list(row) for row in qr.matrix]
         self.size = size
         self.width = self.height = size
 

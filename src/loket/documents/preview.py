@@ -15,13 +15,13 @@ from django.utils import timezone
 
 from loket.documents import pdf
 from loket.documents.services import (
-    _contact_line,
-    _default_decision,
-    _indonesian,
-    _issuing_unit,
-    _pairs,
-    _text,
+    contact_line,
+    default_decision,
+    indonesian,
+    issuing_unit,
+    pairs,
     place_of,
+    text,
     verification_base_url,
 )
 from loket.org.models import Officer, Position
@@ -47,26 +47,27 @@ def render_preview(
     at = at or timezone.now()
     definition: dict[str, Any] = case.service_version.definition
     product = definition.get("product") or {}
-    document_type = _indonesian(product.get("document_type")) or _indonesian(definition.get("name"))
+    document_type = indonesian(product.get("document_type")) or indonesian(definition.get("name"))
     content = pdf.CertificateContent(
         agency_name=case.agency.name,
-        unit_name=_issuing_unit(case.agency, definition, position).name,
+        unit_name=issuing_unit(case.agency, definition, position).name,
         agency_address=case.agency.address,
-        agency_contact=_contact_line(case.agency),
+        agency_contact=contact_line(case.agency),
         document_type=document_type,
         number=PREVIEW_NUMBER,
-        applicant_fields=[(str(label), _text(value)) for label, value in _pairs(fields)],
-        decision=_default_decision(document_type),
+        applicant_fields=[(str(label), text(value)) for label, value in pairs(fields)],
+        decision=default_decision(document_type),
         place=place_of(case.agency),
         issued_on=timezone.localtime(at).date(),
         position_title=position.title,
         officer_name=officer.name,
         officer_nip=officer.nip,
         capacity=capacity,
-        validity=_indonesian(product.get("validity")),
+        validity=indonesian(product.get("validity")),
         legal_basis=[str(item) for item in definition.get("legal_basis") or []],
         notes=[PREVIEW_NOTE],
         verification_url=verification_base_url(),
         watermark=WATERMARK,
+        crest_png=bytes(case.agency.crest_png or b""),
     )
     return pdf.render_certificate(content)

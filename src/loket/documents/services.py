@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from loket.core.errors import AuthorityError, ConflictError, ValidationError
 from loket.core.formats import group_digits
-from loket.documents import codes, numbering, pdf, signing
+from loket.documents import codes, issuing
 from loket.documents.models import IssuedDocument, StoredFile
 from loket.documents.uploads import (
     KINDS,
@@ -166,100 +166,26 @@ def issue_certificate(
     document in force, or `SigningUnavailable` if the agency's signer fails.
     """
     at = at or timezone.now()
-    holding = _require_holding(officer, position, at, capacity)
+    the_plan = issuing.plan(
+        case=case,
+        fields=fields,
+        officer=officer,
+        position=position,
+        capacity=capacity,
+        decision=decision,
+        at=at,
+    )
     if IssuedDocument.objects.filter(case=case, revoked_at__isnull=True).exists():
         raise ConflictError(_("This application already has an issued document in force."))
-    definition: dict[str, Any] = case.service_version.definition
-    product = definition.get("product") or {}
-    pattern = product.get("number_pattern") or ""
-    if not pattern:
-        raise ValidationError(
-            _("The service definition has no document number pattern."), field="number_pattern"
-        )
-    unit = _issuing_unit(case.agency, definition, position)
-    document_id = uuid.uuid4()
-    code = codes.new_code()
-    salt = commitments.new_salt()
-    archive = definition.get("archive") or {}
-    number = numbering.next_number(
-        case.agency, pattern, at, unit=unit.code, classification=archive.get("classification") or ""
+    reserved = issuing.Reserved(
+        plan=the_plan,
+        document_id=uuid.uuid4(),
+        number=issuing.draw_number(the_plan),
+        code=codes.new_code(),
+        salt=commitments.new_salt(),
     )
-    public = [(str(label), _text(value)) for label, value in _pairs(fields)]
-    document_type = _indonesian(product.get("document_type")) or _indonesian(definition.get("name"))
-
-    # Any signer failure parks the approved case (the number returns with the rollback);
-    # the worker's `issue_parked_documents` issues it once the signer answers.
-    try:
-        with signing.agency_signer(case.agency.code, case.agency.name) as signer:
-            content = pdf.CertificateContent(
-                agency_name=case.agency.name,
-                unit_name=unit.name,
-                agency_address=case.agency.address,
-                agency_contact=_contact_line(case.agency),
-                document_type=document_type,
-                number=number,
-                applicant_fields=public,
-                decision=decision or _default_decision(document_type),
-                place=place_of(case.agency),
-                issued_on=timezone.localtime(at).date() if timezone.is_aware(at) else at.date(),
-                position_title=position.title,
-                officer_name=officer.name,
-                officer_nip=officer.nip,
-                capacity=str(holding.capacity),
-                validity=_indonesian(product.get("validity")),
-                legal_basis=[str(item) for item in definition.get("legal_basis") or []],
-                verification_url=verification_url(code),
-                verification_code=codes.formatted(code),
-                signature_issuer=signer.issuer_name,
-                crest_png=bytes(case.agency.crest_png or b""),
-            )
-            signed = signing.sign_pdf(
-                pdf.render_certificate(content),
-                signer=signer,
-                reason=f"Penerbitan {document_type} Nomor {number}",
-                location=content.place,
-            )
-            signer_subject = signer.certificate.subject.human_friendly
-    except signing.signer_failures() as exc:
-        raise signing.SigningUnavailable(
-            _("The signer could not sign the document: %(error)s") % {"error": exc},
-            code="signing_unavailable",
-        ) from exc
-
-    stored = _store_bytes(signed, f"{number}.pdf")
-    entry = ledger_append(
-        kind="document.issued",
-        payload={
-            "commitment": document_commitment(salt, number),
-            "document_type": document_type,
-            "sha256": stored.sha256,
-            "issued_at": at,
-            "agency": case.agency.code,
-            "position": position.code,
-            "capacity": str(holding.capacity),
-        },
-    )
-    return IssuedDocument.objects.create(
-        id=document_id,
-        case=case,
-        agency=case.agency,
-        number=number,
-        document_type=document_type,
-        pdf=stored,
-        sha256=stored.sha256,
-        issued_at=at,
-        issued_by=officer,
-        issued_position=position,
-        issued_capacity=str(holding.capacity),
-        public_fields={"fields": [list(pair) for pair in public]},
-        signer_subject=signer_subject[:300],
-        ledger_index=entry.index,
-        verification_code=code,
-        verification_digest=codes.digest(code),
-        commitment_salt=commitments.encode_salt(salt),
-        archive_code=archive.get("classification") or "",
-        access_class=archive.get("document_access") or "biasa",
-    )
+    # Any signer failure parks the approved case (the number returns with the rollback).
+    return issuing.record(reserved, issuing.sign(reserved))
 
 
 @transaction.atomic
@@ -390,7 +316,7 @@ def _store(content: IO[bytes], label: str, kind: str, size: int, sha256: str) ->
         raise
 
 
-def _store_bytes(data: bytes, original_name: str) -> StoredFile:
+def store_bytes(data: bytes, original_name: str) -> StoredFile:
     import io
 
     label = display_name(original_name.replace("/", "-"))
@@ -401,7 +327,7 @@ def _store_bytes(data: bytes, original_name: str) -> StoredFile:
         return _store(spool, label, inspected.kind, inspected.size, inspected.sha256)
 
 
-def _require_holding(
+def require_holding(
     officer: Officer, position: Position, at: dt.datetime, capacity: str | None
 ) -> Holding:
     holding = may_act(officer, position, at)
@@ -431,7 +357,7 @@ def _revoking_authority(officer: Officer, issuer: Position, at: dt.datetime) -> 
     )
 
 
-def _issuing_unit(agency: Any, definition: Mapping[str, Any], position: Position) -> Unit:
+def issuing_unit(agency: Any, definition: Mapping[str, Any], position: Position) -> Unit:
     code = definition.get("unit")
     if code:
         unit = Unit.objects.filter(agency=agency, code=code).first()
@@ -440,13 +366,13 @@ def _issuing_unit(agency: Any, definition: Mapping[str, Any], position: Position
     return position.unit
 
 
-def _pairs(fields: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> list[tuple[str, Any]]:
+def pairs(fields: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> list[tuple[str, Any]]:
     if isinstance(fields, Mapping):
         return list(fields.items())
     return [(label, value) for label, value in fields]
 
 
-def _text(value: Any) -> str:
+def text(value: Any) -> str:
     if value is None:
         return "-"
     if isinstance(value, bool):
@@ -454,18 +380,18 @@ def _text(value: Any) -> str:
     if isinstance(value, int):
         return group_digits(value)
     if isinstance(value, list | tuple):
-        return ", ".join(_text(item) for item in value)
+        return ", ".join(text(item) for item in value)
     return str(value)
 
 
-def _indonesian(value: Any) -> str:
+def indonesian(value: Any) -> str:
     """The Indonesian text of a definition's {id, en} value (documents are in Indonesian)."""
     if isinstance(value, Mapping):
         return str(value.get("id") or value.get("en") or "")
     return str(value or "")
 
 
-def _contact_line(agency: Any) -> str:
+def contact_line(agency: Any) -> str:
     parts = [
         f"Telp. {agency.phone}" if agency.phone else "",
         agency.email,
@@ -474,7 +400,7 @@ def _contact_line(agency: Any) -> str:
     return " · ".join(part for part in parts if part)
 
 
-def _default_decision(document_type: str) -> str:
+def default_decision(document_type: str) -> str:
     return (
         f"Memberikan {document_type} kepada pemohon sebagaimana tersebut di atas, "
         "untuk dipergunakan sesuai dengan ketentuan peraturan perundang-undangan."

@@ -283,16 +283,48 @@ def sign_pdf(
         embed_validation_info=signer.timestamper is not None,
         validation_context=_signing_validation_context(signer),
     )
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes))
-    output = io.BytesIO()
     pdf_signer = signers.PdfSigner(metadata, signer.signer, timestamper=signer.timestamper)
+    reserved = reserved_bytes(signer)
     try:
-        if signer.async_session is None:
-            pdf_signer.sign_pdf(writer, output=output)
-        else:
-            asyncio.run(_sign_remotely(pdf_signer, signer, writer, output))
+        try:
+            return _sign_once(pdf_signer, signer, pdf_bytes, reserved)
+        except SigningError as exc:
+            if reserved is None or "larger than expected" not in str(exc):
+                raise
+            # A chain larger than estimated: let pyHanko measure it (one dry run more).
+            return _sign_once(pdf_signer, signer, pdf_bytes, None)
     except SigningError as exc:
         raise ImproperlyConfigured(f"the signing key could not sign: {exc}") from exc
+
+
+def reserved_bytes(signer: AgencySigner) -> int | None:
+    """Room for the signature container, so pyHanko signs once instead of first signing a
+    dummy to measure it. None (pyHanko measures) for B-LT signatures, whose embedded
+    revocation answers have no size known in advance."""
+    if signer.timestamper is not None:
+        return None
+    inner = signer.signer
+    certificates = [inner.signing_cert, *_registry(inner)]
+    der = sum(len(cert.dump()) for cert in certificates if cert is not None)
+    # Hex-encoded in the PDF (x2); 512 bytes covers an RSA-4096 signature, 2 KiB the
+    # CMS structure and signed attributes.
+    return 2 * (der + 512 + 2048)
+
+
+def _registry(inner: signers.Signer) -> list[asn1_x509.Certificate]:
+    registry = getattr(inner, "cert_registry", None)
+    return list(registry) if registry is not None else []
+
+
+def _sign_once(
+    pdf_signer: signers.PdfSigner, signer: AgencySigner, pdf_bytes: bytes, reserved: int | None
+) -> bytes:
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes))
+    output = io.BytesIO()
+    if signer.async_session is None:
+        pdf_signer.sign_pdf(writer, output=output, bytes_reserved=reserved)
+    else:
+        asyncio.run(_sign_remotely(pdf_signer, signer, writer, output, reserved))
     return output.getvalue()
 
 
@@ -301,10 +333,11 @@ async def _sign_remotely(
     signer: AgencySigner,
     writer: IncrementalPdfFileWriter,
     output: io.BytesIO,
+    reserved: int | None,
 ) -> None:
     assert signer.async_session is not None
     async with signer.async_session():
-        await pdf_signer.async_sign_pdf(writer, output=output)
+        await pdf_signer.async_sign_pdf(writer, output=output, bytes_reserved=reserved)
 
 
 def _signing_validation_context(signer: AgencySigner) -> ValidationContext | None:

@@ -93,6 +93,9 @@ def _one_case(agency: Agency, start: dt.datetime, rng: random.Random, key: str) 
             moment = moment.replace(hour=22)
         decision = "reject" if kind == "rejected" and step == "persetujuan" else "approve"
         _decide(case, step, who, decision, moment)
+    if decision == "approve":
+        # The worker issues the licence; the history does it at once, on its own clock.
+        cases.issue(case_id=case.pk, now=moment)
 
 
 def load_performance_history(*, now: dt.datetime | None = None, per_month: int = 4) -> int:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from loket.cases.models import Case
 from loket.catalog import selectors as catalog_selectors
-from loket.catalog.models import Service
+from loket.catalog.models import Service, ServiceVersion
 
 
 def cases_of_user(user: Any) -> QuerySet[Case]:
@@ -22,11 +22,13 @@ def cases_of_user(user: Any) -> QuerySet[Case]:
     )
 
 
-def search_services(query: str) -> QuerySet[Service]:
-    """Published services whose name (either language) or code contains every word of `query`."""
-    services = catalog_selectors.published_services()
-    for word in query.split()[:8]:
-        services = services.filter(
-            Q(name__icontains=word) | Q(name_en__icontains=word) | Q(code__icontains=word)
-        )
-    return services
+def search_services(query: str) -> list[tuple[Service, ServiceVersion]]:
+    """Published services (with their current version) whose name in either language
+    or code contains every word of `query`; the catalogue comes from the cache."""
+    words = [word.casefold() for word in query.split()[:8]]
+    found = []
+    for service, version in catalog_selectors.published_catalogue():
+        text = " ".join((service.name, service.name_en, service.code)).casefold()
+        if all(word in text for word in words):
+            found.append((service, version))
+    return found

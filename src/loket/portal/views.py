@@ -69,12 +69,12 @@ def _capped_uploads(request: HttpRequest) -> None:
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
-    services = list(portal_selectors.search_services(query))
-    versions = catalog_selectors.current_versions(services)
+    found = portal_selectors.search_services(query)
+    services = [service for service, _version in found]
     language = _language()
     rows = []
-    for service in services:
-        definition = compiled(versions[service.pk])
+    for service, version in found:
+        definition = compiled(version)
         rows.append(
             {
                 "service": service,
@@ -502,6 +502,7 @@ def _status_context(case: Case, language: str) -> dict[str, Any]:
         ),
         "deadline": presenters.deadline(case),
         "issued": documents,
+        "licence_pending": case_selectors.licence_pending(case),
     }
 
 

@@ -1,75 +1,34 @@
-"""Issuing again a document that was parked at its issue step."""
+"""Issuing the document an approval asked for: what the worker does (loket.cases.issuing)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from loket.cases import locks, ports
-from loket.cases.definition import Definition
-from loket.cases.flow import STALLED, Run
-from loket.cases.models import (
-    CLOSED_STATUSES,
-    Case,
-)
+from loket.cases import issuing, ports
+from loket.cases.models import Case
 from loket.core.errors import ConflictError
 
 
-@transaction.atomic
 def issue(*, case_id: int, now: dt.datetime | None = None) -> Case:
-    """Issue the document of an approved case parked at its issue step.
+    """Issue now the document an approval of this case asked for (what the worker does).
 
-    Issue steps normally run inside the final approval; this re-runs one that
-    was parked (e.g. the signing service was down) once the cause is fixed.
+    Not one transaction: the number is reserved, the PDF signed outside any
+    transaction, then recorded (loket.cases.issuing). Raises `ConflictError`
+    if the case is not waiting for a document.
     """
-    case = locks.lock_case_row(case_id)
-    # Lock order: the ledger before the document-number sequence, as in an approval
-    # (whose event is appended before it issues); otherwise the two can deadlock.
-    ports.ledger_lock()
-    run = Run(case=case, now=now or timezone.now())
-    parked = [
-        step_id
-        for step_id, _branch in case.join_state.get(STALLED, {}).items()
-        if run.definition.has_step(step_id) and run.definition.step(step_id).get("kind") == "issue"
-    ]
-    if not parked:
+    request = ports.document_issuing.open_request(case_id)
+    if request is None:
         raise ConflictError(_("This application is not waiting for its document to be issued."))
-    branch = case.join_state[STALLED].pop(parked[0])
-    run.advance(parked[0], branch)
-    return case
+    issuing.issue_requested(request_id=request.pk, now=now)
+    return Case.objects.get(pk=case_id)
 
 
 def issue_parked(*, now: dt.datetime | None = None) -> int:
-    """Issue again every document parked at its issue step (its signer had failed).
+    """Issue every requested document no live worker is issuing; returns how many.
 
-    Run by the worker. Each case is retried by `issue`, in its own transaction
-    under the case's row lock, which takes the parked step off the case: two
-    workers never sign one document twice, and a signer that still fails parks
-    the case again (with an `issue_failed` event) without stopping the others.
-    Returns how many documents were issued.
+    Run by the worker's schedule: it retries documents whose signer failed and
+    takes over those of a worker that died mid-issue (loket.cases.issuing.sweep).
     """
-    parked = (
-        Case.objects.filter(join_state__has_key=STALLED)
-        .exclude(status__in=CLOSED_STATUSES)
-        .values_list("pk", flat=True)
-    )
-    issued = 0
-    for case_id in list(parked):
-        try:
-            case = issue(case_id=case_id, now=now)
-        except ConflictError:  # nothing to issue: another worker did, or not an issue step
-            continue
-        if not _is_parked_at_issue(case):
-            issued += 1
-    return issued
-
-
-def _is_parked_at_issue(case: Case) -> bool:
-    definition = Definition(case.service_version.definition)
-    return any(
-        definition.has_step(step_id) and definition.step(step_id).get("kind") == "issue"
-        for step_id in case.join_state.get(STALLED, {})
-    )
+    return issuing.sweep(now=now)
