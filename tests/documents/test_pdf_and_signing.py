@@ -19,6 +19,9 @@ from loket.documents.pdf import CertificateContent, indonesian_date, render_cert
 
 URL = "http://127.0.0.1:8000/verify/0b7c5a8e-1111-4222-8333-444455556666"
 
+# Opening an agency's signer reads its choice in the admin (documents.SignerChoice).
+pytestmark = pytest.mark.django_db
+
 
 def content(**overrides) -> CertificateContent:
     values = {

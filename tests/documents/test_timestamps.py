@@ -91,7 +91,7 @@ def test_an_unreachable_timestamp_authority_fails_as_signing_unavailable(
         _issue(org, make_case)
 
 
-def test_without_a_timestamp_authority_the_signature_is_b_b(settings):
+def test_without_a_timestamp_authority_the_signature_is_b_b(settings, db):
     settings.LOKET_SIGNING_TSA_URL = ""
     with signing.agency_signer("kota-contoh", "Pemerintah Kota Contoh") as signer:
         assert signer.timestamper is None

@@ -78,8 +78,11 @@ def test_a_checks_label_from_the_definition_replaces_its_rule(demo, signed_in: S
         "id": "Modal usaha dalam batas usaha mikro",
         "en": "Capital within the micro limit",
     }
-    # Published versions are immutable through the model; the test edits the stored JSON.
-    ServiceVersion.objects.filter(pk=version.pk).update(definition=definition)
+    # Published versions are immutable through the model; the test edits the stored JSON
+    # (and its hash, which names the content the compiled definitions are cached by).
+    ServiceVersion.objects.filter(pk=version.pk).update(
+        definition=definition, content_hash="f" * 64
+    )
     body = signed_in("andi").get(f"/workspace/tasks/{open_task(case).pk}/").content.decode()
     assert 'Lolos: <span class="check-label">Modal usaha dalam batas usaha mikro</span>' in body
 

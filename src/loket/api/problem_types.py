@@ -172,4 +172,8 @@ PROBLEM_TYPES: dict[str, str] = {
         "approved: return or reject it."
     ),
     "note_required": N_("A document marked tidak_sesuai needs a note saying what is wrong."),
+    "signer_unavailable": N_(
+        "The chosen signer could not open for the agency (module, label, URL, PIN or "
+        "certificate); the admin form names the reason and keeps the previous signer."
+    ),
 }
