@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "loket.complaints",
     "loket.insights",
     "loket.opendata",
+    "loket.demo",  # the demo agency: last, nothing imports it
 ]
 
 MIDDLEWARE = [

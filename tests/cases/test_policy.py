@@ -20,7 +20,7 @@ from django.utils import timezone
 from loket.cases import services
 from loket.cases.intake import Applicant
 from loket.cases.models import Case, Task, TaskStatus
-from loket.core.demo import DEMO_PASSWORD
+from loket.demo.agency import DEMO_PASSWORD
 from loket.org.models import Capacity, Officer, Position
 from loket.workspace.otp import code_for, confirmed_devices
 from tests.accounts.factories import PASSWORD, make_applicant, make_officer
