@@ -247,7 +247,7 @@ AXES_VERBOSE = False
 AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "loket.accounts.views.locked_out"
+AXES_LOCKOUT_CALLABLE = "loket.api.views.locked_out"
 OTP_TOTP_ISSUER = "Loket"
 SESSION_COOKIE_HTTPONLY = True
 # Absolute lifetime of any session (was Django's 14 days), and idle timeouts
