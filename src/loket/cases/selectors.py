@@ -59,7 +59,7 @@ def open_tasks(case: Case) -> QuerySet[Task]:
 def task_queue(officer: Officer, *, at: dt.datetime | None = None) -> QuerySet[Task]:
     """Open tasks of the positions the officer may act for now, overdue first, then by due."""
     at = at or timezone.now()
-    position_ids = [holding.position.pk for holding in ports.holdings_of(officer, at)]
+    position_ids = policy.queue_position_ids(officer, at)
     return (
         Task.objects.filter(status=TaskStatus.OPEN, position_id__in=position_ids)
         .select_related("case", "case__service", "position", "claimed_by")

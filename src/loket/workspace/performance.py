@@ -26,7 +26,7 @@ def unit_performance(request: HttpRequest) -> HttpResponse:
     officer = current_officer(request)
     now = timezone.now()
     reach = policy.reach_of(officer, now)
-    if not reach.is_head:
+    if not policy.may_supervise(reach):
         return render(request, "workspace/not_head.html", status=403)
     try:
         month = dashboard.parse_month(request.GET.get("bulan"), today=timezone.localdate(now))
@@ -80,7 +80,7 @@ def event_log_xes(request: HttpRequest) -> HttpResponseBase:
     officer = current_officer(request)
     now = timezone.now()
     reach = policy.reach_of(officer, now)
-    if not reach.is_head:
+    if not policy.may_supervise(reach):
         return render(request, "workspace/not_head.html", status=403)
     try:
         unit_id = int(request.GET.get("unit") or min(reach.headed_unit_ids))
