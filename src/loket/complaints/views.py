@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from loket.cases import throttle
 from loket.catalog.models import Service
-from loket.complaints import selectors, services
+from loket.complaints import ports, selectors, services
 from loket.complaints.forms import (
     FileForm,
     FollowForm,
@@ -139,7 +139,9 @@ def new_complaint(request: HttpRequest) -> HttpResponse:
     return _render_file(request, form, policy, status=422)
 
 
-def _render_file(request: HttpRequest, form: FileForm, policy: Any, status: int = 200) -> Any:
+def _render_file(
+    request: HttpRequest, form: FileForm, policy: Any, status: int = 200
+) -> HttpResponse:
     return render(
         request,
         "complaints/file.html",
@@ -184,7 +186,7 @@ def follow_form(request: HttpRequest) -> HttpResponse:
             throttle.require_not_braked(
                 request, number, _("Too many wrong attempts. Try again in %(minutes)s minutes.")
             )
-            if complaint is None or not services.ports.check_access_code(
+            if complaint is None or not ports.check_access_code(
                 complaint.tracking_number,
                 form.cleaned_data["access_code"],
                 complaint.access_code_hash,
