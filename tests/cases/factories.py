@@ -2,8 +2,8 @@
 
 For a test that needs one case and the officers around it, not the whole demo agency
 (a dozen officers, three services with their histories): `make_case()` publishes a
-one-task service (`check` by a front-office position, then the end) in a fresh agency
-with one holder and a unit head, and submits one application through the engine.
+one-task service (`pemeriksaan` by a front-office position, then the end) in a fresh agency with two
+holders and a unit head, and submits one application through the engine.
 
     world = make_case()                       # case at its task, holder and head ready
     services.decide(task_id=world.task.pk, officer=world.holder, decision="approve")
@@ -73,7 +73,7 @@ steps:
     name: {{id: Pemeriksaan berkas, en: File check}}
     position: {position}
     deadline: {{working_days: 2}}
-    actions:
+{task_extra}    actions:
       approve: selesai
       return: perbaikan
       reject: ditolak
@@ -94,28 +94,38 @@ steps:
 
 
 @dataclass
-class CaseWorld:
-    """One submitted case and the people around it."""
+class ServiceWorld:
+    """A fresh agency, the minimal service published there, and the people who work it."""
+
+    service_code: str
+    agency: Agency
+    unit: Unit
+    position: Position  # the position that decides the task (two holders)
+    holder: Officer  # holds it definitively
+    colleague: Officer  # holds it too
+    head: Officer  # heads its unit
+
+
+@dataclass
+class CaseWorld(ServiceWorld):
+    """One submitted case, at its task, and the people around it."""
 
     case: Case
     task: Task
     access_code: str
-    agency: Agency
-    unit: Unit
-    position: Position  # the position that decides the task
-    holder: Officer  # holds it definitively
-    head: Officer  # heads its unit
 
 
 def publish_minimal_service(
-    *, agency: Agency, unit: Unit, position: Position, code: str = ""
+    *, agency: Agency, unit: Unit, position: Position, code: str = "", task_extra: str = ""
 ) -> ServiceVersion:
-    """Publish the one-task service for `position`; returns its version."""
+    """Publish the one-task service for `position`; returns its version. `task_extra` adds
+    YAML lines to the task step (indented four spaces), e.g. "    strategic: true\n"."""
     text = MINIMAL_SERVICE.format(
         code=code or f"layanan-uji-{next(_SEQUENCE)}",
         agency=agency.code,
         unit=unit.code,
         position=position.code,
+        task_extra=task_extra,
     )
     return publish_text(text, "tests/cases/factories.py").version
 
@@ -126,39 +136,62 @@ def appoint(officer: Officer, position: Position, capacity: Capacity = Capacity.
     )
 
 
-def make_case(
-    *,
-    data: dict[str, Any] | None = None,
-    applicant: Applicant | None = None,
-    user: AbstractBaseUser | None = None,
-) -> CaseWorld:
-    """A fresh agency with a unit, its head and a front-office holder, the minimal service
-    published there, and one application submitted through `services.submit`."""
+def make_service(*, task_extra: str = "") -> ServiceWorld:
+    """A fresh agency with a unit, its head and two front-office holders, and the minimal
+    service published there (`task_extra`: see publish_minimal_service)."""
     agency = AgencyFactory()
     unit = UnitFactory(agency=agency)
     head_position = PositionFactory(unit=unit, is_head=True, title="Kepala Bidang")
     position = PositionFactory(unit=unit, title="Petugas Front Office", is_single_holder=False)
-    holder = OfficerFactory(agency=agency)
-    head = OfficerFactory(agency=agency)
+    holder, colleague, head = (OfficerFactory(agency=agency) for _ in range(3))
     appoint(holder, position)
+    appoint(colleague, position)
     appoint(head, head_position)
-    version = publish_minimal_service(agency=agency, unit=unit, position=position)
-    submission = services.submit(
+    version = publish_minimal_service(
+        agency=agency, unit=unit, position=position, task_extra=task_extra
+    )
+    return ServiceWorld(
         service_code=version.service.code,
+        agency=agency,
+        unit=unit,
+        position=position,
+        holder=holder,
+        colleague=colleague,
+        head=head,
+    )
+
+
+def submit_application(
+    service_code: str,
+    *,
+    data: dict[str, Any] | None = None,
+    applicant: Applicant | None = None,
+    user: AbstractBaseUser | None = None,
+    idempotency_key: str = "",
+) -> services.Submission:
+    """One application to the minimal service, through the engine's own operation."""
+    return services.submit(
+        service_code=service_code,
         applicant=applicant
         or Applicant(name="Sri Wahyuni", nik=NIK, email="sri@example.id", language="id"),
         data={"keperluan": "Pembukaan rekening bank"} if data is None else data,
         documents={},
         user=user,
+        idempotency_key=idempotency_key,
     )
+
+
+def make_case(
+    *,
+    task_extra: str = "",
+    data: dict[str, Any] | None = None,
+    applicant: Applicant | None = None,
+    user: AbstractBaseUser | None = None,
+) -> CaseWorld:
+    """`make_service()` and one application submitted to it, waiting at its task."""
+    world = make_service(task_extra=task_extra)
+    submission = submit_application(world.service_code, data=data, applicant=applicant, user=user)
     task = Task.objects.get(case=submission.case, status=TaskStatus.OPEN)
     return CaseWorld(
-        case=submission.case,
-        task=task,
-        access_code=submission.access_code,
-        agency=agency,
-        unit=unit,
-        position=position,
-        holder=holder,
-        head=head,
+        **vars(world), case=submission.case, task=task, access_code=submission.access_code
     )
