@@ -28,9 +28,12 @@ $(STAMP): $(RUNTIME)
 demo: $(RUNTIME)
 	$(BIN)/loket demo --bind $(BIND)
 
+# Style, the import contracts of docs/architecture.md, and no model change without its migration.
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/lint-imports --no-cache
+	env -u DATABASE_URL $(BIN)/django-admin makemigrations --check --dry-run --settings=loket.settings
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -29,7 +29,7 @@ def prepare() -> int:
     from django.core.management import call_command
 
     from loket.complaints.categories import load_dir
-    from loket.core.demo import load_demo
+    from loket.demo.agency import load_demo
 
     call_command("migrate", interactive=False, verbosity=0)
     call_command("createcachetable", verbosity=0)

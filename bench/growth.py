@@ -128,7 +128,7 @@ def officer_token(username: str) -> str:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from loket.api.auth import issue_token
-    from loket.core.demo import DEMO_PASSWORD
+    from loket.demo.agency import DEMO_PASSWORD
     from loket.workspace.otp import code_for
 
     device = TOTPDevice.objects.filter(user__username=username, confirmed=True).first()

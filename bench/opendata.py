@@ -23,7 +23,7 @@ def prepare() -> None:
     from django.core.management import call_command
 
     from loket.complaints.categories import load_dir
-    from loket.core.demo import load_demo
+    from loket.demo.agency import load_demo
     from loket.opendata.models import Dataset, Resource
     from loket.opendata.services import publish_all
 

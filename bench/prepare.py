@@ -25,7 +25,7 @@ def main() -> None:
 
     call_command("migrate", interactive=False, verbosity=0)
     call_command("createcachetable", verbosity=0)
-    from loket.core.demo import load_demo
+    from loket.demo.agency import load_demo
 
     summary = load_demo()
     if connection.vendor == "sqlite":

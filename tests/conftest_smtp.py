@@ -70,7 +70,7 @@ class _Mailbox:
         with self._lock:
             self._refusals.extend([code] * count)
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         with self._lock:
             if self._refusals:
                 code = self._refusals.pop(0)

@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "loket.complaints",
     "loket.insights",
     "loket.opendata",
+    "loket.demo",  # the demo agency: last, nothing imports it
 ]
 
 MIDDLEWARE = [
@@ -236,7 +237,7 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 # Uploads larger than this are streamed to a temporary file, never held in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-LOKET_MAX_UPLOAD_BYTES = int(os.environ.get("LOKET_MAX_UPLOAD_BYTES", 10 * 1024 * 1024))
+LOKET_MAX_UPLOAD_BYTES = int(os.environ.get("LOKET_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
@@ -283,7 +284,7 @@ AXES_VERBOSE = False
 AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "loket.accounts.views.locked_out"
+AXES_LOCKOUT_CALLABLE = "loket.api.views.locked_out"
 OTP_TOTP_ISSUER = "Loket"
 SESSION_COOKIE_HTTPONLY = True
 # Absolute lifetime of any session (was Django's 14 days), and idle timeouts
@@ -389,7 +390,7 @@ LOKET_CALENDAR_RECHECK_SECONDS = float(os.environ.get("LOKET_CALENDAR_RECHECK_SE
 # Access codes: wrong codes per client address and tracking number, per address across
 # numbers, and per number from any address (which only alerts and tightens the
 # per-address limit to the storm value: the owner's right code always works).
-LOKET_TRACK_WINDOW_SECONDS = int(os.environ.get("LOKET_TRACK_WINDOW_SECONDS", 15 * 60))
+LOKET_TRACK_WINDOW_SECONDS = int(os.environ.get("LOKET_TRACK_WINDOW_SECONDS", str(15 * 60)))
 LOKET_TRACK_FAILURES_PER_CLIENT_NUMBER = int(
     os.environ.get("LOKET_TRACK_FAILURES_PER_CLIENT_NUMBER", "10")
 )

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from loket.accounts.models import ApiToken, MachineAccount
-from loket.core.demo import DEMO_PASSWORD, load_demo
+from loket.demo.agency import DEMO_PASSWORD, load_demo
 from loket.org.models import Officer
 from tests.accounts.factories import make_officer
 from tests.cases.conftest import post_application

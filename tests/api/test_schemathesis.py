@@ -41,7 +41,7 @@ def officer_token(db) -> str:
     from django.utils import timezone
 
     from loket.accounts.models import ApiToken
-    from loket.core.demo import load_demo
+    from loket.demo.agency import load_demo
     from loket.org.models import Officer
 
     load_demo()

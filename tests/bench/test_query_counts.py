@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from loket.cases import selectors, services
 from loket.cases.models import Case, Task, TaskStatus
-from loket.core.demo import load_demo
+from loket.demo.agency import load_demo
 from loket.org.models import Officer, Unit
 from tests.cases.conftest import post_application
 
@@ -65,7 +65,7 @@ def demo(db: Any) -> Any:
 
 @pytest.fixture
 def officer_headers(client: Client, demo: Any) -> dict[str, str]:
-    from loket.core.demo import DEMO_PASSWORD
+    from loket.demo.agency import DEMO_PASSWORD
     from loket.workspace.otp import code_for, confirmed_devices
 
     user = Officer.objects.get(user__username="andi").user

@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from loket.complaints.categories import load_dir
 from loket.complaints.models import Complaint
-from loket.core.demo import DEMO_PASSWORD, load_demo
+from loket.demo.agency import DEMO_PASSWORD, load_demo
 from loket.workspace.otp import code_for, confirmed_devices
 from tests.browser.conftest import DESKTOP, CheckPage
 

@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from loket.cases.models import Case, CaseStatus
-from loket.core.demo import DEMO_PASSWORD, load_demo
+from loket.demo.agency import DEMO_PASSWORD, load_demo
 from loket.workspace.otp import code_for, confirmed_devices
 from tests.browser.conftest import DESKTOP, CheckPage
 from tests.documents.samples import pdf_bytes, png_bytes

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from loket.catalog.models import Service
-from loket.core.demo import DEMO_PASSWORD, load_demo
+from loket.demo.agency import DEMO_PASSWORD, load_demo
 from loket.insights import services
 from loket.workspace.otp import code_for, confirmed_devices
 from tests.browser.conftest import CheckPage

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from loket.cases.models import Case
-from loket.core.demo import load_demo
+from loket.demo.agency import load_demo
 from tests.browser.conftest import CheckPage
 from tests.documents.samples import pdf_bytes, png_bytes
 

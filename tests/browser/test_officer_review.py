@@ -26,7 +26,7 @@ from pypdf import PdfReader
 from loket.cases import services
 from loket.cases.intake import Applicant
 from loket.cases.models import Case, CaseEvent, CaseStatus, Task, TaskStatus
-from loket.core.demo import DEMO_PASSWORD, load_demo
+from loket.demo.agency import DEMO_PASSWORD, load_demo
 from loket.documents.models import IssuedDocument
 from loket.org.models import Officer
 from loket.workspace.otp import code_for, confirmed_devices

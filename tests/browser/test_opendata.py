@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from loket.complaints.categories import load_dir
-from loket.core.demo import load_demo
+from loket.demo.agency import load_demo
 from loket.opendata import services
 from loket.opendata.models import Dataset
 from tests.browser.conftest import CheckPage

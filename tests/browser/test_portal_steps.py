@@ -16,7 +16,7 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
 from loket.cases.models import Case, CaseDocument
-from loket.core.demo import load_demo
+from loket.demo.agency import load_demo
 from loket.notify.models import OutboxMessage
 from tests.browser.conftest import CheckPage
 from tests.documents.samples import pdf_bytes

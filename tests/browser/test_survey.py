@@ -12,7 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import Browser, expect
 
 from loket.cases import services as case_services
-from loket.core.demo import load_demo
+from loket.demo.agency import load_demo
 from loket.notify.services import deliver_due
 from loket.org.models import Unit
 from loket.surveys import services

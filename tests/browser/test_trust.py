@@ -19,7 +19,7 @@ from playwright.sync_api import Page, expect
 from loket.cases import services as case_services
 from loket.cases.flow import track_url
 from loket.cases.intake import Applicant
-from loket.core.demo import load_demo
+from loket.demo.agency import load_demo
 from loket.documents.services import issue_certificate
 from loket.notify.services import deliver_due
 from loket.org.models import Position

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from loket.core.demo import load_demo
+from loket.demo.agency import load_demo
 from loket.org.models import Officer
 from tests.documents.samples import pdf_bytes, png_bytes
 
@@ -80,7 +80,7 @@ def post_application(
 @pytest.fixture
 def token_for(client: Client) -> Callable[[str], dict[str, str]]:
     """Bearer headers for a demo officer (password + current TOTP code), one token per test."""
-    from loket.core.demo import DEMO_PASSWORD
+    from loket.demo.agency import DEMO_PASSWORD
     from loket.workspace.otp import code_for, confirmed_devices
 
     tokens: dict[str, dict[str, str]] = {}

@@ -6,56 +6,50 @@ from __future__ import annotations
 import pytest
 
 from loket.cases import services
-from loket.cases.models import AuditLog, Task, TaskStatus
+from loket.cases.models import AuditLog, TaskStatus
 from loket.catalog.errors import DefinitionErrors
 from loket.catalog.loader import load
-from loket.catalog.services import publish_text
 from loket.core.errors import AuthorityError
-from tests.cases.conftest import officer, post_application
+from loket.org.models import Capacity
+from tests.cases.factories import CaseWorld, appoint, make_case
 from tests.catalog.conftest import demo_text
+from tests.org.factories import OfficerFactory
 
 pytestmark = pytest.mark.django_db
 
 APPROVAL = "    position: kabid-perizinan\n"
 
 
-def _publish_with(line: str) -> None:
-    text = demo_text("izin-usaha-mikro").replace(APPROVAL, APPROVAL + line)
-    publish_text(text)
-
-
-def _at_approval(client) -> Task:
-    number = post_application(client).json()["tracking_number"]
-    for step, who in (("verifikasi-berkas", "andi"), ("kajian-teknis", "siti")):
-        task = Task.objects.get(case__tracking_number=number, step_id=step)
-        services.decide(task_id=task.pk, officer=officer(who), decision="approve")
-    return Task.objects.get(
-        case__tracking_number=number, step_id="persetujuan", status=TaskStatus.OPEN
-    )
+def _with_a_plt(world: CaseWorld) -> CaseWorld:
+    """The task's position gets a Plt besides its definitive holders."""
+    plt = OfficerFactory(agency=world.agency)
+    appoint(plt, world.position, Capacity.PLT)
+    world.colleague = plt
+    return world
 
 
 @pytest.mark.parametrize("line", ["    strategic: true\n", "    capacities: [definitive]\n"])
-def test_a_plt_is_refused_a_step_for_the_definitive_holder_and_told_why(demo, client, line):
-    _publish_with(line)
-    task = _at_approval(client)
+def test_a_plt_is_refused_a_step_for_the_definitive_holder_and_told_why(line):
+    world = _with_a_plt(make_case(task_extra=line))
+    task, plt = world.task, world.colleague
 
     with pytest.raises(AuthorityError) as refused:
-        services.decide(task_id=task.pk, officer=officer("dewi"), decision="approve")
+        services.decide(task_id=task.pk, officer=plt, decision="approve")
     assert refused.value.code == "definitive_holder_required"
     assert "Pasal 14 ayat (7)" in refused.value.message
     assert "1/SE/I/2021" in refused.value.message
     with pytest.raises(AuthorityError):
-        services.claim_task(task_id=task.pk, officer=officer("dewi"))
+        services.claim_task(task_id=task.pk, officer=plt)
     task.refresh_from_db()
     assert task.status == TaskStatus.OPEN
     assert AuditLog.objects.filter(action="decide", target=f"task:{task.pk}").exists()
 
 
-def test_a_plt_may_decide_a_routine_step(demo, client):
-    task = _at_approval(client)  # the demo's approval is routine licensing
-    services.decide(task_id=task.pk, officer=officer("dewi"), decision="approve")
-    task.refresh_from_db()
-    assert (task.decision, task.decided_capacity) == ("approve", "plt")
+def test_a_plt_may_decide_a_routine_step():
+    world = _with_a_plt(make_case())  # the step names no capacities: every holder may act
+    services.decide(task_id=world.task.pk, officer=world.colleague, decision="approve")
+    world.task.refresh_from_db()
+    assert (world.task.decision, world.task.decided_capacity) == ("approve", "plt")
 
 
 def test_strategic_step_that_also_lists_plt_is_a_definition_error():

@@ -11,9 +11,10 @@ from django.db import connections
 
 from loket.cases import services
 from loket.cases.intake import Applicant
-from loket.cases.models import Case, CaseEvent, Task
+from loket.cases.models import Case, CaseEvent, CaseStatus, Task
 from loket.core.errors import ConflictError
 from tests.cases.conftest import NIK, iu_data, iu_documents, officer
+from tests.cases.factories import ServiceWorld, make_service, submit_application
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.concurrency]
 
@@ -40,24 +41,20 @@ def _race(*acts: Callable[[], Any]) -> list[Any]:
     return results
 
 
-def _submit(key: str = "") -> services.Submission:
-    return services.submit(
-        service_code="izin-usaha-mikro",
-        applicant=Applicant(name="Sri Wahyuni", nik=NIK, email="sri@example.id"),
-        data=iu_data(),
-        documents=iu_documents(),
-        idempotency_key=key,
-    )
+@pytest.fixture
+def service() -> ServiceWorld:
+    # One small service in a fresh agency: a transactional test flushes and rebuilds it.
+    return make_service()
 
 
-def test_two_officers_deciding_the_same_task_at_once_exactly_one_wins(demo):
-    case = _submit().case
-    task = Task.objects.get(case=case, step_id="verifikasi-berkas")
-    andi, rina = officer("andi"), officer("rina")
+def test_two_officers_deciding_the_same_task_at_once_exactly_one_wins(service: ServiceWorld):
+    case = submit_application(service.service_code).case
+    task = Task.objects.get(case=case, step_id="pemeriksaan")
+    holder, colleague = service.holder, service.colleague
 
     results = _race(
-        lambda: services.decide(task_id=task.pk, officer=andi, decision="approve"),
-        lambda: services.decide(task_id=task.pk, officer=rina, decision="approve"),
+        lambda: services.decide(task_id=task.pk, officer=holder, decision="approve"),
+        lambda: services.decide(task_id=task.pk, officer=colleague, decision="approve"),
     )
 
     conflicts = [r for r in results if isinstance(r, ConflictError)]
@@ -66,11 +63,15 @@ def test_two_officers_deciding_the_same_task_at_once_exactly_one_wins(demo):
     assert conflicts[0].code == "task_already_decided"
     assert "Petugas Front Office" in conflicts[0].message
     assert CaseEvent.objects.filter(case=case, kind="decided").count() == 1
-    assert Task.objects.filter(case=case, step_id="kajian-teknis").count() == 1
+    case.refresh_from_db()
+    assert case.status == CaseStatus.APPROVED
 
 
-def test_the_same_submission_sent_twice_at_once_creates_one_case(demo):
-    results = _race(lambda: _submit("retry-key-1"), lambda: _submit("retry-key-1"))
+def test_the_same_submission_sent_twice_at_once_creates_one_case(service: ServiceWorld):
+    def submit() -> services.Submission:
+        return submit_application(service.service_code, idempotency_key="retry-key-1")
+
+    results = _race(submit, submit)
 
     assert all(isinstance(r, services.Submission) for r in results), results
     assert {r.case.pk for r in results} == {Case.objects.get().pk}
@@ -78,11 +79,22 @@ def test_the_same_submission_sent_twice_at_once_creates_one_case(demo):
     assert results[0].access_code == results[1].access_code
 
 
-def test_concurrent_submissions_get_distinct_tracking_numbers(demo):
-    results = _race(*[_submit for _ in range(4)])
+def test_concurrent_submissions_get_distinct_tracking_numbers(service: ServiceWorld):
+    results = _race(*[lambda: submit_application(service.service_code) for _ in range(4)])
 
     numbers = {r.case.tracking_number for r in results}
     assert len(numbers) == 4, results
+
+
+def _submit(key: str = "") -> services.Submission:
+    """An application to the demo's micro-business service (tests that need its officers)."""
+    return services.submit(
+        service_code="izin-usaha-mikro",
+        applicant=Applicant(name="Sri Wahyuni", nik=NIK, email="sri@example.id"),
+        data=iu_data(),
+        documents=iu_documents(),
+        idempotency_key=key,
+    )
 
 
 def test_two_holders_claiming_one_task_at_once_exactly_one_gets_it(demo):

@@ -13,7 +13,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from loket.complaints import services
 from loket.complaints.categories import load_dir
 from loket.complaints.models import Complaint
-from loket.core.demo import load_demo
+from loket.demo.agency import load_demo
 from loket.org.models import Officer
 from loket.workspace.otp import confirmed_devices
 

@@ -25,7 +25,7 @@ JURISDICTION = "kotacontoh.go.id"
 def world(transactional_db: Any, live_server: Any) -> dict[str, Any]:
     from loket.accounts.machine_accounts import create
     from loket.complaints.categories import load_dir
-    from loket.core.demo import load_demo
+    from loket.demo.agency import load_demo
 
     summary = load_demo()
     load_dir()

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from loket.complaints.categories import load_dir
-from loket.core.demo import load_demo
+from loket.demo.agency import load_demo
 
 
 @pytest.fixture(autouse=True)

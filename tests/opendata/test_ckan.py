@@ -9,7 +9,7 @@ from ckanapi import NotFound, RemoteCKAN, SearchQueryError, ValidationError
 from django.test import Client
 
 from loket.complaints.categories import load_dir
-from loket.core.demo import load_demo
+from loket.demo.agency import load_demo
 from loket.opendata import services
 from loket.opendata.models import Dataset
 

@@ -11,7 +11,7 @@ from owslib.csw import CatalogueServiceWeb
 from owslib.fes import And, PropertyIsEqualTo, PropertyIsLike
 
 from loket.complaints.categories import load_dir
-from loket.core.demo import load_demo
+from loket.demo.agency import load_demo
 from loket.opendata import services
 from loket.opendata.models import Dataset
 

@@ -108,6 +108,6 @@ def test_the_admin_form_sets_and_removes_an_agencys_crest(demo_agency):
 
 @pytest.fixture
 def demo_agency(db: object) -> Agency:
-    from loket.core.demo import load_demo
+    from loket.demo.agency import load_demo
 
     return load_demo().agency

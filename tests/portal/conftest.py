@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from loket.cases.models import Case
-from loket.core.demo import load_demo
+from loket.demo.agency import load_demo
 from loket.org.models import Officer
 from tests.documents.samples import pdf_bytes, png_bytes
 

@@ -60,7 +60,7 @@ def open_task(case: Case) -> Task:
 
 @pytest.fixture
 def demo(db: Any) -> Any:
-    from loket.core.demo import load_demo
+    from loket.demo.agency import load_demo
 
     return load_demo()
 

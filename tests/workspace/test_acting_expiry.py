@@ -38,7 +38,7 @@ def test_no_warning_before_the_period_or_for_definitive_holders(demo, signed_in)
 
 def test_the_worker_warns_a_plt_once_through_the_outbox(demo):
     from loket.notify.models import OutboxMessage
-    from loket.org.services import warn_expiring_acting
+    from loket.notify.reminders import warn_expiring_acting
 
     _dewi_ends_in(5)
     assert warn_expiring_acting() == 1
@@ -50,7 +50,7 @@ def test_the_worker_warns_a_plt_once_through_the_outbox(demo):
 
 def test_no_warning_message_outside_the_period(demo):
     from loket.notify.models import OutboxMessage
-    from loket.org.services import warn_expiring_acting
+    from loket.notify.reminders import warn_expiring_acting
 
     _dewi_ends_in(30)
     assert warn_expiring_acting() == 0

@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from loket.core.demo import DEMO_PASSWORD, load_demo
+from loket.demo.agency import DEMO_PASSWORD, load_demo
 from loket.workspace.otp import demo_totp_key, enrol_demo_devices
 from tests.accounts.factories import make_officer
 

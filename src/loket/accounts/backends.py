@@ -32,7 +32,9 @@ class RateLimitedBackend(AxesStandaloneBackend):
     ) -> None:
         if request is None:
             return None
-        return super().authenticate(request, username, password, **kwargs)  # type: ignore[arg-type]
+        # django-axes' standalone backend never signs anyone in: it only counts and refuses.
+        refused: None = super().authenticate(request, username, password, **kwargs)  # type: ignore[arg-type]
+        return refused
 
 
 class AccountLockingBackend(ModelBackend):

@@ -142,23 +142,13 @@ def _too_many(request: HttpRequest, template: str, form: Any) -> HttpResponse:
 def locked_out(
     request: HttpRequest, response: HttpResponse | None = None, credentials: Any = None
 ) -> HttpResponse:
-    """django-axes' lockout page (AXES_LOCKOUT_CALLABLE), in the visitor's language;
-    for the API's token endpoint a problem+json."""
+    """The lockout page in the visitor's language (the API answers with a problem+json
+    instead: loket.api.views.locked_out, the AXES_LOCKOUT_CALLABLE, sends pages here)."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     account_locked_until = getattr(request, "loket_locked_until", None)
     if account_locked_until is not None:  # the account's own lock (accounts/lockout.py)
         remaining = (account_locked_until - timezone.now()).total_seconds()
         minutes = max(1, math.ceil(remaining / 60))
-    if request.path.startswith("/api/"):
-        from loket.api.problems import problem
-
-        return problem(
-            429,
-            "Too many attempts",
-            _("Too many failed sign-ins: this account or address is locked for a while."),
-            code="locked_out",
-            field="password",
-        )
     return render(
         request,
         "accounts/locked_out.html",

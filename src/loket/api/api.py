@@ -151,8 +151,8 @@ def _register_routers() -> None:
         ("loket.complaints.api", "/complaints"),
         ("loket.notify.api", "/webhooks"),
     ]:
-        module, _sep, name = module.partition(":")
-        router = getattr(import_module(module), name or "router")
+        module_path, _sep, name = module.partition(":")
+        router = getattr(import_module(module_path), name or "router")
         api.add_router(prefix, router)
 
 

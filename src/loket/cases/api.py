@@ -588,7 +588,7 @@ def _officer(request: HttpRequest) -> Officer:
     ),
     openapi_extra=problems(401, 422),
 )
-def list_tasks(
+def list_tasks(  # noqa: PLR0917  (django-ninja passes query parameters positionally)
     request: HttpRequest,
     response: HttpResponse,
     limit: int = Query(100, ge=1, le=500),
@@ -728,8 +728,9 @@ def get_case(request: HttpRequest, tracking_number: str = TRACKING) -> dict[str,
             return _case_for_officer(caller, case)
     else:
         account = require_scope(request, "cases:read")
-        if case is not None and case.agency_id == account.agency_id:
-            return case_out(case, PersonalData.MASKED)
+        access = policy.machine_case_access(account, case) if case is not None else None
+        if case is not None and access is not None:
+            return case_out(case, access)
     raise NotFound(
         _("There is no case %(number)s in your agency.") % {"number": tracking_number},
         field="tracking_number",

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -28,6 +29,11 @@ from loket.cases import ports
 from loket.cases.flow import STALLED, Actor, Run, issuer_of, public_fields
 from loket.cases.models import CLOSED_STATUSES, Case
 from loket.core.errors import LoketError
+
+# The worker's side of issuing drives the document app's phases (reserve, sign outside
+# any transaction, record) directly: the second known exception to the engine's one-way
+# dependencies (pyproject.toml import-linter, docs/architecture.md).
+from loket.documents import issuing as document_issuing
 
 logger = logging.getLogger(__name__)
 
@@ -39,15 +45,15 @@ def issue_requested(*, request_id: int, now: dt.datetime | None = None) -> bool:
     when the case's events happen (the demo's history passes its own clock);
     leases always run on the real clock.
     """
-    request = ports.document_issuing.open_request_by_id(request_id)
+    request = document_issuing.open_request_by_id(request_id)
     if request is None:
         return False
     case = Case.objects.select_related("service_version", "agency").get(pk=request.case_id)
     if not _waits_for(case, request.step_id):
-        ports.document_issuing.abandon(request_id, "the case no longer waits for this document")
+        document_issuing.abandon(request_id, "the case no longer waits for this document")
         return False
     try:
-        reservation = ports.document_issuing.reserve(
+        reservation = document_issuing.reserve(
             request_id=request_id, fields=public_fields(case), now=timezone.now()
         )
     except LoketError as exc:  # authority lapsed, pattern missing: an administrator's job
@@ -57,7 +63,7 @@ def issue_requested(*, request_id: int, now: dt.datetime | None = None) -> bool:
         return False  # done, or another worker holds the lease
     lease, reserved = reservation
     try:
-        signed = ports.document_issuing.sign(reserved)  # outside any transaction
+        signed = document_issuing.sign(reserved)  # outside any transaction
     except (LoketError, OSError) as exc:
         _failed(request_id, case.pk, request.step_id, str(exc), lease=lease)
         return False
@@ -65,19 +71,19 @@ def issue_requested(*, request_id: int, now: dt.datetime | None = None) -> bool:
 
 
 def _record(
-    lease: ports.document_issuing.Lease,
-    reserved: ports.document_issuing.Reserved,
-    signed: ports.document_issuing.Signed,
+    lease: document_issuing.Lease,
+    reserved: document_issuing.Reserved,
+    signed: document_issuing.Signed,
     step_id: str,
     now: dt.datetime,
 ) -> bool:
     with transaction.atomic():
         case = _lock(lease.case_id)
         if not _waits_for(case, step_id):  # withdrawn while the worker signed
-            ports.document_issuing.abandon(lease.request_id, "the case was closed meanwhile")
+            document_issuing.abandon(lease.request_id, "the case was closed meanwhile")
             return False
         ports.ledger_lock()  # lock order: case, ledger, as in every operation
-        document = ports.document_issuing.complete(lease, reserved, signed)
+        document = document_issuing.complete(lease, reserved, signed)
         if document is None:
             logger.info("issue request %s was finished by another worker", lease.request_id)
             return False
@@ -92,14 +98,14 @@ def _failed(
     step_id: str,
     error: str,
     *,
-    lease: ports.document_issuing.Lease | None,
+    lease: document_issuing.Lease | None,
 ) -> None:
     """Note the failure on the case (not public) and give the request back for the sweep."""
     logger.warning("issuing request %s failed: %s", request_id, error[:200])
     with transaction.atomic():
         case = _lock(case_id)
         if lease is not None:
-            ports.document_issuing.release(lease, error)
+            document_issuing.release(lease, error)
         run = Run(case=case, now=timezone.now())
         run.record(
             "issue_failed",
@@ -119,7 +125,7 @@ def sweep(*, now: dt.datetime | None = None) -> int:
     """
     _request_for_orphans(now or timezone.now())
     issued = 0
-    for request_id in ports.document_issuing.due_requests(now=timezone.now()):
+    for request_id in document_issuing.due_requests(now=timezone.now()):
         if issue_requested(request_id=request_id, now=now):
             issued += 1
     return issued
@@ -130,7 +136,7 @@ def _request_for_orphans(now: dt.datetime) -> None:
     for case_id in list(parked.values_list("pk", flat=True)):
         with transaction.atomic():
             case = _lock(case_id)
-            if ports.document_issuing.open_request(case.pk) is not None:
+            if document_issuing.open_request(case.pk) is not None:
                 continue
             run = Run(case=case, now=now)
             for step_id, branch in case.join_state.get(STALLED, {}).items():
@@ -164,3 +170,8 @@ def _lock(case_id: int) -> Case:
         .select_related("service_version", "service", "agency")
         .get(pk=case_id)
     )
+
+
+def open_request(case_id: int) -> Any:
+    """The case's issue request not yet done, if any."""
+    return document_issuing.open_request(case_id)

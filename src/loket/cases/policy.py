@@ -140,6 +140,17 @@ def _head_over(
     return None
 
 
+def queue_position_ids(officer: Officer, at: dt.datetime) -> set[int]:
+    """The positions whose open tasks fill the officer's queue: every one held at `at`,
+    definitively or as Plt/Plh (the same set as `Reach.position_ids`). One query."""
+    return {holding.position.pk for holding in ports.holdings_of(officer, at)}
+
+
+def may_supervise(reach: Reach) -> bool:
+    """Heads of units (definitive, Plt or Plh) see their units' overdue work and lapses."""
+    return reach.is_head
+
+
 # -- seeing a case ---------------------------------------------------------------------
 
 
@@ -167,6 +178,15 @@ def officer_case_access(reach: Reach, case: Case) -> PersonalData | None:
 
 def may_view_case(reach: Reach, case: Case) -> bool:
     return officer_case_access(reach, case) is not None
+
+
+def machine_case_access(account: Any, case: Case) -> PersonalData | None:
+    """What an integration's machine account (already checked for the `cases:read` scope)
+    sees of a case: cases of its own agency, personal data masked; nothing else. A scope
+    for full personal data would need its own legal basis (decision 0004)."""
+    if account is None or case.agency_id != getattr(account, "agency_id", None):
+        return None
+    return PersonalData.MASKED
 
 
 def applicant_may_view(case: Case, *, user: Any = None, proven: Iterable[str] = ()) -> bool:

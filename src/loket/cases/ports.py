@@ -1,14 +1,24 @@
 """The engine's seams to the other apps.
 
-Every call the case engine makes into org, calendar, catalog, ledger, notify
-and documents goes through here, so its dependencies are listed in one place
-and a test can replace one seam (e.g. make the outbox fail) without reaching
-into another app.
+Every call the case engine makes into another app goes through here, so its
+dependencies are listed in one place and a test can replace one seam (e.g. make
+the outbox fail) without reaching into another app.
+
+Two kinds of seam (docs/decisions/0013-ports-and-one-way-dependencies.md):
+
+- apps below the engine (org, calendar, catalog, ledger, notify) are imported here;
+- apps above it, which build on cases (documents: uploads and the certificate;
+  payments: bills; surveys: the closing survey link), are never imported by the
+  engine: each one *provides* its functions here when Django starts
+  (`provide(...)` in its `AppConfig.ready`), so no import cycle ties them together.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from django.core.exceptions import ImproperlyConfigured
 
 from loket.calendar.workingtime import (
     add_working_days,
@@ -20,14 +30,6 @@ from loket.catalog.errors import RuleError
 from loket.catalog.rules import build_context, evaluate, evaluate_condition, rupiah_of
 from loket.catalog.rules import fee_for as _fee_for
 from loket.catalog.selectors import current_version, service_by_code, submission_target
-from loket.documents import issuing as document_issuing
-from loket.documents.services import (
-    CheckedUpload,
-    check_upload,
-    store_checked,
-    store_upload,
-    verification_url,
-)
 from loket.ledger.commitments import commit, derived_salt, pseudonym
 from loket.ledger.models import LedgerEntry
 from loket.ledger.services import append, lock_for_append
@@ -41,8 +43,6 @@ from loket.org.selectors import (
     position_by_code,
     superior_of,
 )
-from loket.payments.billing import cancel_open_bills, open_bill
-from loket.surveys.services import invite_for_closed_case
 
 __all__ = [
     "CheckedUpload",
@@ -53,7 +53,6 @@ __all__ = [
     "cancel_open_bills",
     "check_upload",
     "current_version",
-    "document_issuing",
     "enqueue_notification",
     "evaluate",
     "evaluate_condition",
@@ -70,6 +69,7 @@ __all__ = [
     "may_act_with",
     "open_bill",
     "position_by_code",
+    "provide",
     "request_issue",
     "rule_errors",
     "rupiah_of",
@@ -90,8 +90,6 @@ ledger_derived_salt = derived_salt
 ledger_pseudonym = pseudonym
 enqueue_notification = enqueue
 fee_for = _fee_for
-survey_link = invite_for_closed_case
-request_issue = document_issuing.request_issue
 
 
 def publish_webhook(*, agency_id: int, event_type: str, data: dict[str, Any]) -> None:
@@ -108,3 +106,96 @@ def ledger_append(kind: str, payload: dict[str, Any]) -> LedgerEntry:
 def rule_errors() -> tuple[type[BaseException], ...]:
     """The exceptions a rule evaluation raises for a rule that cannot be evaluated."""
     return (RuleError,)
+
+
+# -- apps above the engine: provided at start-up, never imported -----------------------
+
+# The functions each upper app provides, by name: a provider may give only these.
+UPPER_PORTS = frozenset(
+    {
+        "check_upload",  # documents
+        "store_checked",
+        "store_upload",
+        "issue_certificate",
+        "request_issue",
+        "verification_url",
+        "open_bill",  # payments
+        "cancel_open_bills",
+        "survey_link",  # surveys
+    }
+)
+_provided: dict[str, Callable[..., Any]] = {}
+
+
+class CheckedUpload(Protocol):
+    """An upload that passed every check (documents' CheckedUpload), not yet stored."""
+
+    inspected: Any  # what the checks found (sha256, type, size)
+
+    def close(self) -> None: ...
+
+
+def provide(**implementations: Callable[..., Any]) -> None:
+    """Called by an app above the engine, in its AppConfig.ready(), to plug in its side."""
+    unknown = set(implementations) - UPPER_PORTS
+    if unknown:
+        raise ImproperlyConfigured(f"cases.ports has no port named {sorted(unknown)}")
+    _provided.update(implementations)
+
+
+def _upper(name: str) -> Callable[..., Any]:
+    try:
+        return _provided[name]
+    except KeyError:
+        raise ImproperlyConfigured(
+            f"No installed app provides the engine's port {name!r}: "
+            "are loket.documents, loket.payments and loket.surveys in INSTALLED_APPS?"
+        ) from None
+
+
+def check_upload(**kwargs: Any) -> CheckedUpload:
+    """Inspect an upload before the engine's transaction (documents.services.check_upload)."""
+    checked: CheckedUpload = _upper("check_upload")(**kwargs)
+    return checked
+
+
+def store_checked(checked: CheckedUpload) -> Any:
+    """Store a checked upload; returns the StoredFile (documents.services.store_checked)."""
+    return _upper("store_checked")(checked)
+
+
+def store_upload(**kwargs: Any) -> Any:
+    """Check and store an upload at once; returns the StoredFile."""
+    return _upper("store_upload")(**kwargs)
+
+
+def issue_certificate(**kwargs: Any) -> Any:
+    """Render, sign and record the case's document; returns the IssuedDocument."""
+    return _upper("issue_certificate")(**kwargs)
+
+
+def request_issue(**kwargs: Any) -> Any:
+    """Ask the worker for the case's document, in the approval's transaction
+    (documents.issuing.request_issue); returns the IssueRequest."""
+    return _upper("request_issue")(**kwargs)
+
+
+def verification_url(code: str) -> str:
+    url: str = _upper("verification_url")(code)
+    return url
+
+
+def open_bill(**kwargs: Any) -> Any:
+    """The bill of a payment step, in the engine's transaction (payments.billing.open_bill)."""
+    return _upper("open_bill")(**kwargs)
+
+
+def cancel_open_bills(**kwargs: Any) -> int:
+    cancelled: int = _upper("cancel_open_bills")(**kwargs)
+    return cancelled
+
+
+def survey_link(**kwargs: Any) -> str | None:
+    """The survey link for a case that just closed, if one is due (surveys' invitation)."""
+    link: str | None = _upper("survey_link")(**kwargs)
+    return link

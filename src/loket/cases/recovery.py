@@ -16,8 +16,8 @@ from django.db import transaction
 
 from loket.cases import numbers, ports
 from loket.cases.flow import track_url
-from loket.cases.intake import normalize_phone
 from loket.cases.models import Case
+from loket.catalog.fields.builtin import normalize_phone
 
 security_log = logging.getLogger("loket.security")
 

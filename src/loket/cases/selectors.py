@@ -10,11 +10,21 @@ from django.db.models import DateTimeField, IntegerField, Q, QuerySet, Value, Wh
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from loket.cases import numbers, policy, ports
+from loket.cases import flow, numbers, policy, ports
 from loket.cases.definition import Definition
 from loket.cases.models import Case, CaseEvent, Task, TaskStatus
 from loket.org.models import Officer, Unit
 from loket.org.selectors import units_within
+
+
+def public_fields(case: Case) -> list[tuple[str, str]]:
+    """What the case's document prints (no NIK, no phone), for the edge apps."""
+    return flow.public_fields(case)
+
+
+def track_url(case: Case) -> str:
+    """Where the applicant follows the case."""
+    return flow.track_url(case)
 
 
 def case_by_tracking_number(tracking_number: str) -> Case | None:
@@ -90,7 +100,7 @@ def task_queue(
     says otherwise), overdue first, then by due; optionally of one service or due
     before a moment."""
     at = at or timezone.now()
-    position_ids = [holding.position.pk for holding in ports.holdings_of(officer, at)]
+    position_ids = policy.queue_position_ids(officer, at)
     tasks = Task.objects.filter(status=status, position_id__in=position_ids)
     if service_code:
         tasks = tasks.filter(case__service__code=service_code)

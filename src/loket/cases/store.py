@@ -33,9 +33,9 @@ def insert_task(task: Task, *, agency_id: int, position_code: str) -> bool:
     table = quote(Task._meta.db_table)
     positions = quote(Position._meta.db_table)
     key = quote(cast(str, Task._meta.pk.column))  # type: ignore[union-attr]
-    position_column = quote(cast(str, Task._meta.get_field("position").column))
+    position_column = quote(Task._meta.get_field("position").column)
     position_key = quote(cast(str, Position._meta.pk.column))  # type: ignore[union-attr]
-    agency_column = quote(cast(str, Position._meta.get_field("agency").column))
+    agency_column = quote(Position._meta.get_field("agency").column)
     code_column = quote(cast(str, Position._meta.get_field("code").column))
     # Identifiers come from model metadata, values are parameters.
     sql = (

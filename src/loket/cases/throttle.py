@@ -27,9 +27,9 @@ from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from loket.cases.intake import normalize_phone
 from loket.cases.models import Case
 from loket.cases.selectors import case_for_applicant
+from loket.catalog.fields.builtin import normalize_phone
 from loket.core import ratelimit
 from loket.core.errors import NotFound, RateLimited
 

@@ -50,7 +50,7 @@ class CelSyntaxError(ValueError):
 
 
 @lru_cache(maxsize=4096)
-def compile_expression(expression: str) -> lark.Tree:
+def compile_expression(expression: str) -> lark.Tree[Any]:
     """The parse tree of `expression`; raises CelSyntaxError. Cached by text."""
     try:
         return _ENVIRONMENT.compile(expression)
@@ -102,11 +102,11 @@ class _BudgetedEvaluator(Evaluator):
 
     budget: _Budget
 
-    def visit_children(self, tree: lark.Tree) -> list[Any]:
+    def visit_children(self, tree: lark.Tree[Any]) -> list[Any]:
         self.budget.spend()
         return super().visit_children(tree)
 
-    def sub_evaluator(self, ast: lark.Tree) -> Evaluator:
+    def sub_evaluator(self, ast: lark.Tree[Any]) -> Evaluator:
         nested = _BudgetedEvaluator(ast, activation=self.activation)
         nested.budget = self.budget
         return nested
@@ -218,7 +218,7 @@ def _walk(node: object, bound: frozenset[str], found: list[tuple[str, ...]]) -> 
         _walk(child, bound, found)
 
 
-def _chain(node: lark.Tree) -> tuple[str, ...] | None:
+def _chain(node: lark.Tree[Any]) -> tuple[str, ...] | None:
     """The dotted name a member node spells, or None when it is not a plain name."""
     kind = str(node.data)
     children = node.children

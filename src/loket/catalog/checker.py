@@ -149,7 +149,8 @@ class Checker:
         if isinstance(value, bool) or not isinstance(value, int):
             self.error(where, _("must be a whole number"))
             return None
-        return self._in_range(where, value, minimum, maximum)
+        whole: int | None = self._in_range(where, value, minimum, maximum)
+        return whole
 
     def number(
         self, where: Where, value: Any, *, minimum: float | None = None
@@ -161,7 +162,8 @@ class Checker:
         ):
             self.error(where, _("must be a number"))
             return None
-        return self._in_range(where, value, minimum, None)
+        number: int | float | None = self._in_range(where, value, minimum, None)
+        return number
 
     def _in_range(self, where: Where, value: Any, minimum: Any, maximum: Any) -> Any:
         if minimum is not None and value < minimum:

@@ -449,7 +449,7 @@ def _table_rule(check: Checker, where: Where, value: Any, before: frozenset[str]
             if check.identifier((*where, "output", key), key) is None:
                 continue
             if isinstance(result, str | bool | int | float) and not (
-                isinstance(result, float) and result != result  # NaN
+                isinstance(result, float) and result != result  # noqa: PLR0124 (NaN)
             ):
                 output[key] = result
             else:

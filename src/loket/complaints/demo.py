@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from loket.complaints import services
+from loket.complaints import ports, services
 from loket.complaints.categories import load_dir
 from loket.complaints.models import Complaint, Tier
 from loket.org.models import Agency, Officer, Position
@@ -112,8 +112,9 @@ ANSWER = (
 
 def _officer(position_code: str, agency: Agency, now: dt.datetime) -> Officer:
     position = Position.objects.get(agency=agency, code=position_code)
-    holding = services.ports.holders_at(position, now)
-    return holding[0].officer
+    holding = ports.holders_at(position, now)
+    officer: Officer = holding[0].officer
+    return officer
 
 
 def _tell(story: Story, agency: Agency, now: dt.datetime) -> Complaint:

@@ -133,7 +133,8 @@ def _policy(request: HttpRequest) -> ComplaintPolicy:
 def _handled(view: Any) -> Any:
     def wrapped(request: HttpRequest, fmt: str, **kwargs: Any) -> HttpResponse:
         try:
-            return view(request, fmt, **kwargs)
+            response: HttpResponse = view(request, fmt, **kwargs)
+            return response
         except Open311Error as error:
             return _error(fmt, error.status, error.description)
 

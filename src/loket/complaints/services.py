@@ -802,7 +802,7 @@ def _escalate(complaint_id: int, now: dt.datetime) -> int:
                 "position_name": complaint.position.title,
                 "due_date": complaint.running_due_at,
                 "task_url": settings.PUBLIC_BASE_URL
-                + reverse("complaints:officer-detail", args=[complaint.pk]),
+                + reverse("workspace:complaint_detail", args=[complaint.pk]),
             },
             dedupe_key=f"complaint-event:{event.pk}:escalated:{holding.officer.pk}",
         )

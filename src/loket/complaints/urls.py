@@ -1,4 +1,4 @@
-"""Complaint pages, the officers' queue and the Open311 GeoReport v2 endpoint."""
+"""Complaint pages and the Open311 GeoReport v2 endpoint (the officers' pages: workspace)."""
 
 from django.urls import path, re_path
 
@@ -17,13 +17,6 @@ urlpatterns = [
     path("pengaduan/<str:tracking_number>/ikuti/", views.follow, name="follow"),
     path("pengaduan/<str:tracking_number>/keterangan/", views.supply, name="supply"),
     path("pengaduan/<str:tracking_number>/tanggapan/", views.reply, name="reply"),
-    path("workspace/pengaduan/", views.queue, name="queue"),
-    path("workspace/pengaduan/<int:complaint_id>/", views.officer_detail, name="officer-detail"),
-    path(
-        "workspace/pengaduan/<int:complaint_id>/foto/<int:photo_id>/",
-        views.photo,
-        name="officer-photo",
-    ),
     re_path(rf"^open311/discovery\.{_FMT}$", open311.discovery, name="open311-discovery"),
     re_path(rf"^open311/v2/services\.{_FMT}$", open311.services_list, name="open311-services"),
     re_path(

@@ -1,4 +1,6 @@
-"""Complaint pages: filing and following (complainant), the public watchdog, the officers' queue.
+"""Complaint pages: filing and following (complainant) and the public watchdog.
+
+The officers' queue and complaint page are the workspace's (loket.workspace.complaints).
 
 Views parse, call one operation or selector, and render. Who may see what is decided in
 `selectors` (officers) and `_complaint_for` (complainants); the operations check again.
@@ -9,8 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.http.response import HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,23 +21,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from loket.cases import throttle
 from loket.catalog.models import Service
-from loket.complaints import selectors, services
+from loket.complaints import ports, selectors, services
 from loket.complaints.forms import (
-    AnswerForm,
     FileForm,
     FollowForm,
-    ForwardForm,
     InformationForm,
-    RaiseTierForm,
-    ReasonForm,
     ReplyForm,
-    VerifyForm,
 )
 from loket.complaints.models import Complaint, Status
 from loket.core.errors import LoketError, NotFound, RateLimited
-from loket.documents.services import open_stored
-from loket.org.models import Position, Unit
-from loket.workspace.decorators import current_officer, officer_required
+from loket.org.models import Unit
 
 PROVEN = "complaints.proven"
 RECEIPT = "complaints.receipt"
@@ -145,7 +139,9 @@ def new_complaint(request: HttpRequest) -> HttpResponse:
     return _render_file(request, form, policy, status=422)
 
 
-def _render_file(request: HttpRequest, form: FileForm, policy: Any, status: int = 200) -> Any:
+def _render_file(
+    request: HttpRequest, form: FileForm, policy: Any, status: int = 200
+) -> HttpResponse:
     return render(
         request,
         "complaints/file.html",
@@ -190,7 +186,7 @@ def follow_form(request: HttpRequest) -> HttpResponse:
             throttle.require_not_braked(
                 request, number, _("Too many wrong attempts. Try again in %(minutes)s minutes.")
             )
-            if complaint is None or not services.ports.check_access_code(
+            if complaint is None or not ports.check_access_code(
                 complaint.tracking_number,
                 form.cleaned_data["access_code"],
                 complaint.access_code_hash,
@@ -311,145 +307,3 @@ def public_detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
             "events": selectors.public_events(complaint),
         },
     )
-
-
-# -- the officers ---------------------------------------------------------------------------
-
-
-@never_cache
-@officer_required
-@require_GET
-def queue(request: HttpRequest) -> HttpResponse:
-    officer = current_officer(request)
-    return render(
-        request,
-        "complaints/queue.html",
-        {
-            "complaints": selectors.queue_for(officer),
-            "now": timezone.now(),
-        },
-    )
-
-
-def _forward_positions(complaint: Complaint) -> list[Position]:
-    # Any position of an agency that takes complaints on this installation.
-    return list(
-        Position.objects.filter(agency__complaint_policy__isnull=False)
-        .exclude(pk=complaint.position_id)
-        .select_related("unit", "agency")
-        .order_by("agency__name", "unit__name", "title")
-    )
-
-
-ACTIONS = {
-    "verify": VerifyForm,
-    "reject": ReasonForm,
-    "ask": ReasonForm,
-    "forward": ForwardForm,
-    "raise_tier": RaiseTierForm,
-    "follow_up": None,
-    "answer": AnswerForm,
-}
-
-
-def _act(action: str, form: Any, complaint: Complaint, officer: Any) -> None:
-    data = form.cleaned_data if form is not None else {}
-    common = {"complaint_id": complaint.pk, "officer": officer}
-    if action == "verify":
-        services.verify(
-            **common,
-            tier=data["tier"],
-            make_confidential=data["make_confidential"],
-            make_anonymous=data["make_anonymous"],
-        )
-    elif action == "reject":
-        services.reject(**common, reason=data["reason"])
-    elif action == "ask":
-        services.ask_information(**common, question=data["reason"])
-    elif action == "forward":
-        services.forward(**common, position_id=data["position"], reason=data["reason"])
-    elif action == "raise_tier":
-        services.raise_tier(**common, tier=data["tier"], reason=data["reason"])
-    elif action == "follow_up":
-        services.start_follow_up(**common)
-    elif action == "answer":
-        services.answer(**common, text=data["text"])
-
-
-@never_cache
-@officer_required
-@require_http_methods(["GET", "POST"])
-def officer_detail(request: HttpRequest, complaint_id: int) -> HttpResponse:
-    officer = current_officer(request)
-    view = selectors.officer_view(officer, complaint_id)
-    if view is None:
-        raise Http404(_("No such complaint in your queues."))
-    complaint = view.complaint
-    forms_by_action: dict[str, Any] = {
-        "verify": VerifyForm(),
-        "reject": ReasonForm(prefix="reject"),
-        "ask": ReasonForm(prefix="ask"),
-        "forward": ForwardForm(prefix="forward", positions=_forward_positions(complaint)),
-        "raise_tier": RaiseTierForm(prefix="raise"),
-        "answer": AnswerForm(prefix="answer"),
-    }
-    status = 200
-    error = ""
-    if request.method == "POST":
-        action = request.POST.get("action", "")
-        if action not in ACTIONS or not view.may_act:
-            raise Http404(_("No such action."))
-        form = None
-        if ACTIONS[action] is not None:
-            form = forms_by_action[action].__class__(
-                request.POST,
-                prefix=forms_by_action[action].prefix,
-                **({"positions": _forward_positions(complaint)} if action == "forward" else {}),
-            )
-            forms_by_action[action] = form
-        if form is None or form.is_valid():
-            try:
-                _act(action, form, complaint, officer)
-            except LoketError as refused:
-                if form is not None:
-                    _add_error(form, refused)
-                error = refused.message
-                status = refused.status if refused.status < 500 else 400
-            else:
-                return redirect("complaints:officer-detail", complaint.pk)
-        else:
-            status = 422
-    return render(
-        request,
-        "complaints/officer_detail.html",
-        {
-            "view": view,
-            "complaint": complaint,
-            "forms": forms_by_action,
-            "error": error,
-            "events": list(
-                complaint.events.select_related("officer", "position").order_by("sequence")
-            ),
-        },
-        status=status,
-    )
-
-
-@never_cache
-@officer_required
-@require_GET
-def photo(request: HttpRequest, complaint_id: int, photo_id: int) -> HttpResponseBase:
-    """A complaint's photo, for the officers who may see the complaint; never public."""
-    view = selectors.officer_view(current_officer(request), complaint_id)
-    found = (
-        view.complaint.photos.filter(pk=photo_id).select_related("stored_file").first()
-        if (view is not None)
-        else None
-    )
-    if found is None:
-        raise Http404(_("No such complaint in your queues."))
-    stored = found.stored_file
-    response = FileResponse(open_stored(stored), content_type=stored.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response

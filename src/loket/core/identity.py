@@ -15,6 +15,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from loket.core.errors import ValidationError
@@ -101,7 +102,7 @@ def validate_nik(nik: str, *, today: dt.date | None = None) -> NikInfo:
     if day > 40:
         day -= 40
     try:
-        birth_date = _birth_date(day, month, year, today or dt.date.today())
+        birth_date = _birth_date(day, month, year, today or timezone.localdate())
     except ValueError:
         raise ValidationError(
             # Plain words for the applicant; the rule itself is in the module docstring.

@@ -32,7 +32,8 @@ class EncryptedFileSystemStorage(FileSystemStorage):
         content.seek(0)
         token = pii.fernet().encrypt(content.read())
         # _save/_open are the documented hooks of a custom storage; django-stubs omit them.
-        return super()._save(name, ContentFile(token, name=name))  # type: ignore[misc]
+        saved: str = super()._save(name, ContentFile(token, name=name))  # type: ignore[misc]
+        return saved
 
     def _open(self, name: str, mode: str = "rb") -> File[Any]:
         if "w" in mode or "a" in mode or "+" in mode:

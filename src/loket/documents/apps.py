@@ -6,3 +6,17 @@ class DocumentsConfig(AppConfig):
     name = "loket.documents"
     label = "documents"
     verbose_name = _("Documents")
+
+    def ready(self) -> None:
+        # The engine calls these through its ports; it never imports documents (no cycle).
+        from loket.cases import ports
+        from loket.documents import issuing, services
+
+        ports.provide(
+            check_upload=services.check_upload,
+            store_checked=services.store_checked,
+            store_upload=services.store_upload,
+            issue_certificate=services.issue_certificate,
+            request_issue=issuing.request_issue,
+            verification_url=services.verification_url,
+        )

@@ -71,7 +71,7 @@ def ensure_agency_signer(agency_code: str, agency_name: str) -> DemoSignerFiles:
 # -- internals --------------------------------------------------------------
 
 
-class _locked:
+class _locked:  # noqa: N801 (used like a function: `with _locked():`)
     """An exclusive lock on DATA_DIR/pki/.lock for the duration of a `with`."""
 
     def __enter__(self) -> None:

@@ -323,7 +323,7 @@ def parse_month(text: str | None, *, today: dt.date) -> dt.date:
     if not text:
         return today.replace(day=1)
     try:
-        month = dt.datetime.strptime(text, "%Y-%m").date()
+        month = dt.datetime.strptime(text, "%Y-%m").date()  # noqa: DTZ007 (the date only)
     except ValueError:
         raise ValidationError(_("Give the month as YYYY-MM."), field="bulan") from None
     if not 2000 <= month.year <= today.year + 1:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
@@ -251,3 +252,10 @@ def public_sheets(
             handling,
         ),
     ]  # fmt: skip
+
+
+def attachment(download: Export) -> HttpResponse:
+    """The export as a download (the dashboards' CSV and XLSX links)."""
+    response = HttpResponse(download.body, content_type=download.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{download.filename}"'
+    return response

@@ -11,11 +11,7 @@ from loket.core.errors import ValidationError
 from loket.insights import charts, dashboard, exports
 from loket.org.models import Agency
 
-
-def attachment(download: exports.Export) -> HttpResponse:
-    response = HttpResponse(download.body, content_type=download.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{download.filename}"'
-    return response
+attachment = exports.attachment
 
 
 @require_GET

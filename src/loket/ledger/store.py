@@ -23,7 +23,7 @@ def split_frontier(blob: bytes | memoryview) -> list[bytes]:
     return [blob[i : i + merkle.HASH_SIZE] for i in range(0, len(blob), merkle.HASH_SIZE)]
 
 
-def _fields(model: type[Model], names: Iterable[str]) -> list[Field]:
+def _fields(model: type[Model], names: Iterable[str]) -> list[Field[Any, Any]]:
     by_name = {field.name: field for field in model._meta.concrete_fields}
     return [by_name[name] for name in names]
 

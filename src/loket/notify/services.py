@@ -208,7 +208,8 @@ def backoff(attempts: int) -> timedelta:
     """
     exponent = min(max(attempts - 1, 0), 30)
     delay = min(conf.backoff_base() * (2**exponent), conf.backoff_cap())
-    return delay / 2 + delay / 2 * random.random()  # noqa: S311 - jitter, not security
+    jittered: timedelta = delay / 2 + delay / 2 * random.random()  # noqa: S311 - jitter
+    return jittered
 
 
 def deliver_due(

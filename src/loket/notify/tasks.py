@@ -6,7 +6,7 @@ from dataclasses import asdict
 
 from django_tasks import task
 
-from . import services
+from . import reminders, services
 
 
 @task()
@@ -24,3 +24,9 @@ def deliver_outbox(message_ids: list[int] | None = None) -> dict[str, int]:
 def sweep_outbox() -> dict[str, int]:
     """The periodic safety net: expired leases, lost delivery tasks, retries that are due."""
     return asdict(services.sweep_outbox())
+
+
+@task()
+def warn_expiring_acting() -> int:
+    """Warn Plt/Plh officials before their Surat Perintah runs out; run daily by the worker."""
+    return reminders.warn_expiring_acting()

@@ -8,6 +8,11 @@ class PaymentsConfig(AppConfig):
     verbose_name = _("Payments")
 
     def ready(self) -> None:
+        from loket.cases import ports
+        from loket.payments import billing
+
+        # The engine opens and cancels bills through its ports; it never imports payments.
+        ports.provide(open_bill=billing.open_bill, cancel_open_bills=billing.cancel_open_bills)
         from loket.notify.events import EventSpec, register_event
 
         applicant = ("applicant_name", "tracking_number", "service_name", "track_url")

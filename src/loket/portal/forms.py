@@ -260,7 +260,8 @@ class TrackForm(forms.Form):
     )
 
     def clean_tracking_number(self) -> str:
-        return self.cleaned_data["tracking_number"].strip().upper()
+        number: str = self.cleaned_data["tracking_number"].strip().upper()
+        return number
 
 
 class CancelForm(forms.Form):

@@ -11,8 +11,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from loket.cases.definition import Definition
-from loket.cases.flow import track_url
 from loket.cases.models import Case
+from loket.cases.selectors import track_url
 from loket.catalog.rules import fee_for
 from loket.core.errors import LoketError
 from loket.documents.receipt import ReceiptContent, render_receipt

@@ -22,7 +22,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from loket.accounts.services import may_request_mail
-from loket.cases.intake import PHONE, normalize_phone
+from loket.catalog.fields.builtin import PHONE, normalize_phone
 from loket.core import ratelimit
 from loket.core.errors import RateLimited, ValidationError
 from loket.core.pii import lookup_hash

@@ -8,6 +8,11 @@ class SurveysConfig(AppConfig):
     verbose_name = _("Satisfaction surveys")
 
     def ready(self) -> None:
+        from loket.cases import ports
+        from loket.surveys.services import invite_for_closed_case
+
+        # The engine asks for the closing survey link through its ports (no import cycle).
+        ports.provide(survey_link=invite_for_closed_case)
         from loket.notify.events import EventSpec, register_event
 
         # Sent on closure when a document was already issued (the approval itself

@@ -133,6 +133,8 @@ def _task_context(
         "capacity": capacity_label(reach.capacity_for(task.position_id)),
         "may_act": may_act,
         # The page asks for a claim before it offers the decision form.
+        # The page shows the decision form once the officer has claimed the task (so two
+        # officers never fill it in at once); the authority itself is the policy's.
         "may_decide": policy.may_decide(reach, task) and task.claimed_by_id == officer.pk,
         "may_claim": policy.may_claim(reach, task),
         "may_reassign": policy.may_reassign(reach, task),
@@ -357,7 +359,7 @@ def unit_tasks(request: HttpRequest) -> HttpResponse:
     officer = current_officer(request)
     now = timezone.now()
     reach = policy.reach_of(officer, now)
-    if not reach.is_head:
+    if not policy.may_supervise(reach):
         return render(request, "workspace/not_head.html", status=403)
     tasks = list(selectors.unit_open_tasks(reach, at=now))
     # Holders per position, not per task: a unit's tasks share a few positions.

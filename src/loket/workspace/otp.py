@@ -76,7 +76,8 @@ def demo_totp_key(username: str) -> str:
 
 
 def is_demo_device(device: TOTPDevice) -> bool:
-    return device.key == demo_totp_key(device.user.get_username())
+    is_demo: bool = device.key == demo_totp_key(device.user.get_username())
+    return is_demo
 
 
 def enrol_demo_devices(usernames: Iterable[str]) -> int:

@@ -20,8 +20,8 @@ from django.views.decorators.http import require_GET
 from loket.cases import policy
 from loket.core.errors import ValidationError
 from loket.insights import charts, dashboard, exports, selectors, skp, xes
+from loket.insights.exports import attachment
 from loket.insights.models import MonthlyRollup
-from loket.insights.views import attachment
 from loket.org.models import Officer, Unit
 from loket.workspace.decorators import current_officer, officer_required
 
@@ -39,7 +39,7 @@ def readable_units(request: HttpRequest, officer: Officer, reach: policy.Reach) 
 
 @officer_required
 @require_GET
-def unit_performance(request: HttpRequest) -> HttpResponse:
+def unit_performance(request: HttpRequest) -> HttpResponse:  # noqa: PLR0911
     """Tiles, trends, services, bottlenecks, queues and fiktif-positif cases of one unit,
     for its heads and the inspectorate."""
     officer = current_officer(request)

@@ -21,9 +21,9 @@ from django.views.decorators.http import require_GET
 
 from loket.cases import personal_data, policy
 from loket.cases.definition import Definition, compiled, localized
-from loket.cases.flow import public_fields
 from loket.cases.models import ReadChannel, Task
 from loket.cases.policy import PersonalData
+from loket.cases.selectors import public_fields
 from loket.documents.preview import render_preview
 from loket.workspace import presenters, selectors
 from loket.workspace.decorators import current_officer, officer_required

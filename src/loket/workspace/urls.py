@@ -1,6 +1,6 @@
 from django.urls import path
 
-from loket.workspace import audit, casework, performance, signing, surveys, views
+from loket.workspace import audit, casework, complaints, performance, signing, surveys, views
 
 app_name = "workspace"
 
@@ -29,6 +29,13 @@ urlpatterns = [
     path("login/code/", views.verify, name="verify"),
     path("login/setup/", views.enrol, name="enrol"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("pengaduan/", complaints.queue, name="complaint_queue"),
+    path("pengaduan/<int:complaint_id>/", complaints.officer_detail, name="complaint_detail"),
+    path(
+        "pengaduan/<int:complaint_id>/foto/<int:photo_id>/",
+        complaints.photo,
+        name="complaint_photo",
+    ),
     path("survei/", surveys.periods, name="survey_periods"),
     path("survei/<int:period_id>/", surveys.report, name="survey_report"),
     path("survei/<int:period_id>/terbitkan/", surveys.publish, name="survey_publish"),

@@ -47,7 +47,7 @@ def decide(
     """
     review = {"checklist": checklist, "requested_fields": requested_fields}
     with audited("decide", f"task:{task_id}", officer=officer):
-        return _decide(task_id, officer, decision, reason, now or timezone.now(), review)
+        return _decide(task_id, officer, decision, reason, now or timezone.now(), review=review)
 
 
 @transaction.atomic
@@ -57,6 +57,7 @@ def _decide(
     decision: str,
     reason: str,
     now: dt.datetime,
+    *,
     review: dict[str, Any] | None = None,
 ) -> CaseEvent:
     if decision not in Decision.values:

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.utils.translation import gettext as _
 
-from loket.cases import issuing, ports
+from loket.cases import issuing
 from loket.cases.models import Case
 from loket.core.errors import ConflictError
 
@@ -18,7 +18,7 @@ def issue(*, case_id: int, now: dt.datetime | None = None) -> Case:
     transaction, then recorded (loket.cases.issuing). Raises `ConflictError`
     if the case is not waiting for a document.
     """
-    request = ports.document_issuing.open_request(case_id)
+    request = issuing.open_request(case_id)
     if request is None:
         raise ConflictError(_("This application is not waiting for its document to be issued."))
     issuing.issue_requested(request_id=request.pk, now=now)

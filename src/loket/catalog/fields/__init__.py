@@ -9,6 +9,7 @@ from loket.catalog.fields import builtin as _builtin  # noqa: F401  (registers t
 from loket.catalog.fields.base import (
     Choice,
     DataField,
+    EngineFormField,
     FieldType,
     FieldValueError,
     field_type,
@@ -17,7 +18,6 @@ from loket.catalog.fields.base import (
     register,
     unregister,
 )
-from loket.catalog.fields.builtin import EngineFormField
 
 __all__ = [
     "Choice",

@@ -36,7 +36,7 @@ def default_schedule() -> list[Periodic]:
         Periodic("loket.cases.tasks:flag_statutory_lapses", 300),
         Periodic("loket.cases.tasks:close_lapsed_applicant_waits", 300),
         Periodic("loket.cases.tasks:issue_parked_documents", 120),
-        Periodic("loket.org.tasks:warn_expiring_acting", 3600),
+        Periodic("loket.notify.tasks:warn_expiring_acting", 3600),
         Periodic("loket.surveys.tasks:close_ended_periods", 3600),
         Periodic("loket.notify.tasks:sweep_outbox", 60),
         Periodic("loket.ledger.tasks:sign_tree_head_task", 60),

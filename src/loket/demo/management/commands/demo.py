@@ -17,8 +17,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from loket.core.demo import ADMIN_USERNAME, DEMO_PASSWORD, load_demo
 from loket.core.management.commands.serve import ensure_bindable, gunicorn_argv
+from loket.demo.agency import ADMIN_USERNAME, DEMO_PASSWORD, load_demo
 from loket.surveys.demo import load_survey_history
 
 
