@@ -164,6 +164,8 @@ def load_current_work(*, now: dt.datetime | None = None) -> int:
             moment = min(add_working_hours(agency, moment, rng.uniform(1, 3)), now)
             who = dict(STEPS)[step]
             _decide(case, step, who, decision, moment)
+        if state == "approved":  # issued at once, like the history (the worker would)
+            cases.issue(case_id=case.pk, now=moment)
         if state == "claimed":
             task = Task.objects.get(case=case, status=TaskStatus.OPEN)
             cases.claim_task(
