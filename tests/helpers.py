@@ -27,3 +27,20 @@ def issue_requested_documents() -> int:
     from loket.cases.services import issue_parked
 
     return issue_parked()
+
+
+def issue_requested_documents_in_thread() -> int:
+    """`issue_requested_documents` for browser tests: signing runs its own event loop,
+    which cannot start inside Playwright's, so it runs where the worker would, apart."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def run() -> int:
+        from django.db import connection
+
+        try:
+            return issue_requested_documents()
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(run).result()

@@ -22,6 +22,7 @@ from loket.demo.agency import DEMO_PASSWORD, load_demo
 from loket.workspace.otp import code_for, confirmed_devices
 from tests.browser.conftest import DESKTOP, CheckPage
 from tests.documents.samples import pdf_bytes, png_bytes
+from tests.helpers import issue_requested_documents_in_thread
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -124,7 +125,9 @@ def _act(
         # The signer's approval issues the licence: a preview, then the confirmation.
         expect(page.get_by_test_id("preview-frame")).to_be_visible()
         check_page(page, f"{shot}-confirm")
-        page.get_by_test_id("confirm-sign").click()
+        # Keyboard, not the mouse: headless Chromium's PDF viewer in the preview frame
+        # swallows pointer events at the button.
+        page.get_by_test_id("confirm-sign").press("Enter")
     expect(page.locator(".message.success")).to_contain_text(tracking)
     expect(page.locator("table.queue tr", has_text=tracking)).to_have_count(0)
 
@@ -186,6 +189,7 @@ def test_full_path_from_application_to_issued_licence(
          shot=f"path-{language}-siti-2", **steps)  # fmt: skip
     _act(contexts, check_page, username="dewi", tracking=tracking, decision="approve",
          shot=f"path-{language}-dewi-approve", **steps)  # fmt: skip
+    issue_requested_documents_in_thread()  # the worker signs the licence a moment later
 
     applicant.reload()
     expect(applicant.get_by_test_id("case-status")).to_have_text(

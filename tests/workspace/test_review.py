@@ -13,6 +13,7 @@ from loket.cases.models import CaseEvent, CaseStatus, PersonalDataRead, Task, Ta
 from loket.catalog.models import ServiceVersion
 from loket.documents.models import IssuedDocument
 from loket.workspace.presenters import check_label
+from tests.helpers import issue_requested_documents
 from tests.workspace.conftest import apply, officer, open_task
 
 pytestmark = pytest.mark.django_db
@@ -120,6 +121,7 @@ def test_signers_approval_shows_the_confirmation_and_issues_nothing_yet(
         f"/workspace/tasks/{task.pk}/decide/", {"d-decision": "approve", "d-confirmed": "on"}
     )
     assert confirmed.status_code == 302
+    issue_requested_documents()  # what the worker does a moment later
     case.refresh_from_db()
     assert case.status == CaseStatus.APPROVED
     assert IssuedDocument.objects.filter(case=case).count() == 1
