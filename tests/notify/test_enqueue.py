@@ -117,6 +117,25 @@ def test_phone_number_is_encrypted_at_rest(case_context: dict[str, Any]) -> None
     assert OutboxMessage.objects.get(pk=message.pk).recipient == "+6281234567890"
 
 
+def test_body_with_name_and_access_code_is_encrypted_at_rest(
+    case_context: dict[str, Any],
+) -> None:
+    [message] = services.enqueue(
+        event="received",
+        language="id",
+        email="dewi@example.id",
+        context={**case_context, "access_code": "K7PQ2MXA"},
+        dedupe_key="k",
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT body FROM notify_outboxmessage WHERE id = %s", [message.pk])
+        [stored] = cursor.fetchone()
+
+    assert "K7PQ2MXA" not in stored
+    assert "Déwi" not in stored
+    assert "K7PQ2MXA" in OutboxMessage.objects.get(pk=message.pk).body
+
+
 @pytest.mark.parametrize(
     ("arguments", "field"),
     [

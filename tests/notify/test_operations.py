@@ -79,6 +79,34 @@ def test_admin_shows_the_recipient_masked(
         assert b"de***@example.id" in page.content
 
 
+def test_admin_hides_bodies_that_may_carry_an_access_code(
+    admin_client_: Client, dummy_tasks: Any, case_context: dict[str, Any]
+) -> None:
+    with transaction.atomic():
+        [secret] = services.enqueue(
+            event="received",
+            language="en",
+            email="dewi@example.id",
+            context={**case_context, "access_code": "K7PQ2MXA"},
+            dedupe_key="with-code",
+        )
+        [plain] = services.enqueue(
+            event="returned",
+            language="en",
+            email="dewi@example.id",
+            context={**case_context, "reason": "Foto KTP buram."},
+            dedupe_key="returned",
+        )
+
+    hidden = admin_client_.get(reverse("admin:notify_outboxmessage_change", args=[secret.pk]))
+    shown = admin_client_.get(reverse("admin:notify_outboxmessage_change", args=[plain.pk]))
+
+    assert hidden.status_code == shown.status_code == 200
+    assert b"K7PQ2MXA" not in hidden.content
+    assert b"disembunyikan: pesan ini dapat memuat kode akses" in hidden.content
+    assert b"Foto KTP buram." in shown.content
+
+
 def test_admin_retry_now_sends_a_dead_message_again(
     admin_client_: Client,
     smtp_server: SmtpServer,

@@ -32,7 +32,9 @@ def reject(case: Case) -> Case:
 
 
 def closing_message(case: Case, event: str) -> OutboxMessage:
-    return OutboxMessage.objects.filter(event=event, body__contains=case.tracking_number).first()
+    # The body is encrypted at rest: it can only be searched after reading.
+    messages = OutboxMessage.objects.filter(event=event).order_by("pk")
+    return next(m for m in messages if case.tracking_number in m.body)
 
 
 def token_in(message: OutboxMessage) -> str:

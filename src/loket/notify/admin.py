@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import services
+from .events import EVENTS
 from .models import OutboxMessage
 from .recipients import mask_recipient
 
@@ -32,7 +33,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     actions = ["retry_now"]
     # The recipient column is encrypted; show it masked, never in full.
-    exclude = ["recipient", "claim_token"]
+    exclude = ["recipient", "claim_token", "body"]
     readonly_fields = [
         "masked_recipient",
         "recipient_user",
@@ -49,12 +50,21 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         "sent_at",
         "read_at",
         "subject",
-        "body",
+        "shown_body",
     ]
 
     @admin.display(description=_("recipient"))
     def masked_recipient(self, obj: OutboxMessage) -> str:
         return mask_recipient(obj.recipient) if obj.recipient else str(obj.recipient_user or "")
+
+    @admin.display(description=_("body"))
+    def shown_body(self, obj: OutboxMessage) -> str:
+        # An operator watching delivery needs status and errors, not the access code
+        # or survey link that would let them act as the applicant.
+        spec = EVENTS.get(obj.event)
+        if spec is None or spec.may_carry_secret:
+            return str(_("(hidden: this message may carry an access code or a personal link)"))
+        return str(obj.body)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -42,6 +42,10 @@ from dataclasses import dataclass
 
 _APPLICANT = ("applicant_name", "tracking_number", "service_name", "track_url")
 
+# Context keys whose value opens something (the case's page, a single-use survey
+# link): a message that may carry one is not shown to operators (notify admin).
+SECRET_KEYS = frozenset({"access_code", "survey_url"})
+
 
 @dataclass(frozen=True)
 class EventSpec:
@@ -49,6 +53,10 @@ class EventSpec:
     audience: str  # "applicant" or "officer": who the templates speak to
     required: tuple[str, ...]
     optional: tuple[str, ...] = ()
+
+    @property
+    def may_carry_secret(self) -> bool:
+        return not SECRET_KEYS.isdisjoint((*self.required, *self.optional))
 
 
 EVENTS: dict[str, EventSpec] = {

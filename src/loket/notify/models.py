@@ -34,8 +34,9 @@ class OutboxMessage(models.Model):
     """A message promised to someone, rendered when the promise was made.
 
     Subject and body are rendered at enqueue time so a later template change does
-    not alter what was promised. `recipient` (e-mail address or phone number) is
-    personal data and encrypted at rest; in-app messages address `recipient_user`.
+    not alter what was promised. `recipient` (e-mail address or phone number) and
+    `body` are personal data and encrypted at rest; in-app messages address
+    `recipient_user`.
     """
 
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
@@ -51,7 +52,9 @@ class OutboxMessage(models.Model):
     language = models.CharField(_("language"), max_length=2, choices=Language.choices)
     event = models.CharField(_("event"), max_length=64)
     subject = models.CharField(_("subject"), max_length=255, blank=True, default="")
-    body = models.TextField(_("body"))
+    # The body carries the applicant's name and, for some events, the access code or
+    # a single-use survey link: personal and secret, so encrypted at rest like NIK.
+    body = EncryptedTextField(_("body"))
     dedupe_key = models.CharField(_("deduplication key"), max_length=200)
     status = models.CharField(
         _("status"), max_length=8, choices=Status.choices, default=Status.PENDING
