@@ -22,10 +22,10 @@ from loket.api.auth import NotSignedIn, machine_auth, officer_auth, require_scop
 from loket.api.responses import problems
 from loket.cases import personal_data, policy, selectors, services, throttle
 from loket.cases import revision as revisions
-from loket.cases.definition import Definition, compiled
 from loket.cases.intake import Applicant
 from loket.cases.models import Case, CaseEvent, ReadChannel, Task
 from loket.cases.policy import PersonalData
+from loket.catalog.definitions import ServiceDefinition, compiled
 from loket.core import safeinput
 from loket.core.errors import (
     AuthorityError,
@@ -200,7 +200,7 @@ class DecisionOut(Schema):
 
 
 def _event_out(
-    event: CaseEvent, definition: Definition, language: str, officer_view: bool
+    event: CaseEvent, definition: ServiceDefinition, language: str, officer_view: bool
 ) -> EventOut:
     return EventOut(
         at=event.at,
