@@ -109,6 +109,64 @@ def readable_rule(rule: str, language: str = "id") -> str:
     return " ".join(text.replace("_", " ").split())
 
 
+@dataclass(frozen=True)
+class Fee:
+    """The service's fee: a fixed `amount` in rupiah (0: free) or a CEL `expression`."""
+
+    amount: int | None = None
+    expression: str | None = None
+    note: I18n | None = None
+
+    @classmethod
+    def from_normalized(cls, spec: Mapping[str, Any] | None) -> Fee:
+        spec = spec or {}
+        return cls(
+            amount=None if spec.get("amount") is None else int(spec["amount"]),
+            expression=str(spec["expression"]) if spec.get("expression") else None,
+            note=dict(spec["note"]) if spec.get("note") else None,
+        )
+
+    @property
+    def is_free(self) -> bool:
+        return self.amount == 0
+
+
+@dataclass(frozen=True)
+class Product:
+    """The document the service issues: its type, number pattern and validity."""
+
+    document_type: I18n | None = None
+    number_pattern: str = ""
+    validity: I18n | None = None
+
+    @classmethod
+    def from_normalized(cls, spec: Mapping[str, Any] | None) -> Product:
+        spec = spec or {}
+        return cls(
+            document_type=dict(spec["document_type"]) if spec.get("document_type") else None,
+            number_pattern=str(spec.get("number_pattern") or ""),
+            validity=dict(spec["validity"]) if spec.get("validity") else None,
+        )
+
+
+@dataclass(frozen=True)
+class Archive:
+    """Archive metadata: classification code (Permendagri 83/2022) and access classes."""
+
+    classification: str = ""
+    case_file_access: str = "terbatas"
+    document_access: str = "biasa"
+
+    @classmethod
+    def from_normalized(cls, spec: Mapping[str, Any] | None) -> Archive:
+        spec = spec or {}
+        return cls(
+            classification=str(spec.get("classification") or ""),
+            case_file_access=str(spec.get("case_file_access") or "terbatas"),
+            document_access=str(spec.get("document_access") or "biasa"),
+        )
+
+
 @dataclass(frozen=True, eq=False)
 class Step(Mapping[str, Any]):
     id: str
@@ -157,6 +215,9 @@ class ServiceDefinition:
     data_fields: tuple[DataField, ...] = field(init=False, repr=False)
     document_requirements: tuple[DocumentRequirement, ...] = field(init=False, repr=False)
     steps: tuple[Step, ...] = field(init=False, repr=False)
+    fee: Fee = field(init=False, repr=False)
+    product: Product = field(init=False, repr=False)
+    archive: Archive = field(init=False, repr=False)
     _fields: dict[str, DataField] = field(init=False, repr=False, compare=False)
     _documents: dict[str, DocumentRequirement] = field(init=False, repr=False, compare=False)
     _steps: dict[str, Step] = field(init=False, repr=False, compare=False)
@@ -171,6 +232,9 @@ class ServiceDefinition:
         object.__setattr__(self, "data_fields", fields)
         object.__setattr__(self, "document_requirements", documents)
         object.__setattr__(self, "steps", steps)
+        object.__setattr__(self, "fee", Fee.from_normalized(self.raw.get("fee")))
+        object.__setattr__(self, "product", Product.from_normalized(self.raw.get("product")))
+        object.__setattr__(self, "archive", Archive.from_normalized(self.raw.get("archive")))
         object.__setattr__(self, "_fields", {f.name: f for f in fields})
         object.__setattr__(self, "_documents", {d.name: d for d in documents})
         object.__setattr__(self, "_steps", {s.id: s for s in steps})

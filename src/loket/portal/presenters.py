@@ -119,12 +119,11 @@ class FeeText:
 
 
 def fee_text(definition: ServiceDefinition, language: str) -> FeeText:
-    fee = definition.raw.get("fee") or {}
-    note = localized(fee.get("note"), language)
-    if fee.get("amount") is not None:
-        amount = int(fee["amount"])
-        return FeeText(amount == 0, False, rupiah(amount), "", note)
-    formula = describe_expression(str(fee.get("expression") or ""), definition, language)
+    fee = definition.fee
+    note = localized(fee.note, language)
+    if fee.amount is not None:
+        return FeeText(fee.is_free, False, rupiah(fee.amount), "", note)
+    formula = describe_expression(fee.expression or "", definition, language)
     return FeeText(False, True, "", formula, note)
 
 

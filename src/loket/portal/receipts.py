@@ -63,9 +63,8 @@ def receipt_content(case: Case) -> ReceiptContent:
 
 
 def _fee(definition: ServiceDefinition, case: Case) -> str:
-    fee = definition.raw.get("fee") or {}
     try:
         amount = fee_for(definition.raw, case.data)
     except LoketError:
         return ""
-    return "Gratis" if amount == 0 and fee.get("amount") is not None else presenters.rupiah(amount)
+    return "Gratis" if definition.fee.is_free else presenters.rupiah(amount)

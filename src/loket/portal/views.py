@@ -114,8 +114,8 @@ def service_detail(request: HttpRequest, code: str) -> HttpResponse:
         "time": presenters.duration_text(definition.service_deadline),
         "fee": presenters.fee_text(definition, language),
         "product": {
-            "type": localized((raw.get("product") or {}).get("document_type"), language),
-            "validity": localized((raw.get("product") or {}).get("validity"), language),
+            "type": localized(definition.product.document_type, language),
+            "validity": localized(definition.product.validity, language),
         },
         "complaint_channel": localized(
             (raw.get("standard") or {}).get("complaint_channel"), language

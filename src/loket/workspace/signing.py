@@ -58,7 +58,6 @@ def confirmation(
         for value in values
     ]
     definition = compiled(task.case.service_version)
-    product = definition.raw.get("product") or {}
     return render(
         request,
         "workspace/confirm_sign.html",
@@ -66,7 +65,7 @@ def confirmation(
             **context,
             "carried": carried,
             "confirmed_name": form.add_prefix("confirmed"),
-            "document_type": localized(product.get("document_type"), presenters.language())
+            "document_type": localized(definition.product.document_type, presenters.language())
             or context.get("service_name", ""),
         },
     )

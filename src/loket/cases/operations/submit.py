@@ -184,8 +184,8 @@ def _submit(
         language=clean.language,
         data=data,
         submitted_at=now,
-        archive_code=(definition.raw.get("archive") or {}).get("classification") or "",
-        access_class=(definition.raw.get("archive") or {}).get("case_file_access") or "terbatas",
+        archive_code=definition.archive.classification,
+        access_class=definition.archive.case_file_access,
     )
     stored = store_documents(case, documents, revision=0, now=now)
     # The case's documents are exactly those just stored: rules need not read them back.
