@@ -1,26 +1,9 @@
-"""Shared test set-up: every test run gets its own data directory."""
+"""Shared test set-up. The environment (data directory, limits) is set earlier, by
+tests/environment.py, loaded with `-p` before pytest-django imports the settings."""
 
 from __future__ import annotations
 
 import os
-import tempfile
-
-# Settings read the data directory at import time; point it at a throw-away
-# place before Django is configured so tests never touch a developer's var/.
-os.environ.setdefault("LOKET_DATA_DIR", tempfile.mkdtemp(prefix="loket-test-"))
-os.environ.setdefault(
-    "LOKET_SERVICES_DIR", os.path.join(os.path.dirname(__file__), "..", "services")
-)
-
-# The suite submits hundreds of applications naming the same demo contacts; the
-# tests of the submission and SMS brakes set their own (low) limits.
-for _limit in (
-    "SUBMISSIONS_PER_ADDRESS",
-    "SUBMISSIONS_PER_EMAIL",
-    "SUBMISSIONS_PER_PHONE",
-    "SMS_PER_PHONE",
-):
-    os.environ.setdefault(f"LOKET_{_limit}", "100000")
 
 pytest_plugins = ["tests.conftest_smtp"]  # the `smtp_server` fixture (real SMTP on loopback)
 

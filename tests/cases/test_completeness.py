@@ -12,9 +12,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from loket.cases import deadlines, services
-from loket.cases.definition import Definition
 from loket.cases.intake import Applicant
 from loket.cases.models import Case, CaseEvent, CaseStatus, Task, TaskStatus
+from loket.catalog.definitions import ServiceDefinition
 from tests.cases.conftest import NIK, iu_data, officer
 from tests.documents.samples import pdf_bytes, png_bytes
 from tests.workspace.conftest import signed_in  # noqa: F401  (officers signed in with 2FA)
@@ -175,7 +175,7 @@ def test_no_lapse_while_the_applicant_has_the_case_or_after_a_decision(demo):
 
 def test_completeness_step_defaults_to_the_first_automatic_check():
     steps = [{"id": "cek", "kind": "auto"}, {"id": "verifikasi", "kind": "task"}]
-    assert Definition({"steps": steps, "deadline": {}}).completeness_step == "cek"
+    assert ServiceDefinition({"steps": steps, "deadline": {}}).completeness_step == "cek"
     named = {"steps": steps, "deadline": {"counted_from": "verifikasi"}}
-    assert Definition(named).completeness_step == "verifikasi"
-    assert Definition({"steps": steps[1:], "deadline": {}}).completeness_step is None
+    assert ServiceDefinition(named).completeness_step == "verifikasi"
+    assert ServiceDefinition({"steps": steps[1:], "deadline": {}}).completeness_step is None

@@ -10,8 +10,8 @@ from django.db import connections, transaction
 from django.utils import timezone
 
 from loket.cases import numbers, services
-from loket.cases.definition import Definition
 from loket.cases.intake import Applicant
+from loket.catalog.definitions import ServiceDefinition
 from loket.catalog.selectors import current_version, service_by_code
 from loket.core.errors import ValidationError
 from tests.cases.conftest import NIK, iu_data, iu_documents
@@ -35,7 +35,7 @@ def test_a_refused_upload_is_refused_while_another_submission_holds_the_lock(dem
     assert service is not None
     version = current_version(service)
     assert version is not None
-    prefix = Definition(version.definition).tracking_prefix(service.code)
+    prefix = ServiceDefinition(version.definition).tracking_prefix(service.code)
     year = timezone.localtime().year
     locked, done = threading.Event(), threading.Event()
     holder = threading.Thread(target=_hold_numbering_lock, args=(prefix, year, locked, done))

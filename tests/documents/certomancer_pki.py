@@ -16,8 +16,6 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from werkzeug.serving import BaseWSGIServer, make_server
 
-# The ports this engineer's tests may listen on (loopback only).
-PORTS = range(8240, 8250)
 ARCH = "loket-test"
 
 
@@ -136,12 +134,8 @@ def _config(url: str, keys: Path) -> dict:
 
 
 def _listen(app: object) -> BaseWSGIServer:
-    for port in PORTS:
-        try:
-            return make_server("127.0.0.1", port, app, threaded=True)  # type: ignore[arg-type]
-        except (OSError, SystemExit):  # taken (werkzeug exits on it); try the next one
-            continue
-    raise RuntimeError(f"no free loopback port in {PORTS}")
+    # Port 0: the OS picks a free loopback port, so parallel workers never meet.
+    return make_server("127.0.0.1", 0, app, threaded=True)  # type: ignore[arg-type]
 
 
 @contextmanager
@@ -202,12 +196,11 @@ def running_csc(pki: TestPki) -> Iterator[str]:
     import time
     import urllib.request
 
-    for port in PORTS:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) != 0:
-                break
-    else:
-        raise RuntimeError(f"no free loopback port in {PORTS}")
+    # csc_dummy takes a port number: one the OS has just handed out as free (a worker
+    # probing a fixed range could pick the port another worker is about to use).
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
     server = subprocess.Popen(
         [sys.executable, "-m", "csc_dummy", str(pki.config_path), str(port), "2"],
         stdout=subprocess.DEVNULL,

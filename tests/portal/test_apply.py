@@ -13,8 +13,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from hypothesis import given
 from hypothesis import strategies as st
 
-from loket.cases.definition import Definition
 from loket.cases.models import Case, CaseDocument
+from loket.catalog.definitions import ServiceDefinition
 from loket.portal.forms import ApplicationForm
 from loket.portal.presenters import describe_expression
 from tests.accounts.factories import PASSWORD, make_applicant
@@ -30,7 +30,7 @@ from tests.portal.conftest import (
 
 pytestmark = pytest.mark.django_db
 
-ALL_TYPES = Definition(
+ALL_TYPES = ServiceDefinition(
     {
         "requirements": {
             "data": [
@@ -167,7 +167,7 @@ def test_a_number_shown_back_for_editing_is_written_the_readers_way():
 
 
 def test_fee_formula_in_words_names_the_fields():
-    definition = Definition({"requirements": {"data": [
+    definition = ServiceDefinition({"requirements": {"data": [
         {"name": "panjang", "label": {"id": "Panjang (m)", "en": "Length (m)"}}]}})  # fmt: skip
     words = describe_expression("double(tables.tarif.per_m2) * data.panjang * 12", definition, "id")
     assert words.startswith("per m2 (")

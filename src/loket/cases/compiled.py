@@ -1,53 +1,23 @@
-"""Published service versions, read and decoded once per process.
+"""Published service versions as the engine reads them: through the catalog's cache.
 
-A published version never changes (catalog refuses to save or delete one), so
-its id and content hash name its content completely: every step of every case
-under it can share one decoded copy instead of re-reading the row (with its
-YAML source) and re-decoding the JSON. The hash is part of the key because the
-id alone is not proof of content (a restored database, or SQLite reusing ids
-after a rollback). New applications still ask the database which version is
-current (`catalog.selectors.submission_target`), so a replaced or withdrawn
-version is never used for one.
-
-The cached `Definition` is shared: callers read it and never change it.
+The catalog owns the one cache of compiled definitions
+(`loket.catalog.definitions.published`, keyed by version id and content hash);
+the engine asks it by the id and hash a case row carries, so every step of every
+case under a version shares one decoded copy. New applications still ask the
+database which version is current (`catalog.selectors.submission_target`), so a
+replaced or withdrawn version is never used for one.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-
-from loket.cases.definition import Definition
+from loket.catalog.definitions import ServiceDefinition, clear_cache, published
 from loket.catalog.models import ServiceVersion
 
-# Enough for every version an agency runs at once; old ones fall out first.
-MAX_VERSIONS = 512
 
-_cache: OrderedDict[tuple[int, str], tuple[ServiceVersion, Definition]] = OrderedDict()
-_lock = threading.Lock()
-
-
-def version(version_id: int, content_hash: str) -> tuple[ServiceVersion, Definition]:
+def version(version_id: int, content_hash: str) -> tuple[ServiceVersion, ServiceDefinition]:
     """The version (without its YAML source) and its definition; one query on a miss."""
-    key = (version_id, content_hash)
-    with _lock:
-        found = _cache.get(key)
-        if found is not None:
-            _cache.move_to_end(key)
-            return found
-    row = ServiceVersion.objects.defer("source").get(pk=version_id)
-    if row.content_hash != content_hash:
-        # Not the version the caller read a moment ago: serve what the row holds now
-        # under its own key, never the caller's stale idea of it.
-        key = (version_id, row.content_hash)
-    compiled = (row, Definition(row.definition))
-    with _lock:
-        _cache[key] = compiled
-        while len(_cache) > MAX_VERSIONS:
-            _cache.popitem(last=False)
-    return compiled
+    return published(version_id, content_hash)
 
 
 def clear() -> None:
-    with _lock:
-        _cache.clear()
+    clear_cache()

@@ -22,7 +22,6 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from loket.cases import compiled, ports, store
-from loket.cases.definition import DefinitionFault, localized
 from loket.cases.models import (
     Case,
     CaseDocument,
@@ -32,7 +31,8 @@ from loket.cases.models import (
     Task,
     TaskStatus,
 )
-from loket.catalog.definitions import Step
+from loket.catalog.definitions import DefinitionFault, Step
+from loket.catalog.fields import localized
 from loket.core.errors import ConflictError, LoketError
 from loket.core.formats import group_digits
 from loket.org.models import Officer, Position
@@ -219,28 +219,9 @@ class Run:
         self.finish()
 
     def _enter(self, step: Step, branch: str, reason: str) -> list[tuple[str, str]]:
-        kind = step.get("kind")
-        if kind == "auto":
-            return self._run_auto(step, branch)
-        if kind == "task":
-            self.open_task(step, branch)
-            return []
-        if kind == "applicant":
-            self.wait_for_applicant(step, reason=reason)
-            return []
-        if kind == "payment":
-            return self.await_payment(step, branch)
-        if kind == "parallel":
-            return self._fork(step, branch)
-        if kind == "join":
-            return self._join(step, branch)
-        if kind == "issue":
-            return self._issue(step, branch)
-        if kind == "end":
-            outcome = step.get("outcome") or Outcome.APPROVED
-            self.close(outcome, reason=reason, step_id=step["id"])
-            return []
-        raise DefinitionFault(f"step {step.get('id')!r} has an unknown kind {kind!r}")
+        # The step's kind (a registered class, loket.catalog.stepkinds) decides which
+        # of this run's primitives it is made of.
+        return step.step_kind.enter(self, step, branch, reason)
 
     def resolve_next(
         self, target: Any, context: dict[str, Any] | Callable[[], dict[str, Any]]
@@ -276,7 +257,7 @@ class Run:
             applicant=applicant_facts(self.case, self.now),
         )
 
-    def _run_auto(self, step: Step, branch: str) -> list[tuple[str, str]]:
+    def run_checks(self, step: Step, branch: str) -> list[tuple[str, str]]:
         checks: list[dict[str, Any]] = []
         context: dict[str, Any] = {}
         try:
@@ -362,7 +343,7 @@ class Run:
 
     def _go_with_reason(self, step_id: str, branch: str, reason: str) -> list[tuple[str, str]]:
         step = self.definition.step(step_id)
-        if step.get("kind") == "end":
+        if step.step_kind.closes_case:
             self.close(step.get("outcome") or Outcome.APPROVED, reason=reason, step_id=step_id)
             return []
         return [(step_id, branch)]
@@ -596,7 +577,7 @@ class Run:
 
     # -- parallel branches -------------------------------------------------------
 
-    def _fork(self, step: Step, branch: str) -> list[tuple[str, str]]:
+    def fork(self, step: Step, branch: str) -> list[tuple[str, str]]:
         branches = [str(b) for b in step.get("branches") or []]
         if not branches:
             raise DefinitionFault(f"parallel step {step['id']!r} has no branches")
@@ -608,7 +589,7 @@ class Run:
         )
         return [(target, f"{key}:{index}") for index, target in enumerate(branches)]
 
-    def _join(self, step: Step, branch: str) -> list[tuple[str, str]]:
+    def join(self, step: Step, branch: str) -> list[tuple[str, str]]:
         if not branch:
             return [(self.resolve_next(step.get("next"), self.rule_context), "")]
         key, _sep, index = branch.rpartition(":")
@@ -631,7 +612,7 @@ class Run:
 
     # -- issuing and closing -------------------------------------------------------
 
-    def _issue(self, step: Step, branch: str) -> list[tuple[str, str]]:
+    def request_issue(self, step: Step, branch: str) -> list[tuple[str, str]]:
         """Ask the worker for the document and park here; `cases.issuing` resumes the run.
 
         The request and its queued task are written in this transaction, so the

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
-from loket.cases.definition import Definition, DefinitionFault
+from loket.catalog.definitions import DefinitionFault, ServiceDefinition
 from loket.catalog.fields import DataField
 from loket.catalog.fields.builtin import HIDDEN_CHARACTERS, PHONE, normalize_phone
 from loket.core.errors import ValidationError
@@ -85,7 +85,11 @@ def clean_applicant(applicant: Applicant) -> CleanApplicant:
 
 
 def clean_data(
-    definition: Definition, data: dict[str, Any], *, language: str = "id", partial: bool = False
+    definition: ServiceDefinition,
+    data: dict[str, Any],
+    *,
+    language: str = "id",
+    partial: bool = False,
 ) -> dict[str, Any]:
     """Return the submitted data converted to the declared types; unknown names refused.
 
@@ -115,7 +119,10 @@ def clean_data(
 
 
 def _cross_check(
-    definition: Definition, clean: dict[str, Any], fields: dict[str, DataField], language: str
+    definition: ServiceDefinition,
+    clean: dict[str, Any],
+    fields: dict[str, DataField],
+    language: str,
 ) -> None:
     """The definition's checks across fields, on cleaned values (only when both are given)."""
     for rule in definition.cross_checks:
@@ -139,7 +146,7 @@ def _cross_check(
 
 
 def check_documents(
-    definition: Definition,
+    definition: ServiceDefinition,
     documents: dict[str, Any],
     *,
     language: str = "id",
@@ -164,7 +171,7 @@ def check_documents(
             )
 
 
-def document_limits(definition: Definition, name: str) -> tuple[list[str], int]:
+def document_limits(definition: ServiceDefinition, name: str) -> tuple[list[str], int]:
     """The file types and size limit of a declared document (after check_documents)."""
     spec = definition.document(name)
     if spec is None:

@@ -1,6 +1,6 @@
 """The worker's half of an approval: issue the document the approval asked for.
 
-The approval (`flow.Run._issue`) commits the case at its issue step with an
+The approval (`flow.Run.request_issue`) commits the case at its issue step with an
 open `IssueRequest` and a queued `issue_document` task. Here the worker:
 
 1. reserves the number and a lease (`document_issuing.reserve`, a short
@@ -142,7 +142,7 @@ def _request_for_orphans(now: dt.datetime) -> None:
             for step_id, branch in case.join_state.get(STALLED, {}).items():
                 if not run.definition.has_step(step_id):
                     continue
-                if run.definition.step(step_id).get("kind") != "issue":
+                if not run.definition.step(step_id).step_kind.issues_document:
                     continue
                 try:
                     officer, position, capacity = issuer_of(case, Actor())

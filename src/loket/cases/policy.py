@@ -26,8 +26,8 @@ from django.db.models import Subquery
 from django.utils.translation import gettext as _
 
 from loket.cases import ports
-from loket.cases.definition import Definition
 from loket.cases.models import Case, Task, TaskStatus
+from loket.catalog.definitions import ServiceDefinition
 from loket.core.errors import AuthorityError
 from loket.core.pii import mask
 from loket.org.models import Officer, Position, Unit
@@ -105,7 +105,7 @@ def reach_of(officer: Officer, at: dt.datetime) -> Reach:
 
 
 def reach_for_task(
-    officer: Officer, task: Task, at: dt.datetime, definition: Definition | None = None
+    officer: Officer, task: Task, at: dt.datetime, definition: ServiceDefinition | None = None
 ) -> Reach:
     """The officer's reach as far as acting on `task` goes: only the holding of the task's
     position, read at `at`, and (given the definition) whether segregation of duties
@@ -216,7 +216,7 @@ def applicant_fields(case: Case, access: PersonalData) -> dict[str, str]:
     }
 
 
-def case_data(case: Case, definition: Definition, access: PersonalData) -> dict[str, Any]:
+def case_data(case: Case, definition: ServiceDefinition, access: PersonalData) -> dict[str, Any]:
     """The submitted data as `access` allows (NIK and phone fields masked unless full)."""
     data: dict[str, Any] = case.data
     return dict(data) if access == PersonalData.FULL else definition.masked_data(data)
@@ -304,7 +304,7 @@ def require_reassign_authority(reach: Reach, task: Task) -> Holding:
 # -- acting officials' limits ------------------------------------------------------------
 
 
-def capacity_problem(definition: Definition, task: Task, holding: Holding) -> str | None:
+def capacity_problem(definition: ServiceDefinition, task: Task, holding: Holding) -> str | None:
     """Why this holding may not decide the task's step (None if it may): a step the
     definition reserves for the definitive holder (`capacities`, `strategic`) refuses a
     Plt/Plh (UU 30/2014 Pasal 14(7); SE Kepala BKN 1/SE/I/2021)."""
@@ -319,7 +319,7 @@ def capacity_problem(definition: Definition, task: Task, holding: Holding) -> st
     ) % {"position": task.position.title, "step": definition.step_name(task.step_id)}
 
 
-def require_capacity(definition: Definition, task: Task, holding: Holding) -> None:
+def require_capacity(definition: ServiceDefinition, task: Task, holding: Holding) -> None:
     problem = capacity_problem(definition, task, holding)
     if problem is not None:
         raise AuthorityError(problem, code="definitive_holder_required")
@@ -328,12 +328,12 @@ def require_capacity(definition: Definition, task: Task, holding: Holding) -> No
 # -- segregation of duties ---------------------------------------------------------------
 
 
-def _segregated_from(definition: Definition, task: Task) -> list[str]:
+def _segregated_from(definition: ServiceDefinition, task: Task) -> list[str]:
     return [e for e, later in definition.segregation_pairs if later == task.step_id]
 
 
 def segregation_conflict(
-    definition: Definition, task: Task, officer: Officer, reach: Reach | None = None
+    definition: ServiceDefinition, task: Task, officer: Officer, reach: Reach | None = None
 ) -> str | None:
     """The earlier step of this case the officer decided that the service says must be
     decided by someone else than `task`'s step; None when there is none. One query at
@@ -352,7 +352,7 @@ def segregation_conflict(
 
 
 def require_segregation(
-    definition: Definition, task: Task, officer: Officer, reach: Reach | None = None
+    definition: ServiceDefinition, task: Task, officer: Officer, reach: Reach | None = None
 ) -> None:
     earlier = segregation_conflict(definition, task, officer, reach)
     if earlier is not None:

@@ -22,8 +22,9 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from loket.cases.definition import Definition, compiled, localized
 from loket.cases.models import Case, CaseDocument, CaseEvent, CaseRevision, Decision
+from loket.catalog.definitions import ServiceDefinition, compiled
+from loket.catalog.fields import localized
 from loket.core.errors import ValidationError
 
 CONFORMS = "sesuai"
@@ -82,7 +83,7 @@ class Changes:
 
 
 def review_payload(
-    definition: Definition,
+    definition: ServiceDefinition,
     *,
     decision: str,
     checklist: Mapping[str, Any] | None,
@@ -190,7 +191,7 @@ def checklist_of(event: CaseEvent | None) -> dict[str, dict[str, str]]:
 
 def require_changes(
     case: Case,
-    definition: Definition,
+    definition: ServiceDefinition,
     *,
     changed_fields: Iterable[str],
     document_hashes: Mapping[str, str],
@@ -237,7 +238,9 @@ def require_changes(
     )
 
 
-def requested_labels(definition: Definition, requested: Requested, language: str) -> list[str]:
+def requested_labels(
+    definition: ServiceDefinition, requested: Requested, language: str
+) -> list[str]:
     """The requested documents and fields by their labels in `language`."""
     documents = {s.name: s.label for s in definition.document_requirements}
     fields = {s.name: s.label for s in definition.data_fields}
@@ -257,7 +260,7 @@ def record_revision(
 # -- what the officer reads ------------------------------------------------------------------
 
 
-def changes_since_return(case: Case, definition: Definition | None = None) -> Changes | None:
+def changes_since_return(case: Case, definition: ServiceDefinition | None = None) -> Changes | None:
     """The latest revision's changes: fields old -> new (NIK and phone masked), documents
     replaced (with the file they replace), and what the return had asked for.
     None when the applicant never resubmitted."""

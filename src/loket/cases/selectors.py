@@ -11,8 +11,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from loket.cases import flow, numbers, policy, ports
-from loket.cases.definition import Definition
 from loket.cases.models import Case, CaseEvent, Task, TaskStatus
+from loket.catalog.definitions import compiled
 from loket.org.models import Officer, Unit
 from loket.org.selectors import units_within
 
@@ -71,9 +71,9 @@ def licence_pending(case: Case) -> bool:
     """
     if case.is_closed or not case.current_steps:
         return False
-    definition = Definition(case.service_version.definition)
+    definition = compiled(case.service_version)
     return any(
-        definition.has_step(step) and definition.step(step).get("kind") == "issue"
+        definition.has_step(step) and definition.step(step).step_kind.issues_document
         for step in case.current_steps
     )
 

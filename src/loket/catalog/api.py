@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
 from loket.catalog import cache, selectors
+from loket.catalog.definitions import compiled
 from loket.catalog.models import Service, ServiceVersion
 from loket.core.errors import NotFound
 
@@ -97,7 +98,9 @@ class PositionRef(Schema):
 class ProcedureStep(Schema):
     order: int
     id: str
-    kind: Literal["auto", "task", "applicant", "payment", "issue", "end", "parallel", "join"]
+    # A registered step kind (loket.catalog.stepkinds): auto, task, applicant, payment,
+    # issue, end, parallel, join, or one an installation adds.
+    kind: str = Field(description="auto, task, applicant, payment, issue, end, parallel, join")
     name: I18nText
     position: PositionRef | None
     deadline: Deadline | None
@@ -203,8 +206,9 @@ def service_standard(request: HttpRequest, code: str) -> dict[str, Any]:
 def _standard(service: Service, version: ServiceVersion) -> dict[str, Any]:
     definition = version.definition
     steps = definition["steps"]
+    by_position = {s["id"] for s in compiled(version).steps if s.step_kind.acts_by_position}
     titles = selectors.position_titles(
-        service.agency, {s["position"] for s in steps if s["kind"] == "task"}
+        service.agency, {s["position"] for s in steps if s["id"] in by_position}
     )
     procedure = [
         {
@@ -218,7 +222,7 @@ def _standard(service: Service, version: ServiceVersion) -> dict[str, Any]:
                     step["position"], {"id": step["position"], "en": step["position"]}
                 ),
             }
-            if step["kind"] == "task"
+            if step["id"] in by_position
             else None,
             "deadline": step.get("deadline"),
             "outcome": step.get("outcome"),

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 
 from loket.catalog.fields import DataField, localized
+from loket.catalog.stepkinds import StepKind, step_kind
 from loket.core.errors import LoketError
 from loket.core.pii import mask
 
@@ -108,6 +109,64 @@ def readable_rule(rule: str, language: str = "id") -> str:
     return " ".join(text.replace("_", " ").split())
 
 
+@dataclass(frozen=True)
+class Fee:
+    """The service's fee: a fixed `amount` in rupiah (0: free) or a CEL `expression`."""
+
+    amount: int | None = None
+    expression: str | None = None
+    note: I18n | None = None
+
+    @classmethod
+    def from_normalized(cls, spec: Mapping[str, Any] | None) -> Fee:
+        spec = spec or {}
+        return cls(
+            amount=None if spec.get("amount") is None else int(spec["amount"]),
+            expression=str(spec["expression"]) if spec.get("expression") else None,
+            note=dict(spec["note"]) if spec.get("note") else None,
+        )
+
+    @property
+    def is_free(self) -> bool:
+        return self.amount == 0
+
+
+@dataclass(frozen=True)
+class Product:
+    """The document the service issues: its type, number pattern and validity."""
+
+    document_type: I18n | None = None
+    number_pattern: str = ""
+    validity: I18n | None = None
+
+    @classmethod
+    def from_normalized(cls, spec: Mapping[str, Any] | None) -> Product:
+        spec = spec or {}
+        return cls(
+            document_type=dict(spec["document_type"]) if spec.get("document_type") else None,
+            number_pattern=str(spec.get("number_pattern") or ""),
+            validity=dict(spec["validity"]) if spec.get("validity") else None,
+        )
+
+
+@dataclass(frozen=True)
+class Archive:
+    """Archive metadata: classification code (Permendagri 83/2022) and access classes."""
+
+    classification: str = ""
+    case_file_access: str = "terbatas"
+    document_access: str = "biasa"
+
+    @classmethod
+    def from_normalized(cls, spec: Mapping[str, Any] | None) -> Archive:
+        spec = spec or {}
+        return cls(
+            classification=str(spec.get("classification") or ""),
+            case_file_access=str(spec.get("case_file_access") or "terbatas"),
+            document_access=str(spec.get("document_access") or "biasa"),
+        )
+
+
 @dataclass(frozen=True, eq=False)
 class Step(Mapping[str, Any]):
     id: str
@@ -129,6 +188,14 @@ class Step(Mapping[str, Any]):
     def name_text(self, language: str) -> str:
         return localized(self.name, language) or self.id
 
+    @property
+    def step_kind(self) -> StepKind:
+        """The registered class of the step's kind: its behaviour in the engine and display."""
+        found = step_kind(self.kind)
+        if found is None:
+            raise DefinitionFault(f"step {self.id!r} has an unknown kind {self.kind!r}")
+        return found
+
     # The normalized keys (`next`, `on_reject`, `position`...) for the engine's routing.
     def __getitem__(self, key: str) -> Any:
         return self.raw[key]
@@ -148,6 +215,9 @@ class ServiceDefinition:
     data_fields: tuple[DataField, ...] = field(init=False, repr=False)
     document_requirements: tuple[DocumentRequirement, ...] = field(init=False, repr=False)
     steps: tuple[Step, ...] = field(init=False, repr=False)
+    fee: Fee = field(init=False, repr=False)
+    product: Product = field(init=False, repr=False)
+    archive: Archive = field(init=False, repr=False)
     _fields: dict[str, DataField] = field(init=False, repr=False, compare=False)
     _documents: dict[str, DocumentRequirement] = field(init=False, repr=False, compare=False)
     _steps: dict[str, Step] = field(init=False, repr=False, compare=False)
@@ -162,6 +232,9 @@ class ServiceDefinition:
         object.__setattr__(self, "data_fields", fields)
         object.__setattr__(self, "document_requirements", documents)
         object.__setattr__(self, "steps", steps)
+        object.__setattr__(self, "fee", Fee.from_normalized(self.raw.get("fee")))
+        object.__setattr__(self, "product", Product.from_normalized(self.raw.get("product")))
+        object.__setattr__(self, "archive", Archive.from_normalized(self.raw.get("archive")))
         object.__setattr__(self, "_fields", {f.name: f for f in fields})
         object.__setattr__(self, "_documents", {d.name: d for d in documents})
         object.__setattr__(self, "_steps", {s.id: s for s in steps})
@@ -264,12 +337,40 @@ class ServiceDefinition:
         return (initials or "LK")[:6] if len(initials) >= 2 else (initials + "X")[:2]
 
 
-# Compiled definitions by (version pk, content hash): a version's content never
-# changes, and keying on the hash as well means a row replaced under the same pk
-# (a test database, a restored backup) is never served from a stale entry.
-_CACHE: OrderedDict[tuple[int, str], ServiceDefinition] = OrderedDict()
-_CACHE_SIZE = 256
+# The one cache of compiled definitions in the process (the engine's
+# `loket.cases.compiled` reads through it), by (version pk, content hash): a
+# version's content never changes, and keying on the hash as well means a row
+# replaced under the same pk (a test database, a restored backup, SQLite reusing
+# ids after a rollback) is never served from a stale entry. Each entry also keeps
+# the version row without its YAML source once someone asked for it by id.
+_CACHE: OrderedDict[tuple[int, str], _Entry] = OrderedDict()
+# Enough for every version an agency runs at once; old ones fall out first.
+_CACHE_SIZE = 512
 _LOCK = threading.Lock()
+
+
+@dataclass
+class _Entry:
+    definition: ServiceDefinition
+    version: ServiceVersion | None = None
+
+
+def _cached(key: tuple[int, str]) -> _Entry | None:
+    with _LOCK:
+        found = _CACHE.get(key)
+        if found is not None:
+            _CACHE.move_to_end(key)
+        return found
+
+
+def _store(key: tuple[int, str], entry: _Entry) -> _Entry:
+    with _LOCK:
+        # Two threads may compile the same version at once: keep the first copy.
+        entry = _CACHE.setdefault(key, entry)
+        _CACHE.move_to_end(key)
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+        return entry
 
 
 def compiled(version: ServiceVersion) -> ServiceDefinition:
@@ -277,17 +378,36 @@ def compiled(version: ServiceVersion) -> ServiceDefinition:
     if version.pk is None:  # not published yet (a preview): nothing to key it by
         return ServiceDefinition(version.definition)
     key = (int(version.pk), str(version.content_hash))
+    found = _cached(key)
+    if found is not None:
+        return found.definition
+    return _store(key, _Entry(ServiceDefinition(version.definition))).definition
+
+
+def published(version_id: int, content_hash: str) -> tuple[ServiceVersion, ServiceDefinition]:
+    """A published version (without its YAML source) and its definition, by id and hash.
+
+    For callers that hold only the id and hash (the engine, from a case row): no
+    query when the process has seen the version, one on a miss. The version and
+    definition are shared between threads: read them, never change them.
+    """
+    from loket.catalog.models import ServiceVersion  # models import nothing from here
+
+    key = (version_id, content_hash)
+    found = _cached(key)
+    if found is not None and found.version is not None:
+        return found.version, found.definition
+    row = ServiceVersion.objects.defer("source").get(pk=version_id)
+    if row.content_hash != content_hash:
+        # Not the version the caller read a moment ago: serve what the row holds now
+        # under its own key, never the caller's stale idea of it.
+        key = (version_id, row.content_hash)
+        found = _cached(key)
+    definition = found.definition if found is not None else ServiceDefinition(row.definition)
+    entry = _store(key, _Entry(definition, row))
     with _LOCK:
-        found = _CACHE.get(key)
-        if found is not None:
-            _CACHE.move_to_end(key)
-            return found
-    definition = ServiceDefinition(version.definition)
-    with _LOCK:
-        _CACHE[key] = definition
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    return definition
+        entry.version = entry.version or row
+    return entry.version, entry.definition
 
 
 def clear_cache() -> None:

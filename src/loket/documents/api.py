@@ -19,7 +19,8 @@ from ninja import Header, Query, Router
 from loket.api.auth import machine_auth, officer_auth, require_scope
 from loket.api.responses import problems
 from loket.cases import personal_data, policy, selectors, throttle
-from loket.cases.api import TRACKING, _signed_in_applicant
+from loket.cases.api.routers import signed_in_applicant
+from loket.cases.api.schemas import TRACKING
 from loket.cases.models import Case, ReadChannel
 from loket.cases.policy import PersonalData
 from loket.core.errors import AuthorityError, NotFound
@@ -80,7 +81,7 @@ applicant_router = Router(tags=["documents"])
 def _applicants_case(
     request: HttpRequest, tracking_number: str, access_code: str, header_code: str
 ) -> Case:
-    user = _signed_in_applicant(request, changes_state=False)
+    user = signed_in_applicant(request, changes_state=False)
     return throttle.case_with_access_code(
         request, tracking_number, header_code or access_code, user=user
     )

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from loket.catalog.definitions import compiled
 from loket.core.errors import ConflictError, ValidationError
 from loket.documents import codes, numbering, pdf, signing
 from loket.documents.models import IssuedDocument, IssueRequest
@@ -92,16 +93,16 @@ def plan(
     from loket.documents import services
 
     holding = services.require_holding(officer, position, at, capacity)
-    definition: dict[str, Any] = case.service_version.definition
-    product = definition.get("product") or {}
-    pattern = product.get("number_pattern") or ""
+    compiled_definition = compiled(case.service_version)
+    definition: dict[str, Any] = compiled_definition.raw
+    product, archive = compiled_definition.product, compiled_definition.archive
+    pattern = product.number_pattern
     if not pattern:
         raise ValidationError(
             _("The service definition has no document number pattern."), field="number_pattern"
         )
     numbering.validate_pattern(pattern)
-    archive = definition.get("archive") or {}
-    document_type = services.indonesian(product.get("document_type")) or services.indonesian(
+    document_type = services.indonesian(product.document_type) or services.indonesian(
         definition.get("name")
     )
     return Plan(
@@ -112,8 +113,8 @@ def plan(
         unit=services.issuing_unit(case.agency, definition, position),
         document_type=document_type,
         pattern=pattern,
-        classification=archive.get("classification") or "",
-        document_access=archive.get("document_access") or "biasa",
+        classification=archive.classification,
+        document_access=archive.document_access,
         at=at,
         public=[(str(label), services.text(value)) for label, value in services.pairs(fields)],
         decision=decision or services.default_decision(document_type),
@@ -153,9 +154,7 @@ def sign(reserved: Reserved) -> Signed:
                 officer_name=the_plan.officer.name,
                 officer_nip=the_plan.officer.nip,
                 capacity=str(the_plan.holding.capacity),
-                validity=services.indonesian(
-                    (case.service_version.definition.get("product") or {}).get("validity")
-                ),
+                validity=services.indonesian(compiled(case.service_version).product.validity),
                 legal_basis=[
                     str(item) for item in case.service_version.definition.get("legal_basis") or []
                 ],

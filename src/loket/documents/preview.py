@@ -13,6 +13,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from loket.catalog.definitions import compiled
 from loket.documents import pdf
 from loket.documents.services import (
     contact_line,
@@ -45,9 +46,10 @@ def render_preview(
 ) -> bytes:
     """The unsigned, watermarked PDF the document would be if `officer` approved now."""
     at = at or timezone.now()
-    definition: dict[str, Any] = case.service_version.definition
-    product = definition.get("product") or {}
-    document_type = indonesian(product.get("document_type")) or indonesian(definition.get("name"))
+    compiled_definition = compiled(case.service_version)
+    definition: dict[str, Any] = compiled_definition.raw
+    product = compiled_definition.product
+    document_type = indonesian(product.document_type) or indonesian(definition.get("name"))
     content = pdf.CertificateContent(
         agency_name=case.agency.name,
         unit_name=issuing_unit(case.agency, definition, position).name,
@@ -63,7 +65,7 @@ def render_preview(
         officer_name=officer.name,
         officer_nip=officer.nip,
         capacity=capacity,
-        validity=indonesian(product.get("validity")),
+        validity=indonesian(product.validity),
         legal_basis=[str(item) for item in definition.get("legal_basis") or []],
         notes=[PREVIEW_NOTE],
         verification_url=verification_base_url(),

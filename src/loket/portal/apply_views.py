@@ -21,8 +21,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
-from loket.cases.definition import Definition
 from loket.cases.intake import Applicant, clean_applicant, clean_data
+from loket.catalog.definitions import ServiceDefinition
 from loket.catalog.models import Service
 from loket.core import ratelimit
 from loket.core.errors import RateLimited, ValidationError
@@ -94,7 +94,7 @@ def _apply_step(request: HttpRequest, code: str, number: int) -> HttpResponse:
     return redirect(step_url(code, number + 1 if number < total else unfinished))
 
 
-def _step_or_404(definition: Definition, number: int) -> wizard.Step:
+def _step_or_404(definition: ServiceDefinition, number: int) -> wizard.Step:
     all_steps = wizard.steps(definition)
     if not 1 <= number <= len(all_steps):
         raise Http404(_("This application has no such page."))
@@ -102,7 +102,7 @@ def _step_or_404(definition: Definition, number: int) -> wizard.Step:
 
 
 def _step_checks(
-    step: wizard.Step, form: ApplicationForm, definition: Definition, language: str
+    step: wizard.Step, form: ApplicationForm, definition: ServiceDefinition, language: str
 ) -> None:
     """The engine's own checks of this page's values, so what passes is what `submit` takes."""
     try:
@@ -126,7 +126,7 @@ def _accept(step: wizard.Step, form: ApplicationForm, draft: drafts.Draft) -> No
 def render_step(
     request: HttpRequest,
     service: Service,
-    definition: Definition,
+    definition: ServiceDefinition,
     form: ApplicationForm,
     number: int,
     *,
@@ -270,7 +270,7 @@ def resume_code(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "portal/resume_code.html", context, status=status)
 
 
-def _restore(request: HttpRequest, row: Any, definition: Definition) -> drafts.Draft:
+def _restore(request: HttpRequest, row: Any, definition: ServiceDefinition) -> drafts.Draft:
     """Attach the draft to this session; what this session typed since it lost the
     old one (a page sent again after a lost cookie) is newer and wins."""
     newer = drafts.load(request.session, row.service_code)

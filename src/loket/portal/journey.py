@@ -14,8 +14,10 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from loket.cases.definition import Definition, localized
 from loket.cases.models import Case, CaseStatus
+from loket.catalog.definitions import ServiceDefinition
+from loket.catalog.fields import localized
+from loket.catalog.stepkinds import route_target
 from loket.portal import presenters
 
 # done | current | upcoming | not_reached (a closed case never got there)
@@ -50,7 +52,7 @@ class Journey:
         return [step for step in self.steps if step.is_current]
 
 
-def usual_path(definition: Definition) -> list[Mapping[str, Any]]:
+def usual_path(definition: ServiceDefinition) -> list[Mapping[str, Any]]:
     """The steps an application passes when every decision approves, in order.
 
     Joins are bookkeeping and left out; a parallel step stands for its branches.
@@ -60,36 +62,21 @@ def usual_path(definition: Definition) -> list[Mapping[str, Any]]:
     step: Mapping[str, Any] | None = definition.first_step
     while step is not None and step["id"] not in seen:
         seen.add(step["id"])
-        if step.get("kind") != "join":
+        kind = definition.step(step["id"]).step_kind
+        if kind.on_usual_path:
             path.append(step)
-        if step.get("kind") == "end":
+        if kind.closes_case:
             break
         step = _following(definition, step)
     return path
 
 
-def _following(definition: Definition, step: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    if step.get("kind") == "parallel" and step.get("branches"):
-        step = definition.step(step["branches"][0])
-    target = _target(step.get("next")) or _target((step.get("actions") or {}).get("approve"))
+def _following(definition: ServiceDefinition, step: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    target = definition.step(step["id"]).step_kind.usual_next(step)
     return definition.step(target) if target and definition.has_step(target) else None
 
 
-def _target(route: Any) -> str:
-    """A step id from `next`/an action: a name, or conditional routes (the unconditional
-    one, else the first, is the usual way)."""
-    if isinstance(route, str):
-        return route
-    if isinstance(route, list) and route:
-        plain = [r for r in route if isinstance(r, dict) and not r.get("when")]
-        chosen = (plain or route)[0]
-        return str(chosen.get("to") or "") if isinstance(chosen, dict) else str(chosen)
-    if isinstance(route, dict):
-        return str(route.get("to") or "")
-    return ""
-
-
-def journey(case: Case, definition: Definition, language: str) -> Journey:
+def journey(case: Case, definition: ServiceDefinition, language: str) -> Journey:
     described = {row["id"]: row for row in presenters.procedure(case.service, definition, language)}
     path = usual_path(definition)
     here = set(case.current_steps or [])
@@ -101,7 +88,7 @@ def journey(case: Case, definition: Definition, language: str) -> Journey:
     ]
     if detour:
         # Waiting off the usual path (a revision): it sits before the step it leads back to.
-        back_to = _target(detour[0].get("next"))
+        back_to = route_target(detour[0].get("next"))
         at = next((i for i, s in enumerate(path) if back_to in _ids(s)), len(path))
         path = [*path[:at], detour[0], *path[at:]]
         positions = [at]
@@ -137,7 +124,7 @@ def _describe(
     step: Mapping[str, Any],
     state: str,
     described: dict[str, dict[str, str]],
-    definition: Definition,
+    definition: ServiceDefinition,
     language: str,
 ) -> JourneyStep:
     row = described.get(step["id"], {})

@@ -20,8 +20,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from loket.calendar.workingtime import working_days_between
 from loket.cases.models import Case, CaseEvent
 from loket.catalog import selectors as catalog_selectors
-from loket.catalog.definitions import ServiceDefinition as Definition
-from loket.catalog.definitions import Step, compiled
+from loket.catalog.definitions import ServiceDefinition, compiled
 from loket.catalog.fields import localized
 from loket.catalog.models import Service
 from loket.documents.uploads import format_megabytes
@@ -68,7 +67,7 @@ _OPERATORS = {
 }
 
 
-def describe_expression(expression: str, definition: Definition, language: str) -> str:
+def describe_expression(expression: str, definition: ServiceDefinition, language: str) -> str:
     """A CEL fee formula in words: field labels instead of names, × instead of *.
 
     `double(tables.kelas_lokasi.tarif_per_m2_bulan) * data.panjang_m` becomes
@@ -119,13 +118,12 @@ class FeeText:
     note: str
 
 
-def fee_text(definition: Definition, language: str) -> FeeText:
-    fee = definition.raw.get("fee") or {}
-    note = localized(fee.get("note"), language)
-    if fee.get("amount") is not None:
-        amount = int(fee["amount"])
-        return FeeText(amount == 0, False, rupiah(amount), "", note)
-    formula = describe_expression(str(fee.get("expression") or ""), definition, language)
+def fee_text(definition: ServiceDefinition, language: str) -> FeeText:
+    fee = definition.fee
+    note = localized(fee.note, language)
+    if fee.amount is not None:
+        return FeeText(fee.is_free, False, rupiah(fee.amount), "", note)
+    formula = describe_expression(fee.expression or "", definition, language)
     return FeeText(False, True, "", formula, note)
 
 
@@ -136,61 +134,29 @@ def service_name(service: Service, language: str) -> str:
     return (service.name_en if language == "en" else "") or service.name
 
 
-def _who(step: Step, titles: dict[str, dict[str, str]], language: str) -> str:
-    kind = step.get("kind")
-    if kind == "task":
-        title = titles.get(step.get("position", ""), {})
-        return title.get(language) or title.get("id") or str(step.get("position"))
-    if kind in {"applicant", "payment"}:
-        return _("You (the applicant)")
-    if kind in {"auto", "parallel", "join"}:
-        return _("The system, automatically")
-    if kind == "issue":
-        return _("The system, signed electronically")
-    return ""
-
-
-def _when_note(step: Step) -> str:
-    if step.get("kind") == "applicant":
-        return _("Only if the application is returned for revision; the clock stops meanwhile.")
-    if step.get("kind") == "end" and step.get("outcome") == "rejected":
-        return _("Only if the application is rejected.")
-    return ""
-
-
-def _payment_note(step: Step, definition: Definition, language: str) -> str:
-    """What the applicant pays at a payment step, in words, and that the clock stops."""
-    amount = step.get("amount") or {}
-    if amount.get("rupiah") is not None:
-        what = rupiah(int(amount["rupiah"]))
-    else:
-        what = describe_expression(str(amount.get("expression") or ""), definition, language)
-    kind = _("regional tax") if step.get("payment_kind") == "pajak" else _("regional charge")
-    return _(
-        "You pay a %(kind)s of %(amount)s within this time; the clock stops until it is paid, "
-        "and an unpaid bill closes the application."
-    ) % {"kind": kind, "amount": what}
-
-
-def procedure(service: Service, definition: Definition, language: str) -> list[dict[str, str]]:
+def procedure(
+    service: Service, definition: ServiceDefinition, language: str
+) -> list[dict[str, str]]:
     """The steps in order, with who acts (a position title, never a person) and how long."""
-    positions = {s["position"] for s in definition.steps if s.get("kind") == "task"}
+    positions = {s["position"] for s in definition.steps if s.step_kind.acts_by_position}
     titles = catalog_selectors.position_titles(service.agency, positions)
+
+    def in_words(expression: str) -> str:
+        return describe_expression(expression, definition, language)
+
     return [
         {
-            "id": step["id"],
-            "name": localized(step.get("name"), language),
-            "who": _who(step, titles, language),
+            "id": step.id,
+            "name": localized(step.name, language),
+            "who": step.step_kind.who(step, titles, language),
             "time": duration_text(step.get("deadline")),
-            "note": _payment_note(step, definition, language)
-            if step.get("kind") == "payment"
-            else _when_note(step),
+            "note": step.step_kind.note(step, language, in_words=in_words),
         }
         for step in definition.steps
     ]
 
 
-def requirements(definition: Definition, language: str) -> dict[str, list[dict[str, Any]]]:
+def requirements(definition: ServiceDefinition, language: str) -> dict[str, list[dict[str, Any]]]:
     data = [
         {
             "label": spec.label_text(language),
@@ -214,7 +180,7 @@ def requirements(definition: Definition, language: str) -> dict[str, list[dict[s
     return {"data": data, "documents": documents}
 
 
-def standard_extras(definition: Definition, language: str) -> list[tuple[str, str]]:
+def standard_extras(definition: ServiceDefinition, language: str) -> list[tuple[str, str]]:
     """Decree, Maklumat Pelayanan, hours, complaint times and calendar, as (title, text)."""
     standard = definition.raw.get("standard") or {}
     rows: list[tuple[str, str]] = []
@@ -262,7 +228,7 @@ def standard_extras(definition: Definition, language: str) -> list[tuple[str, st
     return rows
 
 
-def standard_components(definition: Definition, language: str) -> list[tuple[str, str]]:
+def standard_components(definition: ServiceDefinition, language: str) -> list[tuple[str, str]]:
     """The remaining components of the service standard (PermenPANRB 15/2014), in order."""
     standard = definition.raw.get("standard") or {}
     headings = [
@@ -420,6 +386,8 @@ def deadline(case: Case, now: dt.datetime | None = None) -> Deadline:
     return Deadline(due, "overdue", text)
 
 
-def data_rows(definition: Definition, data: dict[str, Any], language: str) -> list[tuple[str, str]]:
+def data_rows(
+    definition: ServiceDefinition, data: dict[str, Any], language: str
+) -> list[tuple[str, str]]:
     """(label, value as read) for every data field with a value, in definition order."""
     return definition.display_rows(data, language)

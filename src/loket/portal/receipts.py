@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from loket.cases.definition import Definition
 from loket.cases.models import Case
 from loket.cases.selectors import track_url
+from loket.catalog.definitions import ServiceDefinition, compiled
 from loket.catalog.rules import fee_for
 from loket.core.errors import LoketError
 from loket.documents.receipt import ReceiptContent, render_receipt
@@ -37,7 +37,7 @@ def receipt_pdf(request: HttpRequest, tracking_number: str) -> HttpResponse:
 
 def receipt_content(case: Case) -> ReceiptContent:
     # Printed in Indonesian whatever the page language: it is shown at the office counter.
-    definition = Definition(case.service_version.definition)
+    definition = compiled(case.service_version)
     steps = journey.journey(case, definition, "id").steps
     agency = case.agency
     return ReceiptContent(
@@ -62,10 +62,9 @@ def receipt_content(case: Case) -> ReceiptContent:
     )
 
 
-def _fee(definition: Definition, case: Case) -> str:
-    fee = definition.raw.get("fee") or {}
+def _fee(definition: ServiceDefinition, case: Case) -> str:
     try:
         amount = fee_for(definition.raw, case.data)
     except LoketError:
         return ""
-    return "Gratis" if amount == 0 and fee.get("amount") is not None else presenters.rupiah(amount)
+    return "Gratis" if definition.fee.is_free else presenters.rupiah(amount)

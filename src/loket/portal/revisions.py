@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from loket.cases import revision
-from loket.cases.definition import Definition
 from loket.cases.models import Case, CaseEvent
+from loket.catalog.definitions import ServiceDefinition
 from loket.portal.forms import DATA_PREFIX, DOC_PREFIX
 
 
@@ -18,7 +18,9 @@ class RequestedItem:
     form_field: str  # the resubmission form's field name ("doc_ktp", "data_alamat_usaha")
 
 
-def requested_items(case: Case, definition: Definition, language: str) -> list[RequestedItem]:
+def requested_items(
+    case: Case, definition: ServiceDefinition, language: str
+) -> list[RequestedItem]:
     """The items the latest return asked for, documents first, in the definition's order."""
     requested = revision.requested_of(case)
     if requested.is_empty:

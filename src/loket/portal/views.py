@@ -27,8 +27,7 @@ from loket.cases import throttle
 from loket.cases.intake import Applicant, clean_applicant, clean_data, document_limits
 from loket.cases.models import Case, CaseStatus
 from loket.catalog import selectors as catalog_selectors
-from loket.catalog.definitions import ServiceDefinition as Definition
-from loket.catalog.definitions import compiled
+from loket.catalog.definitions import ServiceDefinition, compiled
 from loket.catalog.fields import localized
 from loket.catalog.models import Service, ServiceVersion
 from loket.catalog.rules import fee_for
@@ -46,7 +45,7 @@ from loket.portal.payment_views import bill_context
 _language = ui_language
 
 
-def _published(code: str) -> tuple[Service, ServiceVersion, Definition]:
+def _published(code: str) -> tuple[Service, ServiceVersion, ServiceDefinition]:
     service = catalog_selectors.service_by_code(code)
     version = catalog_selectors.current_version(service) if service else None
     if service is None or version is None or not service.is_active:
@@ -115,8 +114,8 @@ def service_detail(request: HttpRequest, code: str) -> HttpResponse:
         "time": presenters.duration_text(definition.service_deadline),
         "fee": presenters.fee_text(definition, language),
         "product": {
-            "type": localized((raw.get("product") or {}).get("document_type"), language),
-            "validity": localized((raw.get("product") or {}).get("validity"), language),
+            "type": localized(definition.product.document_type, language),
+            "validity": localized(definition.product.validity, language),
         },
         "complaint_channel": localized(
             (raw.get("standard") or {}).get("complaint_channel"), language
@@ -183,7 +182,9 @@ def _account_defaults(request: HttpRequest) -> dict[str, str]:
     return {"name": user.get_full_name() or "", "email": getattr(user, "email", "") or ""}
 
 
-def _keep_uploads(form: ApplicationForm, definition: Definition, draft: drafts.Draft) -> None:
+def _keep_uploads(
+    form: ApplicationForm, definition: ServiceDefinition, draft: drafts.Draft
+) -> None:
     """Store every acceptable file of this post at once, so no later error loses it."""
     for name, upload in form.uploads().items():
         field = DOC_PREFIX + name
@@ -205,7 +206,7 @@ def _keep_uploads(form: ApplicationForm, definition: Definition, draft: drafts.D
         form.note_kept(name, draft.documents[name])
 
 
-def _engine_checks(form: ApplicationForm, definition: Definition, language: str) -> None:
+def _engine_checks(form: ApplicationForm, definition: ServiceDefinition, language: str) -> None:
     """The engine's own checks, so what passes here is what `submit` accepts."""
     values = form.applicant_values()
     try:
@@ -218,7 +219,7 @@ def _engine_checks(form: ApplicationForm, definition: Definition, language: str)
 def _render_apply(
     request: HttpRequest,
     service: Service,
-    definition: Definition,
+    definition: ServiceDefinition,
     form: ApplicationForm,
     status: int = 200,
 ) -> HttpResponse:
@@ -306,7 +307,9 @@ def review(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "portal/review.html", context)
 
 
-def _draft_problem(draft: drafts.Draft, version: ServiceVersion, definition: Definition) -> str:
+def _draft_problem(
+    draft: drafts.Draft, version: ServiceVersion, definition: ServiceDefinition
+) -> str:
     if draft.version != version.number:
         return _("The requirements of this service changed; please check your application.")
     gone = drafts.missing_documents(draft)
@@ -317,7 +320,7 @@ def _draft_problem(draft: drafts.Draft, version: ServiceVersion, definition: Def
     return ""
 
 
-def _fee_or_none(definition: Definition, data: dict[str, Any]) -> str:
+def _fee_or_none(definition: ServiceDefinition, data: dict[str, Any]) -> str:
     try:
         return presenters.rupiah(fee_for(definition.raw, data))
     except LoketError:
@@ -325,7 +328,7 @@ def _fee_or_none(definition: Definition, data: dict[str, Any]) -> str:
 
 
 def _document_rows(
-    definition: Definition, draft: drafts.Draft, language: str
+    definition: ServiceDefinition, draft: drafts.Draft, language: str
 ) -> list[dict[str, Any]]:
     rows = []
     for spec in presenters.requirements(definition, language)["documents"]:
@@ -489,7 +492,7 @@ def _render_case(
 
 def _status_context(case: Case, language: str) -> dict[str, Any]:
     documents = list(document_selectors.documents_of_case(case))
-    definition = Definition(case.service_version.definition)
+    definition = compiled(case.service_version)
     return {
         "case": case,
         "journey": journey.journey(case, definition, language),

@@ -13,8 +13,8 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
-from loket.cases.definition import Definition
 from loket.cases.intake import document_limits
+from loket.catalog.definitions import ServiceDefinition
 from loket.portal.forms import APPLICANT_FIELDS, DATA_PREFIX, DOC_PREFIX, ApplicationForm
 
 APPLICANT = "pemohon"
@@ -35,7 +35,7 @@ class Step:
         return field_name.startswith(DOC_PREFIX)
 
 
-def steps(definition: Definition) -> list[Step]:
+def steps(definition: ServiceDefinition) -> list[Step]:
     found = [Step(APPLICANT, gettext_lazy("About you"))]
     if definition.data_fields:
         found.append(Step(DATA, gettext_lazy("Application details")))
@@ -54,7 +54,7 @@ def step_form(step: Step, *args: Any, **kwargs: Any) -> ApplicationForm:
     return form
 
 
-def _describe_limits(form: ApplicationForm, definition: Definition) -> None:
+def _describe_limits(form: ApplicationForm, definition: ServiceDefinition) -> None:
     """What the page's script needs to check and shrink a file before it is sent; the
     server checks the same again."""
     for spec in definition.document_requirements:
@@ -67,7 +67,7 @@ def _describe_limits(form: ApplicationForm, definition: Definition) -> None:
         )
 
 
-def first_unfinished(definition: Definition, completed: list[str]) -> int:
+def first_unfinished(definition: ServiceDefinition, completed: list[str]) -> int:
     """The number (from 1) of the first page not yet accepted; 0 when all are."""
     for number, step in enumerate(steps(definition), start=1):
         if step.slug not in completed:

@@ -24,11 +24,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from loket.cases import personal_data, policy, services
 from loket.cases import revision as revisions
-from loket.cases.definition import localized
 from loket.cases.models import CaseDocument, ReadChannel, Task, TaskStatus
 from loket.cases.policy import PersonalData, Reach
-from loket.catalog.definitions import ServiceDefinition as Definition
-from loket.catalog.definitions import compiled
+from loket.catalog.definitions import ServiceDefinition, compiled
+from loket.catalog.fields import localized
 from loket.core.errors import AuthorityError, ConflictError, LoketError, ValidationError
 from loket.documents.models import StoredFile
 from loket.documents.services import may_show_inline, open_stored
@@ -157,7 +156,7 @@ def _task_context(
 
 
 def _decision_form(
-    definition: Definition,
+    definition: ServiceDefinition,
     task: Task,
     documents: list[presenters.DocumentGroup],
     data: Any = None,
@@ -290,7 +289,7 @@ def decide(request: HttpRequest, task_id: int) -> HttpResponse:
     return redirect("workspace:home")
 
 
-def _needs_confirmation(definition: Definition, task: Task, form: DecisionForm) -> bool:
+def _needs_confirmation(definition: ServiceDefinition, task: Task, form: DecisionForm) -> bool:
     """An approval that issues the document, not yet confirmed on the confirmation page."""
     return (
         form.cleaned_data["decision"] == "approve"

@@ -14,8 +14,7 @@ from django.utils.translation import gettext as _
 
 from loket.cases import revision
 from loket.cases.models import Case, CaseDocument, CaseEvent, Decision, Task
-from loket.catalog.definitions import Check, compiled
-from loket.catalog.definitions import ServiceDefinition as Definition
+from loket.catalog.definitions import Check, ServiceDefinition, compiled
 from loket.catalog.fields import DataField, localized
 from loket.core.formats import ui_language
 from loket.org.models import Position
@@ -43,7 +42,7 @@ class DataRow:
     value: str
 
 
-def data_rows(submitted: dict[str, Any], definition: Definition) -> list[DataRow]:
+def data_rows(submitted: dict[str, Any], definition: ServiceDefinition) -> list[DataRow]:
     """The submitted data (as policy lets the reader see it) in the definition's order,
     each value shown by its field type (choice labels, "Rp25.000.000")."""
     lang = language()
@@ -67,7 +66,7 @@ class DocumentGroup:
         return self.files[0] if self.files else None
 
 
-def document_groups(case: Case, definition: Definition) -> list[DocumentGroup]:
+def document_groups(case: Case, definition: ServiceDefinition) -> list[DocumentGroup]:
     lang = language()
     groups = {
         spec.name: DocumentGroup(name=spec.name, label=spec.label_text(lang))
@@ -111,7 +110,7 @@ _AUTO_RESULTS = {
 }
 
 
-def automatic_checks(events: list[CaseEvent], definition: Definition) -> list[AutoStep]:
+def automatic_checks(events: list[CaseEvent], definition: ServiceDefinition) -> list[AutoStep]:
     """The results of the automatic steps, each check named by its label in the definition."""
     lang = language()
     results = []
@@ -194,7 +193,7 @@ class TimelineEntry:
     is_public: bool
 
 
-def timeline(events: list[CaseEvent], definition: Definition) -> list[TimelineEntry]:
+def timeline(events: list[CaseEvent], definition: ServiceDefinition) -> list[TimelineEntry]:
     """The full history for officers (internal events too), oldest first."""
     lang = language()
     labels = _event_labels()
@@ -244,7 +243,7 @@ def _reason_once(event: CaseEvent, earlier: list[TimelineEntry]) -> str:
     return "" if previous is not None and previous.reason == event.reason else event.reason
 
 
-def task_name(task: Task, definition: Definition | None = None) -> str:
+def task_name(task: Task, definition: ServiceDefinition | None = None) -> str:
     """The task's step name in the reader's language (tasks store the Indonesian one)."""
     lang = language()
     if lang == "id":
@@ -288,7 +287,7 @@ class ChangesView:
         return not self.fields and not self.documents
 
 
-def changes(case: Case, definition: Definition) -> ChangesView | None:
+def changes(case: Case, definition: ServiceDefinition) -> ChangesView | None:
     found = revision.changes_since_return(case, definition)
     if found is None:
         return None

@@ -20,30 +20,28 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET
 
 from loket.cases import personal_data, policy
-from loket.cases.definition import Definition, compiled, localized
 from loket.cases.models import ReadChannel, Task
 from loket.cases.policy import PersonalData
 from loket.cases.selectors import public_fields
+from loket.catalog.definitions import ServiceDefinition, compiled
+from loket.catalog.fields import localized
 from loket.documents.preview import render_preview
 from loket.workspace import presenters, selectors
 from loket.workspace.decorators import current_officer, officer_required
 from loket.workspace.forms import DecisionForm
 
-# Steps an approval may pass through on its way to the issue step (they run in the
-# same transaction, with no person deciding).
-_PASS_THROUGH = {"auto", "join"}
 
-
-def signs_document(definition: Definition, step_id: str) -> bool:
+def signs_document(definition: ServiceDefinition, step_id: str) -> bool:
     """Whether approving this task step issues (signs) the service's document."""
     target = (definition.step(step_id).get("actions") or {}).get("approve")
     for _hop in range(len(definition.steps)):
         if not isinstance(target, str) or not definition.has_step(target):
             return False
         step = definition.step(target)
-        if step.get("kind") == "issue":
+        if step.step_kind.issues_document:
             return True
-        if step.get("kind") not in _PASS_THROUGH:
+        # Steps that run in the approving transaction, no person deciding (auto, join).
+        if not step.step_kind.passes_through:
             return False
         target = step.get("next")
     return False
@@ -60,7 +58,6 @@ def confirmation(
         for value in values
     ]
     definition = compiled(task.case.service_version)
-    product = definition.raw.get("product") or {}
     return render(
         request,
         "workspace/confirm_sign.html",
@@ -68,7 +65,7 @@ def confirmation(
             **context,
             "carried": carried,
             "confirmed_name": form.add_prefix("confirmed"),
-            "document_type": localized(product.get("document_type"), presenters.language())
+            "document_type": localized(definition.product.document_type, presenters.language())
             or context.get("service_name", ""),
         },
     )

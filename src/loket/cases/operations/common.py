@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from loket.cases import ports
-from loket.cases.definition import Definition
 from loket.cases.intake import (
     document_limits,
 )
@@ -24,6 +23,7 @@ from loket.cases.models import (
     Task,
     TaskStatus,
 )
+from loket.catalog.definitions import ServiceDefinition
 from loket.core.errors import AuthorityError, ConflictError, ValidationError
 from loket.org.models import Officer
 
@@ -84,7 +84,7 @@ def claim_of(task: Task) -> dict[str, str]:
 
 
 def check_uploads(
-    definition: Definition, documents: dict[str, Any]
+    definition: ServiceDefinition, documents: dict[str, Any]
 ) -> dict[str, ports.CheckedUpload]:
     """Check and decode every upload before any lock is taken (a 10 MB PNG can take
     seconds to decode; under the numbering lock it would hold up every submission)."""

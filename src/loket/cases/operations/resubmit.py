@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 
 from loket.cases import locks, ports
 from loket.cases import revision as revisions
-from loket.cases.definition import compiled
 from loket.cases.flow import Actor, Run
 from loket.cases.intake import (
     check_documents,
@@ -27,6 +26,7 @@ from loket.cases.operations.common import (
     close_uploads,
     store_documents,
 )
+from loket.catalog.definitions import compiled
 from loket.core.errors import ConflictError
 
 

@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from loket.cases import compiled, numbers, ports
-from loket.cases.definition import Definition
 from loket.cases.flow import Actor, Run
 from loket.cases.intake import (
     Applicant,
@@ -31,6 +30,7 @@ from loket.cases.operations.common import (
     close_uploads,
     store_documents,
 )
+from loket.catalog.definitions import ServiceDefinition
 from loket.core.errors import NotFound, ValidationError
 from loket.core.pii import lookup_hash
 
@@ -156,7 +156,7 @@ def _submit(
     *,
     service: Any,
     version: Any,
-    definition: Definition,
+    definition: ServiceDefinition,
     clean: Any,
     data: dict[str, Any],
     documents: dict[str, ports.CheckedUpload],
@@ -184,8 +184,8 @@ def _submit(
         language=clean.language,
         data=data,
         submitted_at=now,
-        archive_code=(definition.raw.get("archive") or {}).get("classification") or "",
-        access_class=(definition.raw.get("archive") or {}).get("case_file_access") or "terbatas",
+        archive_code=definition.archive.classification,
+        access_class=definition.archive.case_file_access,
     )
     stored = store_documents(case, documents, revision=0, now=now)
     # The case's documents are exactly those just stored: rules need not read them back.

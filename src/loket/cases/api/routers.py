@@ -1,4 +1,4 @@
-"""REST API of the case engine: applications (public), tasks and cases (officers).
+"""The case API's routes: applications (public), tasks and cases (officers).
 
 Views parse input, call one operation or selector, and serialize; every error
 is a LoketError that the API turns into problem+json.
@@ -10,21 +10,30 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Header, Path, Query, Router, Schema, Status
+from ninja import Header, Path, Query, Router, Status
 from ninja.utils import check_csrf
-from pydantic import Field
 
 from loket.accounts.machine_accounts import account_for_key
 from loket.api import pagination
 from loket.api.auth import NotSignedIn, machine_auth, officer_auth, require_scope
 from loket.api.responses import problems
 from loket.cases import personal_data, policy, selectors, services, throttle
-from loket.cases import revision as revisions
-from loket.cases.definition import Definition, compiled
+from loket.cases.api.schemas import (
+    MAX_ID,
+    TRACKING,
+    ApplicationOut,
+    CancelIn,
+    CaseOut,
+    DecisionIn,
+    DecisionOut,
+    ReceiptOut,
+    TaskOut,
+)
+from loket.cases.api.serializers import application_out, case_out, task_out
 from loket.cases.intake import Applicant
-from loket.cases.models import Case, CaseEvent, ReadChannel, Task
+from loket.cases.models import Case, ReadChannel, Task
 from loket.cases.policy import PersonalData
 from loket.core import safeinput
 from loket.core.errors import (
@@ -34,291 +43,7 @@ from loket.core.errors import (
     UnsupportedMediaType,
     ValidationError,
 )
-from loket.core.pii import mask
-from loket.documents.resources import IssuedDocumentOut, Reader, issued_documents_out
 from loket.org.models import Officer
-from loket.payments.api import BillOut, bill_out
-
-MAX_ID = 2**63 - 1
-TRACKING = Path(..., min_length=3, max_length=32, description="e.g. IUM-2026-000123")
-
-
-# -- schemas ------------------------------------------------------------------------
-
-
-class StepOut(Schema):
-    id: str
-    name: str
-
-
-class EventOut(Schema):
-    at: dt.datetime
-    kind: str
-    step: str
-    step_name: str
-    action: str
-    reason: str
-    position: str | None
-    capacity: str
-    officer: str | None = None
-
-
-class RequestOut(Schema):
-    step: str
-    step_name: str
-    reason: str
-    requested_at: dt.datetime
-    respond_by: str | None
-    requested_documents: list[str] = Field(
-        default_factory=list,
-        description="Documents the officer marked not conforming: replace at least one of "
-        "the requested items, or the resubmission is refused (nothing_changed)",
-    )
-    requested_fields: list[str] = Field(
-        default_factory=list, description="Data fields the officer asked to correct"
-    )
-
-
-class DocumentOut(Schema):
-    name: str
-    revision: int
-    kind: str
-    size: int
-    uploaded_at: dt.datetime
-
-
-class ApplicantOut(Schema):
-    name: str
-    nik: str
-    email: str
-    phone: str
-
-
-class ApplicationOut(Schema):
-    tracking_number: str
-    service_code: str
-    service_name: str
-    service_version: int
-    status: str
-    status_label: str
-    outcome: str
-    outcome_reason: str
-    submitted_at: dt.datetime
-    complete_at: dt.datetime | None = Field(
-        description="When the application was declared complete; the service deadline "
-        "(due_at) runs from here (UU 30/2014 Pasal 53). Null until then."
-    )
-    due_at: dt.datetime | None
-    is_overdue: bool
-    clock_paused: bool
-    current_steps: list[StepOut]
-    open_request: RequestOut | None
-    timeline: list[EventOut]
-    documents: list[DocumentOut]
-    applicant: ApplicantOut
-    data: dict[str, Any]
-    fee: int | None = Field(
-        None, description="Fee in whole rupiah for the current data (0: free; null: not computable)"
-    )
-    bill: BillOut | None = Field(
-        None, description="The bill of a payment step: waiting, or the latest one (null: none)"
-    )
-    issued_documents: list[IssuedDocumentOut] = Field(
-        default_factory=list,
-        description="The documents issued at the end of the case (the licence), newest first",
-    )
-    licence_pending: bool = Field(
-        False,
-        description="Approved, and the licence is being issued (signed by the worker); "
-        "it appears in issued_documents within seconds, or later if the signer is down",
-    )
-
-
-class ReceiptOut(ApplicationOut):
-    access_code: str = Field(description="Keep it: with the tracking number it opens the case")
-
-
-class TaskOut(Schema):
-    id: int
-    tracking_number: str
-    service_code: str
-    step: str
-    name: str
-    position_code: str
-    position_title: str
-    status: str
-    created_at: dt.datetime
-    due_at: dt.datetime | None
-    is_overdue: bool
-    escalated: bool
-    claimed_by: str | None
-    decision: str
-    applicant_name: str
-    applicant_nik: str
-
-
-class ArchiveOut(Schema):
-    classification_code: str = Field(description="Permendagri 83/2022 archive code")
-    access_class: str = Field(description="SKKAAD class: biasa, terbatas, rahasia, ...")
-
-
-class CaseOut(ApplicationOut):
-    tasks: list[TaskOut]
-    archive: ArchiveOut
-
-
-class ChecklistEntryIn(Schema):
-    verdict: Literal["sesuai", "tidak_sesuai"]
-    note: str = Field(default="", max_length=500)
-
-
-class DecisionIn(Schema):
-    decision: Literal["approve", "reject", "return"]
-    reason: str = Field(default="", max_length=2000)
-    checklist: dict[str, ChecklistEntryIn] = Field(
-        default_factory=dict,
-        description="Per required document (by name): sesuai or tidak_sesuai with a note; "
-        "recorded with the decision. A return asks for the tidak_sesuai documents.",
-    )
-    requested_fields: list[str] = Field(
-        default_factory=list,
-        max_length=100,
-        description="With a return: the data fields the applicant must correct",
-    )
-
-
-class CancelIn(Schema):
-    reason: str = Field(default="", max_length=2000)
-
-
-class DecisionOut(Schema):
-    task: TaskOut
-    case: CaseOut
-
-
-# -- serializing ----------------------------------------------------------------------
-
-
-def _event_out(
-    event: CaseEvent, definition: Definition, language: str, officer_view: bool
-) -> EventOut:
-    return EventOut(
-        at=event.at,
-        kind=event.kind,
-        step=event.step_id,
-        step_name=definition.step_name(event.step_id, language) if event.step_id else "",
-        action=event.action,
-        reason=event.reason,
-        position=event.position.title if event.position else None,
-        capacity=event.capacity,
-        officer=event.officer.name if officer_view and event.officer else None,
-    )
-
-
-def application_out(case: Case, *, access: PersonalData | None = None) -> dict[str, Any]:
-    """The case as the applicant sees it (`access` None), or as an officer or integration
-    sees it: internal events too, and personal data as `access` allows."""
-    officer_view = access is not None
-    language = case.language
-    definition = compiled(case.service_version)
-    request = selectors.open_request(case)
-    requested = revisions.requested_of(case) if request else revisions.Requested()
-    with translation.override(language):  # labels in the applicant's language, like names
-        status_label = str(case.get_status_display())
-    return {
-        "tracking_number": case.tracking_number,
-        "service_code": case.service.code,
-        "service_name": (case.service.name_en if language == "en" else "") or case.service.name,
-        "service_version": case.service_version.number,
-        "status": case.status,
-        "status_label": status_label,
-        "licence_pending": selectors.licence_pending(case),
-        "outcome": case.outcome,
-        "outcome_reason": case.outcome_reason,
-        "submitted_at": case.submitted_at,
-        "complete_at": case.complete_at,
-        "due_at": case.due_at,
-        "is_overdue": case.is_overdue,
-        "clock_paused": case.paused_at is not None,
-        "current_steps": [
-            StepOut(id=s, name=definition.step_name(s, language)) for s in case.current_steps
-        ],
-        "open_request": RequestOut(
-            step=request.step_id,
-            step_name=definition.step_name(request.step_id, language),
-            reason=request.reason,
-            requested_at=request.at,
-            respond_by=request.payload.get("respond_by"),
-            requested_documents=list(requested.documents),
-            requested_fields=list(requested.fields),
-        )
-        if request
-        else None,
-        "timeline": [
-            _event_out(e, definition, language, officer_view)
-            for e in selectors.timeline(case, public_only=not officer_view)
-        ],
-        "documents": [
-            DocumentOut(
-                name=d.name,
-                revision=d.revision,
-                kind=d.kind,
-                size=d.size,
-                uploaded_at=d.uploaded_at,
-            )
-            for d in case.documents.all()
-        ],
-        "applicant": _applicant_out(case, access),
-        "data": policy.case_data(case, definition, access or PersonalData.MASKED),
-        "fee": selectors.current_fee(case),
-        "bill": bill_out(case, language),
-        "issued_documents": issued_documents_out(case, _reader(access)),
-    }
-
-
-def _reader(access: PersonalData | None) -> Reader:
-    if access is None:
-        return Reader.APPLICANT
-    return Reader.OFFICER if access == PersonalData.FULL else Reader.MASKED
-
-
-def _applicant_out(case: Case, access: PersonalData | None) -> ApplicantOut:
-    # The applicant's side (access None) gets NIK, e-mail and phone masked: an access
-    # code may be shared or overheard, and the owner knows their own contacts.
-    return ApplicantOut(**policy.applicant_fields(case, access or PersonalData.MASKED))
-
-
-def task_out(task: Task) -> TaskOut:
-    case = task.case
-    return TaskOut(
-        id=task.pk,
-        tracking_number=case.tracking_number,
-        service_code=case.service.code,
-        step=task.step_id,
-        name=task.name,
-        position_code=task.position.code,
-        position_title=task.position.title,
-        status=task.status,
-        created_at=task.created_at,
-        due_at=task.due_at,
-        is_overdue=task.is_overdue,
-        escalated=task.escalated_at is not None,
-        claimed_by=task.claimed_by.name if task.claimed_by else None,
-        decision=task.decision,
-        applicant_name=case.applicant_name,
-        applicant_nik=mask(case.applicant_nik or ""),  # lists show the NIK masked
-    )
-
-
-def case_out(case: Case, access: PersonalData) -> dict[str, Any]:
-    tasks = case.tasks.select_related("position", "claimed_by", "case", "case__service")
-    return {
-        **application_out(case, access=access),
-        "tasks": [task_out(t) for t in tasks],
-        # The case file's archive metadata travels with the officer's export of the case.
-        "archive": {"classification_code": case.archive_code, "access_class": case.access_class},
-    }
-
 
 # -- parsing multipart submissions ------------------------------------------------------
 
@@ -365,7 +90,7 @@ def _require_case(
     return throttle.case_with_access_code(request, tracking_number, access_code, user=user)
 
 
-def _signed_in_applicant(request: HttpRequest, *, changes_state: bool) -> Any:
+def signed_in_applicant(request: HttpRequest, *, changes_state: bool) -> Any:
     """The applicant signed in to the portal, if the request carries their session cookie.
 
     A browser sends that cookie with a form posted from any site (SameSite=Lax is not
@@ -455,7 +180,7 @@ def submit_application(
         phone=fields.get("phone", ""),
         language=str(fields.get("language") or getattr(request, "LANGUAGE_CODE", "id")),
     )
-    user = _signed_in_applicant(request, changes_state=True)
+    user = signed_in_applicant(request, changes_state=True)
     try:
         throttle.reserve_submission(request, email=applicant.email, phone=applicant.phone)
         submission = services.submit(
@@ -521,7 +246,7 @@ def get_application(
     access_code: str = Query("", max_length=32),
     x_access_code: str = Header("", alias="X-Access-Code", max_length=32),
 ) -> dict[str, Any]:
-    user = _signed_in_applicant(request, changes_state=False)
+    user = signed_in_applicant(request, changes_state=False)
     case = _require_case(tracking_number, x_access_code or access_code, request, user=user)
     return application_out(case)
 
@@ -538,7 +263,7 @@ def resubmit_application(
     access_code: str = Query("", max_length=32),
     x_access_code: str = Header("", alias="X-Access-Code", max_length=32),
 ) -> dict[str, Any]:
-    user = _signed_in_applicant(request, changes_state=True)
+    user = signed_in_applicant(request, changes_state=True)
     case = _require_case(tracking_number, x_access_code or access_code, request, user=user)
     _fields, data, files = _form(request)
     case = services.resubmit(case_id=case.pk, data=data, documents=files, user=user)
@@ -558,7 +283,7 @@ def cancel_application(
     access_code: str = Query("", max_length=32),
     x_access_code: str = Header("", alias="X-Access-Code", max_length=32),
 ) -> dict[str, Any]:
-    user = _signed_in_applicant(request, changes_state=True)
+    user = signed_in_applicant(request, changes_state=True)
     case = _require_case(tracking_number, x_access_code or access_code, request, user=user)
     case = services.cancel(case_id=case.pk, reason=body.reason, user=user)
     return application_out(case)
