@@ -160,9 +160,11 @@ def check_upload(**kwargs: Any) -> CheckedUpload:
     return checked
 
 
-def store_checked(checked: CheckedUpload) -> Any:
-    """Store a checked upload; returns the StoredFile (documents.services.store_checked)."""
-    return _upper("store_checked")(checked)
+def store_checked(checked: list[CheckedUpload]) -> list[Any]:
+    """Store checked uploads, recorded in one INSERT; returns their StoredFiles in order
+    (documents.services.store_checked_all)."""
+    stored: list[Any] = _upper("store_checked")(checked)
+    return stored
 
 
 def store_upload(**kwargs: Any) -> Any:
