@@ -19,14 +19,18 @@ def login_with_second_factor(client: Client, user: AbstractBaseUser) -> Client:
 
 
 def issue_requested_documents() -> int:
-    """Do what the worker does after an approval: issue the licences it asked for.
+    """Do what the worker does after an approval: issue the licences it asked for and
+    fold the queued public events into the ledger.
 
     The same sweep `loket worker` runs on its schedule (loket.cases.issuing), so a
     test sees the licence the way an applicant does, a moment after the approval.
     """
     from loket.cases.services import issue_parked
+    from loket.ledger.services import fold_pending
 
-    return issue_parked()
+    issued = issue_parked()
+    fold_pending()  # and, as every round of the worker, folds queued events into the ledger
+    return issued
 
 
 def issue_requested_documents_in_thread() -> int:

@@ -80,6 +80,8 @@ class Run:
         self.definition = compiled.version(version.pk, version.content_hash)[1]
         # Events wait here and are written in one multi-row INSERT by `flush`.
         self._unsaved: list[CaseEvent] = []
+        # Their public facts, queued for the ledger in one INSERT by `flush`.
+        self._unsaved_ledger: list[tuple[str, dict[str, Any]]] = []
         self._saved_columns = _columns(self.case)
         # The steps of the case's open tasks, kept in memory so that `finish` need not
         # query them. Outside parallel branches current_steps names each open task's
@@ -129,7 +131,8 @@ class Run:
         self._unsaved.append(event)
         self.events.append(event)
         if kind in PUBLIC_LEDGER_KINDS:
-            ports.ledger_append("case.event", self._ledger_payload(event))
+            # Queued with the events, folded into the log by the worker (ADR 0022).
+            self._unsaved_ledger.append(("case.event", self._ledger_payload(event)))
         if kind in WEBHOOK_TYPES:
             ports.publish_webhook(
                 agency_id=self.case.agency_id,
@@ -710,10 +713,14 @@ class Run:
             self.notify_applicant("survey_invitation", event, survey_url=survey_url)
 
     def flush(self) -> None:
-        """Write the events recorded so far, in one multi-row INSERT (ids are set)."""
+        """Write the events recorded so far, in one multi-row INSERT (ids are set), and
+        queue their public facts for the ledger in another."""
         if self._unsaved:
             CaseEvent.objects.bulk_create(self._unsaved)
             self._unsaved = []
+        if self._unsaved_ledger:
+            ports.ledger_enqueue(self._unsaved_ledger)
+            self._unsaved_ledger = []
 
     def finish(self) -> None:
         """Write the events, then the case's changed columns in one UPDATE.

@@ -31,8 +31,8 @@ from loket.catalog.rules import build_context, evaluate, evaluate_condition, rup
 from loket.catalog.rules import fee_for as _fee_for
 from loket.catalog.selectors import current_version, service_by_code, submission_target
 from loket.ledger.commitments import commit, derived_salt, pseudonym
-from loket.ledger.models import LedgerEntry
-from loket.ledger.services import append, lock_for_append
+from loket.ledger.services import enqueue as _ledger_enqueue
+from loket.ledger.services import lock_for_append
 from loket.notify.services import enqueue
 from loket.org.selectors import (
     head_of_unit,
@@ -60,9 +60,9 @@ __all__ = [
     "head_of_unit",
     "holders_at",
     "holdings_of",
-    "ledger_append",
     "ledger_commit",
     "ledger_derived_salt",
+    "ledger_enqueue",
     "ledger_lock",
     "ledger_pseudonym",
     "may_act",
@@ -99,8 +99,9 @@ def publish_webhook(*, agency_id: int, event_type: str, data: dict[str, Any]) ->
     publish(agency_id=agency_id, event_type=event_type, data=data)
 
 
-def ledger_append(kind: str, payload: dict[str, Any]) -> LedgerEntry:
-    return append(kind=kind, payload=payload)
+def ledger_enqueue(entries: list[tuple[str, dict[str, Any]]]) -> None:
+    """Queue public facts for the ledger in the step's transaction (ADR 0022)."""
+    _ledger_enqueue(entries)
 
 
 def rule_errors() -> tuple[type[BaseException], ...]:
@@ -159,9 +160,11 @@ def check_upload(**kwargs: Any) -> CheckedUpload:
     return checked
 
 
-def store_checked(checked: CheckedUpload) -> Any:
-    """Store a checked upload; returns the StoredFile (documents.services.store_checked)."""
-    return _upper("store_checked")(checked)
+def store_checked(checked: list[CheckedUpload]) -> list[Any]:
+    """Store checked uploads, recorded in one INSERT; returns their StoredFiles in order
+    (documents.services.store_checked_all)."""
+    stored: list[Any] = _upper("store_checked")(checked)
+    return stored
 
 
 def store_upload(**kwargs: Any) -> Any:

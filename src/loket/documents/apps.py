@@ -14,7 +14,7 @@ class DocumentsConfig(AppConfig):
 
         ports.provide(
             check_upload=services.check_upload,
-            store_checked=services.store_checked,
+            store_checked=services.store_checked_all,
             store_upload=services.store_upload,
             issue_certificate=services.issue_certificate,
             request_issue=issuing.request_issue,

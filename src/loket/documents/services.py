@@ -99,6 +99,31 @@ def check_upload(
     return CheckedUpload(label, inspected, spool)
 
 
+def store_checked_all(uploads: list[CheckedUpload]) -> list[StoredFile]:
+    """Store uploads that `check_upload` accepted, recorded in one INSERT; closes their
+    copies. If anything fails, the files already written are removed again."""
+    rows: list[StoredFile] = []
+    try:
+        for checked in uploads:
+            with checked.content:
+                checked.content.seek(0)
+                inspected = checked.inspected
+                rows.append(
+                    _unsaved(
+                        checked.content,
+                        checked.label,
+                        inspected.kind,
+                        inspected.size,
+                        inspected.sha256,
+                    )
+                )
+        return StoredFile.objects.bulk_create(rows) if rows else []
+    except BaseException:
+        for row in rows:
+            default_storage.delete(row.storage_name)
+        raise
+
+
 def store_checked(checked: CheckedUpload) -> StoredFile:
     """Store an upload that `check_upload` accepted; closes its copy."""
     with checked.content:
@@ -296,24 +321,31 @@ def place_of(agency: Any) -> str:
 # -- internals --------------------------------------------------------------
 
 
-def _store(content: IO[bytes], label: str, kind: str, size: int, sha256: str) -> StoredFile:
+def _unsaved(content: IO[bytes], label: str, kind: str, size: int, sha256: str) -> StoredFile:
+    """Write the bytes to storage; the StoredFile row that will record them (not saved)."""
     now = timezone.now()
     # A random name: nothing about the applicant or the file leaks into paths,
     # and names never collide. The date prefix keeps directories small.
     name = f"{now:%Y/%m}/{uuid.uuid4().hex}.{KINDS[kind].extension}"
     saved = default_storage.save(name, File(content, name=name))
+    return StoredFile(
+        kind=kind,
+        content_type=KINDS[kind].content_type,
+        size=size,
+        sha256=sha256,
+        original_name=label,
+        storage_name=saved,
+    )
+
+
+def _store(content: IO[bytes], label: str, kind: str, size: int, sha256: str) -> StoredFile:
+    row = _unsaved(content, label, kind, size, sha256)
     try:
-        return StoredFile.objects.create(
-            kind=kind,
-            content_type=KINDS[kind].content_type,
-            size=size,
-            sha256=sha256,
-            original_name=label,
-            storage_name=saved,
-        )
+        row.save(force_insert=True)
     except BaseException:
-        default_storage.delete(saved)
+        default_storage.delete(row.storage_name)
         raise
+    return row
 
 
 def store_bytes(data: bytes, original_name: str) -> StoredFile:

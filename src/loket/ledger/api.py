@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import Field
 
@@ -35,6 +36,14 @@ class CheckpointOut(Schema):
     key_id: str = Field(description="hex, the signed-note key ID")
     signature: str = Field(description="base64 Ed25519 signature over the checkpoint body")
     checkpoint: str = Field(description="the signed note (C2SP tlog-checkpoint)")
+
+
+class CurrentCheckpointOut(CheckpointOut):
+    pending: int = Field(
+        description="public events committed and waiting for the worker to fold them into "
+        "the log (usually for a second or two); they get indexes after tree_size"
+    )
+    pending_note: str = Field(description="the same, said for people, in the request's language")
 
 
 class EntryOut(Schema):
@@ -93,9 +102,17 @@ def _checkpoint_out(head: TreeHead) -> CheckpointOut:
     )
 
 
-@router.get("/checkpoint", response=CheckpointOut, summary="Latest signed tree head")
-def checkpoint(request: HttpRequest) -> CheckpointOut:
-    return _checkpoint_out(services.current_tree_head())
+@router.get("/checkpoint", response=CurrentCheckpointOut, summary="Latest signed tree head")
+def checkpoint(request: HttpRequest) -> CurrentCheckpointOut:
+    head = _checkpoint_out(services.current_tree_head())
+    pending = services.pending_count()
+    note = (
+        _("%(count)s committed events are waiting to be recorded in the ledger.")
+        % {"count": pending}
+        if pending
+        else ""
+    )
+    return CurrentCheckpointOut(**head.model_dump(), pending=pending, pending_note=note)
 
 
 @router.get(

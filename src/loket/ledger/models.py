@@ -89,3 +89,25 @@ class TreeHead(models.Model):
 
     def __str__(self) -> str:
         return f"size {self.size} at {self.timestamp:%Y-%m-%d %H:%M:%S}"
+
+
+class PendingEntry(models.Model):
+    """A public fact committed with its change and not yet in the log (ADR 0022).
+
+    The case engine's steps queue their public events here instead of appending
+    under the log's lock; the worker folds them into the log in id order, in a
+    transaction that also deletes them, so each is appended exactly once.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    kind = models.CharField(_("kind"), max_length=64)
+    payload = models.JSONField(_("payload"))
+    queued_at = models.DateTimeField(_("queued at"))
+
+    class Meta:
+        verbose_name = _("entry waiting to be recorded")
+        verbose_name_plural = _("entries waiting to be recorded")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"pending {self.kind} ({self.id})"

@@ -11,20 +11,21 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.db import transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
 from loket.core.errors import LoketError, NotFound, ValidationError
 from loket.ledger import merkle, signing, store
 from loket.ledger.canonical import canonical_text, format_timestamp, normalize
-from loket.ledger.models import LedgerEntry, LogState, SubtreeHash, TreeHead
+from loket.ledger.models import LedgerEntry, LogState, PendingEntry, SubtreeHash, TreeHead
 
 ENTRY_FORMAT_VERSION = 1
 KIND_PATTERN = re.compile(r"[a-z][a-z0-9_]*(\.[a-z0-9_]+)*")
@@ -64,55 +65,172 @@ def _validate_kind(kind: str) -> None:
         )
 
 
+def _checked(kind: str, payload: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate kind and payload before anything is written; the normalized payload."""
+    _validate_kind(kind)
+    if not isinstance(payload, Mapping):
+        raise ValidationError("ledger payload must be a JSON object", field="payload")
+    normalized = normalize(payload, "payload")
+    assert isinstance(normalized, dict)
+    return normalized
+
+
+def _require_transaction(what: str) -> BaseDatabaseWrapper:
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        raise TransactionManagementError(
+            f"ledger.{what} must be called inside the transaction of the change it records"
+        )
+    return connection
+
+
 def append(*, kind: str, payload: Mapping[str, Any]) -> LedgerEntry:
     """Append one entry at the next index and store the subtree hashes it completes.
 
     Must run inside the caller's ``transaction.atomic`` block: the entry
     commits with the change it records or not at all. It adds no savepoint, so
     an error here dooms the caller's transaction rather than letting the
-    change commit without its entry. Cost: one locked read, one insert, at most
-    one bulk insert (amortised one row) and one update.
+    change commit without its entry. Entries queued before it (``enqueue``) and
+    visible to this transaction are folded first, so the log keeps the order in
+    which their changes committed. Cost without queued entries: one locked
+    read, one read of the queue, one insert, at most one bulk insert (amortised
+    one row) and one update.
     """
-    connection = transaction.get_connection()
-    if not connection.in_atomic_block:
-        raise TransactionManagementError(
-            "ledger.append must be called inside the transaction of the change it records"
-        )
-    _validate_kind(kind)
-    if not isinstance(payload, Mapping):
-        raise ValidationError("ledger payload must be a JSON object", field="payload")
-    normalized = normalize(payload, "payload")
-    assert isinstance(normalized, dict)
+    connection = _require_transaction("append")
+    normalized = _checked(kind, payload)
     with transaction.atomic(savepoint=False):
-        index, frontier_blob = store.lock_state(connection)
-        recorded_at = timezone.now()
+        size, frontier_blob = store.lock_state(connection)
+        frontier = store.split_frontier(frontier_blob)
+        size, frontier, _folded = _fold_locked(connection, size, frontier, limit=None)
+        [entry], _frontier = _append_locked(connection, size, frontier, [(kind, normalized)])
+    return entry
+
+
+def enqueue(entries: Sequence[tuple[str, Mapping[str, Any]]]) -> None:
+    """Queue public entries to be folded into the log after this transaction commits.
+
+    For hot paths (the case engine's steps): one INSERT, no lock on the log, so
+    concurrent steps do not queue up behind one another's COMMIT. Like `append`
+    it must run inside the transaction of the change: the queued rows commit
+    with it or not at all, and the worker (`fold_pending`) appends each exactly
+    once, in the order they were queued. Bad kinds or payloads raise
+    ``ValidationError`` here, before anything is written.
+    """
+    connection = _require_transaction("enqueue")
+    if not entries:
+        return
+    now = timezone.now()
+    rows = [
+        {"kind": kind, "payload": _checked(kind, payload), "queued_at": now}
+        for kind, payload in entries
+    ]
+    store.insert(connection, PendingEntry, rows)
+
+
+# Entries appended per folding transaction: bounds how long the log's lock is held
+# and how much a killed folder leaves for the next run to redo.
+FOLD_BATCH = 500
+
+
+def fold_pending(*, batch: int = FOLD_BATCH) -> int:
+    """Append every committed queued entry to the log, in queue order; how many.
+
+    Each batch is one transaction that appends the entries and deletes their
+    queue rows together: a folder killed mid-batch leaves the log and the queue
+    as they were, and the next run folds the same rows once. Folders (and
+    `append`) serialise on the log's row lock, so two never fold one row.
+    """
+    folded = 0
+    # Checked without the lock first: an idle worker asks every second, and on SQLite
+    # taking the lock means taking the database's write lock.
+    if not PendingEntry.objects.exists():
+        return 0
+    while True:
+        with transaction.atomic():
+            connection = transaction.get_connection()
+            size, frontier_blob = store.lock_state(connection)
+            frontier = store.split_frontier(frontier_blob)
+            _size, _frontier, count = _fold_locked(connection, size, frontier, limit=batch)
+        folded += count
+        if count < batch:
+            return folded
+
+
+def pending_count() -> int:
+    """Entries committed and waiting for the worker to fold them into the log."""
+    return PendingEntry.objects.count()
+
+
+def _fold_locked(
+    connection: BaseDatabaseWrapper, size: int, frontier: list[bytes], *, limit: int | None
+) -> tuple[int, list[bytes], int]:
+    """Append queued entries (all, or the first ``limit``) under the held log lock."""
+    total = 0
+    chunk = FOLD_BATCH if limit is None else limit
+    while True:
+        rows = store.pending(connection, chunk)
+        if not rows:
+            return size, frontier, total
+        entries, frontier = _append_locked(
+            connection, size, frontier, [(kind, payload) for _id, kind, payload in rows]
+        )
+        store.delete_pending(connection, [row_id for row_id, _kind, _payload in rows])
+        size += len(entries)
+        total += len(entries)
+        if limit is not None or len(rows) < chunk:
+            return size, frontier, total
+
+
+def _append_locked(
+    connection: BaseDatabaseWrapper,
+    size: int,
+    frontier: list[bytes],
+    items: Sequence[tuple[str, dict[str, Any]]],
+) -> tuple[list[LedgerEntry], list[bytes]]:
+    """Write entries at ``size``, ``size + 1``…: one INSERT of entries, one of the subtree
+    hashes they complete, one UPDATE of the state. The caller holds the log lock."""
+    recorded_at = timezone.now()
+    entries: list[LedgerEntry] = []
+    completed_all: list[tuple[int, int, bytes]] = []
+    for offset, (kind, payload) in enumerate(items):
+        index = size + offset
         text = canonical_text(
-            entry_document(index=index, kind=kind, payload=normalized, recorded_at=recorded_at)
+            entry_document(index=index, kind=kind, payload=payload, recorded_at=recorded_at)
         )
         leaf = merkle.leaf_hash(text.encode("utf-8"))
-        frontier, completed = merkle.append_leaf(store.split_frontier(frontier_blob), index, leaf)
-        entry = LedgerEntry(
-            index=index,
-            kind=kind,
-            payload=normalized,
-            canonical=text,
-            leaf_hash=leaf,
-            created_at=recorded_at,
-        )
-        store.insert(connection, LedgerEntry, [{f: getattr(entry, f) for f in _ENTRY_COLUMNS}])
-        if completed:
-            store.insert(
-                connection,
-                SubtreeHash,
-                [
-                    {"level": level, "index": node, "hash": digest}
-                    for level, node, digest in completed
-                ],
+        frontier, completed = merkle.append_leaf(frontier, index, leaf)
+        completed_all.extend(completed)
+        entries.append(
+            LedgerEntry(
+                index=index,
+                kind=kind,
+                payload=payload,
+                canonical=text,
+                leaf_hash=leaf,
+                created_at=recorded_at,
             )
-        store.save_state(connection, index + 1, b"".join(frontier))
-    entry._state.adding = False
-    entry._state.db = connection.alias
-    return entry
+        )
+    # Many rows per statement, but under SQLite's bound-parameter limit.
+    for start in range(0, len(entries), 100):
+        store.insert(
+            connection,
+            LedgerEntry,
+            [{f: getattr(e, f) for f in _ENTRY_COLUMNS} for e in entries[start : start + 100]],
+        )
+    for start in range(0, len(completed_all), 250):
+        store.insert(
+            connection,
+            SubtreeHash,
+            [
+                {"level": level, "index": node, "hash": digest}
+                for level, node, digest in completed_all[start : start + 250]
+            ],
+        )
+    store.save_state(connection, size + len(entries), b"".join(frontier))
+    for entry in entries:
+        entry._state.adding = False
+        entry._state.db = connection.alias
+    return entries, frontier
 
 
 # --- reading stored hashes -----------------------------------------------------------------

@@ -15,7 +15,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 
 from loket.ledger import merkle
-from loket.ledger.models import LogState
+from loket.ledger.models import LogState, PendingEntry
 
 
 def split_frontier(blob: bytes | memoryview) -> list[bytes]:
@@ -77,3 +77,30 @@ def save_state(connection: BaseDatabaseWrapper, size: int, frontier: bytes) -> N
             f"UPDATE {table} SET {size_column} = %s, {frontier_column} = %s WHERE {key} = %s",  # noqa: S608
             [size, frontier_field.get_db_prep_save(frontier, connection), 1],
         )
+
+
+def pending(connection: BaseDatabaseWrapper, limit: int) -> list[tuple[int, str, dict[str, Any]]]:
+    """The first ``limit`` queued entries visible to this transaction, in queue order."""
+    table = connection.ops.quote_name(PendingEntry._meta.db_table)
+    key, kind, payload = _quoted(connection, PendingEntry, "id", "kind", "payload")
+    (payload_field,) = _fields(PendingEntry, ["payload"])
+    sql = f"SELECT {key}, {kind}, {payload} FROM {table} ORDER BY {key} LIMIT %s"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [limit])
+        rows = cursor.fetchall()
+    return [
+        (int(row_id), str(row_kind), payload_field.from_db_value(row_payload, None, connection))
+        for row_id, row_kind, row_payload in rows
+    ]
+
+
+def delete_pending(connection: BaseDatabaseWrapper, ids: list[int]) -> None:
+    table = connection.ops.quote_name(PendingEntry._meta.db_table)
+    (key,) = _quoted(connection, PendingEntry, "id")
+    # The folded rows are a contiguous prefix of the queue as this transaction saw it,
+    # but a row committed later may have a smaller id: delete exactly these ids.
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ", ".join(["%s"] * len(chunk))
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {table} WHERE {key} IN ({marks})", chunk)  # noqa: S608

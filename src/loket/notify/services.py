@@ -94,22 +94,28 @@ def enqueue(
     rendered = render(event, language, context)
     targets = [target for target in targets if _sms_allowed(target, dedupe_key)]
 
-    messages, to_deliver = [], []
-    for channel, recipient, recipient_user in targets:
-        message, created = _create_once(
+    now = timezone.now()
+    fresh = [
+        _message(
             dedupe_key=dedupe_key,
             channel=channel,
             event=event,
-            defaults={
-                "recipient": recipient,
-                "recipient_user": recipient_user,
-                "language": language,
-                "subject": "" if channel == ChannelKind.SMS else rendered.subject,
-                "body": rendered.short_text if channel == ChannelKind.SMS else rendered.body,
-            },
+            now=now,
+            recipient=recipient,
+            recipient_user=recipient_user,
+            language=language,
+            subject="" if channel == ChannelKind.SMS else rendered.subject,
+            body=rendered.short_text if channel == ChannelKind.SMS else rendered.body,
         )
+        for channel, recipient, recipient_user in targets
+    ]
+    inserted = {message.pk for message in _insert_unless_present(fresh)}
+    messages, to_deliver = [], []
+    for message in fresh:
+        if message.pk is None:  # a twin with this key and channel was there first
+            message = _existing(dedupe_key, message.channel, event)
         messages.append(message)
-        if created and message.status == Status.PENDING:
+        if message.pk in inserted and message.status == Status.PENDING:
             to_deliver.append(message.pk)
     if to_deliver:
         # robust: if the task queue is unavailable the commit still stands and
@@ -137,12 +143,11 @@ def _sms_allowed(target: tuple[str, str, AbstractBaseUser | None], dedupe_key: s
     return False
 
 
-def _create_once(
-    *, dedupe_key: str, channel: str, event: str, defaults: dict[str, Any]
-) -> tuple[OutboxMessage, bool]:
-    now = timezone.now()
+def _message(
+    *, dedupe_key: str, channel: str, event: str, now: datetime, **fields: Any
+) -> OutboxMessage:
     is_inapp = channel == ChannelKind.INAPP
-    message = OutboxMessage(
+    return OutboxMessage(
         dedupe_key=dedupe_key,
         channel=channel,
         event=event,
@@ -152,46 +157,66 @@ def _create_once(
         status=Status.SENT if is_inapp else Status.PENDING,
         sent_at=now if is_inapp else None,
         attempts=1 if is_inapp else 0,
-        **defaults,
+        **fields,
     )
-    # One INSERT ... ON CONFLICT DO NOTHING: no look-up first and no savepoint, and a
-    # concurrent twin's row (same key and channel) leaves the caller's transaction intact.
-    if _insert_unless_present(message):
+
+
+def _create_once(
+    *, dedupe_key: str, channel: str, event: str, defaults: dict[str, Any]
+) -> tuple[OutboxMessage, bool]:
+    """One message in the outbox unless its key and channel is there (then that one)."""
+    message = _message(
+        dedupe_key=dedupe_key, channel=channel, event=event, now=timezone.now(), **defaults
+    )
+    if _insert_unless_present([message]):
         return message, True
+    return _existing(dedupe_key, channel, event), False
+
+
+def _existing(dedupe_key: str, channel: str, event: str) -> OutboxMessage:
     existing = OutboxMessage.objects.get(dedupe_key=dedupe_key, channel=channel)
     if existing.event != event:
         raise ConflictError(
             _("The deduplication key is already used for another notification."),
             field="dedupe_key",
         )
-    return existing, False
+    return existing
 
 
-def _insert_unless_present(message: OutboxMessage) -> bool:
-    """Insert the row unless one with its key and channel exists; True (and its id set)
-    when inserted. SQLite 3.35+ and PostgreSQL both answer RETURNING only for new rows."""
+def _insert_unless_present(messages: list[OutboxMessage]) -> list[OutboxMessage]:
+    """Insert every row whose key and channel is not taken, in one statement; the
+    inserted ones (their ids set). One INSERT ... ON CONFLICT DO NOTHING: no look-up
+    first and no savepoint, and a concurrent twin's row leaves the caller's
+    transaction intact. SQLite 3.35+ and PostgreSQL both answer RETURNING only for
+    new rows, so the returned channel tells which."""
+    if not messages:
+        return []
     db = transaction.get_connection()
     quote = db.ops.quote_name
     fields = [f for f in OutboxMessage._meta.concrete_fields if not f.primary_key]
     columns = ", ".join(quote(str(f.column)) for f in fields)
-    values = ", ".join(["%s"] * len(fields))
-    params = [f.get_db_prep_save(getattr(message, f.attname), db) for f in fields]
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    values = ", ".join([row] * len(messages))
+    params = [f.get_db_prep_save(getattr(m, f.attname), db) for m in messages for f in fields]
     table = quote(OutboxMessage._meta.db_table)
     key = quote(str(OutboxMessage._meta.pk.column))  # type: ignore[union-attr]
+    channel = quote(str(OutboxMessage._meta.get_field("channel").column))
     # Identifiers come from model metadata, values are parameters.
     sql = (
-        f"INSERT INTO {table} ({columns}) VALUES ({values}) "  # noqa: S608
-        f"ON CONFLICT DO NOTHING RETURNING {key}"
+        f"INSERT INTO {table} ({columns}) VALUES {values} "  # noqa: S608
+        f"ON CONFLICT DO NOTHING RETURNING {key}, {channel}"
     )
     with db.cursor() as cursor:
         cursor.execute(sql, params)
-        row = cursor.fetchone()
-    if row is None:
-        return False
-    message.pk = int(row[0])
-    message._state.adding = False
-    message._state.db = db.alias
-    return True
+        ids = {str(found_channel): int(found_id) for found_id, found_channel in cursor.fetchall()}
+    inserted = []
+    for message in messages:  # one message per channel in a call
+        if message.channel in ids:
+            message.pk = ids[message.channel]
+            message._state.adding = False
+            message._state.db = db.alias
+            inserted.append(message)
+    return inserted
 
 
 def _request_delivery(message_ids: list[int]) -> None:

@@ -123,9 +123,9 @@ def store_documents(
     now: dt.datetime,
 ) -> list[CaseDocument]:
     """Store the uploads and record them on the case (one INSERT for all); the rows."""
+    stored_files = ports.store_checked(list(documents.values()))
     rows = []
-    for name, upload in documents.items():
-        stored = ports.store_checked(upload)
+    for name, stored in zip(documents, stored_files, strict=True):
         rows.append(
             CaseDocument(
                 case=case,

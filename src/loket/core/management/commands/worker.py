@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import signal
 import time
+from importlib import import_module
 from types import FrameType
 from typing import Any
 
@@ -26,6 +27,22 @@ from django_tasks_db.management.commands.db_worker import Worker
 from loket.core.schedule import Periodic, claim_due
 
 logger = logging.getLogger("loket.worker")
+
+
+# Called on every round, before and after the queue's tasks run: work that must follow
+# commits within a second. Folding the case engine's queued public events into the
+# ledger (ADR 0022) keeps the log's lock off every step's transaction.
+EACH_ROUND = ("loket.ledger.services:fold_pending",)
+
+
+def _each_round() -> None:
+    for path in EACH_ROUND:
+        module, name = path.split(":")
+        try:
+            getattr(import_module(module), name)()
+        except Exception:
+            # A failing fold is retried next round; the rest of the worker goes on.
+            logger.exception("%s failed", path)
 
 
 def default_schedule() -> list[Periodic]:
@@ -94,7 +111,9 @@ class Command(BaseCommand):
             close_old_connections()
             for path in claim_due(schedule, now=timezone.now(), worker_id=worker.worker_id):
                 logger.info("scheduled %s", path)
+            _each_round()
             worker.run()  # batch mode: every ready task, then back here
+            _each_round()
             if batch:
                 return
             time.sleep(interval)

@@ -55,6 +55,11 @@ class Command(BaseCommand):
         load_performance_history()
         # And work in progress: a case in every state (queues, tracking, the ledger).
         load_current_work()
+        # The steps queued their public events; the worker would fold them within a
+        # second, the demo does it now so its ledger is complete from the start.
+        from loket.ledger.services import fold_pending
+
+        fold_pending()
         # Every open dataset, computed from the history just loaded (opendata app).
         from loket.opendata.services import publish_all
 
