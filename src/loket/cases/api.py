@@ -7,12 +7,14 @@ is a LoketError that the API turns into problem+json.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from ninja import Header, Path, Query, Router, Schema, Status
+from ninja.responses import NinjaJSONEncoder
 from ninja.utils import check_csrf
 from pydantic import Field
 
@@ -20,7 +22,7 @@ from loket.accounts.machine_accounts import account_for_key
 from loket.api import pagination
 from loket.api.auth import NotSignedIn, machine_auth, officer_auth, require_scope
 from loket.api.responses import problems
-from loket.cases import personal_data, policy, selectors, services, throttle
+from loket.cases import personal_data, policy, selectors, services, throttle, tracking
 from loket.cases import revision as revisions
 from loket.cases.definition import Definition, compiled
 from loket.cases.intake import Applicant
@@ -36,7 +38,9 @@ from loket.core.errors import (
 )
 from loket.core.pii import mask
 from loket.documents.resources import IssuedDocumentOut, Reader, issued_documents_out
+from loket.org import titles as position_titles
 from loket.org.models import Officer
+from loket.org.titles import Title
 from loket.payments.api import BillOut, bill_out
 
 MAX_ID = 2**63 - 1
@@ -201,30 +205,65 @@ class DecisionOut(Schema):
 
 def _event_out(
     event: CaseEvent, definition: Definition, language: str, officer_view: bool
-) -> EventOut:
-    return EventOut(
-        at=event.at,
-        kind=event.kind,
-        step=event.step_id,
-        step_name=definition.step_name(event.step_id, language) if event.step_id else "",
-        action=event.action,
-        reason=event.reason,
-        position=event.position.title if event.position else None,
-        capacity=event.capacity,
-        officer=event.officer.name if officer_view and event.officer else None,
-    )
+) -> dict[str, Any]:
+    return {
+        "at": event.at,
+        "kind": event.kind,
+        "step": event.step_id,
+        "step_name": definition.step_name(event.step_id, language) if event.step_id else "",
+        "action": event.action,
+        "reason": event.reason,
+        "position": event.position.title if event.position else None,
+        "capacity": event.capacity,
+        "officer": event.officer.name if officer_view and event.officer else None,
+    }
+
+
+def _entry_out(
+    entry: tracking.Entry,
+    definition: Definition,
+    language: str,
+    titles: dict[int, Title],
+) -> dict[str, Any]:
+    """A public event from the read model, exactly as `_event_out` renders it."""
+    position = titles.get(entry.position_id) if entry.position_id is not None else None
+    return {
+        "at": entry.at,
+        "kind": entry.kind,
+        "step": entry.step_id,
+        "step_name": definition.step_name(entry.step_id, language) if entry.step_id else "",
+        "action": entry.action,
+        "reason": entry.reason,
+        "position": position.title if position else None,
+        "capacity": entry.capacity,
+        "officer": None,
+    }
 
 
 def application_out(case: Case, *, access: PersonalData | None = None) -> dict[str, Any]:
     """The case as the applicant sees it (`access` None), or as an officer or integration
-    sees it: internal events too, and personal data as `access` allows."""
+    sees it: internal events too, and personal data as `access` allows.
+
+    Plain values only (no schema objects), so the applicant's GET can be written out
+    without validating it again. The applicant's side reads the tracking read model
+    (ADR 0023): no query beyond the case row unless there is a bill or an issued document.
+    """
     officer_view = access is not None
     language = case.language
     definition = compiled(case.service_version)
-    request = selectors.open_request(case)
-    requested = revisions.requested_of(case) if request else revisions.Requested()
+    view = tracking.view(case)
+    request = view.request
     with translation.override(language):  # labels in the applicant's language, like names
         status_label = str(case.get_status_display())
+    if officer_view:
+        timeline = [
+            _event_out(e, definition, language, officer_view)
+            for e in selectors.timeline(case, public_only=False)
+        ]
+    else:
+        titles = position_titles.by_id(case.agency_id, view.position_ids)
+        timeline = [_entry_out(e, definition, language, titles) for e in view.timeline]
+    bill = bill_out(case, language) if view.has_bill else None
     return {
         "tracking_number": case.tracking_number,
         "service_code": case.service.code,
@@ -232,7 +271,6 @@ def application_out(case: Case, *, access: PersonalData | None = None) -> dict[s
         "service_version": case.service_version.number,
         "status": case.status,
         "status_label": status_label,
-        "licence_pending": selectors.licence_pending(case),
         "outcome": case.outcome,
         "outcome_reason": case.outcome_reason,
         "submitted_at": case.submitted_at,
@@ -241,39 +279,50 @@ def application_out(case: Case, *, access: PersonalData | None = None) -> dict[s
         "is_overdue": case.is_overdue,
         "clock_paused": case.paused_at is not None,
         "current_steps": [
-            StepOut(id=s, name=definition.step_name(s, language)) for s in case.current_steps
+            {"id": s, "name": definition.step_name(s, language)} for s in case.current_steps
         ],
-        "open_request": RequestOut(
-            step=request.step_id,
-            step_name=definition.step_name(request.step_id, language),
-            reason=request.reason,
-            requested_at=request.at,
-            respond_by=request.payload.get("respond_by"),
-            requested_documents=list(requested.documents),
-            requested_fields=list(requested.fields),
-        )
+        "open_request": {
+            "step": request.step_id,
+            "step_name": definition.step_name(request.step_id, language),
+            "reason": request.reason,
+            "requested_at": request.at,
+            "respond_by": request.respond_by,
+            "requested_documents": list(request.documents),
+            "requested_fields": list(request.fields),
+        }
         if request
         else None,
-        "timeline": [
-            _event_out(e, definition, language, officer_view)
-            for e in selectors.timeline(case, public_only=not officer_view)
-        ],
+        "timeline": timeline,
         "documents": [
-            DocumentOut(
-                name=d.name,
-                revision=d.revision,
-                kind=d.kind,
-                size=d.size,
-                uploaded_at=d.uploaded_at,
-            )
-            for d in case.documents.all()
+            {
+                "name": d.name,
+                "revision": d.revision,
+                "kind": d.kind,
+                "size": d.size,
+                "uploaded_at": d.uploaded_at,
+            }
+            for d in view.uploads
         ],
         "applicant": _applicant_out(case, access),
         "data": policy.case_data(case, definition, access or PersonalData.MASKED),
         "fee": selectors.current_fee(case),
-        "bill": bill_out(case, language),
-        "issued_documents": issued_documents_out(case, _reader(access)),
+        "bill": bill.model_dump() if bill is not None else None,
+        "issued_documents": [
+            d.model_dump() for d in issued_documents_out(case, _reader(access))
+        ]
+        if view.has_issued
+        else [],
+        "licence_pending": selectors.licence_pending(case),
     }
+
+
+def application_response(case: Case) -> HttpResponse:
+    """The applicant's view written out directly: the values are already what the
+    ApplicationOut schema produces (pinned by a test), so they are not validated again."""
+    return HttpResponse(
+        json.dumps(application_out(case), cls=NinjaJSONEncoder),
+        content_type="application/json; charset=utf-8",
+    )
 
 
 def _reader(access: PersonalData | None) -> Reader:
@@ -282,10 +331,10 @@ def _reader(access: PersonalData | None) -> Reader:
     return Reader.OFFICER if access == PersonalData.FULL else Reader.MASKED
 
 
-def _applicant_out(case: Case, access: PersonalData | None) -> ApplicantOut:
+def _applicant_out(case: Case, access: PersonalData | None) -> dict[str, str]:
     # The applicant's side (access None) gets NIK, e-mail and phone masked: an access
     # code may be shared or overheard, and the owner knows their own contacts.
-    return ApplicantOut(**policy.applicant_fields(case, access or PersonalData.MASKED))
+    return dict(policy.applicant_fields(case, access or PersonalData.MASKED))
 
 
 def task_out(task: Task) -> TaskOut:
@@ -523,7 +572,7 @@ def get_application(
 ) -> dict[str, Any]:
     user = _signed_in_applicant(request, changes_state=False)
     case = _require_case(tracking_number, x_access_code or access_code, request, user=user)
-    return application_out(case)
+    return application_response(case)
 
 
 @applications.post(

@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from loket.cases import flow, numbers, policy, ports
-from loket.cases.definition import Definition
+from loket.cases.definition import compiled
 from loket.cases.models import Case, CaseEvent, Task, TaskStatus
 from loket.org.models import Officer, Unit
 from loket.org.selectors import units_within
@@ -28,8 +28,11 @@ def track_url(case: Case) -> str:
 
 
 def case_by_tracking_number(tracking_number: str) -> Case | None:
+    """The case with its service, version and agency in one query; the version's YAML
+    source and definition are left out (`compiled(case.service_version)` has it)."""
     return (
         Case.objects.select_related("service", "service_version", "agency")
+        .defer("service_version__source", "service_version__definition")
         .filter(tracking_number=(tracking_number or "").strip().upper())
         .first()
     )
@@ -71,7 +74,7 @@ def licence_pending(case: Case) -> bool:
     """
     if case.is_closed or not case.current_steps:
         return False
-    definition = Definition(case.service_version.definition)
+    definition = compiled(case.service_version)
     return any(
         definition.has_step(step) and definition.step(step).get("kind") == "issue"
         for step in case.current_steps
@@ -139,6 +142,6 @@ def overdue_count(unit: Unit, *, at: dt.datetime | None = None) -> int:
 def current_fee(case: Case) -> int | None:
     """The fee in rupiah for the case's current data; None if its rule cannot price it."""
     try:
-        return ports.fee_for(case.service_version.definition, case.data)
+        return ports.fee_for(compiled(case.service_version).raw, case.data)
     except ports.rule_errors():
         return None

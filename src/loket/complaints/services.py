@@ -356,6 +356,8 @@ def _file(
         updated_at=now,
         **subject,
     )
+    if complaint.case_id is not None:
+        ports.note_complaint(complaint.case_id)  # shown on the case's tracking page
     for index, photo in enumerate(filed.photos):
         stored = ports.store_upload(
             fileobj=photo,
