@@ -23,7 +23,6 @@ from loket.api import pagination
 from loket.api.auth import NotSignedIn, machine_auth, officer_auth, require_scope
 from loket.api.responses import problems
 from loket.cases import personal_data, policy, selectors, services, throttle, tracking
-from loket.cases import revision as revisions
 from loket.cases.definition import Definition, compiled
 from loket.cases.intake import Applicant
 from loket.cases.models import Case, CaseEvent, ReadChannel, Task
@@ -307,9 +306,7 @@ def application_out(case: Case, *, access: PersonalData | None = None) -> dict[s
         "data": policy.case_data(case, definition, access or PersonalData.MASKED),
         "fee": selectors.current_fee(case),
         "bill": bill.model_dump() if bill is not None else None,
-        "issued_documents": [
-            d.model_dump() for d in issued_documents_out(case, _reader(access))
-        ]
+        "issued_documents": [d.model_dump() for d in issued_documents_out(case, _reader(access))]
         if view.has_issued
         else [],
         "licence_pending": selectors.licence_pending(case),

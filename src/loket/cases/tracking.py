@@ -45,11 +45,8 @@ def _model(case: Case) -> dict[str, Any]:
     """The case's read model, started empty on a new case (which has no events yet)."""
     model = case.tracking
     if model.get("v") != VERSION:
-        if case.last_event_sequence > 1:
-            # A case from before the read model: derive it once from the tables.
-            model = rebuild(case)
-        else:
-            model = _empty()
+        # A case from before the read model is derived once from the tables.
+        model = rebuild(case) if case.last_event_sequence > 1 else _empty()
         case.tracking = model
     return model
 

@@ -14,7 +14,6 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
@@ -101,10 +100,6 @@ def cached_site_agency() -> SiteAgency | None:
 def forget_site_agency(*args: object, **kwargs: object) -> None:
     global _site  # noqa: PLW0603
     _site = None
-
-
-post_save.connect(forget_site_agency, sender=Agency, dispatch_uid="org.branding.saved")
-post_delete.connect(forget_site_agency, sender=Agency, dispatch_uid="org.branding.deleted")
 
 
 def context(request: object) -> dict[str, object]:

@@ -13,8 +13,6 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models.signals import post_delete, post_save
-
 from loket.org.models import Position
 
 TTL_SECONDS = 300.0
@@ -80,16 +78,11 @@ def by_code(agency_id: int, codes: Iterable[str]) -> dict[str, Title]:
     return {c: entry.by_code[c] for c in wanted if c in entry.by_code}
 
 
-def clear() -> None:
+def clear(agency_id: int | None = None) -> None:
+    """Forget one agency's titles (or all): this process sees its own changes at once,
+    the others within TTL_SECONDS."""
     with _lock:
-        _cache.clear()
-
-
-def _forget(sender: type[Position], instance: Position, **kwargs: object) -> None:
-    # This process sees its own changes at once; the others within TTL_SECONDS.
-    with _lock:
-        _cache.pop(int(instance.agency_id), None)
-
-
-post_save.connect(_forget, sender=Position, dispatch_uid="org.titles.saved")
-post_delete.connect(_forget, sender=Position, dispatch_uid="org.titles.deleted")
+        if agency_id is None:
+            _cache.clear()
+        else:
+            _cache.pop(agency_id, None)

@@ -7,7 +7,6 @@ case asks `access.case_for_request` first.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -491,9 +490,7 @@ def _render_case(
     return render(request, "portal/track.html", context, status=status)
 
 
-def _status_context(
-    case: Case, language: str, view: tracking.View | None = None
-) -> dict[str, Any]:
+def _status_context(case: Case, language: str, view: tracking.View | None = None) -> dict[str, Any]:
     """The status block: from the case row and its tracking read model (ADR 0023); the
     issued documents are read only once one was issued."""
     view = view or tracking.view(case)

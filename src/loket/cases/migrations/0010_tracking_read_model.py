@@ -12,22 +12,21 @@ def mark_cases_with_complaints(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("complaints", "0001_complaints_lapor_stages"),
-        ('cases', '0009_case_last_event_sequence'),
+        ("cases", "0009_case_last_event_sequence"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='case',
-            name='has_complaints',
+            model_name="case",
+            name="has_complaints",
             field=models.BooleanField(default=False, editable=False),
         ),
         migrations.AddField(
-            model_name='case',
-            name='tracking',
+            model_name="case",
+            name="tracking",
             field=models.JSONField(default=dict, editable=False),
         ),
         migrations.RunPython(mark_cases_with_complaints, migrations.RunPython.noop),
-]
+    ]
