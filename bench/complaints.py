@@ -149,15 +149,6 @@ def probes() -> dict[str, Callable[[], Any]]:
 
         return call
 
-    def after_change(call: Callable[[], Any]) -> Callable[[], Any]:
-        from loket.complaints.selectors import bump_revision
-
-        def changed() -> Any:
-            bump_revision()  # what a transition does: the next answer is rebuilt
-            return call()
-
-        return changed
-
     def counts_uncached() -> Any:
         from django.utils import timezone
 
@@ -172,9 +163,6 @@ def probes() -> dict[str, Callable[[], Any]]:
         "public API list (GET /api/v1/complaints)": get("/api/v1/complaints", j),
         "Open311 GET requests.json": get("/open311/v2/requests.json", j),
         "Open311 GET requests.xml": get("/open311/v2/requests.xml", j),
-        "Open311 GET requests.json, first after a change": after_change(
-            get("/open311/v2/requests.json", j)
-        ),
         "counts per unit, uncached (the list's minute cache missed)": counts_uncached,
     }
 

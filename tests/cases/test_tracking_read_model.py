@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from ninja.responses import NinjaJSONEncoder
 
+from loket.api.responses import LocalTimeEncoder
 from loket.cases import api as cases_api
 from loket.cases import selectors, services, tracking
 from loket.cases.models import Case, Task, TaskStatus
@@ -141,7 +141,7 @@ def test_the_api_answer_is_what_the_schema_would_give(client: Client, demo: Any)
     case = selectors.case_by_tracking_number(number)
     assert case is not None
     validated = cases_api.ApplicationOut.model_validate(cases_api.application_out(case))
-    expected = json.loads(json.dumps(validated.model_dump(), cls=NinjaJSONEncoder))
+    expected = json.loads(json.dumps(validated.model_dump(), cls=LocalTimeEncoder))
     assert _api(client, number, code) == expected
 
 

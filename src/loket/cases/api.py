@@ -14,14 +14,13 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from ninja import Header, Path, Query, Router, Schema, Status
-from ninja.responses import NinjaJSONEncoder
 from ninja.utils import check_csrf
 from pydantic import Field
 
 from loket.accounts.machine_accounts import account_for_key
 from loket.api import pagination
 from loket.api.auth import NotSignedIn, machine_auth, officer_auth, require_scope
-from loket.api.responses import problems
+from loket.api.responses import LocalTimeEncoder, problems
 from loket.cases import personal_data, policy, selectors, services, throttle, tracking
 from loket.cases.definition import Definition, compiled
 from loket.cases.intake import Applicant
@@ -317,7 +316,7 @@ def application_response(case: Case) -> HttpResponse:
     """The applicant's view written out directly: the values are already what the
     ApplicationOut schema produces (pinned by a test), so they are not validated again."""
     return HttpResponse(
-        json.dumps(application_out(case), cls=NinjaJSONEncoder),
+        json.dumps(application_out(case), cls=LocalTimeEncoder),
         content_type="application/json; charset=utf-8",
     )
 

@@ -33,7 +33,6 @@ from loket.complaints.open311_auth import key_is_valid
 from loket.core.errors import LoketError
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
-REQUESTS_CACHE_SECONDS = 60
 CONTENT_TYPES = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 # The element name of each item in a list, for the XML form.
 ITEM_TAGS = {

@@ -306,25 +306,6 @@ def open311_requests(
     return _public_rows(ordered, fmt)
 
 
-REVISION_KEY = "complaints.revision"
-
-
-def revision() -> int:
-    """A number that changes whenever a complaint changes through the operations."""
-    value = cache.get(REVISION_KEY)
-    if value is None:
-        value = 1
-        cache.add(REVISION_KEY, value, None)
-    return int(value)
-
-
-def bump_revision() -> None:
-    try:
-        cache.incr(REVISION_KEY)
-    except ValueError:  # not set yet (or evicted): any new value invalidates
-        cache.set(REVISION_KEY, 2, None)
-
-
 def handling_rows(
     *,
     start: dt.datetime,
