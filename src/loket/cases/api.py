@@ -565,7 +565,7 @@ def get_application(
     tracking_number: str = TRACKING,
     access_code: str = Query("", max_length=32),
     x_access_code: str = Header("", alias="X-Access-Code", max_length=32),
-) -> dict[str, Any]:
+) -> HttpResponse:
     user = _signed_in_applicant(request, changes_state=False)
     case = _require_case(tracking_number, x_access_code or access_code, request, user=user)
     return application_response(case)

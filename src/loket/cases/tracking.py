@@ -43,7 +43,7 @@ def _empty() -> dict[str, Any]:
 
 def _model(case: Case) -> dict[str, Any]:
     """The case's read model, started empty on a new case (which has no events yet)."""
-    model = case.tracking
+    model: dict[str, Any] = case.tracking
     if model.get("v") != VERSION:
         # A case from before the read model is derived once from the tables.
         model = rebuild(case) if case.last_event_sequence > 1 else _empty()
