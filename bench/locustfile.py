@@ -1,6 +1,7 @@
 """Locust users for the web benchmark; BENCH_SCENARIO picks what every user does.
 
     tracking    follow an application (GET /api/v1/applications/{n}, access code header)
+    bare        a Django view that does nothing (GET /bench/bare/, bench/bare_urls.py)
     services    the list of services (GET /api/v1/services)
     submit      submit an application with its two uploads (POST /api/v1/applications)
 
@@ -45,6 +46,8 @@ class Visitor(FastHttpUser):
                 headers={"X-Access-Code": code},
                 name="GET /api/v1/applications/{n}",
             )
+        elif SCENARIO == "bare":
+            self.client.get("/bench/bare/", name="GET /bench/bare/")
         elif SCENARIO == "services":
             self.client.get("/api/v1/services", name="GET /api/v1/services")
         elif SCENARIO == "submit":

@@ -23,7 +23,8 @@ from typing import Any
 
 from harness import BENCH_DIR, PYTHON, free_port, setup_django, write_result
 
-SCENARIOS = ("tracking", "services", "submit")
+# "bare" is a view that does nothing, served by the same workers: the yardstick for tracking.
+SCENARIOS = ("tracking", "bare", "services", "submit")
 
 
 def setup(database_url: str, data_dir: str, open_cases: int, out: str) -> None:
@@ -119,6 +120,20 @@ def _locust(
     return result
 
 
+def _tracking_vs_bare(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Tracking requests/s over the bare view's at each user count (same server, same
+    run); the headline is the one at the most users, where both saturate the workers."""
+    rps = {(r["scenario"], r["users"]): r["rps"] for r in runs}
+    ratios = {
+        users: round(rps[("tracking", users)] / rps[("bare", users)], 3)
+        for (scenario, users) in rps
+        if scenario == "tracking" and rps.get(("bare", users))
+    }
+    if not ratios:
+        return {}
+    return {"tracking_vs_bare": ratios[max(ratios)], "tracking_vs_bare_by_users": ratios}
+
+
 def measure(
     database_url: str,
     data_dir: str,
@@ -136,7 +151,9 @@ def measure(
         **os.environ,
         "DATABASE_URL": database_url,
         "LOKET_DATA_DIR": data_dir,
-        "DJANGO_SETTINGS_MODULE": "loket.settings",
+        # The real settings plus the bare view (bench/bare_settings.py).
+        "DJANGO_SETTINGS_MODULE": "bare_settings",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(BENCH_DIR), os.environ.get("PYTHONPATH")])),
         "LOKET_PRODUCTION": "1",
         "LOKET_SSL_REDIRECT": "0",
         "LOKET_DEBUG": "0",
@@ -196,7 +213,11 @@ def measure(
             for count in users:
                 runs.append(_locust(url, scenario, count, seconds, plan, workdir))
                 print(f"web: {scenario} at {count} users: {runs[-1]['rps']} req/s", flush=True)
-        return {"server": f"gunicorn, {workers} workers x {threads} threads", "runs": runs}
+        return {
+            "server": f"gunicorn, {workers} workers x {threads} threads",
+            "runs": runs,
+            **_tracking_vs_bare(runs),
+        }
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:

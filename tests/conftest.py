@@ -48,3 +48,8 @@ def _brake_counters_start_at_zero(request: pytest.FixtureRequest) -> None:
 
     with request.getfixturevalue("django_db_blocker").unblock():
         cache.clear()
+    # Per-process caches keyed by ids: a rolled-back test may reuse an id (SQLite).
+    from loket.org import branding, titles
+
+    titles.clear()
+    branding.forget_site_agency()

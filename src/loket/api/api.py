@@ -2,35 +2,21 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
-from ninja.responses import NinjaJSONEncoder
 
 from loket.api import validation
 from loket.api.problems import problem
-from loket.api.responses import PROBLEM_SCHEMA
+from loket.api.responses import PROBLEM_SCHEMA, LocalTimeEncoder
 from loket.core import safeinput
 from loket.core.errors import LoketError, MalformedRequest, UnsupportedMediaType
-
-
-class LocalTimeEncoder(NinjaJSONEncoder):
-    """Every moment in the agency's time zone (Asia/Jakarta by default), whether it was
-    just computed or read back from the database in UTC: the same value always looks
-    the same to an integrator."""
-
-    def default(self, o: Any) -> Any:
-        if isinstance(o, dt.datetime) and timezone.is_aware(o):
-            o = timezone.localtime(o)
-        return super().default(o)
 
 
 class LocalTimeRenderer(JSONRenderer):

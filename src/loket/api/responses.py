@@ -6,7 +6,11 @@ every status a route can answer with, and that the body is problem+json.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+
+from django.utils import timezone
+from ninja.responses import NinjaJSONEncoder
 
 PROBLEM_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -48,3 +52,15 @@ def problems(*statuses: int, extra: dict[str, Any] | None = None) -> dict[str, A
         # django-axes answers a locked-out sign-in with its (HTML) lockout page.
         responses["429"]["content"]["text/html"] = {"schema": {"type": "string"}}
     return {**(extra or {}), "responses": responses}
+
+
+class LocalTimeEncoder(NinjaJSONEncoder):
+    """Every moment in the agency's time zone (Asia/Jakarta by default), whether it was
+    just computed or read back from the database in UTC: the same value always looks
+    the same to an integrator. The API's renderer uses it, and so do views that write
+    their JSON themselves."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, dt.datetime) and timezone.is_aware(o):
+            o = timezone.localtime(o)
+        return super().default(o)

@@ -20,7 +20,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from loket.cases import ports
+from loket.cases import ports, tracking
 from loket.cases.flow import Actor, Run, event_key
 from loket.cases.locks import lock_case_row as _lock_case
 from loket.cases.models import Case, CaseStatus, Outcome
@@ -93,7 +93,8 @@ def _flag(case_id: int, now: dt.datetime) -> int:
             dedupe_key=f"{event_key(event)}:statutory:{officer.pk}",
         )
     run.flush()
-    case.save(update_fields=["statutory_lapse_flagged_at", "last_event_sequence"])
+    read_model = ["tracking"] if tracking.take_changed(case) else []  # ADR 0023
+    case.save(update_fields=["statutory_lapse_flagged_at", "last_event_sequence", *read_model])
     return 1
 
 

@@ -21,7 +21,7 @@ from django.contrib.auth.models import User
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
-from loket.cases import compiled, ports, store
+from loket.cases import compiled, ports, store, tracking
 from loket.cases.models import (
     Case,
     CaseDocument,
@@ -130,6 +130,7 @@ class Run:
         )
         self._unsaved.append(event)
         self.events.append(event)
+        tracking.on_event(self.case, event)  # the tracking read model (ADR 0023)
         if kind in PUBLIC_LEDGER_KINDS:
             # Queued with the events, folded into the log by the worker (ADR 0022).
             self._unsaved_ledger.append(("case.event", self._ledger_payload(event)))
@@ -740,6 +741,8 @@ class Run:
         case.current_steps = [] if case.is_closed else sorted({*open_steps, *stalled, *waiting})
         columns = _columns(case)
         changed = [name for name, value in columns.items() if self._saved_columns[name] != value]
+        if tracking.take_changed(case) and "tracking" not in changed:
+            changed.append("tracking")  # changed before this run began (stored uploads)
         case.save(update_fields=[*changed, "updated_at"])
         self._saved_columns = columns
 

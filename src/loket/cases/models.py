@@ -109,6 +109,12 @@ class Case(models.Model):
     # The sequence number of the case's newest event: the next event takes the next
     # number under the case row's lock, with no SELECT MAX over the history.
     last_event_sequence = models.PositiveIntegerField(default=0)
+    # The tracking read model: what the applicant's tracking page shows, written by the
+    # engine with the events (loket.cases.tracking, ADR 0023). No personal data.
+    tracking: models.JSONField[Any, Any] = models.JSONField(default=dict, editable=False)
+    # Whether a complaint was filed about the application (set by the complaints app), so
+    # the tracking page asks for complaints only when there are some.
+    has_complaints = models.BooleanField(default=False, editable=False)
     # Archive metadata of the case file (berkas): classification code and SKKAAD class,
     # copied from the service definition when the application is received.
     archive_code = models.CharField(_("archive classification code"), max_length=20, blank=True)

@@ -28,8 +28,11 @@ def track_url(case: Case) -> str:
 
 
 def case_by_tracking_number(tracking_number: str) -> Case | None:
+    """The case with its service, version and agency in one query; the version's YAML
+    source and definition are left out (`compiled(case.service_version)` has it)."""
     return (
         Case.objects.select_related("service", "service_version", "agency")
+        .defer("service_version__source", "service_version__definition")
         .filter(tracking_number=(tracking_number or "").strip().upper())
         .first()
     )
@@ -139,6 +142,6 @@ def overdue_count(unit: Unit, *, at: dt.datetime | None = None) -> int:
 def current_fee(case: Case) -> int | None:
     """The fee in rupiah for the case's current data; None if its rule cannot price it."""
     try:
-        return ports.fee_for(case.service_version.definition, case.data)
+        return ports.fee_for(compiled(case.service_version).raw, case.data)
     except ports.rule_errors():
         return None

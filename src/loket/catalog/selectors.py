@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 
 from loket.catalog.models import ArchiveClass, Service, ServiceVersion
+from loket.org import titles
 from loket.org.models import Agency, Position, Unit
 
 
@@ -58,11 +59,13 @@ def published_catalogue() -> list[tuple[Service, ServiceVersion]]:
     return cache.cached("published_catalogue", build)
 
 
-def position_titles(agency: Agency, codes: set[str]) -> dict[str, dict[str, str]]:
-    """{code: {id, en}} of an agency's positions, for showing who acts at each step."""
+def position_titles(agency: Agency | int, codes: set[str]) -> dict[str, dict[str, str]]:
+    """{code: {id, en}} of an agency's positions, for showing who acts at each step
+    (kept per process for a few minutes: `loket.org.titles`)."""
+    agency_id = agency if isinstance(agency, int) else int(agency.pk)
     return {
-        p.code: {"id": p.title, "en": p.title_en or p.title}
-        for p in Position.objects.filter(agency=agency, code__in=codes)
+        code: {"id": t.title, "en": t.title_en or t.title}
+        for code, t in titles.by_code(agency_id, codes).items()
     }
 
 

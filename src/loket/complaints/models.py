@@ -187,6 +187,11 @@ class Complaint(models.Model):
     remaining_seconds = models.BigIntegerField(null=True, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
+    # The complaint's own Open311 request fields, pre-rendered by `save` (JSON members and
+    # XML elements; public fields only): GET requests joins them instead of rendering
+    # a thousand rows per call (loket.complaints.public_rows, ADR 0023).
+    public_json = models.TextField(blank=True, editable=False)
+    public_xml = models.TextField(blank=True, editable=False)
 
     class Meta:
         verbose_name = _("complaint")
@@ -207,6 +212,16 @@ class Complaint(models.Model):
 
     def __str__(self) -> str:
         return self.tracking_number
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The pre-rendered public row always matches the columns it is made of.
+        from loket.complaints import public_rows
+
+        public_rows.refresh(self)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "public_json", "public_xml"}
+        super().save(*args, **kwargs)
 
     @property
     def is_closed(self) -> bool:

@@ -9,24 +9,21 @@ complaints are never listed and answer 404; no GET returns personal data.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import uuid
 from typing import Any
 from xml.etree import ElementTree as ET
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from loket.complaints import selectors, services
+from loket.complaints import public_rows, selectors, services
 from loket.complaints.models import (
-    CLOSED_STATUSES,
     Category,
     Complaint,
     ComplaintPolicy,
@@ -36,7 +33,6 @@ from loket.complaints.open311_auth import key_is_valid
 from loket.core.errors import LoketError
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
-REQUESTS_CACHE_SECONDS = 60
 CONTENT_TYPES = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 # The element name of each item in a list, for the XML form.
 ITEM_TAGS = {
@@ -216,42 +212,52 @@ def service_definition(request: HttpRequest, fmt: str, code: str) -> HttpRespons
     )
 
 
-class _Fields:
-    """Turns public rows into the GeoReport v2 request fields; per-request lookups
-    (status labels, the time zone) are made once, not once per row."""
+class _Rows:
+    """Writes public rows as a GeoReport v2 `service_requests` document.
 
-    def __init__(self) -> None:
+    Each row's own fields are its pre-rendered fragment; the names and the status notes
+    (or, without notes, the status label in the reader's language) are rendered once per
+    distinct value and put in front. The result is what `_render` would write for the
+    same fields, without building a dict or an element per row.
+    """
+
+    def __init__(self, fmt: str) -> None:
+        self.fmt = fmt
         self.labels = {str(value): str(label) for value, label in Status.choices}
-        self.zone = timezone.get_current_timezone()
+        self._heads: dict[tuple[str, str, str, str], str] = {}
 
-    def w3c(self, moment: dt.datetime | None) -> str | None:
-        return None if moment is None else moment.astimezone(self.zone).isoformat("T", "seconds")
+    def _head(self, row: selectors.PublicRow) -> str:
+        notes = row.status_notes or self.labels.get(row.status, row.status)
+        key = (row.category_name, row.category_code, row.unit_name, notes)
+        head = self._heads.get(key)
+        if head is None:
+            fields = {
+                "service_name": row.category_name,
+                "service_code": row.category_code,
+                "agency_responsible": row.unit_name,
+                "status_notes": notes,
+            }
+            if self.fmt == "json":
+                head = public_rows.json_members(fields)
+            else:
+                head = public_rows.xml_elements(fields)
+            self._heads[key] = head
+        return head
 
-    def __call__(self, row: selectors.RequestRow) -> dict[str, Any]:
-        closed = row.status in CLOSED_STATUSES
-        return {
-            "service_request_id": row.tracking_number,
-            "status": "closed" if closed else "open",
-            "status_notes": row.status_notes or self.labels.get(row.status, row.status),
-            "service_name": row.category_name,
-            "service_code": row.category_code,
-            "description": row.description,
-            "agency_responsible": row.unit_name,
-            "service_notice": "",
-            "requested_datetime": self.w3c(row.received_at),
-            "updated_datetime": self.w3c(row.closed_at if closed else row.updated_at),
-            "expected_datetime": self.w3c(row.due_at or row.verify_due_at),
-            "address": row.address,
-            "address_id": "",
-            "zipcode": "",
-            "lat": float(row.latitude) if row.latitude is not None else None,
-            "long": float(row.longitude) if row.longitude is not None else None,
-            "media_url": "",
-        }
-
-
-def _request_fields(complaint: Complaint) -> dict[str, Any]:
-    return _Fields()(selectors.request_row(complaint))
+    def document(self, rows: list[selectors.PublicRow]) -> HttpResponse:
+        if self.fmt == "json":
+            content = (
+                "[" + ", ".join("{" + self._head(r) + ", " + r.fragment + "}" for r in rows) + "]"
+            )
+        elif rows:
+            content = (
+                '<?xml version="1.0" encoding="utf-8"?><service_requests>'
+                + "".join("<request>" + self._head(r) + r.fragment + "</request>" for r in rows)
+                + "</service_requests>"
+            )
+        else:
+            content = '<?xml version="1.0" encoding="utf-8"?><service_requests />'
+        return HttpResponse(content.encode("utf-8"), content_type=CONTENT_TYPES[self.fmt])
 
 
 def _list(value: str) -> list[str]:
@@ -284,28 +290,17 @@ def _query(request: HttpRequest, fmt: str) -> HttpResponse:
     closed = _statuses(params.get("status", ""))
     ids = [i.upper() for i in _list(params.get("service_request_id", ""))]
     codes = _list(params.get("service_code", ""))
-    # Every client polls the same window: the rendered answer is cached per query and
-    # per complaints revision (bumped when any complaint changes), for at most a minute.
-    window = "" if start or end or ids else str(int(timezone.now().timestamp()) // 60)
-    key = "open311:requests:" + hashlib.sha256(
-        repr((policy.agency_id, fmt, ids, codes, start, end, closed, window,
-              selectors.revision(), translation.get_language())).encode()
-    ).hexdigest()  # fmt: skip
-    cached = cache.get(key)
-    if cached is not None:
-        return HttpResponse(cached, content_type=CONTENT_TYPES[fmt])
+    # Uncached: every row is pre-rendered, so the answer is one indexed query and a join.
     rows = selectors.open311_requests(
         agency_id=policy.agency_id,
+        fmt=fmt,
         request_ids=ids,
         service_codes=codes,
         start=start,
         end=end,
         closed=closed,
     )
-    fields = _Fields()
-    response = _render(fmt, "service_requests", [fields(row) for row in rows])
-    cache.set(key, response.content, REQUESTS_CACHE_SECONDS)
-    return response
+    return _Rows(fmt).document(rows)
 
 
 def _attributes(request: HttpRequest) -> dict[str, Any]:
@@ -391,7 +386,7 @@ def request_detail(request: HttpRequest, fmt: str, request_id: str) -> HttpRespo
     complaint = selectors.by_tracking_number(request_id)
     if complaint is None or complaint.is_confidential or complaint.agency_id != policy.agency_id:
         raise Open311Error(404, f"service_request_id {request_id[:40]!r} not found")
-    return _render(fmt, "service_requests", [_request_fields(complaint)])
+    return _Rows(fmt).document([selectors.open311_request(complaint=complaint, fmt=fmt)])
 
 
 @require_GET

@@ -13,6 +13,7 @@ from loket.cases.numbers import (
     tracking_number,
 )
 from loket.cases.selectors import case_by_tracking_number
+from loket.cases.tracking import note_complaint
 from loket.catalog.selectors import service_by_code
 from loket.documents.services import store_upload
 from loket.ledger.services import append
@@ -32,6 +33,7 @@ __all__ = [
     "may_act",
     "new_access_code",
     "next_sequence",
+    "note_complaint",
     "service_by_code",
     "store_upload",
     "superior_of",

@@ -201,59 +201,85 @@ OPEN311_MAX_REQUESTS = 1000
 OPEN311_WINDOW = dt.timedelta(days=90)
 
 
-class RequestRow(NamedTuple):
-    """What an Open311 GET returns of one complaint: public columns only."""
+class PublicRow(NamedTuple):
+    """One request of an Open311 GET: the parts that are not the complaint's own
+    (names, status notes) and its pre-rendered fragment in the asked format."""
 
-    tracking_number: str
-    status: str
-    status_notes: str
     category_name: str
     category_code: str
-    description: str
     unit_name: str
-    received_at: dt.datetime
-    closed_at: dt.datetime | None
-    updated_at: dt.datetime
-    due_at: dt.datetime | None
-    verify_due_at: dt.datetime | None
-    address: str
-    latitude: Any
-    longitude: Any
+    status: str
+    status_notes: str
+    fragment: str
 
 
-REQUEST_COLUMNS = (
-    "tracking_number", "status", "status_notes", "category__name", "category__code",
-    "description", "unit__name", "received_at", "closed_at", "updated_at", "due_at",
-    "verify_due_at", "address", "latitude", "longitude",
-)  # fmt: skip
+def _fragment_column(fmt: str) -> str:
+    return "public_xml" if fmt == "xml" else "public_json"
 
 
-def request_row(complaint: Complaint) -> RequestRow:
-    """The same public columns from a complaint already loaded (GET requests/{id})."""
-    c = complaint
-    return RequestRow(
-        c.tracking_number, c.status, c.status_notes, c.category.name, c.category.code,
-        c.description, c.unit.name, c.received_at, c.closed_at, c.updated_at, c.due_at,
-        c.verify_due_at, c.address, c.latitude, c.longitude,
-    )  # fmt: skip
+def _public_rows(queryset: QuerySet[Complaint], fmt: str) -> list[PublicRow]:
+    column = _fragment_column(fmt)
+    rows = [
+        PublicRow(*row)
+        for row in queryset.values_list(
+            "category__name", "category__code", "unit__name", "status", "status_notes", column
+        )
+    ]
+    if any(not row.fragment for row in rows):
+        rows = _render_missing(queryset, rows, fmt)
+    return rows
+
+
+def _render_missing(
+    queryset: QuerySet[Complaint], rows: list[PublicRow], fmt: str
+) -> list[PublicRow]:
+    """Rows saved before the fragments existed (the migration fills them; this is the
+    belt to its braces): rendered from the complaint, one more query."""
+    from loket.complaints import public_rows
+
+    complaints = list(queryset.defer("reporter_name", "reporter_email", "reporter_phone"))
+    rendered = [public_rows.render(c) for c in complaints]
+    return [
+        row._replace(fragment=row.fragment or json_xml[1 if fmt == "xml" else 0])
+        for row, json_xml in zip(rows, rendered, strict=True)
+    ]
+
+
+def open311_request(*, complaint: Complaint, fmt: str) -> PublicRow:
+    """The public row of a complaint already loaded with its category and unit."""
+    from loket.complaints import public_rows
+
+    fragment = (
+        getattr(complaint, _fragment_column(fmt))
+        or public_rows.render(complaint)[1 if fmt == "xml" else 0]
+    )
+    return PublicRow(
+        complaint.category.name,
+        complaint.category.code,
+        complaint.unit.name,
+        complaint.status,
+        complaint.status_notes,
+        fragment,
+    )
 
 
 def open311_requests(
     *,
     agency_id: int,
+    fmt: str = "json",
     request_ids: list[str] | None = None,
     service_codes: list[str] | None = None,
     start: dt.datetime | None = None,
     end: dt.datetime | None = None,
     closed: bool | None = None,
     now: dt.datetime | None = None,
-) -> list[RequestRow]:
+) -> list[PublicRow]:
     """Non-confidential requests of one jurisdiction, newest first; one query.
 
     Ids override every other filter. Without dates the window is the last 90 days,
     and never more than 1,000 requests are returned (the GeoReport v2 default).
-    A narrow projection (no model instances, no contact columns): this list is the
-    hot path of every Open311 client.
+    Each row's own fields come pre-rendered (`public_rows`): no model instances, no
+    contact columns; the order walks the (agency, confidential, received, id) index.
     """
     queryset = Complaint.objects.filter(agency_id=agency_id, is_confidential=False)
     if request_ids:
@@ -267,32 +293,17 @@ def open311_requests(
         if end is not None:
             queryset = queryset.filter(received_at__lte=end)
         if service_codes:
-            queryset = queryset.filter(category__code__in=service_codes)
+            queryset = queryset.filter(
+                category_id__in=Category.objects.filter(
+                    agency_id=agency_id, code__in=service_codes
+                ).values("pk")
+            )
         if closed is True:
             queryset = queryset.filter(status__in=CLOSED_STATUSES)
         elif closed is False:
             queryset = queryset.exclude(status__in=CLOSED_STATUSES)
-    rows = queryset.order_by("-received_at", "-pk").values_list(*REQUEST_COLUMNS)
-    return [RequestRow(*row) for row in rows[:OPEN311_MAX_REQUESTS]]
-
-
-REVISION_KEY = "complaints.revision"
-
-
-def revision() -> int:
-    """A number that changes whenever a complaint changes through the operations."""
-    value = cache.get(REVISION_KEY)
-    if value is None:
-        value = 1
-        cache.add(REVISION_KEY, value, None)
-    return int(value)
-
-
-def bump_revision() -> None:
-    try:
-        cache.incr(REVISION_KEY)
-    except ValueError:  # not set yet (or evicted): any new value invalidates
-        cache.set(REVISION_KEY, 2, None)
+    ordered = queryset.order_by("-received_at", "-pk")[:OPEN311_MAX_REQUESTS]
+    return _public_rows(ordered, fmt)
 
 
 def handling_rows(

@@ -27,7 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from loket.complaints import ports, selectors
+from loket.complaints import ports
 from loket.complaints.intake import (
     MAX_PHOTOS,
     PHOTO_TYPES,
@@ -194,12 +194,8 @@ def _record(
             "data_hash": hashlib.sha256(content.encode()).hexdigest(),
         }
     )
+    # Saving the complaint renders its public Open311 row again (no cache to invalidate).
     complaint.updated_at = now
-    # Cached public answers (Open311 GET) are keyed by this revision. Bumped now (readers
-    # in this transaction) and again after commit, so a reader that cached the old state
-    # under the first new number meanwhile is not served it.
-    selectors.bump_revision()
-    transaction.on_commit(selectors.bump_revision)
     return event
 
 
@@ -356,6 +352,8 @@ def _file(
         updated_at=now,
         **subject,
     )
+    if complaint.case_id is not None:
+        ports.note_complaint(complaint.case_id)  # shown on the case's tracking page
     for index, photo in enumerate(filed.photos):
         stored = ports.store_upload(
             fileobj=photo,

@@ -6,3 +6,7 @@ class OrgConfig(AppConfig):
     name = "loket.org"
     label = "org"
     verbose_name = _("Organisation")
+
+    def ready(self) -> None:
+        # Drops the per-process caches of position titles and the site agency on edits.
+        from loket.org import signals  # noqa: F401

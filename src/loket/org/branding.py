@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -80,11 +81,32 @@ def set_crest(agency: Agency, png: bytes) -> None:
     agency.save(update_fields=["crest_png", "crest_sha256"])
 
 
+# Every page's header names the site agency: each process keeps it for a minute (and
+# forgets it at once when an agency is saved here), so a page costs no query for it.
+SITE_AGENCY_TTL_SECONDS = 60.0
+_site: tuple[float, SiteAgency | None] | None = None
+
+
+def cached_site_agency() -> SiteAgency | None:
+    global _site  # noqa: PLW0603  (one value per process)
+    found = _site
+    if found is not None and time.monotonic() - found[0] < SITE_AGENCY_TTL_SECONDS:
+        return found[1]
+    agency = site_agency()
+    _site = (time.monotonic(), agency)
+    return agency
+
+
+def forget_site_agency(*args: object, **kwargs: object) -> None:
+    global _site  # noqa: PLW0603
+    _site = None
+
+
 def context(request: object) -> dict[str, object]:
     """Template context processor: `site_agency` (looked up only if a template reads it)."""
     from django.utils.functional import SimpleLazyObject
 
-    return {"site_agency": SimpleLazyObject(site_agency)}
+    return {"site_agency": SimpleLazyObject(cached_site_agency)}
 
 
 def demo_crest_png() -> bytes:

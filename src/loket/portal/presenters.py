@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,12 +19,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from loket.calendar.workingtime import working_days_between
-from loket.cases.models import Case, CaseEvent
+from loket.cases import tracking
+from loket.cases.models import Case
 from loket.catalog import selectors as catalog_selectors
 from loket.catalog.definitions import ServiceDefinition, compiled
 from loket.catalog.fields import localized
 from loket.catalog.models import Service
 from loket.documents.uploads import format_megabytes
+from loket.org import titles as position_titles
+from loket.org.titles import Title
 from loket.portal.forms import allowed_types_text
 
 
@@ -139,7 +143,7 @@ def procedure(
 ) -> list[dict[str, str]]:
     """The steps in order, with who acts (a position title, never a person) and how long."""
     positions = {s["position"] for s in definition.steps if s.step_kind.acts_by_position}
-    titles = catalog_selectors.position_titles(service.agency, positions)
+    titles = catalog_selectors.position_titles(service.agency_id, positions)
 
     def in_words(expression: str) -> str:
         return describe_expression(expression, definition, language)
@@ -260,15 +264,14 @@ class TimelineRow:
     due: dt.datetime | None
 
 
-def _position_title(position: Any, capacity: str, language: str) -> str:
-    if position is None:
+def _position_title(title: Title | None, capacity: str, language: str) -> str:
+    if title is None:
         return ""
-    title = (position.title_en if language == "en" else "") or position.title
     prefix = {"plt": "Plt. ", "plh": "Plh. "}.get((capacity or "").lower(), "")
-    return prefix + title
+    return prefix + title.text(language)
 
 
-def _event_text(event: CaseEvent) -> str | None:
+def _event_text(event: tracking.Entry) -> str | None:
     kind, action = event.kind, event.action
     texts = {
         "submitted": _("Application received"),
@@ -309,39 +312,46 @@ def _event_text(event: CaseEvent) -> str | None:
     return None  # internal bookkeeping (branch arrivals, joins) is not shown
 
 
-def _event_who(event: CaseEvent, language: str) -> str:
-    if event.kind in {"submitted", "resubmitted"} or (
-        event.kind == "closed" and event.action == "cancelled" and not event.step_id
+def _event_who(entry: tracking.Entry, titles: dict[int, Title], language: str) -> str:
+    if entry.kind in {"submitted", "resubmitted"} or (
+        entry.kind == "closed" and entry.action == "cancelled" and not entry.step_id
     ):
         return _("Applicant")
-    if event.kind == "task_opened" and event.task is not None:
-        return _position_title(event.task.position, "", language)
-    if event.position is not None:
-        return _position_title(event.position, event.capacity, language)
+    if entry.kind == "task_opened" and entry.task_position_id is not None:
+        return _position_title(titles.get(entry.task_position_id), "", language)
+    if entry.position_id is not None:
+        return _position_title(titles.get(entry.position_id), entry.capacity, language)
     return _("The system, automatically")
 
 
-def timeline(case: Case, events: Any, language: str) -> list[TimelineRow]:
+def timeline(case: Case, entries: Iterable[tracking.Entry], language: str) -> list[TimelineRow]:
+    """The applicant's history from the case's tracking read model (no query while the
+    agency's position titles are cached)."""
     definition = compiled(case.service_version)
+    entries = list(entries)
+    titles = position_titles.by_id(
+        case.agency_id,
+        {p for e in entries for p in (e.position_id, e.task_position_id) if p is not None},
+    )
     rows: list[TimelineRow] = []
-    for event in events:
-        what = _event_text(event)
+    for entry in entries:
+        what = _event_text(entry)
         if what is None:
             continue
         rows.append(
             TimelineRow(
-                at=event.at,
+                at=entry.at,
                 what=what,
-                step=definition.step_name(event.step_id, language) if event.step_id else "",
-                who=_event_who(event, language),
-                reason=_reason_once(event, rows[-1].reason if rows else ""),
-                due=event.task.due_at if event.kind == "task_opened" and event.task else None,
+                step=definition.step_name(entry.step_id, language) if entry.step_id else "",
+                who=_event_who(entry, titles, language),
+                reason=_reason_once(entry, rows[-1].reason if rows else ""),
+                due=entry.task_due if entry.kind == "task_opened" else None,
             )
         )
     return rows
 
 
-def _reason_once(event: CaseEvent, shown_just_before: str) -> str:
+def _reason_once(event: tracking.Entry, shown_just_before: str) -> str:
     """An officer's return leads straight to the wait for the applicant, both carrying
     the reason: it is shown once, with the decision."""
     if event.kind == "awaiting_applicant" and event.reason == shown_just_before:

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from loket.cases import revision
-from loket.cases.models import Case, CaseEvent
+from loket.cases import revision, tracking
 from loket.catalog.definitions import ServiceDefinition
 from loket.portal.forms import DATA_PREFIX, DOC_PREFIX
 
@@ -19,13 +18,14 @@ class RequestedItem:
 
 
 def requested_items(
-    case: Case, definition: ServiceDefinition, language: str
+    request: tracking.Request, definition: ServiceDefinition, language: str
 ) -> list[RequestedItem]:
-    """The items the latest return asked for, documents first, in the definition's order."""
-    requested = revision.requested_of(case)
+    """The items the latest return asked for, documents first, in the definition's order
+    (from the case's tracking read model: no query)."""
+    requested = revision.Requested(documents=request.documents, fields=request.fields)
     if requested.is_empty:
         return []
-    notes = revision.checklist_of(_returning_decision(case))
+    notes = request.checklist
     items = [
         RequestedItem(
             label=spec.label_text(language),
@@ -45,12 +45,3 @@ def requested_items(
         if spec.name in requested.fields
     ]
     return items
-
-
-def _returning_decision(case: Case) -> CaseEvent | None:
-    return (
-        case.events.filter(kind="decided", action="return")
-        .order_by("-sequence")
-        .only("payload")
-        .first()
-    )

@@ -7,7 +7,6 @@ case asks `access.case_for_request` first.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -23,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from loket.cases import selectors as case_selectors
 from loket.cases import services as case_services
-from loket.cases import throttle
+from loket.cases import throttle, tracking
 from loket.cases.intake import Applicant, clean_applicant, clean_data, document_limits
 from loket.cases.models import Case, CaseStatus
 from loket.catalog import selectors as catalog_selectors
@@ -464,6 +463,7 @@ def _render_case(
 ) -> HttpResponse:
     language = _language()
     definition = compiled(case.service_version)
+    view = tracking.view(case)
     waiting = case.status == CaseStatus.AWAITING_APPLICANT
     if waiting and resubmit_form is None:
         resubmit_form = ApplicationForm(
@@ -473,36 +473,38 @@ def _render_case(
             with_applicant=False,
             partial=True,
         )
+    request_event = view.request if waiting else None
+    requested = (
+        revisions.requested_items(request_event, definition, language) if request_event else []
+    )
     context = {
-        **_status_context(case, language),
-        "request_event": (request_event := case_selectors.open_request(case) if waiting else None),
-        "respond_by": _respond_by(request_event),
+        **_status_context(case, language, view),
+        "request_event": request_event,
+        "respond_by": request_event.respond_by_at if request_event else None,
         "resubmit_form": resubmit_form if waiting else None,
-        "requested": (
-            requested := revisions.requested_items(case, definition, language) if waiting else []
-        ),
+        "requested": requested,
         "requested_fields": {item.form_field for item in requested},
         "cancel_form": None if case.is_closed else (cancel_form or CancelForm()),
         # Anyone holding the access code reads this page: NIK and phone fields masked.
         "data_rows": presenters.data_rows(definition, definition.masked_data(case.data), language),
-        **bill_context(case, language),
+        # The bill is read only for a case that has had one (the read model knows).
+        **(bill_context(case, language) if view.has_bill else {"bill": None}),
     }
     return render(request, "portal/track.html", context, status=status)
 
 
-def _status_context(case: Case, language: str) -> dict[str, Any]:
-    documents = list(document_selectors.documents_of_case(case))
+def _status_context(case: Case, language: str, view: tracking.View | None = None) -> dict[str, Any]:
+    """The status block: from the case row and its tracking read model (ADR 0023); the
+    issued documents are read only once one was issued."""
+    view = view or tracking.view(case)
     definition = compiled(case.service_version)
+    documents = list(document_selectors.documents_of_case(case)) if view.has_issued else []
     return {
         "case": case,
         "journey": journey.journey(case, definition, language),
         "name": presenters.service_name(case.service, language),
-        "current_steps": [
-            compiled(case.service_version).step_name(step, language) for step in case.current_steps
-        ],
-        "timeline": presenters.timeline(
-            case, case_selectors.timeline(case).select_related("task__position"), language
-        ),
+        "current_steps": [definition.step_name(step, language) for step in case.current_steps],
+        "timeline": presenters.timeline(case, view.timeline, language),
         "deadline": presenters.deadline(case),
         "issued": documents,
         "licence_pending": case_selectors.licence_pending(case),
@@ -598,12 +600,3 @@ def download(request: HttpRequest, tracking_number: str, document_id: str) -> Fi
         filename=filename,
         content_type="application/pdf",
     )
-
-
-def _respond_by(request_event: Any) -> dt.datetime | None:
-    """When the applicant must answer a return, as a moment the template can format."""
-    raw = (request_event.payload or {}).get("respond_by") if request_event else None
-    try:
-        return dt.datetime.fromisoformat(raw) if raw else None
-    except ValueError:
-        return None

@@ -31,7 +31,12 @@ from loket.cases.api.schemas import (
     ReceiptOut,
     TaskOut,
 )
-from loket.cases.api.serializers import application_out, case_out, task_out
+from loket.cases.api.serializers import (
+    application_out,
+    application_response,
+    case_out,
+    task_out,
+)
 from loket.cases.intake import Applicant
 from loket.cases.models import Case, ReadChannel, Task
 from loket.cases.policy import PersonalData
@@ -245,10 +250,10 @@ def get_application(
     tracking_number: str = TRACKING,
     access_code: str = Query("", max_length=32),
     x_access_code: str = Header("", alias="X-Access-Code", max_length=32),
-) -> dict[str, Any]:
+) -> HttpResponse:
     user = signed_in_applicant(request, changes_state=False)
     case = _require_case(tracking_number, x_access_code or access_code, request, user=user)
-    return application_out(case)
+    return application_response(case)
 
 
 @applications.post(

@@ -12,7 +12,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from loket.cases import ports
+from loket.cases import ports, tracking
 from loket.cases.intake import (
     document_limits,
 )
@@ -139,7 +139,9 @@ def store_documents(
                 uploaded_at=now,
             )
         )
-    return CaseDocument.objects.bulk_create(rows) if rows else []
+    stored = CaseDocument.objects.bulk_create(rows) if rows else []
+    tracking.on_uploads(case, stored)  # the tracking read model (ADR 0023)
+    return stored
 
 
 def task_url(task: Task) -> str:

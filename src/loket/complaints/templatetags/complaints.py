@@ -18,6 +18,9 @@ register = template.Library()
 @register.inclusion_tag("complaints/_on_case.html")
 def complaints_on_case(case: Any, *, for_applicant: bool = False) -> dict[str, Any]:
     return {
-        "complaints": selectors.complaints_on_case(case.pk),
+        # The case row says whether there are any: no query on most tracking pages.
+        "complaints": selectors.complaints_on_case(case.pk)
+        if getattr(case, "has_complaints", True)
+        else [],
         "for_applicant": for_applicant,
     }
