@@ -16,7 +16,14 @@ from django.db.models import Count, F, Min, Q
 
 from loket.cases.models import CLOSED_STATUSES, Case, CaseStatus, Task, TaskStatus
 from loket.insights import anomalies, kpi
-from loket.insights.models import AnomalyFlag, Indicator, MonthlyRollup, StepRollup, Target
+from loket.insights.models import (
+    AnomalyFlag,
+    Indicator,
+    MonthlyRollup,
+    OfficerRollup,
+    StepRollup,
+    Target,
+)
 from loket.insights.services import previous_month
 
 TREND_MONTHS = 12
@@ -247,6 +254,26 @@ def bottlenecks(*, unit_id: int, month: dt.date) -> list[dict[str, object]]:
     ]
 
 
+def people(*, unit_id: int, month: dt.date) -> list[dict[str, object]]:
+    """The People section from the worker's rollup (one query), by name: no league table."""
+    rows = (
+        OfficerRollup.objects.filter(unit_id=unit_id, month=month)
+        .select_related("officer")
+        .only("officer__name", "decided", "on_time_percent", "acting_percent")
+        .order_by("officer__name", "officer_id")
+    )
+    return [
+        {
+            "officer_id": row.officer_id,
+            "name": row.officer.name,
+            "decided": row.decided,
+            "on_time_percent": row.on_time_percent,
+            "acting_percent": row.acting_percent,
+        }
+        for row in rows
+    ]
+
+
 def queue_age(*, unit_id: int, now: dt.datetime) -> list[dict[str, object]]:
     """Open tasks per position of the unit's services, with the oldest one's age in hours."""
     rows = (
@@ -277,7 +304,9 @@ OPEN_STATUSES = tuple(s for s in CaseStatus.values if s not in CLOSED_STATUSES)
 
 
 def _open_cases(unit_id: int) -> Q:
-    return Q(service__unit_id=unit_id, status__in=OPEN_STATUSES)
+    # closed_at IS NULL matches the partial index of open cases (a literal, which SQLite
+    # can prove; it cannot for an IN list of parameters).
+    return Q(service__unit_id=unit_id, status__in=OPEN_STATUSES, closed_at__isnull=True)
 
 
 def fiktif_positif(*, unit_id: int, now: dt.datetime) -> list[Case]:

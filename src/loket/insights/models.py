@@ -257,3 +257,31 @@ class AnomalyFlag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule} {self.tracking_number}"
+
+
+class OfficerRollup(models.Model):
+    """The People section of one unit and month (K8, K9 per officer), kept by the worker.
+
+    For the unit's superiors only; read in one query whatever the number of tasks.
+    """
+
+    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="officer_rollups")
+    month = models.DateField(_("month"))
+    officer = models.ForeignKey("org.Officer", on_delete=models.CASCADE, related_name="+")
+    decided = models.PositiveIntegerField(default=0)
+    on_time_percent = models.FloatField(null=True)
+    acting_percent = models.FloatField(default=0)
+    refreshed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("officer's monthly figures")
+        verbose_name_plural = _("officers' monthly figures")
+        ordering = ["unit", "month", "officer"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "month", "officer"], name="one_officer_rollup_per_month"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.month:%Y-%m} {self.officer_id}"

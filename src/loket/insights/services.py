@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from loket.catalog.models import Service
 from loket.insights import anomalies, kpi, selectors
-from loket.insights.models import AnomalyFlag, MonthlyRollup, StepRollup
+from loket.insights.models import AnomalyFlag, MonthlyRollup, OfficerRollup, StepRollup
 from loket.org.models import Unit
 
 # Flags kept per unit and month: a rule gone wild must not fill the table.
@@ -92,8 +92,31 @@ def refresh_unit_rollup(*, unit: Unit, month: dt.date) -> MonthlyRollup:
         service=None, unit=unit, month=month, defaults=figures
     )
     refresh_steps(unit=unit, month=month)
+    refresh_officers(unit=unit, month=month)
     refresh_flags(unit=unit, month=month)
     return rollup
+
+
+@transaction.atomic
+def refresh_officers(*, unit: Unit, month: dt.date) -> list[OfficerRollup]:
+    """Recompute the People section of the unit for one month (replaces the month's rows)."""
+    from loket.insights import skp
+
+    people = skp.unit_officers(unit_ids=[unit.pk], period=selectors.month_period(month))
+    OfficerRollup.objects.filter(unit=unit, month=month).delete()
+    now = timezone.now()
+    return OfficerRollup.objects.bulk_create(
+        OfficerRollup(
+            unit=unit,
+            month=month,
+            officer_id=person["officer_id"],
+            decided=person["decided"],
+            on_time_percent=person["on_time_percent"],
+            acting_percent=person["acting_percent"],
+            refreshed_at=now,
+        )
+        for person in people
+    )
 
 
 @transaction.atomic
