@@ -90,9 +90,10 @@ def probes(receipts: list[tuple[str, str]]) -> list[Probe]:
     return found
 
 
-def performance_probes() -> list[Probe]:
+def performance_probes(query: str = "") -> list[Probe]:
     """The public Kinerja page and the head's dashboard (issue 15: < 300 ms p95 at 1 M
-    cases, constant queries). They read the rollup plus a few live counts of the month."""
+    cases, constant queries). They read the rollup plus a few live counts of the month.
+    `query` (e.g. "?bulan=2026-06") picks the month read."""
     from django.test import Client
     from django_otp import DEVICE_ID_SESSION_KEY
 
@@ -117,9 +118,13 @@ def performance_probes() -> list[Probe]:
 
     return [
         Probe(
-            "public Kinerja page (GET /kinerja/kota-contoh/)", get(public, "/kinerja/kota-contoh/")
+            "public Kinerja page (GET /kinerja/kota-contoh/)",
+            get(public, "/kinerja/kota-contoh/" + query),
         ),
-        Probe("head's dashboard (GET /workspace/kinerja/)", get(head, "/workspace/kinerja/")),
+        Probe(
+            "head's dashboard (GET /workspace/kinerja/)",
+            get(head, "/workspace/kinerja/" + query),
+        ),
     ]
 
 

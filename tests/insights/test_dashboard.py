@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from django.db import connection
+from django.test import Client
 
 from loket.cases.models import Case
 from loket.insights import services
@@ -100,6 +103,7 @@ def test_the_page_runs_a_fixed_number_of_queries(
 def test_a_decision_at_night_shows_as_an_anomaly_flag(refreshed, signed_in) -> None:
     night = apply(at(21, 9))
     decide(night, "verifikasi-berkas", "andi", "approve", at(21, 22))
+    services.refresh_recent(now=at(31, 20))  # the worker keeps the flags (ADR 0024)
     page = signed_in("bambang").get(URL, {"bulan": "2026-07", "unit": refreshed.pk})
     flags = page.context["board"].flags
     assert [f.tracking_number for f in flags if f.rule == "outside_office_hours"] == [
@@ -109,3 +113,42 @@ def test_a_decision_at_night_shows_as_an_anomaly_flag(refreshed, signed_in) -> N
     repeated = {f.tracking_number for f in flags if f.rule == "repeated_applications"}
     assert night.tracking_number in repeated and len(repeated) == 3
     assert 'data-testid="anomalies"' in page.content.decode()
+
+
+def _count_queries(client: Any, path: str, params: dict[str, str]) -> int:
+    """Statements one request runs (a wrapper: the client's request signal resets the log)."""
+    seen: list[str] = []
+
+    def count(execute: Any, sql: str, values: Any, many: bool, context: Any) -> Any:
+        seen.append(sql)
+        return execute(sql, values, many, context)
+
+    with connection.execute_wrapper(count):
+        response = client.get(path, params)
+    assert response.status_code == 200
+    return len(seen)
+
+
+def test_both_pages_run_the_same_queries_whatever_the_number_of_cases(refreshed, signed_in) -> None:
+    """Issue 15: a constant query count (the bench takes it from 10 k to 1 M cases)."""
+    head, public, params = signed_in("bambang"), Client(), {"bulan": "2026-07"}
+    public_url = "/kinerja/kota-contoh/"
+    head.get(URL, params), public.get(public_url, params)  # sessions and caches warm
+    small = (_count_queries(head, URL, params), _count_queries(public, public_url, params))
+    before = head.get(URL, params).context["board"]
+    for day in (13, 14, 20, 21, 22, 23):
+        extra = apply(at(day, 9))
+        decide(extra, "verifikasi-berkas", "andi", "approve", at(day, 10))
+        if day % 2:
+            decide(extra, "kajian-teknis", "siti", "return", at(day, 11))
+    night = apply(at(24, 9))
+    decide(night, "verifikasi-berkas", "rina", "approve", at(24, 21))  # an anomaly flag more
+    services.refresh_recent(now=at(31, 20))
+    after = head.get(URL, params).context["board"]
+    assert sum(r["decided"] for r in after.bottlenecks) > sum(
+        r["decided"] for r in before.bottlenecks
+    )
+    assert len(after.flags) > len(before.flags)
+    assert sum(q["open"] for q in after.queue) > sum(q["open"] for q in before.queue)
+    large = (_count_queries(head, URL, params), _count_queries(public, public_url, params))
+    assert large == small

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from loket.insights.models import MonthlyRollup, Target
+from loket.insights.models import AnomalyFlag, MonthlyRollup, StepRollup, Target
 
 
 @admin.register(Target)
@@ -24,3 +24,25 @@ class MonthlyRollupAdmin(admin.ModelAdmin[MonthlyRollup]):
 
     def has_change_permission(self, request: object, obj: object = None) -> bool:
         return False
+
+
+class _WorkerWritten(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Read-only: the worker writes these rows from the tasks and cases."""
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(StepRollup)
+class StepRollupAdmin(_WorkerWritten):
+    list_display = ("unit", "month", "step_id", "decided", "wait_median_hours", "returns")
+    list_filter = ("month", "unit")
+
+
+@admin.register(AnomalyFlag)
+class AnomalyFlagAdmin(_WorkerWritten):
+    list_display = ("unit", "month", "rule", "tracking_number", "explanation")
+    list_filter = ("rule", "month", "unit")

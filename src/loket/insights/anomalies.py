@@ -34,6 +34,7 @@ class Flag:
     rule: str
     tracking_number: str
     explanation: str
+    label: str = ""  # the rule in words, for the page
 
 
 def _setting(name: str, default: float) -> float:

@@ -6,18 +6,24 @@ Each function here runs a fixed number of queries, whatever the number of cases.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
-from django.db.models import Count, Min, Q
+from django.db.models import Count, F, Min, Q
 
-from loket.cases.models import CLOSED_STATUSES, Case, Decision, Task, TaskStatus
+from loket.cases.models import CLOSED_STATUSES, Case, CaseStatus, Task, TaskStatus
 from loket.insights import anomalies, kpi
-from loket.insights.models import Indicator, MonthlyRollup, Target
+from loket.insights.models import (
+    AnomalyFlag,
+    Indicator,
+    MonthlyRollup,
+    OfficerRollup,
+    StepRollup,
+    Target,
+)
 from loket.insights.services import previous_month
 
 TREND_MONTHS = 12
@@ -211,7 +217,7 @@ def unit_dashboard(
         exposed=fiktif_positif(unit_id=unit_id, now=now),
         backlog=backlog(unit_id=unit_id, now=now),
         refreshed_at=max((r.refreshed_at for r in rows), default=None),
-        flags=anomaly_flags(unit_id=unit_id, agency_id=agency_id, month=month),
+        flags=anomaly_flags(unit_id=unit_id, month=month),
         complaints=_open_complaints(unit_id=unit_id, now=now),
     )
 
@@ -228,39 +234,43 @@ def _hours(delta: dt.timedelta) -> float:
 
 
 def bottlenecks(*, unit_id: int, month: dt.date) -> list[dict[str, object]]:
-    """Per step: median hours waiting before pick-up and to decide, and returns with reasons."""
-    from loket.insights.selectors import month_period
-
-    period = month_period(month)
-    tasks = Task.objects.filter(
-        case__service__unit_id=unit_id,
-        decided_at__gte=period.start,
-        decided_at__lt=period.end,
-    ).values_list("step_id", "created_at", "claimed_at", "decided_at", "decision", "reason")
-    waits: dict[str, list[float]] = defaultdict(list)
-    deciding: dict[str, list[float]] = defaultdict(list)
-    reasons: dict[str, Counter[str]] = defaultdict(Counter)
-    returned: Counter[str] = Counter()
-    for step, created, claimed, decided, decision, reason in tasks:
-        if decided is None:
-            continue
-        picked = claimed or decided
-        waits[step].append(_hours(picked - created))
-        deciding[step].append(_hours(decided - picked))
-        if decision == Decision.RETURN:
-            returned[step] += 1
-            if reason.strip():
-                reasons[step][reason.strip()] += 1
+    """Per step, from the worker's rollup (one query): median and mean hours waiting
+    before pick-up and to decide, returns and their top reasons."""
+    rows = StepRollup.objects.filter(unit_id=unit_id, month=month).order_by(
+        F("wait_median_hours").desc(nulls_last=True), "step_id"
+    )
     return [
         {
-            "step": step,
-            "decided": len(waits[step]),
-            "wait_hours": kpi.median(waits[step]),
-            "decide_hours": kpi.median(deciding[step]),
-            "returns": returned[step],
-            "top_reasons": reasons[step].most_common(3),
+            "step": row.step_id,
+            "decided": row.decided,
+            "wait_hours": row.wait_median_hours,
+            "wait_mean_hours": row.wait_mean_hours,
+            "decide_hours": row.decide_median_hours,
+            "decide_mean_hours": row.decide_mean_hours,
+            "returns": row.returns,
+            "top_reasons": [(str(reason), int(count)) for reason, count in row.top_reasons],
         }
-        for step in sorted(waits, key=lambda s: -(kpi.median(waits[s]) or 0))
+        for row in rows
+    ]
+
+
+def people(*, unit_id: int, month: dt.date) -> list[dict[str, object]]:
+    """The People section from the worker's rollup (one query), by name: no league table."""
+    rows = (
+        OfficerRollup.objects.filter(unit_id=unit_id, month=month)
+        .select_related("officer")
+        .only("officer__name", "decided", "on_time_percent", "acting_percent")
+        .order_by("officer__name", "officer_id")
+    )
+    return [
+        {
+            "officer_id": row.officer_id,
+            "name": row.officer.name,
+            "decided": row.decided,
+            "on_time_percent": row.on_time_percent,
+            "acting_percent": row.acting_percent,
+        }
+        for row in rows
     ]
 
 
@@ -288,8 +298,15 @@ def queue_age(*, unit_id: int, now: dt.datetime) -> list[dict[str, object]]:
     ]
 
 
+# Listed positively, so the (service, status) index finds the open cases without
+# reading the closed history (a NOT IN reads every case of the service).
+OPEN_STATUSES = tuple(s for s in CaseStatus.values if s not in CLOSED_STATUSES)
+
+
 def _open_cases(unit_id: int) -> Q:
-    return Q(service__unit_id=unit_id) & ~Q(status__in=CLOSED_STATUSES)
+    # closed_at IS NULL matches the partial index of open cases (a literal, which SQLite
+    # can prove; it cannot for an IN list of parameters).
+    return Q(service__unit_id=unit_id, status__in=OPEN_STATUSES, closed_at__isnull=True)
 
 
 def fiktif_positif(*, unit_id: int, now: dt.datetime) -> list[Case]:
@@ -422,41 +439,12 @@ def public_complaint_handling(*, agency_id: int, month: dt.date) -> list[PublicC
     ]
 
 
-def anomaly_flags(*, unit_id: int, agency_id: int, month: dt.date) -> list[anomalies.Flag]:
-    """The anomaly rules over the unit's decisions and applications of the month (two queries)."""
-    from loket.calendar.workingtime import working_time_between
-    from loket.insights.selectors import month_period
-
-    period = month_period(month)
-    rows = Task.objects.filter(
-        case__service__unit_id=unit_id, decided_at__gte=period.start, decided_at__lt=period.end
-    ).values_list(
-        "case__tracking_number", "step_id", "decided_by__name", "created_at", "decided_at",
-        "case__applicant_nik_hash", "case__service__code",
-    )  # fmt: skip
-    decisions = [
-        anomalies.Decision(number, step, officer or "", opened, decided, applicant, service)
-        for number, step, officer, opened, decided, applicant, service in rows
-        if decided is not None
+def anomaly_flags(*, unit_id: int, month: dt.date) -> list[anomalies.Flag]:
+    """The flags the worker kept for the unit and month (one query), each with its rule."""
+    rows = AnomalyFlag.objects.filter(unit_id=unit_id, month=month).order_by(
+        "rule", "tracking_number", "pk"
+    )[:ANOMALY_LIMIT]
+    return [
+        anomalies.Flag(row.rule, row.tracking_number, row.explanation, row.get_rule_display())
+        for row in rows
     ]
-    window = dt.timedelta(days=float(getattr(settings, "LOKET_ANOMALY_REPEAT_DAYS", 30)))
-    applications = [
-        anomalies.Application(*row)
-        for row in Case.objects.filter(
-            service__unit_id=unit_id,
-            submitted_at__gte=period.start - window,
-            submitted_at__lt=period.end,
-        ).values_list("tracking_number", "applicant_nik_hash", "service__code", "submitted_at")
-    ]
-    minute = dt.timedelta(minutes=1)
-
-    def in_office(moment: dt.datetime) -> bool:
-        return working_time_between(agency_id, moment, moment + minute) > dt.timedelta(0)
-
-    flags = [
-        *anomalies.outside_office_hours(decisions, in_office=in_office),
-        *anomalies.much_faster_than_usual(decisions),
-        *anomalies.officer_concentration(decisions),
-        *anomalies.repeated_applications(applications),
-    ]
-    return flags[:ANOMALY_LIMIT]

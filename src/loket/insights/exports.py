@@ -145,8 +145,8 @@ def dashboard_sheets(board: UnitDashboard) -> list[Sheet]:
         Sheet(
             "bottlenecks",
             _("Bottlenecks per step"),
-            ["step", "tasks_decided", "median_hours_before_pickup", "median_hours_to_decide",
-             "returns", "top_return_reasons"],
+            ["step", "tasks_decided", "median_hours_before_pickup", "mean_hours_before_pickup",
+             "median_hours_to_decide", "mean_hours_to_decide", "returns", "top_return_reasons"],
             [_bottleneck_row(b) for b in board.bottlenecks],
         ),
         Sheet(
@@ -176,7 +176,9 @@ def _bottleneck_row(row: dict[str, Any]) -> list[Cell]:
         row["step"],
         row["decided"],
         _round(row["wait_hours"]),
+        _round(row.get("wait_mean_hours")),
         _round(row["decide_hours"]),
+        _round(row.get("decide_mean_hours")),
         row["returns"],
         reasons,
     ]

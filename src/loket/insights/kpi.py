@@ -550,3 +550,77 @@ def achievement(
     if lower_formula == "two_minus":
         return None if target == 0 else (2 - actual / target) * 100
     raise ValueError("a lower-is-better indicator needs its capaian formula")
+
+
+# -- bottlenecks per step (kept in the rollup by the worker) -------------------------------
+
+
+@dataclass(frozen=True)
+class StepTask:
+    """One task decided in the period, reduced to what the bottleneck figures read."""
+
+    step_id: str
+    created_at: dt.datetime
+    claimed_at: dt.datetime | None
+    decided_at: dt.datetime
+    decision: str  # approve, reject or return
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class StepFigures:
+    """Per step: waiting before pick-up and time to decide (hours), returns and reasons."""
+
+    step_id: str
+    decided: int
+    wait_median_hours: float | None
+    wait_mean_hours: float | None
+    decide_median_hours: float | None
+    decide_mean_hours: float | None
+    returns: int
+    top_reasons: list[tuple[str, int]]
+
+
+def _mean(values: Sequence[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def step_bottlenecks(tasks: Iterable[StepTask], *, top: int = 3) -> list[StepFigures]:
+    """Bottlenecks per step, the longest median wait first.
+
+    Waiting runs from the task's opening to its pick-up (claim); a task decided
+    without being claimed first was picked up when decided. Clock skew never
+    makes a negative duration: a claim before the opening counts as no wait.
+    Only returns count for the reasons; a blank reason is a return without one.
+    """
+    waits: dict[str, list[float]] = {}
+    deciding: dict[str, list[float]] = {}
+    returned: Counter[str] = Counter()
+    reasons: dict[str, Counter[str]] = {}
+    for task in tasks:
+        picked = task.claimed_at if task.claimed_at is not None else task.decided_at
+        picked = min(max(picked, task.created_at), task.decided_at)
+        waits.setdefault(task.step_id, []).append((picked - task.created_at).total_seconds() / 3600)
+        deciding.setdefault(task.step_id, []).append(
+            (task.decided_at - picked).total_seconds() / 3600
+        )
+        reasons.setdefault(task.step_id, Counter())
+        if task.decision == "return":
+            returned[task.step_id] += 1
+            if task.reason.strip():
+                reasons[task.step_id][task.reason.strip()] += 1
+    figures = [
+        StepFigures(
+            step_id=step,
+            decided=len(waits[step]),
+            wait_median_hours=median(waits[step]),
+            wait_mean_hours=_mean(waits[step]),
+            decide_median_hours=median(deciding[step]),
+            decide_mean_hours=_mean(deciding[step]),
+            returns=returned[step],
+            # Most frequent first, ties in alphabetical order so a refresh is repeatable.
+            top_reasons=sorted(reasons[step].items(), key=lambda kv: (-kv[1], kv[0]))[:top],
+        )
+        for step in waits
+    ]
+    return sorted(figures, key=lambda f: (-(f.wait_median_hours or 0), f.step_id))

@@ -187,3 +187,101 @@ class MonthlyRollup(models.Model):
     @property
     def decided(self) -> int:
         return self.approved + self.rejected
+
+
+class StepRollup(models.Model):
+    """Bottlenecks of one step of a unit's services in one month, kept by the worker.
+
+    Read by the dashboard in one query whatever the number of tasks (ADR 0024).
+    """
+
+    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="step_rollups")
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    step_id = models.CharField(_("step"), max_length=80)
+    decided = models.PositiveIntegerField(default=0)
+    wait_median_hours = models.FloatField(null=True)
+    wait_mean_hours = models.FloatField(null=True)
+    decide_median_hours = models.FloatField(null=True)
+    decide_mean_hours = models.FloatField(null=True)
+    returns = models.PositiveIntegerField(default=0)
+    # [[reason, count], ...], most frequent first (officers' words, never applicants' data).
+    top_reasons = models.JSONField(default=list)
+    refreshed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("step bottleneck")
+        verbose_name_plural = _("step bottlenecks")
+        ordering = ["unit", "month", "step_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "month", "step_id"], name="one_step_rollup_per_month"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.month:%Y-%m} {self.step_id}"
+
+
+class AnomalyRule(models.TextChoices):
+    OUTSIDE_OFFICE_HOURS = "outside_office_hours", _("Decision outside office hours")
+    MUCH_FASTER_THAN_USUAL = (
+        "much_faster_than_usual",
+        _("Decision far faster than the step's usual time"),
+    )
+    OFFICER_CONCENTRATION = (
+        "officer_concentration",
+        _("One officer decided an unusual share of one applicant's cases"),
+    )
+    REPEATED_APPLICATIONS = "repeated_applications", _("Repeated applications with the same NIK")
+
+
+class AnomalyFlag(models.Model):
+    """A rule that fired on one case of a unit in one month, kept by the worker.
+
+    A question for the inspectorate, not a finding. Holds no NIK: the repeat rule
+    compares the keyed look-up hash and the flag keeps only the tracking number.
+    """
+
+    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="anomaly_flags")
+    month = models.DateField(_("month"))
+    rule = models.CharField(_("rule"), max_length=40, choices=AnomalyRule.choices)
+    tracking_number = models.CharField(_("tracking number"), max_length=40)
+    explanation = models.CharField(_("why"), max_length=300)
+    detected_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("anomaly flag")
+        verbose_name_plural = _("anomaly flags")
+        ordering = ["unit", "month", "rule", "tracking_number"]
+        indexes = [models.Index(fields=["unit", "month", "rule", "tracking_number"])]
+
+    def __str__(self) -> str:
+        return f"{self.rule} {self.tracking_number}"
+
+
+class OfficerRollup(models.Model):
+    """The People section of one unit and month (K8, K9 per officer), kept by the worker.
+
+    For the unit's superiors only; read in one query whatever the number of tasks.
+    """
+
+    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="officer_rollups")
+    month = models.DateField(_("month"))
+    officer = models.ForeignKey("org.Officer", on_delete=models.CASCADE, related_name="+")
+    decided = models.PositiveIntegerField(default=0)
+    on_time_percent = models.FloatField(null=True)
+    acting_percent = models.FloatField(default=0)
+    refreshed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("officer's monthly figures")
+        verbose_name_plural = _("officers' monthly figures")
+        ordering = ["unit", "month", "officer"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "month", "officer"], name="one_officer_rollup_per_month"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.month:%Y-%m} {self.officer_id}"

@@ -14,7 +14,15 @@ from loket.calendar import workingtime
 from loket.cases.models import Case, CaseEvent, Task
 from loket.catalog.definitions import ServiceDefinition, compiled
 from loket.catalog.models import Service
-from loket.insights.kpi import CaseHistory, ComplaintRecord, Event, Period, TaskRecord
+from loket.insights import anomalies
+from loket.insights.kpi import (
+    CaseHistory,
+    ComplaintRecord,
+    Event,
+    Period,
+    StepTask,
+    TaskRecord,
+)
 from loket.insights.xes import LogEvent
 from loket.org.models import Unit
 
@@ -194,3 +202,55 @@ def event_log(*, unit_id: int, period: Period | None) -> Iterator[LogEvent]:
     )
     for number, service, at, kind, step_id, action, position, capacity in rows.iterator(2000):
         yield LogEvent(number, service, at, kind, step_id, action, position or "", capacity)
+
+
+def step_tasks(*, unit_id: int, period: Period) -> list[StepTask]:
+    """The unit's tasks decided in the period, for the bottlenecks per step (one query)."""
+    rows = (
+        Task.objects.filter(
+            case__service__unit_id=unit_id,
+            decided_at__gte=period.start,
+            decided_at__lt=period.end,
+        )
+        .order_by()
+        .values_list("step_id", "created_at", "claimed_at", "decided_at", "decision", "reason")
+    )
+    return [
+        StepTask(step, created, claimed, decided, decision, reason)
+        for step, created, claimed, decided, decision, reason in rows
+        if decided is not None  # the filter guarantees it; the type does not
+    ]
+
+
+def decisions(*, unit_id: int, period: Period) -> list[anomalies.Decision]:
+    """The unit's task decisions in the period as the anomaly rules read them (one query).
+
+    The applicant is the keyed NIK look-up hash, never the NIK.
+    """
+    rows = (
+        Task.objects.filter(
+            case__service__unit_id=unit_id, decided_at__gte=period.start, decided_at__lt=period.end
+        )
+        .order_by("decided_at", "pk")
+        .values_list(
+            "case__tracking_number", "step_id", "decided_by__name", "created_at", "decided_at",
+            "case__applicant_nik_hash", "case__service__code",
+        )
+    )  # fmt: skip
+    return [
+        anomalies.Decision(number, step, officer or "", opened, decided, applicant, service)
+        for number, step, officer, opened, decided, applicant, service in rows
+        if decided is not None
+    ]
+
+
+def applications(
+    *, unit_id: int, start: dt.datetime, end: dt.datetime
+) -> list[anomalies.Application]:
+    """The unit's applications submitted in [start, end), keyed by the NIK look-up hash."""
+    rows = (
+        Case.objects.filter(service__unit_id=unit_id, submitted_at__gte=start, submitted_at__lt=end)
+        .order_by("submitted_at", "pk")
+        .values_list("tracking_number", "applicant_nik_hash", "service__code", "submitted_at")
+    )
+    return [anomalies.Application(*row) for row in rows]

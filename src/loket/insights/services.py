@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from loket.catalog.models import Service
-from loket.insights import kpi, selectors
-from loket.insights.models import MonthlyRollup
+from loket.insights import anomalies, kpi, selectors
+from loket.insights.models import AnomalyFlag, MonthlyRollup, OfficerRollup, StepRollup
 from loket.org.models import Unit
+
+# Flags kept per unit and month: a rule gone wild must not fill the table.
+FLAG_LIMIT = 1000
 
 
 def month_of(moment: dt.datetime) -> dt.date:
@@ -87,7 +91,107 @@ def refresh_unit_rollup(*, unit: Unit, month: dt.date) -> MonthlyRollup:
     rollup, _created = MonthlyRollup.objects.update_or_create(
         service=None, unit=unit, month=month, defaults=figures
     )
+    refresh_steps(unit=unit, month=month)
+    refresh_officers(unit=unit, month=month)
+    refresh_flags(unit=unit, month=month)
     return rollup
+
+
+@transaction.atomic
+def refresh_officers(*, unit: Unit, month: dt.date) -> list[OfficerRollup]:
+    """Recompute the People section of the unit for one month (replaces the month's rows)."""
+    from loket.insights import skp
+
+    people = skp.unit_officers(unit_ids=[unit.pk], period=selectors.month_period(month))
+    OfficerRollup.objects.filter(unit=unit, month=month).delete()
+    now = timezone.now()
+    return OfficerRollup.objects.bulk_create(
+        OfficerRollup(
+            unit=unit,
+            month=month,
+            officer_id=person["officer_id"],
+            decided=person["decided"],
+            on_time_percent=person["on_time_percent"],
+            acting_percent=person["acting_percent"],
+            refreshed_at=now,
+        )
+        for person in people
+    )
+
+
+@transaction.atomic
+def refresh_steps(*, unit: Unit, month: dt.date) -> list[StepRollup]:
+    """Recompute the unit's bottlenecks per step for one month (replaces the month's rows)."""
+    period = selectors.month_period(month)
+    figures = kpi.step_bottlenecks(selectors.step_tasks(unit_id=unit.pk, period=period))
+    StepRollup.objects.filter(unit=unit, month=month).delete()
+    now = timezone.now()
+    return StepRollup.objects.bulk_create(
+        StepRollup(
+            unit=unit,
+            month=month,
+            step_id=f.step_id,
+            decided=f.decided,
+            wait_median_hours=f.wait_median_hours,
+            wait_mean_hours=f.wait_mean_hours,
+            decide_median_hours=f.decide_median_hours,
+            decide_mean_hours=f.decide_mean_hours,
+            returns=f.returns,
+            top_reasons=[list(pair) for pair in f.top_reasons],
+            refreshed_at=now,
+        )
+        for f in figures
+    )
+
+
+def detect_anomalies(*, unit: Unit, month: dt.date) -> list[anomalies.Flag]:
+    """Every anomaly rule over the unit's decisions and applications of the month."""
+    from loket.calendar.workingtime import working_time_between
+
+    period = selectors.month_period(month)
+    decisions = selectors.decisions(unit_id=unit.pk, period=period)
+    # The repeat rule looks back one window before the month, so a run across the
+    # month's start is seen; only runs ending in the month are kept below.
+    window = dt.timedelta(days=float(getattr(settings, "LOKET_ANOMALY_REPEAT_DAYS", 30)))
+    applications = selectors.applications(
+        unit_id=unit.pk, start=period.start - window, end=period.end
+    )
+    in_month = {a.tracking_number for a in applications if a.submitted_at in period}
+    minute = dt.timedelta(minutes=1)
+    agency_id = unit.agency_id
+
+    def in_office(moment: dt.datetime) -> bool:
+        return working_time_between(agency_id, moment, moment + minute) > dt.timedelta(0)
+
+    return [
+        *anomalies.outside_office_hours(decisions, in_office=in_office),
+        *anomalies.much_faster_than_usual(decisions),
+        *anomalies.officer_concentration(decisions),
+        *(
+            flag
+            for flag in anomalies.repeated_applications(applications)
+            if flag.tracking_number in in_month
+        ),
+    ]
+
+
+@transaction.atomic
+def refresh_flags(*, unit: Unit, month: dt.date) -> list[AnomalyFlag]:
+    """Re-run the anomaly rules for one unit and month and keep what fired (idempotent)."""
+    flags = detect_anomalies(unit=unit, month=month)
+    AnomalyFlag.objects.filter(unit=unit, month=month).delete()
+    now = timezone.now()
+    return AnomalyFlag.objects.bulk_create(
+        AnomalyFlag(
+            unit=unit,
+            month=month,
+            rule=flag.rule,
+            tracking_number=flag.tracking_number,
+            explanation=flag.explanation[:300],
+            detected_at=now,
+        )
+        for flag in flags[:FLAG_LIMIT]
+    )
 
 
 def refresh_recent(*, now: dt.datetime | None = None) -> int:

@@ -14,6 +14,7 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 from xml.sax.saxutils import escape
 
 import reportlab
@@ -151,7 +152,15 @@ def is_superior(*, superior: Officer, officer: Officer, headed_unit_ids: Iterabl
     return bool(units & set(headed_unit_ids))
 
 
-def unit_officers(*, unit_ids: Iterable[int], period: Period) -> list[dict[str, object]]:
+class PersonFigures(TypedDict):
+    officer_id: int
+    name: str
+    decided: int
+    on_time_percent: float | None
+    acting_percent: float
+
+
+def unit_officers(*, unit_ids: Iterable[int], period: Period) -> list[PersonFigures]:
     """People section: per officer who decided tasks of the units' services in the month,
     decisions, K8 and K9. Sorted by name: no league table (one query)."""
     rows = (
@@ -171,15 +180,15 @@ def unit_officers(*, unit_ids: Iterable[int], period: Period) -> list[dict[str, 
         .order_by("decided_by__name")
     )
     return [
-        {
-            "officer_id": r["decided_by_id"],
-            "name": r["decided_by__name"],
-            "decided": r["decided"],
-            "on_time_percent": None
+        PersonFigures(
+            officer_id=r["decided_by_id"],
+            name=r["decided_by__name"],
+            decided=r["decided"],
+            on_time_percent=None
             if not r["with_due"]
             else round(100 * r["on_time"] / r["with_due"], 1),
-            "acting_percent": round(100 * r["acting"] / r["decided"], 1),
-        }
+            acting_percent=round(100 * r["acting"] / r["decided"], 1),
+        )
         for r in rows
     ]
 

@@ -82,11 +82,7 @@ def unit_performance(request: HttpRequest) -> HttpResponse:  # noqa: PLR0911
     sla_target = next((t.target for t in board.tiles if t.indicator == "sla"), None)
     # People are for superiors only (dialogue, not supervision): not for the inspectorate.
     is_superior = unit_id in reach.headed_unit_ids
-    people = (
-        skp.unit_officers(unit_ids=[unit_id], period=selectors.month_period(month))
-        if is_superior
-        else []
-    )
+    people = dashboard.people(unit_id=unit_id, month=month) if is_superior else []
     context = {
         "people": people,
         "is_superior": is_superior,
