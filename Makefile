@@ -26,6 +26,7 @@ $(STAMP): $(RUNTIME)
 	touch $(STAMP)
 
 demo: $(RUNTIME)
+	scripts/ensure-pango
 	$(BIN)/loket demo --bind $(BIND)
 
 # Style, the import contracts of docs/architecture.md, and no model change without its migration.
@@ -38,8 +39,9 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-# Chromium, axe-core and SoftHSM2 once, before the two suites start side by side.
+# Pango (WeasyPrint), Chromium, axe-core and SoftHSM2 once, before the two suites start side by side.
 test-deps: $(STAMP)
+	scripts/ensure-pango
 	scripts/ensure-chromium
 	scripts/ensure-signing-tools
 	scripts/ensure-axe >/dev/null

@@ -51,6 +51,9 @@ PROBLEM_TYPES: dict[str, str] = {
     "cross_check_nik_birth_date": N_(
         "The birth date given does not match the one the NIK encodes."
     ),
+    "invalid_nib": N_("The NIB (Nomor Induk Berusaha) must be the 13 digits OSS issued."),
+    "invalid_kbli": N_("A KBLI field takes a five-digit KBLI 2020 code, e.g. 56102."),
+    "unknown_kbli": N_("The five digits given are not a code of KBLI 2020 (kelompok)."),
     "reason_required": N_("Rejecting or returning needs a reason in the field `reason`."),
     "rule_error": N_("A rule of the service could not be evaluated for this input."),
     "definition_error": N_("A service definition has an error at the path and line given."),

@@ -72,6 +72,29 @@ class DocumentRequirement:
 
 
 @dataclass(frozen=True)
+class DataGroup:
+    """A topic of the application's data: one page of the step-by-step form."""
+
+    name: str
+    title: I18n
+    hint: I18n | None = None
+
+    @classmethod
+    def from_normalized(cls, spec: Mapping[str, Any]) -> DataGroup:
+        return cls(
+            name=str(spec["name"]),
+            title=dict(spec.get("title") or {}),
+            hint=dict(spec["hint"]) if spec.get("hint") else None,
+        )
+
+    def title_text(self, language: str) -> str:
+        return localized(self.title, language) or self.name
+
+    def hint_text(self, language: str) -> str:
+        return localized(self.hint, language) if self.hint else ""
+
+
+@dataclass(frozen=True)
 class Check:
     """One rule of an automatic step; `label` says in words what it checks."""
 
@@ -213,6 +236,7 @@ class ServiceDefinition:
 
     raw: dict[str, Any]
     data_fields: tuple[DataField, ...] = field(init=False, repr=False)
+    data_groups: tuple[DataGroup, ...] = field(init=False, repr=False)
     document_requirements: tuple[DocumentRequirement, ...] = field(init=False, repr=False)
     steps: tuple[Step, ...] = field(init=False, repr=False)
     fee: Fee = field(init=False, repr=False)
@@ -228,8 +252,10 @@ class ServiceDefinition:
         documents = tuple(
             DocumentRequirement.from_normalized(d) for d in requirements.get("documents") or []
         )
+        groups = tuple(DataGroup.from_normalized(g) for g in requirements.get("groups") or [])
         steps = tuple(Step.from_normalized(s) for s in self.raw.get("steps") or [])
         object.__setattr__(self, "data_fields", fields)
+        object.__setattr__(self, "data_groups", groups)
         object.__setattr__(self, "document_requirements", documents)
         object.__setattr__(self, "steps", steps)
         object.__setattr__(self, "fee", Fee.from_normalized(self.raw.get("fee")))
@@ -250,6 +276,10 @@ class ServiceDefinition:
     @property
     def cross_checks(self) -> list[Mapping[str, Any]]:
         return list((self.raw.get("requirements") or {}).get("cross_checks") or [])
+
+    def fields_of_group(self, group: str | None) -> tuple[DataField, ...]:
+        """The data fields asked on one page: a group's, or (None) those in no group."""
+        return tuple(f for f in self.data_fields if f.group == group)
 
     def masked_data(self, data: Mapping[str, Any]) -> dict[str, Any]:
         """`data` with its personal fields (NIK, phone) masked, for readers other than

@@ -86,7 +86,13 @@ def header(check: Checker, doc: dict[str, Any]) -> dict[str, Any]:
 
 def requirements(check: Checker, value: Any) -> dict[str, Any]:
     where: Where = ("requirements",)
-    section = check.mapping(where, value, optional=("data", "documents", "cross_checks")) or {}
+    section = (
+        check.mapping(where, value, optional=("groups", "data", "documents", "cross_checks")) or {}
+    )
+    groups = [
+        _group(check, (*where, "groups", i), item)
+        for i, item in enumerate(check.sequence((*where, "groups"), section.get("groups")))
+    ]
     fields = [
         data_field(check, (*where, "data", i), item)
         for i, item in enumerate(check.sequence((*where, "data"), section.get("data")))
@@ -97,6 +103,8 @@ def requirements(check: Checker, value: Any) -> dict[str, Any]:
     ]
     unique_names(check, fields, (*where, "data"), _("data field"))
     unique_names(check, documents, (*where, "documents"), _("document"))
+    unique_names(check, groups, (*where, "groups"), _("group"))
+    _grouping(check, where, groups, fields)
     kinds = {f["name"]: f["type"] for f in fields if f.get("name")}
     cross = [
         _cross_check(check, (*where, "cross_checks", i), item, kinds)
@@ -104,7 +112,44 @@ def requirements(check: Checker, value: Any) -> dict[str, Any]:
             check.sequence((*where, "cross_checks"), section.get("cross_checks"))
         )
     ]
-    return {"data": fields, "documents": documents, "cross_checks": cross}
+    return {"groups": groups, "data": fields, "documents": documents, "cross_checks": cross}
+
+
+def _group(check: Checker, where: Where, value: Any) -> dict[str, Any]:
+    """A data group: one page of the application form, its title and optional hint."""
+    item = check.mapping(where, value, required=("name", "title"), optional=("hint",)) or {}
+    return {
+        "name": check.identifier((*where, "name"), item.get("name")) if item else None,
+        "title": check.i18n((*where, "title"), item.get("title"), max_length=120)
+        if item
+        else None,
+        "hint": check.i18n((*where, "hint"), item.get("hint"), required=False, max_length=500),
+    }
+
+
+def _grouping(
+    check: Checker, where: Where, groups: list[dict[str, Any]], fields: list[dict[str, Any]]
+) -> None:
+    """Every field's group is declared, and every group has a field (else an empty page)."""
+    declared = {g["name"] for g in groups if g.get("name")}
+    used = set()
+    for i, field in enumerate(fields):
+        name = field.get("group")
+        if name is None:
+            continue
+        if name not in declared:
+            check.error(
+                (*where, "data", i, "group"),
+                _("there is no group %(name)r in requirements.groups") % {"name": name},
+            )
+        used.add(name)
+    for i, group in enumerate(groups):
+        if group.get("name") and group["name"] not in used:
+            check.error(
+                (*where, "groups", i, "name"),
+                _("the group %(name)r has no data field (it would be an empty page)")
+                % {"name": group["name"]},
+            )
 
 
 # Checks across fields, by kind: the field types each one compares.
@@ -152,7 +197,7 @@ def data_field(check: Checker, where: Where, value: Any) -> dict[str, Any]:
             where,
             value,
             required=("name", "type", "label"),
-            optional=("required", "help", "min", "max", "max_length", "choices"),
+            optional=("required", "help", "group", "min", "max", "max_length", "choices"),
         )
         or {}
     )
@@ -172,6 +217,9 @@ def data_field(check: Checker, where: Where, value: Any) -> dict[str, Any]:
         "label": check.i18n((*where, "label"), item.get("label")) if item else None,
         "help": check.i18n((*where, "help"), item.get("help"), required=False),
         "required": check.boolean((*where, "required"), item.get("required"), default=True),
+        "group": check.identifier((*where, "group"), item["group"])
+        if item.get("group") is not None
+        else None,
         "min": None,
         "max": None,
         "max_length": None,

@@ -12,17 +12,18 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from loket.cases.intake import Applicant, clean_applicant, clean_data
 from loket.catalog.definitions import ServiceDefinition
+from loket.catalog.fields.business import search_kbli
 from loket.catalog.models import Service
 from loket.core import ratelimit
 from loket.core.errors import RateLimited, ValidationError
@@ -79,7 +80,7 @@ def _apply_step(request: HttpRequest, code: str, number: int) -> HttpResponse:
     if step.slug == wizard.DOCUMENTS:
         _keep_uploads(form, definition, draft)
     if not form.errors:
-        _step_checks(step, form, definition, language)
+        _step_checks(step, form, definition, language, draft)
     if form.errors:
         if draft.draft_id or draft.documents:  # files stored from this post are kept
             drafts.save(request.session, draft)
@@ -102,23 +103,41 @@ def _step_or_404(definition: ServiceDefinition, number: int) -> wizard.Step:
 
 
 def _step_checks(
-    step: wizard.Step, form: ApplicationForm, definition: ServiceDefinition, language: str
+    step: wizard.Step,
+    form: ApplicationForm,
+    definition: ServiceDefinition,
+    language: str,
+    draft: drafts.Draft,
 ) -> None:
-    """The engine's own checks of this page's values, so what passes is what `submit` takes."""
+    """The engine's own checks of this page's values, so what passes is what `submit` takes.
+
+    A data page is checked with the other pages' answers so far (the form already
+    required this page's fields; the review page checks the whole)."""
     try:
         if step.slug == wizard.APPLICANT:
             clean_applicant(Applicant(language=language, **form.applicant_values()))
-        elif step.slug == wizard.DATA:
-            clean_data(definition, form.data_values(), language=language)
+        elif step.is_data:
+            clean_data(definition, _page_data(step, form, draft), language=language, partial=True)
     except ValidationError as exc:
         form.add_engine_error(exc)
+
+
+def _page_data(step: wizard.Step, form: ApplicationForm, draft: drafts.Draft) -> dict[str, Any]:
+    """The draft's data with this page's fields replaced by what was posted (a field
+    emptied on this page is dropped)."""
+    kept = {
+        name: value
+        for name, value in draft.data.items()
+        if name not in step.data_fields and form.definition.field(name) is not None
+    }
+    return {**kept, **form.data_values()}
 
 
 def _accept(step: wizard.Step, form: ApplicationForm, draft: drafts.Draft) -> None:
     if step.slug == wizard.APPLICANT:
         draft.applicant = form.applicant_values()
-    elif step.slug == wizard.DATA:
-        draft.data = form.data_values()
+    elif step.is_data:
+        draft.data = _page_data(step, form, draft)
     if step.slug not in draft.completed_steps:
         draft.completed_steps.append(step.slug)
 
@@ -160,6 +179,17 @@ def render_step(
         "offer_resume": draft is None or not draft.applicant,
     }
     return render(request, "portal/apply_step.html", context, status=status)
+
+
+@require_GET
+def kbli_options(request: HttpRequest) -> JsonResponse:
+    """KBLI 2020 codes matching `q` (a code prefix or words of the title), for the
+    searchable list beside a KBLI field: public reference data, no personal data."""
+    query = request.GET.get("q", "")[:100]
+    found = search_kbli(query) if len(query.strip()) >= 2 else []
+    response = JsonResponse({"results": [{"code": code, "title": title} for code, title in found]})
+    response["Cache-Control"] = "public, max-age=86400"  # the list changes with a new KBLI only
+    return response
 
 
 # -- getting a draft back ------------------------------------------------------------------

@@ -30,6 +30,7 @@ urlpatterns = [
         name="apply_step",
     ),
     path("layanan/<slug:code>/ajukan/lanjutkan/", apply_views.resume_request, name="resume"),
+    path("referensi/kbli/", apply_views.kbli_options, name="kbli_options"),
     path("layanan/<slug:code>/ajukan/lanjutkan/kode/", apply_views.resume_code, name="resume_code"),
     path("permohonan-saya/", views.my_applications, name="my_applications"),
     path("permohonan/<str:tracking_number>/tanda-terima/", views.receipt, name="receipt"),

@@ -38,7 +38,14 @@ from loket.documents.services import open_stored, store_upload
 from loket.documents.uploads import CappedUploadHandler
 from loket.portal import access, drafts, journey, presenters, revisions, wizard
 from loket.portal import selectors as portal_selectors
-from loket.portal.forms import DOC_PREFIX, ApplicationForm, CancelForm, TrackForm, initial_from
+from loket.portal.forms import (
+    DATA_PREFIX,
+    DOC_PREFIX,
+    ApplicationForm,
+    CancelForm,
+    TrackForm,
+    initial_from,
+)
 from loket.portal.payment_views import bill_context
 
 _language = ui_language
@@ -245,7 +252,9 @@ def fee_preview(request: HttpRequest, code: str) -> HttpResponse:
     amount = None
     if form.is_valid():
         try:
-            data = clean_data(definition, form.data_values(), language=language, partial=True)
+            data = clean_data(
+                definition, _with_draft_data(request, code, form), language=language, partial=True
+            )
             amount = fee_for(definition.raw, data)
         except LoketError:
             amount = None  # a field the formula needs is still empty or out of range
@@ -257,6 +266,15 @@ def fee_preview(request: HttpRequest, code: str) -> HttpResponse:
             "amount": presenters.rupiah(amount) if amount is not None else "",
         },
     )
+
+
+def _with_draft_data(request: HttpRequest, code: str, form: ApplicationForm) -> dict[str, Any]:
+    """What was typed on this page over the answers of the other pages so far (a
+    service whose data spans several pages computes its fee from all of them)."""
+    draft = drafts.load(request.session, code)
+    posted = {name.removeprefix(DATA_PREFIX) for name in form.data if name.startswith(DATA_PREFIX)}
+    kept = {k: v for k, v in (draft.data if draft else {}).items() if k not in posted}
+    return {**kept, **form.data_values()}
 
 
 @never_cache
@@ -292,7 +310,7 @@ def review(request: HttpRequest, code: str) -> HttpResponse:
         "name": presenters.service_name(service, language),
         "draft": draft,
         "applicant": draft.applicant,
-        "data_rows": presenters.data_rows(definition, draft.data, language),
+        "data_sections": _data_sections(code, definition, draft.data, language),
         "documents": _document_rows(definition, draft, language),
         "fee_amount": _fee_or_none(definition, cleaned),
         "fee": presenters.fee_text(definition, language),
@@ -304,6 +322,26 @@ def review(request: HttpRequest, code: str) -> HttpResponse:
         },
     }
     return render(request, "portal/review.html", context)
+
+
+def _data_sections(
+    code: str, definition: ServiceDefinition, data: dict[str, Any], language: str
+) -> list[dict[str, Any]]:
+    """The data as answered, one section per page of the form, each with its "Change"."""
+    sections = []
+    for number, step in enumerate(wizard.steps(definition), start=1):
+        if not step.is_data:
+            continue
+        page = {name: value for name, value in data.items() if name in step.data_fields}
+        sections.append(
+            {
+                "slug": step.slug,
+                "title": step.title,
+                "change_url": reverse("portal:apply_step", kwargs={"code": code, "number": number}),
+                "rows": definition.display_rows(page, language),
+            }
+        )
+    return sections
 
 
 def _draft_problem(

@@ -1,13 +1,15 @@
 """The application form one topic per page: about you, the application's data, documents.
 
-Each page is the application form (`forms.ApplicationForm`, built as for the one-page
+The data is one page, or one page per data group of the definition
+(`requirements.groups`): the fields in no group keep the page "Application
+details", then each group is a page with its title and hint. Each page is the application form (`forms.ApplicationForm`, built as for the one-page
 form) with only that page's fields kept, so the rules of every field stay in one
 place. A page with nothing to ask (a service without documents) is left out.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.functional import Promise
@@ -15,30 +17,57 @@ from django.utils.translation import gettext_lazy
 
 from loket.cases.intake import document_limits
 from loket.catalog.definitions import ServiceDefinition
+from loket.core.formats import ui_language
 from loket.portal.forms import APPLICANT_FIELDS, DATA_PREFIX, DOC_PREFIX, ApplicationForm
 
 APPLICANT = "pemohon"
 DATA = "data"
 DOCUMENTS = "dokumen"
+# A group's page: "data-usaha" (group names are identifiers, so never "-" inside).
+GROUP_PREFIX = DATA + "-"
 
 
 @dataclass(frozen=True)
 class Step:
     slug: str
     title: str | Promise
+    hint: str = ""
+    # The data fields asked on this page (data pages only).
+    data_fields: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def is_data(self) -> bool:
+        return self.slug == DATA or self.slug.startswith(GROUP_PREFIX)
 
     def owns(self, field_name: str) -> bool:
         if self.slug == APPLICANT:
             return field_name in APPLICANT_FIELDS
-        if self.slug == DATA:
-            return field_name.startswith(DATA_PREFIX)
+        if self.is_data:
+            return field_name.removeprefix(DATA_PREFIX) in self.data_fields and (
+                field_name.startswith(DATA_PREFIX)
+            )
         return field_name.startswith(DOC_PREFIX)
 
 
 def steps(definition: ServiceDefinition) -> list[Step]:
+    """The pages of the form, in order; "Langkah X dari Y" counts them."""
+    language = ui_language()
     found = [Step(APPLICANT, gettext_lazy("About you"))]
-    if definition.data_fields:
-        found.append(Step(DATA, gettext_lazy("Application details")))
+    ungrouped = definition.fields_of_group(None)
+    if ungrouped:
+        names = frozenset(f.name for f in ungrouped)
+        found.append(Step(DATA, gettext_lazy("Application details"), data_fields=names))
+    for group in definition.data_groups:
+        names = frozenset(f.name for f in definition.fields_of_group(group.name))
+        if names:  # the loader refuses an empty group; an old version may still have one
+            found.append(
+                Step(
+                    GROUP_PREFIX + group.name,
+                    group.title_text(language),
+                    hint=group.hint_text(language),
+                    data_fields=names,
+                )
+            )
     if definition.document_requirements:
         found.append(Step(DOCUMENTS, gettext_lazy("Documents")))
     return found

@@ -6,6 +6,7 @@ Public face: `register`, `FieldType`, `FieldValueError`, `DataField`,
 """
 
 from loket.catalog.fields import builtin as _builtin  # noqa: F401  (registers the types)
+from loket.catalog.fields import business as _business  # noqa: F401  (NIB, KBLI)
 from loket.catalog.fields.base import (
     Choice,
     DataField,

@@ -149,6 +149,7 @@ class DataField:
     max: Any = None
     max_length: int | None = None
     choices: tuple[Choice, ...] = ()
+    group: str | None = None  # the page of the application form it is asked on
 
     @classmethod
     def from_normalized(cls, spec: Mapping[str, Any]) -> DataField:
@@ -166,6 +167,7 @@ class DataField:
                 for c in spec.get("choices") or []
                 if isinstance(c, Mapping)
             ),
+            group=str(spec["group"]) if spec.get("group") else None,
         )
 
     @property

@@ -158,3 +158,36 @@
     request.send(new FormData(form));
   });
 }());
+
+/* A KBLI box gets suggestions as the applicant types a code or words of its title
+   (the list is the server's; without this script the box takes a code as typed). */
+(function () {
+  "use strict";
+  var form = document.getElementById("apply-form");
+  var url = form && form.getAttribute("data-kbli-url");
+  if (!url || !window.fetch) { return; }
+  Array.prototype.forEach.call(form.querySelectorAll("input[data-lookup=kbli]"), function (input) {
+    var list = document.getElementById(input.getAttribute("list"));
+    var timer = null;
+    var asked = "";
+    input.addEventListener("input", function () {
+      var query = input.value.trim();
+      if (query.length < 2 || query === asked || /^\d{5}\s/.test(query)) { return; }
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        asked = query;
+        fetch(url + "?q=" + encodeURIComponent(query), { credentials: "same-origin" })
+          .then(function (response) { return response.ok ? response.json() : { results: [] }; })
+          .then(function (found) {
+            list.textContent = "";
+            found.results.forEach(function (item) {
+              var option = document.createElement("option");
+              option.value = item.code + " \u2013 " + item.title;
+              list.appendChild(option);
+            });
+          })
+          .catch(function () { /* no suggestions: the box still takes a code */ });
+      }, 250);
+    });
+  });
+}());
