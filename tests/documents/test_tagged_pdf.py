@@ -105,3 +105,11 @@ def test_the_renderer_refuses_to_fetch_anything():
     with pytest.raises(FatalURLFetchingError, match="/etc/hostname"):
         HTML(string='<img src="file:///etc/hostname">', url_fetcher=fetcher).write_pdf()
     assert tagged.qr_svg("x").startswith("data:image/svg+xml")
+
+
+def test_rendering_leaves_pillows_truncated_image_check_on():
+    from PIL import ImageFile
+
+    render_receipt(_receipt())
+    # WeasyPrint's import turns it on for the whole process; uploads rely on it being off.
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False

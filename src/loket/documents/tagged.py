@@ -20,6 +20,7 @@ from typing import Any
 import reportlab
 import segno
 from django.template.loader import render_to_string
+from PIL import ImageFile
 
 PDF_VARIANT = "pdf/ua-1"
 _FONTS = Path(reportlab.__file__).parent / "fonts"
@@ -59,13 +60,27 @@ def font_faces() -> str:
     return "\n".join(faces)
 
 
-def render(template: str, context: dict[str, Any]) -> bytes:
-    """The template (auto-escaped) as a tagged PDF/UA-1 document."""
+def _weasyprint() -> tuple[Any, Any]:
+    """WeasyPrint's HTML and URLFetcher, imported on first use (its import loads Pango).
+
+    Importing it sets Pillow's process-wide LOAD_TRUNCATED_IMAGES to True, which
+    would let a truncated JPEG through the upload checks (loket.documents.uploads):
+    the setting is put back. Loket only gives WeasyPrint pictures it made or checked.
+    """
+    truncated = ImageFile.LOAD_TRUNCATED_IMAGES
     try:
         from weasyprint import HTML
         from weasyprint.urls import URLFetcher
     except OSError as exc:  # cffi could not open Pango
         raise RendererUnavailable(f"WeasyPrint cannot load its libraries: {exc}") from exc
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = truncated
+    return HTML, URLFetcher
+
+
+def render(template: str, context: dict[str, Any]) -> bytes:
+    """The template (auto-escaped) as a tagged PDF/UA-1 document."""
+    HTML, URLFetcher = _weasyprint()
     html = render_to_string(template, {**context, "font_faces": font_faces()})
     fetcher = URLFetcher(allowed_protocols=("data",), fail_on_errors=True)
     document = HTML(string=html, url_fetcher=fetcher)
