@@ -144,7 +144,9 @@ def test_the_licence_is_tagged_with_its_language_title_and_pictures_described(li
     assert kinds.index("/H1") < kinds.index("/L") < kinds.index("/Table")
     figures = [str(e.get("/Alt", "")) for e in elements if e.S == "/Figure"]
     assert figures[0] == "Lambang Pemerintah Kota Contoh"
-    assert figures[1].startswith("Kode QR untuk memeriksa keaslian dokumen: http://127.0.0.1:8000/verify/")
+    assert figures[1].startswith(
+        "Kode QR untuk memeriksa keaslian dokumen: http://127.0.0.1:8000/verify/"
+    )
     assert len(figures) == 2  # the TTE mark is text ("Ditandatangani secara elektronik")
 
 
@@ -153,7 +155,9 @@ def test_the_signed_licence_keeps_its_tags_and_its_signature_validates(licence):
     from loket.documents import signing
 
     with signing.agency_signer("kota-contoh", "Pemerintah Kota Contoh") as signer:
-        signed = signing.sign_pdf(licence, signer=signer, reason="Penerbitan", location="Kota Contoh")
+        signed = signing.sign_pdf(
+            licence, signer=signer, reason="Penerbitan", location="Kota Contoh"
+        )
     assert signing.validate_pdf_signature(signed).is_ok
     pdf = pikepdf.open(io.BytesIO(signed))
     assert pdf.Root.MarkInfo.Marked is True and str(pdf.Root.Lang) == "id-ID"

@@ -26,10 +26,19 @@ ABOUT_YOU = {
     "applicant_email": "budi@example.id",
 }
 PAGES = {
-    2: {"data_nama_pemohon": "CV Maju Jaya", "data_npwp": "012345678901000", "data_telepon": "081234567890"},
+    2: {
+        "data_nama_pemohon": "CV Maju Jaya",
+        "data_npwp": "012345678901000",
+        "data_telepon": "081234567890",
+    },
     3: {"data_jenis_reklame": "baliho", "data_naskah_reklame": "Diskon akhir tahun"},
     4: {"data_alamat_lokasi": "Jl. Asia Afrika No. 1", "data_kelas_jalan": "kolektor"},
-    5: {"data_panjang_m": "4", "data_lebar_m": "2", "data_jumlah_sisi": "1", "data_durasi_bulan": "6"},
+    5: {
+        "data_panjang_m": "4",
+        "data_lebar_m": "2",
+        "data_jumlah_sisi": "1",
+        "data_durasi_bulan": "6",
+    },
 }
 
 
@@ -107,10 +116,18 @@ def test_review_lists_the_answers_page_by_page_with_a_change_link_each(demo, cli
     documents = client.post(STEP.format(6), _documents())
     assert documents["Location"] == REVIEW, documents.content.decode()[:2000]
     review = client.get(REVIEW).content.decode()
-    for number, title in [(2, "Penyelenggara reklame"), (3, "Reklame"), (4, "Lokasi pemasangan"), (5, "Ukuran dan jangka waktu")]:  # fmt: skip
+    pages = [
+        (2, "Penyelenggara reklame"),
+        (3, "Reklame"),
+        (4, "Lokasi pemasangan"),
+        (5, "Ukuran dan jangka waktu"),
+    ]
+    for number, title in pages:
         assert f"<h2>{title}</h2>" in review
         assert f'href="{STEP.format(number)}"' in review
-    assert "CV Maju Jaya" in review and "Diskon akhir tahun" in review and "Jalan kolektor" in review
+    assert (
+        "CV Maju Jaya" in review and "Diskon akhir tahun" in review and "Jalan kolektor" in review
+    )
 
 
 def test_changing_one_page_keeps_the_answers_of_the_others(demo, client):

@@ -80,9 +80,9 @@ def _weasyprint() -> tuple[Any, Any]:
 
 def render(template: str, context: dict[str, Any]) -> bytes:
     """The template (auto-escaped) as a tagged PDF/UA-1 document."""
-    HTML, URLFetcher = _weasyprint()
+    html_document, url_fetcher = _weasyprint()
     html = render_to_string(template, {**context, "font_faces": font_faces()})
-    fetcher = URLFetcher(allowed_protocols=("data",), fail_on_errors=True)
-    document = HTML(string=html, url_fetcher=fetcher)
+    fetcher = url_fetcher(allowed_protocols=("data",), fail_on_errors=True)
+    document = html_document(string=html, url_fetcher=fetcher)
     pdf: bytes = document.write_pdf(pdf_variant=PDF_VARIANT, uncompressed_pdf=False)
     return pdf

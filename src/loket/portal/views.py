@@ -40,7 +40,14 @@ from loket.documents.services import open_stored, store_upload
 from loket.documents.uploads import CappedUploadHandler
 from loket.portal import access, drafts, journey, presenters, revisions, wizard
 from loket.portal import selectors as portal_selectors
-from loket.portal.forms import DATA_PREFIX, DOC_PREFIX, ApplicationForm, CancelForm, TrackForm, initial_from
+from loket.portal.forms import (
+    DATA_PREFIX,
+    DOC_PREFIX,
+    ApplicationForm,
+    CancelForm,
+    TrackForm,
+    initial_from,
+)
 from loket.portal.payment_views import bill_context
 
 _language = ui_language
