@@ -80,7 +80,7 @@ def _weasyprint() -> tuple[Any, Any]:
     return HTML, URLFetcher
 
 
-def _fetcher() -> Any:
+def no_fetching() -> Any:
     """Only data: URIs; anything else stops the rendering."""
     _html, url_fetcher = _weasyprint()
     return url_fetcher(allowed_protocols=("data",), fail_on_errors=True)
@@ -106,7 +106,7 @@ def _fonts() -> tuple[Any, Any]:
         from weasyprint.text.fonts import FontConfiguration
 
         font_config = FontConfiguration()
-        css = CSS(string=font_faces(), font_config=font_config, url_fetcher=_fetcher())
+        css = CSS(string=font_faces(), font_config=font_config, url_fetcher=no_fetching())
         made = _PER_THREAD.fonts = (css, font_config)
     return made
 
@@ -116,7 +116,7 @@ def render(template: str, context: dict[str, Any]) -> bytes:
     html_document, _url_fetcher = _weasyprint()
     css, font_config = _fonts()
     html = render_to_string(template, context)
-    document = html_document(string=html, url_fetcher=_fetcher())
+    document = html_document(string=html, url_fetcher=no_fetching())
     pdf: bytes = document.write_pdf(
         stylesheets=[css],
         font_config=font_config,
