@@ -174,3 +174,19 @@ def test_nib_and_kbli_are_refused_clearly_and_printed_on_the_licence(demo, clien
     printed = dict(public_fields(case))
     assert printed["NIB (jika sudah ada)"] == "9120001234567"
     assert printed["KBLI kegiatan usaha"] == "56102 – Rumah/Warung Makan"
+
+
+def test_the_fee_on_a_later_page_counts_the_answers_of_the_earlier_pages(demo, client):
+    from tests.portal.conftest import publish_computed_fee_reklame
+
+    publish_computed_fee_reklame()
+    _fill(client, 4)  # the road class is on page 4, the sizes on page 5
+    page = client.get(STEP.format(5)).content.decode()
+    assert 'id="fee-preview"' in page
+    sizes = {"data_panjang_m": "4", "data_lebar_m": "2", "data_jumlah_sisi": "1"}
+    preview = client.get("/layanan/izin-reklame/ajukan/biaya/", {**sizes, "data_durasi_bulan": "3"})
+    assert 'data-testid="fee-amount">Rp360.000<' in preview.content.decode()
+    # Without the earlier pages (another session) the road class is missing and the
+    # table's default class prices it: the kolektor rate above came from page 4.
+    other = Client().get("/layanan/izin-reklame/ajukan/biaya/", {**sizes, "data_durasi_bulan": "3"})
+    assert 'data-testid="fee-amount">Rp240.000<' in other.content.decode()
