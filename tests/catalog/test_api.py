@@ -94,3 +94,17 @@ def test_openapi_describes_the_service_standard(client: Client, db: None) -> Non
     schema = client.get("/api/v1/openapi.json").json()
     standard = schema["components"]["schemas"]["ServiceStandard"]
     assert {"procedure", "requirements", "standard", "fee", "time"} <= set(standard["properties"])
+
+
+def test_detail_gives_the_data_groups_and_each_fields_page(client: Client, published: None) -> None:
+    requirements = client.get("/api/v1/services/izin-reklame").json()["requirements"]
+    assert [g["name"] for g in requirements["groups"]] == [
+        "penyelenggara",
+        "reklame",
+        "lokasi",
+        "ukuran",
+    ]
+    assert requirements["groups"][0]["title"]["id"] == "Penyelenggara reklame"
+    assert requirements["groups"][1]["hint"] is None
+    groups = {f["name"]: f["group"] for f in requirements["data"]}
+    assert groups["npwp"] == "penyelenggara" and groups["durasi_bulan"] == "ukuran"

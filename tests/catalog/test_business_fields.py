@@ -19,7 +19,9 @@ from .conftest import demo_text
 
 
 def _field(kind: str) -> DataField:
-    return DataField(name=kind, kind=field_type(kind), label={"id": kind.upper(), "en": kind.upper()})
+    return DataField(
+        name=kind, kind=field_type(kind), label={"id": kind.upper(), "en": kind.upper()}
+    )
 
 
 NIB = _field("nib")
@@ -104,7 +106,9 @@ def test_kbli_reads_with_its_title_everywhere_it_is_shown() -> None:
     assert KBLI.display("56102", "id") == "56102 – Rumah/Warung Makan"
     assert KBLI.kind.form_text("56102", language="en") == "56102 – Rumah/Warung Makan"
     # What the form shows back is taken again as the same code.
-    assert KBLI.kind.clean(KBLI, KBLI.kind.form_text("56102", language="id"), language="id") == "56102"
+    assert (
+        KBLI.kind.clean(KBLI, KBLI.kind.form_text("56102", language="id"), language="id") == "56102"
+    )
 
 
 def test_the_kbli_list_is_the_full_2020_list_and_names_its_source() -> None:

@@ -87,13 +87,12 @@ def test_the_certificate_is_a4_and_rendering_is_deterministic():
 def test_the_qr_code_encodes_the_verification_url():
     import segno
 
-    from loket.documents.pdf import QR_MASK, QrCode
+    from loket.documents.tagged import QR_MASK
+    from tests.verify.test_qr_and_tampering import decode_qr_codes
 
-    drawn = QrCode(URL, size=100)
+    assert decode_qr_codes(render_certificate(content())) == [URL]
     # The mask is fixed (no scoring of all eight); the data and error level are the URL's.
-    expected = segno.make(URL, error="m", micro=False, mask=QR_MASK)
-    assert drawn.matrix == [list(row) for row in expected.matrix]
-    assert expected.mask == QR_MASK
+    assert segno.make(URL, error="m", micro=False, mask=QR_MASK).mask == QR_MASK
 
 
 @pytest.fixture

@@ -99,9 +99,66 @@ def test_the_same_receipt_renders_to_the_same_bytes():
 
 def test_the_renderer_refuses_to_fetch_anything():
     from weasyprint import HTML
-    from weasyprint.urls import FatalURLFetchingError, URLFetcher
+    from weasyprint.urls import FatalURLFetchingError
 
-    fetcher = URLFetcher(allowed_protocols=("data",), fail_on_errors=True)
-    with pytest.raises(FatalURLFetchingError, match="/etc/hostname"):
-        HTML(string='<img src="file:///etc/hostname">', url_fetcher=fetcher).write_pdf()
+    for address in ("file:///etc/hostname", "http://127.0.0.1:9/x.png"):
+        with pytest.raises(FatalURLFetchingError):
+            HTML(string=f'<img src="{address}">', url_fetcher=tagged.no_fetching()).write_pdf()
     assert tagged.qr_svg("x").startswith("data:image/svg+xml")
+
+
+def test_rendering_leaves_pillows_truncated_image_check_on():
+    from PIL import ImageFile
+
+    render_receipt(_receipt())
+    # WeasyPrint's import turns it on for the whole process; uploads rely on it being off.
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
+
+
+# -- the licence --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def licence() -> bytes:
+    from loket.documents.pdf import render_certificate
+    from loket.org.branding import demo_crest_png
+    from tests.documents.test_pdf_and_signing import content
+
+    return render_certificate(
+        content(
+            crest_png=demo_crest_png(),
+            verification_code="7K3Q-M9XD-2HTR-PW4A",
+            legal_basis=["Undang-Undang Nomor 25 Tahun 2009 tentang Pelayanan Publik"],
+        )
+    )
+
+
+def test_the_licence_is_tagged_with_its_language_title_and_pictures_described(licence):
+    pdf = pikepdf.open(io.BytesIO(licence))
+    assert pdf.Root.MarkInfo.Marked is True
+    assert str(pdf.Root.Lang) == "id-ID"
+    assert str(pdf.docinfo.Title) == "Izin Usaha Mikro 503/0001/IUM/DPMPTSP/2026"
+    assert pdf.Root.ViewerPreferences.DisplayDocTitle is True
+    elements = _elements(pdf.Root.StructTreeRoot)
+    kinds = [str(element.S) for element in elements]
+    assert kinds.index("/H1") < kinds.index("/L") < kinds.index("/Table")
+    figures = [str(e.get("/Alt", "")) for e in elements if e.S == "/Figure"]
+    assert figures[0] == "Lambang Pemerintah Kota Contoh"
+    assert figures[1].startswith(
+        "Kode QR untuk memeriksa keaslian dokumen: http://127.0.0.1:8000/verify/"
+    )
+    assert len(figures) == 2  # the TTE mark is text ("Ditandatangani secara elektronik")
+
+
+@pytest.mark.django_db
+def test_the_signed_licence_keeps_its_tags_and_its_signature_validates(licence):
+    from loket.documents import signing
+
+    with signing.agency_signer("kota-contoh", "Pemerintah Kota Contoh") as signer:
+        signed = signing.sign_pdf(
+            licence, signer=signer, reason="Penerbitan", location="Kota Contoh"
+        )
+    assert signing.validate_pdf_signature(signed).is_ok
+    pdf = pikepdf.open(io.BytesIO(signed))
+    assert pdf.Root.MarkInfo.Marked is True and str(pdf.Root.Lang) == "id-ID"
+    assert any(e.S == "/Figure" for e in _elements(pdf.Root.StructTreeRoot))

@@ -26,10 +26,19 @@ ABOUT_YOU = {
     "applicant_email": "budi@example.id",
 }
 PAGES = {
-    2: {"data_nama_pemohon": "CV Maju Jaya", "data_npwp": "012345678901000", "data_telepon": "081234567890"},
+    2: {
+        "data_nama_pemohon": "CV Maju Jaya",
+        "data_npwp": "012345678901000",
+        "data_telepon": "081234567890",
+    },
     3: {"data_jenis_reklame": "baliho", "data_naskah_reklame": "Diskon akhir tahun"},
     4: {"data_alamat_lokasi": "Jl. Asia Afrika No. 1", "data_kelas_jalan": "kolektor"},
-    5: {"data_panjang_m": "4", "data_lebar_m": "2", "data_jumlah_sisi": "1", "data_durasi_bulan": "6"},
+    5: {
+        "data_panjang_m": "4",
+        "data_lebar_m": "2",
+        "data_jumlah_sisi": "1",
+        "data_durasi_bulan": "6",
+    },
 }
 
 
@@ -107,10 +116,18 @@ def test_review_lists_the_answers_page_by_page_with_a_change_link_each(demo, cli
     documents = client.post(STEP.format(6), _documents())
     assert documents["Location"] == REVIEW, documents.content.decode()[:2000]
     review = client.get(REVIEW).content.decode()
-    for number, title in [(2, "Penyelenggara reklame"), (3, "Reklame"), (4, "Lokasi pemasangan"), (5, "Ukuran dan jangka waktu")]:  # fmt: skip
+    pages = [
+        (2, "Penyelenggara reklame"),
+        (3, "Reklame"),
+        (4, "Lokasi pemasangan"),
+        (5, "Ukuran dan jangka waktu"),
+    ]
+    for number, title in pages:
         assert f"<h2>{title}</h2>" in review
         assert f'href="{STEP.format(number)}"' in review
-    assert "CV Maju Jaya" in review and "Diskon akhir tahun" in review and "Jalan kolektor" in review
+    assert (
+        "CV Maju Jaya" in review and "Diskon akhir tahun" in review and "Jalan kolektor" in review
+    )
 
 
 def test_changing_one_page_keeps_the_answers_of_the_others(demo, client):
@@ -157,3 +174,19 @@ def test_nib_and_kbli_are_refused_clearly_and_printed_on_the_licence(demo, clien
     printed = dict(public_fields(case))
     assert printed["NIB (jika sudah ada)"] == "9120001234567"
     assert printed["KBLI kegiatan usaha"] == "56102 – Rumah/Warung Makan"
+
+
+def test_the_fee_on_a_later_page_counts_the_answers_of_the_earlier_pages(demo, client):
+    from tests.portal.conftest import publish_computed_fee_reklame
+
+    publish_computed_fee_reklame()
+    _fill(client, 4)  # the road class is on page 4, the sizes on page 5
+    page = client.get(STEP.format(5)).content.decode()
+    assert 'id="fee-preview"' in page
+    sizes = {"data_panjang_m": "4", "data_lebar_m": "2", "data_jumlah_sisi": "1"}
+    preview = client.get("/layanan/izin-reklame/ajukan/biaya/", {**sizes, "data_durasi_bulan": "3"})
+    assert 'data-testid="fee-amount">Rp360.000<' in preview.content.decode()
+    # Without the earlier pages (another session) the road class is missing and the
+    # table's default class prices it: the kolektor rate above came from page 4.
+    other = Client().get("/layanan/izin-reklame/ajukan/biaya/", {**sizes, "data_durasi_bulan": "3"})
+    assert 'data-testid="fee-amount">Rp240.000<' in other.content.decode()

@@ -72,6 +72,7 @@ class DataField(Schema):
     max: int | float | None
     max_length: int | None
     choices: list[Choice]
+    group: str | None = Field(None, description="the data group (page of the form) it is asked in")
 
 
 class DocumentRule(Schema):
@@ -83,7 +84,16 @@ class DocumentRule(Schema):
     required: bool
 
 
+class DataGroup(Schema):
+    """A topic of the application's data: one page of the step-by-step form."""
+
+    name: str
+    title: I18nText
+    hint: I18nText | None = None
+
+
 class Requirements(Schema):
+    groups: list[DataGroup] = []
     data: list[DataField]
     documents: list[DocumentRule]
 

@@ -120,9 +120,7 @@ def _group(check: Checker, where: Where, value: Any) -> dict[str, Any]:
     item = check.mapping(where, value, required=("name", "title"), optional=("hint",)) or {}
     return {
         "name": check.identifier((*where, "name"), item.get("name")) if item else None,
-        "title": check.i18n((*where, "title"), item.get("title"), max_length=120)
-        if item
-        else None,
+        "title": check.i18n((*where, "title"), item.get("title"), max_length=120) if item else None,
         "hint": check.i18n((*where, "hint"), item.get("hint"), required=False, max_length=500),
     }
 

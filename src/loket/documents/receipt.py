@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from loket.documents import tagged
 
+
 @dataclass(frozen=True)
 class ReceiptContent:
     """Everything printed on a receipt; public data of the application only."""

@@ -12,7 +12,9 @@ the network. Output is the same bytes for the same input.
 
 from __future__ import annotations
 
+import atexit
 import base64
+import threading
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,7 @@ from typing import Any
 import reportlab
 import segno
 from django.template.loader import render_to_string
+from PIL import ImageFile
 
 PDF_VARIANT = "pdf/ua-1"
 _FONTS = Path(reportlab.__file__).parent / "fonts"
@@ -59,15 +62,65 @@ def font_faces() -> str:
     return "\n".join(faces)
 
 
-def render(template: str, context: dict[str, Any]) -> bytes:
-    """The template (auto-escaped) as a tagged PDF/UA-1 document."""
+def _weasyprint() -> tuple[Any, Any]:
+    """WeasyPrint's HTML and URLFetcher, imported on first use (its import loads Pango).
+
+    Importing it sets Pillow's process-wide LOAD_TRUNCATED_IMAGES to True, which
+    would let a truncated JPEG through the upload checks (loket.documents.uploads):
+    the setting is put back. Loket only gives WeasyPrint pictures it made or checked.
+    """
+    truncated = ImageFile.LOAD_TRUNCATED_IMAGES
     try:
         from weasyprint import HTML
         from weasyprint.urls import URLFetcher
     except OSError as exc:  # cffi could not open Pango
         raise RendererUnavailable(f"WeasyPrint cannot load its libraries: {exc}") from exc
-    html = render_to_string(template, {**context, "font_faces": font_faces()})
-    fetcher = URLFetcher(allowed_protocols=("data",), fail_on_errors=True)
-    document = HTML(string=html, url_fetcher=fetcher)
-    pdf: bytes = document.write_pdf(pdf_variant=PDF_VARIANT, uncompressed_pdf=False)
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = truncated
+    return HTML, URLFetcher
+
+
+def no_fetching() -> Any:
+    """Only data: URIs; anything else stops the rendering."""
+    _html, url_fetcher = _weasyprint()
+    return url_fetcher(allowed_protocols=("data",), fail_on_errors=True)
+
+
+_PER_THREAD = threading.local()
+
+
+@atexit.register
+def _drop_fonts() -> None:
+    # While the modules are still there: a font configuration cleans up in __del__.
+    _PER_THREAD.__dict__.pop("fonts", None)
+
+
+def _fonts() -> tuple[Any, Any]:
+    """The @font-face stylesheet and the font configuration it loaded, made once per
+    thread: parsing the embedded fonts was a quarter of every rendering, and a font
+    configuration is not shared between threads."""
+    made = getattr(_PER_THREAD, "fonts", None)
+    if made is None:
+        _weasyprint()
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+
+        font_config = FontConfiguration()
+        css = CSS(string=font_faces(), font_config=font_config, url_fetcher=no_fetching())
+        made = _PER_THREAD.fonts = (css, font_config)
+    return made
+
+
+def render(template: str, context: dict[str, Any]) -> bytes:
+    """The template (auto-escaped) as a tagged PDF/UA-1 document."""
+    html_document, _url_fetcher = _weasyprint()
+    css, font_config = _fonts()
+    html = render_to_string(template, context)
+    document = html_document(string=html, url_fetcher=no_fetching())
+    pdf: bytes = document.write_pdf(
+        stylesheets=[css],
+        font_config=font_config,
+        pdf_variant=PDF_VARIANT,
+        uncompressed_pdf=False,
+    )
     return pdf

@@ -2,9 +2,10 @@
 
 The data is one page, or one page per data group of the definition
 (`requirements.groups`): the fields in no group keep the page "Application
-details", then each group is a page with its title and hint. Each page is the application form (`forms.ApplicationForm`, built as for the one-page
-form) with only that page's fields kept, so the rules of every field stay in one
-place. A page with nothing to ask (a service without documents) is left out.
+details", then each group is a page with its title and hint. Each page is the
+application form (`forms.ApplicationForm`, built as for the one-page form) with
+only that page's fields kept, so the rules of every field stay in one place. A
+page with nothing to ask (a service without documents) is left out.
 """
 
 from __future__ import annotations

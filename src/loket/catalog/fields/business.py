@@ -18,7 +18,13 @@ from django import forms
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from loket.catalog.fields.base import DataField, EngineFormField, FieldType, FieldValueError, register
+from loket.catalog.fields.base import (
+    DataField,
+    EngineFormField,
+    FieldType,
+    FieldValueError,
+    register,
+)
 
 KBLI_FILE = Path(__file__).with_name("data") / "kbli2020.json"
 # What people type around the digits: spaces, dots, dashes ("9120 0012 34567").
@@ -144,7 +150,7 @@ class KbliField(FieldType):
         return self._with_title(value)
 
     def display(self, field: DataField, value: Any, *, language: str) -> str:
-        return self._with_title(value)
+        return str(self._with_title(value))
 
     def _with_title(self, value: Any) -> Any:
         title = kbli_title(str(value)) if value else None
