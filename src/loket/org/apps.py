@@ -6,3 +6,6 @@ class OrgConfig(AppConfig):
     name = "loket.org"
     label = "org"
     verbose_name = _("Organisation")
+
+    def ready(self) -> None:
+        from loket.org import signals  # noqa: F401  (connects the revision bumps)
