@@ -18,7 +18,13 @@ from typing import Any
 from loket.org.models import Appointment, OrgRevision
 
 _lock = threading.Lock()
-_revision = ""
+
+
+class _Cached:
+    revision = ""
+
+
+_state = _Cached()
 # (officer id, position id) -> that officer's appointments to that position whose
 # officer and account are active, any dates (the day is checked per act).
 _pairs: dict[tuple[int, int], list[Appointment]] = {}
@@ -48,11 +54,10 @@ def appointments(officer_id: int, position_id: int, revision: str) -> list[Appoi
     commits while they are read may leave newer rows under the older revision:
     harmless, the next check sees the new revision and reads again.
     """
-    global _revision
     key = (officer_id, position_id)
     with _lock:
-        if _revision != revision:
-            _revision = revision
+        if _state.revision != revision:
+            _state.revision = revision
             _pairs.clear()
         cached = _pairs.get(key)
     if cached is not None:
@@ -66,6 +71,6 @@ def appointments(officer_id: int, position_id: int, revision: str) -> list[Appoi
         ).select_related("officer", "officer__user", "position", "position__agency")
     )
     with _lock:
-        if _revision == revision:
+        if _state.revision == revision:
             _pairs[key] = rows
     return rows

@@ -13,20 +13,24 @@ def first_revision(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('org', '0006_agency_crest'),
+        ("org", "0006_agency_crest"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OrgRevision',
+            name="OrgRevision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('revision', models.CharField(max_length=32, verbose_name='revision')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("revision", models.CharField(max_length=32, verbose_name="revision")),
             ],
             options={
-                'verbose_name': 'organisation revision',
+                "verbose_name": "organisation revision",
             },
         ),
         migrations.RunPython(first_revision, migrations.RunPython.noop),
