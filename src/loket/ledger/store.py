@@ -102,8 +102,8 @@ def pending(connection: BaseDatabaseWrapper, limit: int) -> list[tuple[int, str,
 def delete_pending(connection: BaseDatabaseWrapper, ids: list[int]) -> None:
     table = connection.ops.quote_name(PendingEntry._meta.db_table)
     (key,) = _quoted(connection, PendingEntry, "id")
-    # The folded rows are a contiguous prefix of the queue as this transaction saw it,
-    # but a row committed later may have a smaller id: delete exactly these ids.
+    # Exactly the folded ids, never "everything up to the last one": a step that took its
+    # id earlier may commit later, and its row must stay for the next batch.
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         marks = ", ".join(["%s"] * len(chunk))
