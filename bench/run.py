@@ -167,7 +167,8 @@ def engine_round(db: Database, args: argparse.Namespace) -> dict[str, Any]:
         )
         writes = loket.get("writes", {})
         inserts = max(1, round(writes.get("inserts_per_op", 10)))
-        updates = round(writes.get("updates_per_op", 4))
+        # A deleted row (the fold's dequeue) is a row write like an updated one.
+        updates = round(writes.get("updates_per_op", 4) + writes.get("deletes_per_op", 0))
         limit = run_part(
             "limit.py",
             [

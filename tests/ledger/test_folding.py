@@ -138,7 +138,7 @@ def test_a_folder_killed_mid_batch_is_recovered_by_the_next_run(tmp_path: Path) 
         "DATABASE_URL": _database_url(),
         "DJANGO_SETTINGS_MODULE": "loket.settings",
     }
-    folder = subprocess.Popen(  # noqa: S603 - our own interpreter and script
+    folder = subprocess.Popen(
         [sys.executable, "-c", _STALLING_FOLDER, str(marker), "10"],
         env=env,
         stdout=subprocess.PIPE,

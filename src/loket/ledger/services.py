@@ -76,7 +76,7 @@ def _checked(kind: str, payload: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _require_transaction(what: str) -> BaseDatabaseWrapper:
-    connection = transaction.get_connection()
+    connection: BaseDatabaseWrapper = transaction.get_connection()
     if not connection.in_atomic_block:
         raise TransactionManagementError(
             f"ledger.{what} must be called inside the transaction of the change it records"

@@ -8,6 +8,7 @@ field's ``get_db_prep_save``, so types are adapted exactly as the ORM would.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any, cast
 
@@ -83,13 +84,17 @@ def pending(connection: BaseDatabaseWrapper, limit: int) -> list[tuple[int, str,
     """The first ``limit`` queued entries visible to this transaction, in queue order."""
     table = connection.ops.quote_name(PendingEntry._meta.db_table)
     key, kind, payload = _quoted(connection, PendingEntry, "id", "kind", "payload")
-    (payload_field,) = _fields(PendingEntry, ["payload"])
     sql = f"SELECT {key}, {kind}, {payload} FROM {table} ORDER BY {key} LIMIT %s"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, [limit])
         rows = cursor.fetchall()
     return [
-        (int(row_id), str(row_kind), payload_field.from_db_value(row_payload, None, connection))
+        # Django has both drivers hand JSON over as text (its JSONField decodes it).
+        (
+            int(row_id),
+            str(row_kind),
+            json.loads(row_payload) if isinstance(row_payload, (str, bytes)) else row_payload,
+        )
         for row_id, row_kind, row_payload in rows
     ]
 
@@ -97,8 +102,8 @@ def pending(connection: BaseDatabaseWrapper, limit: int) -> list[tuple[int, str,
 def delete_pending(connection: BaseDatabaseWrapper, ids: list[int]) -> None:
     table = connection.ops.quote_name(PendingEntry._meta.db_table)
     (key,) = _quoted(connection, PendingEntry, "id")
-    # The folded rows are a contiguous prefix of the queue as this transaction saw it,
-    # but a row committed later may have a smaller id: delete exactly these ids.
+    # Exactly the folded ids, never "everything up to the last one": a step that took its
+    # id earlier may commit later, and its row must stay for the next batch.
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         marks = ", ".join(["%s"] * len(chunk))

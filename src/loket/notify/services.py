@@ -111,9 +111,9 @@ def enqueue(
     ]
     inserted = {message.pk for message in _insert_unless_present(fresh)}
     messages, to_deliver = [], []
-    for message in fresh:
-        if message.pk is None:  # a twin with this key and channel was there first
-            message = _existing(dedupe_key, message.channel, event)
+    for candidate in fresh:
+        # No id: a twin with this key and channel was there first; that one stands.
+        message = candidate if candidate.pk else _existing(dedupe_key, candidate.channel, event)
         messages.append(message)
         if message.pk in inserted and message.status == Status.PENDING:
             to_deliver.append(message.pk)

@@ -8,5 +8,5 @@ class OrgConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self) -> None:
-        # Drops the per-process caches of position titles and the site agency on edits.
+        # Connects the revision bumps and drops the per-process caches on edits.
         from loket.org import signals  # noqa: F401

@@ -264,3 +264,24 @@ class Appointment(models.Model):
         except LoketError as error:
             # A form-wide error: a field error would crash a form that leaves the field out.
             raise DjangoValidationError(error.message, code=error.code) from error
+
+
+class OrgRevision(models.Model):
+    """One row: a fresh random value on every change to who may act for what.
+
+    Saving or deleting an appointment, officer, position or agency, or changing
+    whether a sign-in account is active, bumps it in the same transaction
+    (`loket.org.cache`); each process compares it with the revision its cached
+    appointments were read under on every authority check, so an appointment,
+    Plt/Plh designation or revocation counts from the moment it commits.
+    """
+
+    # Random, not a counter: a rolled-back change can never bring back a revision
+    # some process already cached other contents under.
+    revision = models.CharField(_("revision"), max_length=32)
+
+    class Meta:
+        verbose_name = _("organisation revision")
+
+    def __str__(self) -> str:
+        return self.revision

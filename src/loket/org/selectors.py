@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Q, QuerySet
 
+from loket.org import cache
 from loket.org.models import Agency, Appointment, Capacity, Officer, Position, Unit
 
 # Strongest authority first: a definitive holder before an acting one.
@@ -92,9 +93,32 @@ def may_act_with(
 ) -> tuple[Holding | None, dict[str, Any]]:
     """As `may_act`, and in the same query the values of `annotations` (expressions the
     caller needs at the same moment, e.g. a check of its own); ({}, None) values when the
-    officer does not hold the position. One query."""
+    officer does not hold the position.
+
+    One narrow query: the organisation revision, read at the moment of the act, with the
+    annotations; the appointments themselves come from the per-process cache of that
+    revision (`loket.org.cache`), read again only after a change to the organisation."""
     if not officer.is_active:
         return None, {}
+    current = cache.revision_with(**annotations)
+    if current is None:  # no revision yet: nothing to compare a cached copy with
+        return _may_act_with_uncached(officer, position, at, **annotations)
+    revision, values = current
+    day = local_date(at)
+    in_force = [
+        a
+        for a in cache.appointments(officer.pk, position.pk, revision)
+        if a.start_date <= day and (a.end_date is None or a.end_date >= day)
+    ]
+    holdings = _holdings(in_force)  # type: ignore[arg-type]
+    if not holdings:
+        return None, {}
+    return holdings[0], values
+
+
+def _may_act_with_uncached(
+    officer: Officer, position: Position, at: dt.datetime, **annotations: Any
+) -> tuple[Holding | None, dict[str, Any]]:
     appointments = list(
         _current(local_date(at)).filter(officer=officer, position=position).annotate(**annotations)
     )

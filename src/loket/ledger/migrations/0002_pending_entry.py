@@ -4,24 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ledger', '0001_initial'),
+        ("ledger", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PendingEntry',
+            name="PendingEntry",
             fields=[
-                ('id', models.BigAutoField(primary_key=True, serialize=False)),
-                ('kind', models.CharField(max_length=64, verbose_name='kind')),
-                ('payload', models.JSONField(verbose_name='payload')),
-                ('queued_at', models.DateTimeField(verbose_name='queued at')),
+                ("id", models.BigAutoField(primary_key=True, serialize=False)),
+                ("kind", models.CharField(max_length=64, verbose_name="kind")),
+                ("payload", models.JSONField(verbose_name="payload")),
+                ("queued_at", models.DateTimeField(verbose_name="queued at")),
             ],
             options={
-                'verbose_name': 'entry waiting to be recorded',
-                'verbose_name_plural': 'entries waiting to be recorded',
-                'ordering': ['id'],
+                "verbose_name": "entry waiting to be recorded",
+                "verbose_name_plural": "entries waiting to be recorded",
+                "ordering": ["id"],
             },
         ),
     ]

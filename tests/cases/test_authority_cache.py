@@ -1,0 +1,102 @@
+"""Appointments cached against the organisation revision: the authority read of a step
+is one narrow query, and any change to who may act counts at once (issue 11)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from loket.cases import services
+from loket.cases.intake import Applicant
+from loket.cases.models import Case, Task, TaskStatus
+from loket.core.errors import AuthorityError
+from loket.org import services as org
+from loket.org.models import Appointment, Capacity
+from tests.cases.conftest import NIK, iu_data, iu_documents, officer
+
+pytestmark = pytest.mark.django_db
+
+
+def _case() -> Case:
+    return services.submit(
+        service_code="izin-usaha-mikro",
+        applicant=Applicant(name="Sri Wahyuni", nik=NIK, email="sri@example.id"),
+        data=iu_data(),
+        documents=iu_documents(),
+    ).case
+
+
+def _task(case: Case, step: str = "verifikasi-berkas") -> Task:
+    return Task.objects.get(case=case, step_id=step, status=TaskStatus.OPEN)
+
+
+def test_an_acting_designation_counts_at_once_and_its_end_too(demo: Any) -> None:
+    case = _case()
+    task = _task(case)
+    siti = officer("siti")
+    with pytest.raises(AuthorityError):  # also fills this process's cache for the pair
+        services.claim_task(task_id=task.pk, officer=siti)
+
+    today = timezone.localdate()
+    plh = org.appoint(
+        officer=siti,
+        position=task.position,
+        capacity=Capacity.PLH,
+        start_date=today - dt.timedelta(days=1),
+        end_date=today + dt.timedelta(days=1),
+        decree_number="SP/1/2026",
+    )
+    services.claim_task(task_id=task.pk, officer=siti)  # seen without any wait
+
+    org.end_appointment(appointment=plh, end_date=today - dt.timedelta(days=1))
+    with pytest.raises(AuthorityError):
+        services.decide(task_id=task.pk, officer=siti, decision="approve")
+    assert _task(case).decided_at is None
+
+
+def test_a_deleted_appointment_and_a_deactivated_account_are_refused_at_once(
+    demo: Any,
+) -> None:
+    andi = officer("andi")
+    services.claim_task(task_id=_task(_case()).pk, officer=andi)  # warms the cache
+
+    andi.user.is_active = False
+    andi.user.save()
+    with pytest.raises(AuthorityError):
+        services.claim_task(task_id=_task(_case()).pk, officer=officer("andi"))
+    andi.user.is_active = True
+    andi.user.save()
+    case = _case()
+    services.claim_task(task_id=_task(case).pk, officer=officer("andi"))
+
+    Appointment.objects.filter(officer=andi, position=_task(case).position).delete()
+    with pytest.raises(AuthorityError):
+        services.claim_task(task_id=_task(_case()).pk, officer=officer("andi"))
+
+
+def test_a_sign_in_does_not_empty_the_cache(demo: Any) -> None:
+    from loket.org.models import OrgRevision
+
+    before = OrgRevision.objects.get(pk=1).revision
+    andi = officer("andi")
+    andi.user.last_login = timezone.now()
+    andi.user.save(update_fields=["last_login"])
+    assert OrgRevision.objects.get(pk=1).revision == before
+
+
+def test_a_cached_authority_read_is_one_narrow_query(demo: Any) -> None:
+    first, second = _case(), _case()
+    andi = officer("andi")
+    services.decide(task_id=_task(first).pk, officer=andi, decision="approve")  # warms
+
+    with CaptureQueriesContext(connection) as captured:
+        services.decide(task_id=_task(second).pk, officer=andi, decision="approve")
+
+    statements = [q["sql"] for q in captured.captured_queries]
+    assert not any('"org_appointment"' in sql for sql in statements), statements
+    assert sum('"org_orgrevision"' in sql for sql in statements) == 1
