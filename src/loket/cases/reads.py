@@ -69,7 +69,11 @@ def _plan(alias: str) -> _Plan:
     columns: list[str] = []
     joins: list[str] = []
     case_table = quote(Case._meta.db_table)
-    for relation, model, left_out in (("", Case, frozenset[str]()), *RELATED):
+    everything: tuple[tuple[str, type[models.Model], frozenset[str]], ...] = (
+        ("", Case, frozenset()),
+        *RELATED,
+    )
+    for relation, model, left_out in everything:
         table = model._meta.db_table
         fields = _fields(model, left_out)
         converters = []
@@ -85,12 +89,12 @@ def _plan(alias: str) -> _Plan:
             columns.append(f"{quote(table)}.{quote(field.column)}")
         parts.append(_Part(model, fields, tuple(cols), tuple(converters), relation))
         if relation:
-            key = quote(cast(str, model._meta.pk.column))  # type: ignore[union-attr]
-            local = quote(Case._meta.get_field(relation).column)
+            key = quote(cast(str, cast(Any, model._meta.pk).column))
+            local = quote(cast(str, cast(Any, Case._meta.get_field(relation)).column))
             joins.append(
                 f"INNER JOIN {quote(table)} ON {case_table}.{local} = {quote(table)}.{key}"
             )
-    number = quote(Case._meta.get_field("tracking_number").column)
+    number = quote(cast(str, cast(Any, Case._meta.get_field("tracking_number")).column))
     # Identifiers come from model metadata; the tracking number is a parameter.
     sql = (
         f"SELECT {', '.join(columns)} FROM {case_table} "  # noqa: S608
