@@ -24,7 +24,7 @@ from loket.api.responses import LocalTimeEncoder, problems
 from loket.cases import personal_data, policy, selectors, services, throttle, tracking
 from loket.cases.definition import Definition, compiled
 from loket.cases.intake import Applicant
-from loket.cases.models import Case, CaseEvent, ReadChannel, Task
+from loket.cases.models import Case, CaseEvent, CaseStatus, ReadChannel, Task
 from loket.cases.policy import PersonalData
 from loket.core import safeinput
 from loket.core.errors import (
@@ -42,6 +42,7 @@ from loket.org.titles import Title
 from loket.payments.api import BillOut, bill_out
 
 MAX_ID = 2**63 - 1
+STATUS_LABELS = dict(CaseStatus.choices)
 TRACKING = Path(..., min_length=3, max_length=32, description="e.g. IUM-2026-000123")
 
 
@@ -252,7 +253,8 @@ def application_out(case: Case, *, access: PersonalData | None = None) -> dict[s
     view = tracking.view(case)
     request = view.request
     with translation.override(language):  # labels in the applicant's language, like names
-        status_label = str(case.get_status_display())
+        # The label of this one status (get_status_display hashes every choice's label).
+        status_label = str(STATUS_LABELS.get(case.status, case.status))
     if officer_view:
         timeline = [
             _event_out(e, definition, language, officer_view)
