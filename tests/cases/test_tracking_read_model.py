@@ -182,3 +182,24 @@ def test_officers_still_see_internal_events_and_names(client: Client, demo: Any)
     assert "claimed" not in {e["kind"] for e in applicant_view["timeline"]}
     assert any(e["officer"] for e in officer_view["timeline"])
     assert not any(e["officer"] for e in applicant_view["timeline"])
+
+
+def test_the_hot_read_gives_what_the_orm_gives(client: Client, demo: Any) -> None:
+    from loket.cases import reads
+
+    number, _code = _submit(client)
+    _return(number)
+    fast = reads.case_by_tracking_number(number)
+    orm = Case.objects.select_related("service", "service_version", "agency").get(
+        tracking_number=number
+    )
+    assert fast is not None
+    for field in Case._meta.concrete_fields:
+        assert getattr(fast, field.attname) == getattr(orm, field.attname), field.name
+    assert fast.data == orm.data and fast.applicant_nik == NIK  # decrypted like the ORM
+    for relation, model, left_out in reads.RELATED:
+        for field in model._meta.concrete_fields:
+            if field.name not in left_out:
+                expected = getattr(getattr(orm, relation), field.attname)
+                assert getattr(getattr(fast, relation), field.attname) == expected
+    assert reads.case_by_tracking_number("IUM-2026-999999") is None

@@ -10,7 +10,7 @@ from django.db.models import DateTimeField, IntegerField, Q, QuerySet, Value, Wh
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from loket.cases import flow, numbers, policy, ports
+from loket.cases import flow, numbers, policy, ports, reads
 from loket.cases.models import Case, CaseEvent, Task, TaskStatus
 from loket.catalog.definitions import compiled
 from loket.org.models import Officer, Unit
@@ -28,14 +28,10 @@ def track_url(case: Case) -> str:
 
 
 def case_by_tracking_number(tracking_number: str) -> Case | None:
-    """The case with its service, version and agency in one query; the version's YAML
-    source and definition are left out (`compiled(case.service_version)` has it)."""
-    return (
-        Case.objects.select_related("service", "service_version", "agency")
-        .defer("service_version__source", "service_version__definition")
-        .filter(tracking_number=(tracking_number or "").strip().upper())
-        .first()
-    )
+    """The case with its service, version and agency in one statement built once per
+    process (`loket.cases.reads`); the version's YAML source and definition are left out
+    (`compiled(case.service_version)` has it), and so is the agency's crest."""
+    return reads.case_by_tracking_number((tracking_number or "").strip().upper())
 
 
 def case_for_applicant(

@@ -11,7 +11,7 @@ from django.utils import translation
 from loket.api.responses import LocalTimeEncoder
 from loket.cases import policy, selectors, tracking
 from loket.cases.api.schemas import TaskOut
-from loket.cases.models import Case, CaseEvent, Task
+from loket.cases.models import Case, CaseEvent, CaseStatus, Task
 from loket.cases.policy import PersonalData
 from loket.catalog.definitions import ServiceDefinition, compiled
 from loket.core.pii import mask
@@ -19,6 +19,8 @@ from loket.documents.resources import Reader, issued_documents_out
 from loket.org import titles as position_titles
 from loket.org.titles import Title
 from loket.payments.api import bill_out
+
+STATUS_LABELS = dict(CaseStatus.choices)
 
 # -- serializing ----------------------------------------------------------------------
 
@@ -74,7 +76,8 @@ def application_out(case: Case, *, access: PersonalData | None = None) -> dict[s
     view = tracking.view(case)
     request = view.request
     with translation.override(language):  # labels in the applicant's language, like names
-        status_label = str(case.get_status_display())
+        # The label of this one status (get_status_display hashes every choice's label).
+        status_label = str(STATUS_LABELS.get(case.status, case.status))
     if officer_view:
         timeline = [
             _event_out(e, definition, language, officer_view)

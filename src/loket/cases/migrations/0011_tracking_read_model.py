@@ -14,7 +14,7 @@ def mark_cases_with_complaints(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("complaints", "0001_complaints_lapor_stages"),
-        ("cases", "0009_case_last_event_sequence"),
+        ("cases", "0010_open_work_indexes"),
     ]
 
     operations = [
