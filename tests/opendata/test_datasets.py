@@ -16,8 +16,8 @@ from loket.cases import services as cases
 from loket.cases.models import Case
 from loket.insights import services as insights
 from loket.opendata import services
-from tests.insights.conftest import decide
 from loket.opendata.models import Dataset, Resource
+from tests.insights.conftest import decide
 
 pytestmark = pytest.mark.django_db
 
