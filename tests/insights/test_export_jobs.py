@@ -116,3 +116,20 @@ def test_a_failure_is_recorded_for_the_officer(
     assert job.error and job.finished_at is not None
     page = signed_in("bambang").get(f"{ASK}{job.pk}/")
     assert 'data-testid="export-error"' in page.content.decode()
+
+
+def test_prepared_downloads_are_forgotten_after_a_day(
+    july_cases: tuple[Case, Case], signed_in: Any
+) -> None:
+    import datetime as dt
+
+    unit = Unit.objects.get(code="dpmptsp")
+    ask(signed_in("bambang"), kind="tables", unit=unit.pk, bulan="2026-07")
+    job = ExportJob.objects.get()
+    jobs.run_export(job.pk)
+    job.refresh_from_db()
+    path = jobs.file_of(job)
+    assert path is not None and path.is_file()
+    assert jobs.purge_old(now=job.created_at + dt.timedelta(hours=23)) == 0
+    assert jobs.purge_old(now=job.created_at + dt.timedelta(days=1, seconds=1)) == 1
+    assert not path.exists() and not ExportJob.objects.exists()

@@ -140,3 +140,15 @@ def file_of(job: ExportJob) -> Path | None:
         return None
     path = export_dir() / Path(job.path).name
     return path if path.is_file() else None
+
+
+def purge_old(*, now: dt.datetime | None = None, keep: dt.timedelta = dt.timedelta(days=1)) -> int:
+    """Forget prepared downloads older than `keep`, their files first (personal to one
+    officer, and the next request prepares a fresh one)."""
+    cutoff = (now or timezone.now()) - keep
+    old = list(ExportJob.objects.filter(created_at__lt=cutoff))
+    for job in old:
+        if job.path:
+            (export_dir() / Path(job.path).name).unlink(missing_ok=True)
+    ExportJob.objects.filter(pk__in=[job.pk for job in old]).delete()
+    return len(old)

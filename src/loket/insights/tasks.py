@@ -19,3 +19,11 @@ def run_export(job_id: int) -> str:
     from loket.insights import jobs
 
     return jobs.run_export(job_id)
+
+
+@task()
+def purge_old_exports() -> int:
+    """Delete prepared downloads (rows and files) older than a day; run by `loket worker`."""
+    from loket.insights import jobs
+
+    return jobs.purge_old()
