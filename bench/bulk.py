@@ -22,6 +22,11 @@ HISTORY_PREFIX = "HIST"
 HISTORY_EVENT_KINDS = ("submitted", "issued", "closed")
 HISTORY_DAYS = 3 * 365
 CASE_TIME_COLUMNS = ("submitted_at", "due_at", "closed_at", "updated_at")
+# With shift_all, the whole history moves with its case (the insights and open-data
+# benches read tasks and events by month).
+ALL_CASE_TIME_COLUMNS = (*CASE_TIME_COLUMNS, "complete_at")
+TASK_TIME_COLUMNS = ("created_at", "due_at", "claimed_at", "decided_at", "escalated_at")
+EVENT_TIME_COLUMNS = ("at",)
 
 
 def _columns(model: Any) -> list[str]:
@@ -41,11 +46,15 @@ class HistoryWriter:
 
     History case number x gets tracking number HIST-<x> and is moved back by
     (7x mod 1095) days, spreading the history over the past three years.
-    Tasks and events keep the template's own times.
+    Tasks and events keep the template's own times unless `shift_all` moves them too.
     """
 
     def __init__(
-        self, template_case_id: int, *, event_kinds: tuple[str, ...] = HISTORY_EVENT_KINDS
+        self,
+        template_case_id: int,
+        *,
+        event_kinds: tuple[str, ...] = HISTORY_EVENT_KINDS,
+        shift_all: bool = False,
     ) -> None:
         from loket.cases.models import CaseEvent, Task
 
@@ -61,6 +70,7 @@ class HistoryWriter:
             .values_list("pk", flat=True)
         )
         self.number = 1
+        self.shift_all = shift_all
 
     def append(self, count: int) -> dict[str, int]:
         """Write `count` more closed cases with their tasks and events, in one transaction."""
@@ -94,22 +104,23 @@ class HistoryWriter:
             else f"'{HISTORY_PREFIX}-' || lpad(g.x::text, 9, '0')"
         )
         case_expr = {"id": f"{case_base} + g.x", "tracking_number": tracking}
-        case_expr.update(
-            {
-                c: f"CASE WHEN t.{c} IS NULL THEN NULL ELSE {shifted(c)} END"
-                for c in CASE_TIME_COLUMNS
-            }
-        )
+
+        def moved(columns: tuple[str, ...]) -> dict[str, str]:
+            return {c: f"CASE WHEN t.{c} IS NULL THEN NULL ELSE {shifted(c)} END" for c in columns}
+
+        case_expr.update(moved(ALL_CASE_TIME_COLUMNS if self.shift_all else CASE_TIME_COLUMNS))
         task_slot = _slot("t.id", self.task_ids)
         task_expr = {
             "id": f"{task_base} + {offset} * {n_tasks} + {task_slot}",
             "case_id": f"{case_base} + g.x",
+            **(moved(TASK_TIME_COLUMNS) if self.shift_all else {}),
         }
         event_expr = {
             "id": f"{event_base} + {offset} * {n_events} + {_slot('t.id', self.event_ids)}",
             "case_id": f"{case_base} + g.x",
             "task_id": f"CASE WHEN t.task_id IS NULL THEN NULL ELSE "
             f"{task_base} + {offset} * {n_tasks} + {_slot('t.task_id', self.task_ids)} END",
+            **(moved(EVENT_TIME_COLUMNS) if self.shift_all else {}),
         }
         statements = [
             _copy(series, Case, case_expr, f"t.id = {self.template}"),

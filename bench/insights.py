@@ -86,7 +86,7 @@ def main() -> None:
     kinds = tuple(
         CaseEvent.objects.filter(case_id=template).values_list("kind", flat=True).distinct()
     )
-    writer = HistoryWriter(template, event_kinds=kinds)
+    writer = HistoryWriter(template, event_kinds=kinds, shift_all=True)
     query = f"?bulan={month:%Y-%m}"
     probes = performance_probes(query)
     sizes = []

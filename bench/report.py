@@ -68,6 +68,8 @@ def render(results: dict[str, Any]) -> str:
         out.append(_complaints(results["complaints"]))
     if "opendata" in results:
         out.append(_opendata(results["opendata"]))
+    if "insights" in results:
+        out.append(_insights(results["insights"]))
     out.append(_findings(results))
     out.append(_method())
     return "\n".join(out).rstrip() + "\n"
@@ -658,6 +660,37 @@ def _opendata(parts: dict[str, Any]) -> str:
     header = ["Database", "package_search p95 (ms)", "package_show p95 (ms)", "< 50 ms",
               "Cases", "monthly statistics (s)", "< 60 s"]  # fmt: skip
     return "## Open data (CKAN API, monthly statistics)\n\n" + _table(header, rows) + "\n"
+
+
+def _insights(parts: dict[str, Any]) -> str:
+    """The head's dashboard and the public Kinerja page from 10 k to 1 M cases (issue 15)."""
+    out = ["## Performance pages (Kinerja) against history", ""]
+    for backend, part in parts.items():
+        name = BACKEND_NAMES.get(backend, backend)
+        if "error" in part:
+            out.append(f"{name}: error\n\n```\n{part['error']}\n```\n")
+            continue
+        sizes = part["sizes"]
+        header = ["request"] + [f"{_num(s['cases'])} cases" for s in sizes]
+        rows = []
+        for probe in sizes[0]["probes"]:
+            rows.append([probe, *(
+                f"{_num(s['probes'][probe]['p50_ms'], 1)} / {_num(s['probes'][probe]['p95_ms'], 1)}"
+                f" ms ({s['probes'][probe]['queries']} q)"
+                f" {_mark(s['probes'][probe]['p95_ms'] < part['goal_p95_ms'])}"
+                for s in sizes
+            )])  # fmt: skip
+        rows.append(["cases closed in the month read", *(_num(s["cases_closed_in_month"])
+                                                        for s in sizes)])  # fmt: skip
+        rows.append(["worker refresh of that month", *(f"{s['refresh_month_s']} s" for s in sizes)])
+        goal = _num(part["goal_p95_ms"])
+        out.append(
+            f"**{name}**, month {part['month']} (p50 / p95, SQL statements; goal p95 "
+            f"< {goal} ms and the same count at every size):\n"
+        )
+        out.append(_table(header, rows))
+        out.append("")
+    return "\n".join(out) + "\n"
 
 
 def _issuing(issuing: dict[str, Any]) -> str:

@@ -57,13 +57,34 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--parts",
         nargs="+",
-        default=["engine", "issuing", "growth", "web", "surveys", "complaints", "opendata"],
-        choices=["engine", "issuing", "growth", "web", "surveys", "complaints", "opendata"],
+        default=[
+            "engine",
+            "issuing",
+            "growth",
+            "web",
+            "surveys",
+            "complaints",
+            "opendata",
+            "insights",
+        ],
+        choices=[
+            "engine",
+            "issuing",
+            "growth",
+            "web",
+            "surveys",
+            "complaints",
+            "opendata",
+            "insights",
+        ],
     )
     parser.add_argument(
         "--complaint-sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000]
     )
     parser.add_argument("--opendata-cases", type=int, default=1_000_000)
+    parser.add_argument(
+        "--insights-sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000]
+    )
     parser.add_argument("--survey-responses", type=int, default=100_000)
     parser.add_argument("--issuing-cases", type=int, default=40)
     parser.add_argument("--quick", action="store_true", help="small sizes, to try the harness")
@@ -81,6 +102,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         args.survey_responses = 10_000
         args.complaint_sizes = [1_000, 10_000]
         args.opendata_cases = 10_000
+        args.insights_sizes = [2_000, 10_000]
     return args
 
 
@@ -235,7 +257,7 @@ def profile(db: Database, args: argparse.Namespace) -> dict[str, Any]:
     return result
 
 
-def main(argv: list[str] | None = None) -> None:  # noqa: PLR0912  (one branch per part)
+def main(argv: list[str] | None = None) -> None:  # noqa: PLR0912, PLR0915  (one branch per part)
     args = parse_args(argv)
     started = time.perf_counter()
     root = Path(tempfile.mkdtemp(prefix="loket-bench-"))
@@ -307,6 +329,18 @@ def main(argv: list[str] | None = None) -> None:  # noqa: PLR0912  (one branch p
                     timeout=3600,
                 )  # fmt: skip
                 log(f"{backend}: opendata {results['opendata'][backend].get('error', 'ok')}")
+        if "insights" in args.parts:
+            # SQLite only: the bulk history copy at 1 M cases takes most of the run.
+            db = databases["sqlite"]
+            results["insights"] = {
+                "sqlite": run_part(
+                    "insights.py",
+                    ["--database-url", db.fresh("insights"), "--data-dir", str(db.data_dir),
+                     "--sizes", *map(str, args.insights_sizes)],
+                    timeout=5400,
+                )
+            }  # fmt: skip
+            log(f"sqlite: insights {results['insights']['sqlite'].get('error', 'ok')}")
         if "web" in args.parts:
             from web import measure
 

@@ -88,3 +88,37 @@ def test_repeated_applications_with_the_same_nik_are_flagged(settings) -> None:
     other_service = Application("T", "h1", "reklame", at(2))
     flags = anomalies.repeated_applications([*close, *spread, other_service])
     assert sorted(f.tracking_number for f in flags) == ["R0", "R1", "R2"]
+
+
+def test_repeats_exactly_at_the_window_are_flagged_and_one_second_more_is_not(settings) -> None:
+    settings.LOKET_ANOMALY_REPEATS = 3
+    settings.LOKET_ANOMALY_REPEAT_DAYS = 30
+    start = at(1)
+    within = [
+        Application(f"W{i}", "h1", "ium", start + dt.timedelta(days=15 * i)) for i in range(3)
+    ]
+    beyond = [
+        Application("B0", "h2", "ium", start),
+        Application("B1", "h2", "ium", start + dt.timedelta(days=15)),
+        Application("B2", "h2", "ium", start + dt.timedelta(days=30, seconds=1)),
+    ]
+    flags = anomalies.repeated_applications([*within, *beyond])
+    assert sorted(f.tracking_number for f in flags) == ["W0", "W1", "W2"]
+    assert all("3+ in 30 d" in f.explanation for f in flags)
+
+
+def test_officer_share_exactly_at_the_threshold_fires_and_too_few_cases_never(settings) -> None:
+    settings.LOKET_ANOMALY_APPLICANT_CASES = 5
+    settings.LOKET_ANOMALY_OFFICER_SHARE = 0.8
+    at_share = [decision(f"A{i}", at(6), at(7), officer="A", applicant="h1") for i in range(4)]
+    at_share.append(decision("A4", at(6), at(7), officer="B", applicant="h1"))  # 4 / 5 = 0.8
+    few = [decision(f"F{i}", at(6), at(7), officer="A", applicant="h2") for i in range(4)]
+    flags = anomalies.officer_concentration([*at_share, *few])
+    assert sorted(f.tracking_number for f in flags) == ["A0", "A1", "A2", "A3"]
+    assert flags[0].explanation == "A: 4 / 5"
+
+
+def test_no_decisions_flag_nothing() -> None:
+    assert anomalies.much_faster_than_usual([]) == []
+    assert anomalies.officer_concentration([]) == []
+    assert anomalies.repeated_applications([]) == []

@@ -109,5 +109,9 @@ def test_dashboard_lists_people_by_name_with_links_for_the_superior(
     names = [p["name"] for p in people]
     assert names == sorted(names)
     assert {p["name"] for p in people} >= {officer("andi").name, officer("siti").name}
-    assert url("andi", "pdf") in page.content.decode()
+    html = page.content.decode()
+    assert url("andi", "csv") in html
+    assert (
+        f'name="officer" value="{officer("andi").pk}"' in html
+    )  # the signed PDF, prepared by the worker
     assert officer("andi").nip not in page.content.decode()

@@ -12,9 +12,12 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
+from loket.cases import services as cases
 from loket.cases.models import Case
+from loket.insights import services as insights
 from loket.opendata import services
 from loket.opendata.models import Dataset, Resource
+from tests.insights.conftest import decide
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +44,7 @@ def test_no_personal_data_in_any_resource_of_any_dataset(seeded: dict[str, Any])
 
 
 def test_small_counts_are_published_as_below_threshold(seeded: dict[str, Any]) -> None:
+    insights.refresh_recent()  # the worker's rollup, which the statistics read
     services.publish_all()
     (row,) = rows_of("statistik-permohonan")
     assert row["kode_layanan"] == "izin-usaha-mikro"
@@ -54,16 +58,44 @@ def test_counts_and_statistics_appear_once_the_cell_is_large_enough(
     seeded: dict[str, Any], settings: Any
 ) -> None:
     settings.LOKET_OPENDATA_MIN_CELL = 2
-    case = Case.objects.order_by("pk").first()
-    assert case is not None
-    closed = case.submitted_at + timezone.timedelta(days=1)
-    Case.objects.update(outcome="approved", status="approved", closed_at=closed)
+    now = timezone.now()
+    for case in Case.objects.all():
+        for step, who in (("verifikasi-berkas", "andi"), ("kajian-teknis", "siti"),
+                          ("persetujuan", "dewi")):  # fmt: skip
+            decide(case, step, who, "approve", now)
+        cases.issue(case_id=case.pk, now=now)  # the worker's part
+    insights.refresh_recent()
     services.publish_all()
     (row,) = rows_of("statistik-permohonan")
     assert row["diajukan"] == "2"
     assert row["disetujui"] == "2"
-    assert row["persen_tepat_waktu"] != ""
-    assert float(row["median_hari_kerja_dari_pengajuan"]) > 0
+    assert row["dikembalikan"] == "0"  # none returned: a zero is no small cell
+    assert row["persen_tepat_waktu"] == "100.0"
+    assert float(row["median_hari_kerja_dari_pengajuan"]) >= 0
+
+
+def test_statistics_are_the_dashboards_figures(seeded: dict[str, Any], settings: Any) -> None:
+    """Issue 16: the same definitions as the performance pages, read from their rollup."""
+    from loket.insights.models import MonthlyRollup
+
+    settings.LOKET_OPENDATA_MIN_CELL = 1
+    insights.refresh_recent()
+    rollup = MonthlyRollup.objects.filter(service__isnull=False, submitted__gt=0).get()
+    MonthlyRollup.objects.filter(pk=rollup.pk).update(
+        approved=7, rejected=3, first_time_right=6, sla_on_time=8, sla_total=10,
+        median_days=2.5, p90_days=4.0, median_days_from_submission=3.0,
+        p90_days_from_submission=5.0,
+    )  # fmt: skip
+    services.publish_all()
+    (row,) = rows_of("statistik-permohonan")
+    assert (row["disetujui"], row["ditolak"], row["diputus"], row["dikembalikan"]) == (
+        "7", "3", "10", "4",
+    )  # fmt: skip
+    assert row["persen_tepat_waktu"] == "80.0"
+    assert (row["median_hari_kerja_dari_lengkap"], row["p90_hari_kerja_dari_lengkap"]) == (
+        "2.5", "4.0",
+    )  # fmt: skip
+    assert row["bulan"] == f"{rollup.month:%Y-%m}"
 
 
 def test_catalogue_lists_every_service_version_with_the_fourteen_components(demo: Any) -> None:

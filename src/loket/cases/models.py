@@ -135,6 +135,9 @@ class Case(models.Model):
                 condition=models.Q(closed_at__isnull=True),
                 name="case_open_by_service_due",
             ),
+            # The worker's monthly figures read one month of submissions and closings.
+            models.Index(fields=["service", "submitted_at"], name="case_service_submitted"),
+            models.Index(fields=["service", "closed_at"], name="case_service_closed"),
         ]
 
     def __str__(self) -> str:
@@ -214,6 +217,8 @@ class Task(models.Model):
                 condition=models.Q(status="open"),
                 name="task_open_by_position",
             ),
+            # One month of decisions (bottlenecks, people, flags, K8/K9) without the rest.
+            models.Index(fields=["decided_at"], name="task_decided_at"),
         ]
 
     def __str__(self) -> str:

@@ -285,3 +285,59 @@ class OfficerRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.month:%Y-%m} {self.officer_id}"
+
+
+class ExportKind(models.TextChoices):
+    TABLES = "tables", _("Dashboard tables (XLSX)")
+    XES = "xes", _("Event log (XES)")
+    SKP_PDF = "skp_pdf", _("SKP evidence (signed PDF)")
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting for the worker")
+    RUNNING = "running", _("Being prepared")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class ExportJob(models.Model):
+    """A long download prepared by the worker; the page shows its progress.
+
+    Only the officer who asked may see it or fetch the file (checked on every request);
+    who may ask is checked when it is asked, with the same rules as the page.
+    """
+
+    owner = models.ForeignKey("org.Officer", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("kind"), max_length=12, choices=ExportKind.choices)
+    # unit, bulan (YYYY-MM, may be empty for the whole XES log), officer for SKP.
+    params = models.JSONField(default=dict)
+    status = models.CharField(
+        _("status"), max_length=8, choices=ExportStatus.choices, default=ExportStatus.QUEUED
+    )
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    filename = models.CharField(max_length=200, blank=True)
+    content_type = models.CharField(max_length=120, blank=True)
+    # Relative to DATA_DIR/exports; the file, not the database, holds a large log.
+    path = models.CharField(max_length=200, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("prepared download")
+        verbose_name_plural = _("prepared downloads")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} {self.status}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == ExportStatus.DONE:
+            return 100
+        return 0 if not self.total else min(99, 100 * self.done // self.total)
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (ExportStatus.DONE, ExportStatus.FAILED)

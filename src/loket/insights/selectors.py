@@ -254,3 +254,11 @@ def applications(
         .values_list("tracking_number", "applicant_nik_hash", "service__code", "submitted_at")
     )
     return [anomalies.Application(*row) for row in rows]
+
+
+def event_count(*, unit_id: int, period: Period | None) -> int:
+    """How many events `event_log` yields (one COUNT), for the export's progress."""
+    cases = Case.objects.filter(service__unit_id=unit_id)
+    if period is not None:
+        cases = cases.filter(submitted_at__gte=period.start, submitted_at__lt=period.end)
+    return CaseEvent.objects.filter(case__in=cases.values("pk")).count()

@@ -5,23 +5,26 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import (
+    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
+    JsonResponse,
     StreamingHttpResponse,
 )
 from django.http.response import HttpResponseBase
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from loket.cases import policy
 from loket.core.errors import ValidationError
-from loket.insights import charts, dashboard, exports, selectors, skp, xes
+from loket.insights import charts, dashboard, exports, jobs, selectors, skp, xes
 from loket.insights.exports import attachment
-from loket.insights.models import MonthlyRollup
+from loket.insights.models import ExportJob, ExportKind, ExportStatus, MonthlyRollup
 from loket.org.models import Officer, Unit
 from loket.workspace.decorators import current_officer, officer_required
 
@@ -170,5 +173,105 @@ def officer_evidence(request: HttpRequest, officer_id: int, fmt: str) -> HttpRes
         content_type = "application/pdf"
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# -- downloads prepared by the worker ------------------------------------------------------
+
+
+@officer_required
+@require_POST
+def export_request(request: HttpRequest) -> HttpResponse:  # noqa: PLR0911
+    """Ask the worker for a long download (the dashboard's XLSX, the XES log, a signed SKP
+    PDF), with the same rules as the direct links; then follow its progress."""
+    officer = current_officer(request)
+    now = timezone.now()
+    reach = policy.reach_of(officer, now)
+    kind = request.POST.get("kind", "")
+    if kind not in ExportKind.values:
+        return HttpResponseBadRequest("kind: " + ", ".join(ExportKind.values))
+    text = request.POST.get("bulan", "")
+    try:
+        month = dashboard.parse_month(text, today=timezone.localdate(now)) if text else None
+    except ValidationError as exc:
+        return HttpResponseBadRequest(f"{exc.field}: {exc}")
+    params: dict[str, object] = {"bulan": f"{month:%Y-%m}" if month else ""}
+    if kind == ExportKind.SKP_PDF:
+        try:
+            subject = Officer.objects.filter(pk=int(request.POST.get("officer", ""))).first()
+        except ValueError:
+            return HttpResponseBadRequest("officer: not a number")
+        if subject is None or not skp.is_superior(
+            superior=officer, officer=subject, headed_unit_ids=reach.headed_unit_ids
+        ):
+            return render(request, "workspace/not_head.html", status=403)
+        params["officer"] = subject.pk
+    else:
+        readable = readable_units(request, officer, reach)
+        try:
+            unit_id = int(request.POST.get("unit", ""))
+        except ValueError:
+            return HttpResponseBadRequest("unit: not a number")
+        if unit_id not in readable:
+            return render(request, "workspace/not_head.html", status=403)
+        params["unit"] = unit_id
+    job = jobs.request_export(owner=officer, kind=kind, params=params)
+    return redirect("workspace:export_job", job_id=job.pk, permanent=False)
+
+
+def _own_job(request: HttpRequest, job_id: int) -> ExportJob:
+    """The job, for the officer who asked only (anyone else: 404, nothing to learn)."""
+    job = ExportJob.objects.filter(pk=job_id, owner=current_officer(request)).first()
+    if job is None:
+        raise Http404
+    return job
+
+
+@officer_required
+@require_GET
+def export_job(request: HttpRequest, job_id: int) -> HttpResponse:
+    """The progress of a prepared download; without scripts the page reloads itself."""
+    job = _own_job(request, job_id)
+    response = render(request, "workspace/export_job.html", {"job": job})
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@officer_required
+@require_GET
+def export_job_status(request: HttpRequest, job_id: int) -> JsonResponse:
+    """The progress as JSON, for the page's progress bar."""
+    job = _own_job(request, job_id)
+    response = JsonResponse(
+        {
+            "status": job.status,
+            "label": str(job.get_status_display()),
+            "done": job.done,
+            "total": job.total,
+            "percent": job.percent,
+            "download": reverse("workspace:export_file", args=[job.pk])
+            if job.status == ExportStatus.DONE
+            else None,
+            "error": job.error,
+        }
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@officer_required
+@require_GET
+def export_file(request: HttpRequest, job_id: int) -> HttpResponseBase:
+    """The prepared file; before it is ready, back to its progress page."""
+    job = _own_job(request, job_id)
+    path = jobs.file_of(job)
+    if path is None:
+        if job.status == ExportStatus.DONE:  # the file was cleaned up meanwhile
+            raise Http404
+        return redirect("workspace:export_job", job_id=job.pk)
+    response = FileResponse(
+        path.open("rb"), as_attachment=True, filename=job.filename, content_type=job.content_type
+    )
     response["Cache-Control"] = "private, no-store"
     return response

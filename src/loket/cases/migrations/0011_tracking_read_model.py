@@ -14,7 +14,7 @@ def mark_cases_with_complaints(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("complaints", "0001_complaints_lapor_stages"),
-        ("cases", "0010_open_work_indexes"),
+        ("cases", "0010_insights_indexes"),
     ]
 
     operations = [

@@ -58,6 +58,7 @@ def default_schedule() -> list[Periodic]:
         Periodic("loket.notify.tasks:sweep_outbox", 60),
         Periodic("loket.ledger.tasks:sign_tree_head_task", 60),
         Periodic("loket.insights.tasks:refresh_rollups", 900),
+        Periodic("loket.insights.tasks:purge_old_exports", 3600),
         Periodic("loket.opendata.tasks:publish_datasets", 3600),
         Periodic("loket.portal.tasks:purge_expired_drafts", 3600),
     ]
