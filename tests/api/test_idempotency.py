@@ -10,9 +10,9 @@ from django.test import Client
 
 from loket.accounts import machine_accounts
 from loket.cases.models import Case
-from tests.cases.conftest import NIK, demo, fast_passwords, iu_documents, post_application
+from tests.cases.conftest import NIK, fast_passwords, iu_documents, post_application
 
-__all__ = ["demo", "fast_passwords"]
+__all__ = ["fast_passwords"]
 
 pytestmark = pytest.mark.django_db
 

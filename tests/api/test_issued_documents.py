@@ -16,11 +16,11 @@ from django.test import Client
 from loket.accounts import machine_accounts
 from loket.cases.models import PersonalDataRead, ReadChannel
 from loket.documents.models import IssuedDocument
-from tests.cases.conftest import demo, fast_passwords, post_application, token_for
+from tests.cases.conftest import fast_passwords, post_application, token_for
 from tests.helpers import issue_requested_documents
 
 # The case engine's fixtures: the demo agency, officers' bearer tokens.
-__all__ = ["demo", "fast_passwords", "token_for"]
+__all__ = ["fast_passwords", "token_for"]
 
 pytestmark = pytest.mark.django_db
 

@@ -14,9 +14,9 @@ from django.test import Client
 
 import loket.urls  # every app's errors are imported with it
 from loket.api.problem_types import PROBLEM_TYPES
-from tests.cases.conftest import demo, fast_passwords, post_application, token_for
+from tests.cases.conftest import fast_passwords, post_application, token_for
 
-__all__ = ["demo", "fast_passwords", "token_for"]
+__all__ = ["fast_passwords", "token_for"]
 
 pytestmark = pytest.mark.django_db
 

@@ -15,9 +15,9 @@ from django.test import Client
 from loket.accounts import machine_accounts
 from loket.accounts.machine_accounts import SCOPES
 from loket.api.api import api
-from tests.cases.conftest import demo, fast_passwords, iu_data, iu_documents, post_application
+from tests.cases.conftest import fast_passwords, iu_data, iu_documents, post_application
 
-__all__ = ["demo", "fast_passwords"]
+__all__ = ["fast_passwords"]
 
 pytestmark = pytest.mark.django_db
 

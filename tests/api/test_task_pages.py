@@ -13,9 +13,9 @@ from django.test import Client
 from django.utils import timezone
 
 from loket.cases.models import Task, TaskStatus
-from tests.cases.conftest import demo, fast_passwords, post_application, token_for
+from tests.cases.conftest import fast_passwords, post_application, token_for
 
-__all__ = ["demo", "fast_passwords", "token_for"]
+__all__ = ["fast_passwords", "token_for"]
 
 pytestmark = pytest.mark.django_db
 

@@ -17,9 +17,9 @@ from django.utils import timezone
 from loket.accounts import machine_accounts
 from loket.notify import services, webhooks
 from loket.notify.models import OutboxMessage, Status
-from tests.cases.conftest import demo, fast_passwords, post_application, token_for
+from tests.cases.conftest import fast_passwords, post_application, token_for
 
-__all__ = ["demo", "fast_passwords", "token_for"]
+__all__ = ["fast_passwords", "token_for"]
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from loket.demo.agency import load_demo
 from loket.org.models import Officer
 from tests.documents.samples import pdf_bytes, png_bytes
 
@@ -24,11 +23,6 @@ NIK = "3273055504900003"
 def fast_passwords(settings: Any) -> None:
     # The demo creates a dozen accounts; a real password hash for each is slow.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def demo(db: Any) -> Any:
-    return load_demo()
 
 
 def officer(username: str) -> Officer:

@@ -95,3 +95,23 @@ def test_unknown_step_is_a_definition_fault_and_steps_still_read_as_mappings() -
     assert definition.step_name("cek", "en") == "Cek"
     with pytest.raises(DefinitionFault):
         definition.step("tidak-ada")
+
+
+def test_the_engine_reads_the_catalogs_one_cache(
+    version: ServiceVersion, django_assert_num_queries: Any
+) -> None:
+    from loket.cases import compiled as engine
+
+    row, definition = engine.version(version.pk, version.content_hash)
+    assert definition is compiled(version)  # one copy per version in the process
+    assert row.pk == version.pk
+    with django_assert_num_queries(0):
+        assert engine.version(version.pk, version.content_hash)[1] is definition
+
+
+def test_a_stale_hash_gets_what_the_row_holds_now(version: ServiceVersion) -> None:
+    from loket.catalog.definitions import published
+
+    row, definition = published(version.pk, "0" * 64)
+    assert row.content_hash == version.content_hash
+    assert definition is compiled(version)

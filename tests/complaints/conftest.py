@@ -13,7 +13,6 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from loket.complaints import services
 from loket.complaints.categories import load_dir
 from loket.complaints.models import Complaint
-from loket.demo.agency import load_demo
 from loket.org.models import Officer
 from loket.workspace.otp import confirmed_devices
 
@@ -23,11 +22,10 @@ def _fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture
-def demo(db: Any) -> Any:
-    summary = load_demo()
-    load_dir()
-    return summary
+@pytest.fixture(scope="module")
+def demo_extras() -> tuple[Any, ...]:
+    """The complaint categories, loaded with the demo agency (tests/conftest.py `demo`)."""
+    return (load_dir,)
 
 
 def officer(username: str) -> Officer:

@@ -28,7 +28,6 @@ from loket.ledger.models import LedgerEntry
 from loket.ledger.services import verify_log
 from loket.portal.access import PROVEN
 from tests.cases.conftest import (  # noqa: F401  (fixtures)
-    demo,
     fast_passwords,
     post_application,
     token_for,
@@ -54,7 +53,7 @@ def _tracked(client, case: Case, code: str) -> dict:
 
 @pytest.mark.django_db(transaction=True)
 def test_the_approval_commits_the_request_and_the_worker_issues_the_licence(
-    demo,  # noqa: F811
+    demo,
     client,
     token_for,  # noqa: F811
     smtp_server,
@@ -86,7 +85,7 @@ def test_the_approval_commits_the_request_and_the_worker_issues_the_licence(
 
 @pytest.mark.django_db(transaction=True)
 def test_the_tracking_page_says_the_licence_is_being_issued_until_it_is(
-    demo,  # noqa: F811
+    demo,
     client,
     token_for,  # noqa: F811
     smtp_server,
@@ -159,7 +158,7 @@ def _worker(env: dict[str, str], *args: str) -> subprocess.Popen[bytes]:
 @pytest.mark.concurrency
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_mid_issue_is_replaced_and_the_licence_comes_out_once(
-    demo,  # noqa: F811
+    demo,
     client,
     token_for,  # noqa: F811
     smtp_server,
@@ -216,7 +215,7 @@ def test_a_worker_killed_mid_issue_is_replaced_and_the_licence_comes_out_once(
 
 @pytest.mark.django_db(transaction=True)
 def test_a_case_withdrawn_while_its_licence_is_pending_gets_no_licence(
-    demo,  # noqa: F811
+    demo,
     client,
     token_for,  # noqa: F811
     smtp_server,

@@ -17,7 +17,6 @@ from loket.documents import signing
 from loket.documents.models import IssuedDocument
 from loket.documents.services import issue_certificate, read_stored
 from tests.cases.conftest import (  # noqa: F401  (fixtures)
-    demo,
     fast_passwords,
     post_application,
     token_for,
@@ -112,7 +111,7 @@ def _approve_all(client, bearer, number: str) -> None:
 def test_a_failing_signer_parks_the_licence_and_the_worker_issues_it_once(
     hsm_signing,
     monkeypatch,
-    demo,  # noqa: F811
+    demo,
     client,
     token_for,  # noqa: F811
     smtp_server,

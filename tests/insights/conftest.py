@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from loket.cases import services as cases
 from loket.cases.intake import Applicant
 from loket.cases.models import Case, Task, TaskStatus
-from tests.cases.conftest import NIK, demo, fast_passwords, iu_data, officer  # noqa: F401
+from tests.cases.conftest import NIK, fast_passwords, iu_data, officer  # noqa: F401
 from tests.documents.samples import pdf_bytes, png_bytes
 from tests.workspace.conftest import signed_in  # noqa: F401  (officers signed in with 2FA)
 
@@ -43,7 +43,7 @@ def decide(case: Case, step: str, who: str, decision: str, now: dt.datetime) -> 
 
 
 @pytest.fixture
-def july_cases(demo: object) -> tuple[Case, Case]:  # noqa: F811
+def july_cases(demo: object) -> tuple[Case, Case]:
     on_time = apply(at(6, 9))
     decide(on_time, "verifikasi-berkas", "andi", "approve", at(6))
     decide(on_time, "kajian-teknis", "siti", "approve", at(7))

@@ -8,7 +8,6 @@ import pytest
 from django.test import Client
 
 from loket.complaints.categories import load_dir
-from loket.demo.agency import load_demo
 
 
 @pytest.fixture(autouse=True)
@@ -16,11 +15,10 @@ def _fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture
-def demo(db: Any) -> Any:
-    summary = load_demo()
-    load_dir()
-    return summary
+@pytest.fixture(scope="module")
+def demo_extras() -> tuple[Any, ...]:
+    """The complaint categories, loaded with the demo agency (tests/conftest.py `demo`)."""
+    return (load_dir,)
 
 
 # Recognisable personal data: none of it may appear in any published resource.

@@ -15,7 +15,7 @@ from loket.cases import services
 from loket.cases.intake import Applicant
 from loket.cases.models import Case
 from loket.payments.models import Bill
-from tests.cases.conftest import NIK, demo, fast_passwords, officer  # noqa: F401
+from tests.cases.conftest import NIK, fast_passwords, officer  # noqa: F401
 from tests.cases.test_end_to_end import SERVICES
 
 BANK_SECRET = "rahasia-bank-persepsi-uji"

@@ -11,7 +11,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from loket.cases.models import Case
-from loket.demo.agency import load_demo
 from loket.org.models import Officer
 from tests.documents.samples import pdf_bytes, png_bytes
 
@@ -26,11 +25,6 @@ def _portal_settings(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.LANGUAGE_CODE = "id"
     cache.clear()  # the track form's failure counters live in the cache
-
-
-@pytest.fixture
-def demo(db: Any) -> Any:
-    return load_demo()
 
 
 def ktp() -> SimpleUploadedFile:

@@ -12,9 +12,9 @@ from loket.org.models import Unit
 from loket.surveys import services
 from loket.surveys.models import SurveyPeriod
 from tests.cases.conftest import token_for
-from tests.workspace.conftest import _fast_password_hashing, demo, signed_in
+from tests.workspace.conftest import _fast_password_hashing, signed_in
 
-__all__ = ["_fast_password_hashing", "demo", "signed_in", "token_for"]
+__all__ = ["_fast_password_hashing", "signed_in", "token_for"]
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 
 from loket.cases.models import CaseEvent
 from loket.documents.models import IssuedDocument
-from tests.cases.conftest import demo, fast_passwords, post_application, token_for  # noqa: F401
+from tests.cases.conftest import fast_passwords, post_application, token_for  # noqa: F401
 from tests.helpers import issue_requested_documents
 from tests.verify.test_offline import run_verify
 from tests.verify.test_qr_and_tampering import decode_qr_codes
@@ -19,7 +19,7 @@ APPROVALS = [("verifikasi-berkas", "andi"), ("kajian-teknis", "siti"), ("persetu
 
 
 def test_the_demo_micro_business_licence_verifies_offline_and_by_qr(
-    demo,  # noqa: F811
+    demo,
     client,
     token_for,  # noqa: F811
     download,

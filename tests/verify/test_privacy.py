@@ -22,7 +22,7 @@ from loket.documents.services import read_stored, revoke
 from loket.ledger import commitments, merkle
 from loket.ledger.models import LedgerEntry
 from loket.org.models import Officer
-from tests.cases.conftest import NIK, demo, fast_passwords, post_application, token_for  # noqa: F401
+from tests.cases.conftest import NIK, fast_passwords, post_application, token_for  # noqa: F401
 from tests.cases.test_end_to_end import SERVICES
 from tests.helpers import issue_requested_documents
 

@@ -59,13 +59,6 @@ def open_task(case: Case) -> Task:
 
 
 @pytest.fixture
-def demo(db: Any) -> Any:
-    from loket.demo.agency import load_demo
-
-    return load_demo()
-
-
-@pytest.fixture
 def signed_in() -> Callable[[str], Client]:
     """A test client signed in as the demo officer with password and second factor."""
 
