@@ -12,8 +12,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from loket.api.responses import LocalTimeEncoder
-from loket.cases import api as cases_api
 from loket.cases import selectors, services, tracking
+from loket.cases.api import schemas as cases_schemas
+from loket.cases.api import serializers as cases_serializers
 from loket.cases.models import Case, Task, TaskStatus
 from tests.cases.conftest import NIK, officer, post_application
 from tests.documents.samples import pdf_bytes
@@ -140,7 +141,7 @@ def test_the_api_answer_is_what_the_schema_would_give(client: Client, demo: Any)
     _return(number)
     case = selectors.case_by_tracking_number(number)
     assert case is not None
-    validated = cases_api.ApplicationOut.model_validate(cases_api.application_out(case))
+    validated = cases_schemas.ApplicationOut.model_validate(cases_serializers.application_out(case))
     expected = json.loads(json.dumps(validated.model_dump(), cls=LocalTimeEncoder))
     assert _api(client, number, code) == expected
 
@@ -176,8 +177,8 @@ def test_officers_still_see_internal_events_and_names(client: Client, demo: Any)
     assert case is not None
     from loket.cases.policy import PersonalData
 
-    officer_view = cases_api.application_out(case, access=PersonalData.FULL)
-    applicant_view = cases_api.application_out(case)
+    officer_view = cases_serializers.application_out(case, access=PersonalData.FULL)
+    applicant_view = cases_serializers.application_out(case)
     assert "claimed" in {e["kind"] for e in officer_view["timeline"]}
     assert "claimed" not in {e["kind"] for e in applicant_view["timeline"]}
     assert any(e["officer"] for e in officer_view["timeline"])
