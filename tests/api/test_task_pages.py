@@ -116,3 +116,31 @@ def test_filters_travel_with_the_cursor_and_a_foreign_cursor_is_refused(
     done = client.get("/api/v1/tasks", {"status": "done"}, headers=andi)
     assert done.status_code == 200 and all(t["status"] == "done" for t in done.json())
     assert client.get("/api/v1/tasks", {"status": "weird"}, headers=andi).status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("due_before", "expect_some"),
+    [
+        # ISO 8601 allows offsets PostgreSQL refuses (beyond ±15:59): read in UTC.
+        ("2999-01-20T10:28:45+17:20", True),
+        ("1266-01-20T10:28:45-23:59", False),
+        # The calendar's ends, whose UTC moment Python cannot hold: clamped.
+        ("0001-01-01T00:00:00+17:20", False),
+        ("9999-12-31T23:59:59-23:00", True),
+        # No offset: the site's time zone.
+        ("2999-01-01T00:00:00", True),
+    ],
+)
+def test_due_before_takes_any_iso_moment(
+    demo: Any,
+    client: Client,
+    token_for: Callable[[str], dict[str, str]],
+    due_before: str,
+    expect_some: bool,
+) -> None:
+    post_application(client)
+    _fill_queue(3)
+    response = client.get("/api/v1/tasks", {"due_before": due_before}, headers=token_for("andi"))
+
+    assert response.status_code == 200, response.content
+    assert bool(response.json()) is expect_some

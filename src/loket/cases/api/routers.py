@@ -299,6 +299,22 @@ def cancel_application(
 tasks = Router(tags=["officers"], auth=officer_auth)
 
 
+def _utc_moment(value: dt.datetime | None) -> dt.datetime | None:
+    """A moment from the query string in UTC: PostgreSQL refuses offsets beyond ±15:59
+    that ISO 8601 (and Python) allow, and a naive time is read in the site's zone.
+    Moments beyond the calendar's ends in UTC are clamped to them (nothing is due then)."""
+    if value is None:
+        return None
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError:
+        if value.year == dt.MINYEAR:
+            return dt.datetime.min.replace(tzinfo=dt.UTC)
+        return dt.datetime.max.replace(tzinfo=dt.UTC)
+
+
 def _officer(request: HttpRequest) -> Officer:
     officer: Officer = request.auth  # type: ignore[attr-defined]
     return officer
@@ -327,6 +343,7 @@ def list_tasks(  # noqa: PLR0917  (django-ninja passes query parameters position
     service: str = Query("", max_length=80, description="a service code"),
     due_before: dt.datetime | None = None,
 ) -> list[TaskOut]:
+    due_before = _utc_moment(due_before)
     query = {
         "status": status,
         "service": service,
