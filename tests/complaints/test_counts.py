@@ -170,7 +170,11 @@ def test_a_failed_transition_moves_no_counter(demo: Any) -> None:
     complaint = file().complaint
     before = list(UnitCount.objects.values_list("unit_id", "received", "resolved_on_time"))
     with pytest.raises(ConflictError):  # not verified yet
-        services.answer(complaint_id=complaint.pk, officer=officer("dewi"), text="Sudah kami periksa di lapangan.")
+        services.answer(
+            complaint_id=complaint.pk,
+            officer=officer("dewi"),
+            text="Sudah kami periksa di lapangan.",
+        )
     assert list(UnitCount.objects.values_list("unit_id", "received", "resolved_on_time")) == before
 
 
