@@ -188,3 +188,19 @@ def test_counts_cost_two_queries_at_any_size(demo: Any) -> None:
     )
     large = queries_of(lambda: selectors.counts_per_unit(at(20)))
     assert small == large == 2
+
+
+def test_overdue_walks_the_deadline_indexes_not_the_table(demo: Any) -> None:
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the plan is checked on SQLite; PostgreSQL plans by table size")
+    for _ in range(5):
+        file(now=at(2))
+    sql, params = counts.overdue_sql(at(20))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        plan = " | ".join(str(row[-1]) for row in cursor.fetchall())
+    assert "complaint_status_verify_unit" in plan and "complaint_status_due_unit" in plan, plan
+    assert "SCAN complaints_complaint" not in plan, plan

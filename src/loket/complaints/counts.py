@@ -18,6 +18,7 @@ Writes that skip `save` (bulk_create, queryset.update) skip the counters too:
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Count, F, Q
@@ -88,6 +89,12 @@ def overdue_per_unit(now: dt.datetime) -> dict[int, int]:
     joined with UNION ALL and grouped, because with an OR, or with GROUP BY on the
     table itself, SQLite prefers to scan the whole table through the unit index.
     """
+    with connection.cursor() as cursor:
+        cursor.execute(*overdue_sql(now))
+        return dict(cursor.fetchall())
+
+
+def overdue_sql(now: dt.datetime) -> tuple[str, tuple[Any, ...]]:
     verifying = Complaint.objects.filter(status=Status.RECEIVED, verify_due_at__lt=now)
     handling = Complaint.objects.filter(status__in=HANDLING_STATUSES, due_at__lt=now)
     union = (
@@ -96,12 +103,8 @@ def overdue_per_unit(now: dt.datetime) -> dict[int, int]:
         .union(handling.order_by().values_list("unit_id"), all=True)
     )
     sql, params = union.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT unit_id, COUNT(*) FROM ({sql}) overdue GROUP BY unit_id",  # noqa: S608 (Django-built SQL, bound parameters)
-            params,
-        )
-        return dict(cursor.fetchall())
+    # Django-built SQL with bound parameters.
+    return f"SELECT unit_id, COUNT(*) FROM ({sql}) overdue GROUP BY unit_id", tuple(params)  # noqa: S608
 
 
 def stored() -> dict[int, tuple[int, int]]:
