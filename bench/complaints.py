@@ -92,11 +92,16 @@ def grow_to(size: int) -> None:
             public_xml=template.public_xml.replace(template.tracking_number, number, 1),
         )
 
+    from loket.complaints import counts
+
+    unit_id, resolved = template.counted_as()
     while have < size:
         batch = min(CHUNK, size - have)
         Complaint.objects.bulk_create(
             [copy(f"BEN-{have + i:09d}") for i in range(batch)], batch_size=2000
         )
+        # bulk_create skips save(), so the copies are added to the counters here.
+        counts.add(unit_id, received=batch, resolved_on_time=batch * int(resolved))
         have += batch
     from django.db import connection
 
@@ -150,20 +155,18 @@ def probes() -> dict[str, Callable[[], Any]]:
         return call
 
     def counts_uncached() -> Any:
-        from django.utils import timezone
+        from loket.complaints.selectors import counts_per_unit
 
-        from loket.complaints.selectors import _counts_per_unit
-
-        # The per-unit counts on the public list are an aggregate over every complaint,
-        # cached for a minute; this is what the first visitor after that minute pays.
-        return _counts_per_unit(timezone.now())
+        # The per-unit counts of the public list, read as every visitor reads them (no
+        # cache): the kept counters plus overdue from the deadline indexes.
+        return counts_per_unit()
 
     return {
         "public list (GET /pengaduan/)": get("/pengaduan/"),
         "public API list (GET /api/v1/complaints)": get("/api/v1/complaints", j),
         "Open311 GET requests.json": get("/open311/v2/requests.json", j),
         "Open311 GET requests.xml": get("/open311/v2/requests.xml", j),
-        "counts per unit, uncached (the list's minute cache missed)": counts_uncached,
+        "counts per unit, uncached": counts_uncached,
     }
 
 
@@ -195,10 +198,7 @@ def main() -> None:
     query_counts = {
         name: {r["probes"][name]["queries"] for r in rows} for name in rows[0]["probes"]
     }
-    # The goal is for the GET probes; the uncached aggregate is reported beside them.
-    worst_p95 = max(
-        p["p95_ms"] for r in rows for name, p in r["probes"].items() if "uncached" not in name
-    )
+    worst_p95 = max(p["p95_ms"] for r in rows for p in r["probes"].values())
     write_result(
         args.out,
         {

@@ -7,10 +7,11 @@ Models hold data and the invariants of one row; the SP4N-LAPOR! workflow lives i
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from collections.abc import Collection
+from typing import Any, Self
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -110,6 +111,8 @@ class Status(models.TextChoices):
 
 
 CLOSED_STATUSES = (Status.CLOSED, Status.REJECTED, Status.ARCHIVED)
+# A complaint answered on time counts as "resolved on time" once answered and after.
+RESOLVED_STATUSES = (*CLOSED_STATUSES, Status.ANSWERED)
 # The states in which the tier clock runs (the verification clock runs in RECEIVED).
 HANDLING_STATUSES = (Status.VERIFIED, Status.FORWARDED, Status.IN_FOLLOW_UP)
 
@@ -207,7 +210,13 @@ class Complaint(models.Model):
                 fields=["is_confidential", "-received_at", "-id"], name="complaint_public_order"
             ),
             models.Index(fields=["position", "status"]),
-            models.Index(fields=["status", "due_at"]),
+            # "Overdue" depends on the moment, so it is no counter: it is the open
+            # complaints whose running deadline has passed, counted per unit from these
+            # (covering) indexes; they also serve the deadline sweep.
+            models.Index(fields=["status", "due_at", "unit"], name="complaint_status_due_unit"),
+            models.Index(
+                fields=["status", "verify_due_at", "unit"], name="complaint_status_verify_unit"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -215,13 +224,35 @@ class Complaint(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         # The pre-rendered public row always matches the columns it is made of.
-        from loket.complaints import public_rows
+        from loket.complaints import counts, public_rows
 
         public_rows.refresh(self)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "public_json", "public_xml"}
-        super().save(*args, **kwargs)
+        # The counters move in the same transaction as the row they count.
+        with transaction.atomic():
+            before = None if self._state.adding else counts.stored_share(self)
+            super().save(*args, **kwargs)
+            after = self.counted_as()
+            counts.move(before, after)
+            self._counted = after
+
+    @classmethod
+    def from_db(
+        cls, db: str | None, field_names: Collection[str], values: Collection[Any], **kw: Any
+    ) -> Self:
+        instance = super().from_db(db, field_names, values, **kw)
+        # What the stored row adds to the per-unit counters (loket.complaints.counts).
+        loaded = instance.__dict__
+        if all(name in loaded for name in ("unit_id", "status", "answered_on_time")):
+            instance._counted = instance.counted_as()
+        return instance
+
+    def counted_as(self) -> tuple[int, bool]:
+        """(unit, resolved on time): this complaint's share of the per-unit counters."""
+        resolved = self.status in RESOLVED_STATUSES and self.answered_on_time is True
+        return self.unit_id, resolved
 
     @property
     def is_closed(self) -> bool:
@@ -243,6 +274,30 @@ class Complaint(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.is_overdue_at(timezone.now())
+
+
+class UnitCount(models.Model):
+    """The per-unit counters of the public list, kept by every save of a complaint.
+
+    `received` counts the complaints the unit handles now (a forwarded complaint moves
+    with its unit); `resolved_on_time` those of them answered within the tier deadline.
+    Confidential complaints count too: a number says nothing of their content. Overdue
+    is not here: it changes when a deadline passes with no event (see the indexes).
+    """
+
+    unit = models.OneToOneField(
+        "org.Unit", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    # Plain integers: a drifted counter must not make a transition fail (check/repair).
+    received = models.IntegerField(default=0)
+    resolved_on_time = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("complaint counts of a unit")
+        verbose_name_plural = _("complaint counts of units")
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}: {self.received}/{self.resolved_on_time}"
 
 
 class AppendOnlyError(Exception):
