@@ -298,3 +298,27 @@ def test_the_locking_read_locks_case_then_task_on_postgresql() -> None:
         assert plan.sql.endswith("FOR NO KEY UPDATE OF t1, t0")
     else:
         assert "FOR " not in plan.sql  # SQLite: BEGIN IMMEDIATE serialises writers
+
+
+def test_a_compiled_update_writes_as_the_orm_and_refuses_a_missing_row(demo: Any) -> None:
+    from django.db import DatabaseError, transaction
+
+    from loket.cases import store
+
+    case = _submit().case
+    before = Case.objects.get(pk=case.pk).updated_at
+    case.applicant_email = "baru@example.id"
+    case.data = {**case.data, "nama_usaha": "Warung Baru"}
+    with transaction.atomic():
+        store.update_columns(case, ["applicant_email", "data", "updated_at"])
+    stored = Case.objects.get(pk=case.pk)
+    assert stored.applicant_email == "baru@example.id"
+    assert stored.data["nama_usaha"] == "Warung Baru"
+    assert stored.updated_at > before  # auto_now stamped as the ORM stamps it
+    with connection.cursor() as cursor:  # written encrypted, as the ORM writes it
+        cursor.execute("SELECT data FROM cases_case WHERE id = %s", [case.pk])
+        assert "Warung Baru" not in str(cursor.fetchone()[0])
+
+    gone = Task(pk=999_999_999, status=TaskStatus.DONE)
+    with transaction.atomic(), pytest.raises(DatabaseError):
+        store.update_columns(gone, ["status"])
