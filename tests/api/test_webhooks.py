@@ -179,3 +179,24 @@ def test_return_resubmission_and_revocation_are_published(
         body = delivery["body"].decode()
         assert "Foto KTP buram" not in body and "dicabut" not in body  # reasons stay inside
         assert "3273055504900003" not in body
+
+
+def test_only_active_subscriptions_of_the_agency_asking_for_the_type_are_published(
+    demo: Any, client: Client
+) -> None:
+    from django.db import transaction
+
+    from loket.notify.models import WebhookSubscription
+
+    headers = _key("webhooks")
+    wanted = _subscribe(client, headers, "https://hook.example.id/a", "case.decided").json()
+    _subscribe(client, headers, "https://hook.example.id/b", "case.submitted")
+    paused = _subscribe(client, headers, "https://hook.example.id/c", "case.decided").json()
+    WebhookSubscription.objects.filter(pk=paused["id"]).update(is_active=False)
+    agency_id = WebhookSubscription.objects.get(pk=wanted["id"]).machine_account.agency_id
+
+    with transaction.atomic():
+        ids = webhooks.publish(agency_id=agency_id, event_type="case.decided", data={})
+        others = webhooks.publish(agency_id=agency_id + 999, event_type="case.decided", data={})
+    assert [OutboxMessage.objects.get(pk=pk).recipient for pk in ids] == [f"webhook:{wanted['id']}"]
+    assert others == []

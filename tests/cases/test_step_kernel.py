@@ -234,3 +234,91 @@ def test_every_event_of_an_approval_is_stored_with_its_id(demo: Any) -> None:
     event = _approve_verification(case)
     assert event.pk is not None
     assert CaseEvent.objects.get(pk=event.pk).kind == "decided"
+
+
+def _same_rows(fast: Any, orm: Any, left_out: frozenset[str] = frozenset()) -> None:
+    for field in type(orm)._meta.concrete_fields:
+        if field.name not in left_out:
+            assert getattr(fast, field.attname) == getattr(orm, field.attname), field.name
+
+
+def test_the_locking_reads_give_what_the_orm_gives(demo: Any) -> None:
+    from django.db import transaction
+
+    from loket.cases import locks
+
+    case = _submit().case
+    _approve_verification(case)
+    task = _open_task(case, "kajian-teknis")
+    orm_task = Task.objects.select_related(
+        "case", "case__service", "case__agency", "case__service_version", "position"
+    ).get(pk=task.pk)
+
+    with transaction.atomic(), CaptureQueriesContext(connection) as captured:
+        locked_case, locked_task = locks.lock_task_row(task.pk)
+        # Everything an operation reads of the rows came with the one statement.
+        assert locked_task.case is locked_case
+        assert locked_case.service.code and locked_case.agency.code and locked_task.position.code
+        version = orm_task.case.service_version
+        assert locked_case.service_version.content_hash == version.content_hash
+    assert len(_kernel_statements(captured)) == 1
+    _same_rows(locked_task, orm_task)
+    _same_rows(locked_task.position, orm_task.position)
+    _same_rows(locked_case, orm_task.case)
+    _same_rows(locked_case.service, orm_task.case.service)
+    _same_rows(locked_case.agency, orm_task.case.agency, frozenset({"crest_png"}))
+    # Decrypted and typed as the ORM gives them.
+    assert locked_case.applicant_nik == NIK and locked_case.data == orm_task.case.data
+    assert locked_task.created_at.tzinfo is not None
+
+    with transaction.atomic():
+        alone = locks.lock_case_row(case.pk)
+    _same_rows(alone, orm_task.case)
+    _same_rows(alone.agency, orm_task.case.agency, frozenset({"crest_png"}))
+    assert alone.service_version.pk == case.service_version_id
+
+
+def test_a_locking_read_of_a_missing_row_is_refused(demo: Any) -> None:
+    from django.db import transaction
+
+    from loket.cases import locks
+    from loket.core.errors import NotFound
+
+    with transaction.atomic(), pytest.raises(NotFound):
+        locks.lock_task_row(999_999_999)
+    with transaction.atomic(), pytest.raises(Case.DoesNotExist):
+        locks.lock_case_row(999_999_999)
+
+
+def test_the_locking_read_locks_case_then_task_on_postgresql() -> None:
+    from loket.cases import locks
+
+    plan = locks._plan("task", connection)
+    if connection.features.has_select_for_update:
+        assert plan.sql.endswith("FOR NO KEY UPDATE OF t1, t0")
+    else:
+        assert "FOR " not in plan.sql  # SQLite: BEGIN IMMEDIATE serialises writers
+
+
+def test_a_compiled_update_writes_as_the_orm_and_refuses_a_missing_row(demo: Any) -> None:
+    from django.db import DatabaseError, transaction
+
+    from loket.cases import store
+
+    case = _submit().case
+    before = Case.objects.get(pk=case.pk).updated_at
+    case.applicant_email = "baru@example.id"
+    case.data = {**case.data, "nama_usaha": "Warung Baru"}
+    with transaction.atomic():
+        store.update_columns(case, ["applicant_email", "data", "updated_at"])
+    stored = Case.objects.get(pk=case.pk)
+    assert stored.applicant_email == "baru@example.id"
+    assert stored.data["nama_usaha"] == "Warung Baru"
+    assert stored.updated_at > before  # auto_now stamped as the ORM stamps it
+    with connection.cursor() as cursor:  # written encrypted, as the ORM writes it
+        cursor.execute("SELECT data FROM cases_case WHERE id = %s", [case.pk])
+        assert "Warung Baru" not in str(cursor.fetchone()[0])
+
+    gone = Task(pk=999_999_999, status=TaskStatus.DONE)
+    with transaction.atomic(), pytest.raises(DatabaseError):
+        store.update_columns(gone, ["status"])

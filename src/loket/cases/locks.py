@@ -6,61 +6,213 @@ Locks are FOR NO KEY UPDATE of the case (and task) rows only: locking the
 joined service/agency rows, or a plain FOR UPDATE, would block every
 transaction that inserts a row pointing at them (PostgreSQL takes KEY SHARE
 locks for foreign keys) and deadlock against the ledger's lock. SQLite has no
-row locks; its IMMEDIATE transactions serialise writers instead.
+row locks; its IMMEDIATE transactions serialise writers instead (ADR 0016).
+
+The locking reads are the hottest statements of the step kernel (ADR 0018):
+built by the ORM (a four-table `select_related` with `select_for_update`) they
+cost about half of an ordinary decision's CPU in query compilation alone. So,
+as `cases/reads.py` does for tracking, each statement is built once per process
+and database from the models' metadata; values go through each field's database
+converters exactly as the ORM applies them (decryption, JSON, dates on SQLite)
+and instances come from `Model.from_db`, related rows cached as `select_related`
+caches them.
 """
 
 from __future__ import annotations
 
-from django.db import transaction
-from django.db.models import F
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from loket.cases import compiled
 from loket.cases.models import Case, Task
+from loket.catalog.models import Service, ServiceVersion
 from loket.core.errors import NotFound
+from loket.org.models import Agency, Position
+
+Converter = Callable[[Any, Any, Any], Any]
+
+# The rows each locking read brings along: (path from the root, model, fields left out).
+# The agency's crest stays out (deferred, loaded if ever touched): no step reads it.
+CASE_RELATED: tuple[tuple[str, type[models.Model], frozenset[str]], ...] = (
+    ("service", Service, frozenset()),
+    ("agency", Agency, frozenset({"crest_png"})),
+)
+TASK_RELATED: tuple[tuple[str, type[models.Model], frozenset[str]], ...] = (
+    ("case", Case, frozenset()),
+    ("case__service", Service, frozenset()),
+    ("case__agency", Agency, frozenset({"crest_png"})),
+    ("position", Position, frozenset()),
+)
+
+
+@dataclass(frozen=True)
+class _Part:
+    model: type[models.Model]
+    attnames: tuple[str, ...]
+    columns: tuple[Any, ...]  # the ORM's column expressions, which converters expect
+    converters: tuple[tuple[Converter, ...], ...]
+    path: str  # "" for the root row
+
+
+@dataclass(frozen=True)
+class _Plan:
+    sql: str
+    parts: tuple[_Part, ...]
+
+
+_plans: dict[tuple[str, str], _Plan] = {}
+_plans_lock = threading.Lock()
+
+
+def _build(
+    connection: Any,
+    root: type[models.Model],
+    related: tuple[tuple[str, type[models.Model], frozenset[str]], ...],
+    locked: tuple[str, ...],
+) -> _Plan:
+    """SELECT root and related rows joined on their foreign keys, the version's hash
+    last, locking the `locked` paths' rows on databases with row locks."""
+    quote = connection.ops.quote_name
+    aliases = {"": "t0"}
+    select: list[str] = []
+    joins: list[str] = []
+    parts: list[_Part] = []
+    everything = (("", root, frozenset[str]()), *related)
+    models_by_path = {path: model for path, model, _left_out in everything}
+    for index, (path, model, left_out) in enumerate(everything):
+        alias = aliases[path] if not path else f"t{index}"
+        if path:
+            aliases[path] = alias
+            parent_path, _sep, name = path.rpartition("__")
+            local = cast(Any, models_by_path[parent_path]._meta.get_field(name)).column
+            key = cast(Any, model._meta.pk).column
+            joins.append(
+                f"INNER JOIN {quote(model._meta.db_table)} {alias} "
+                f"ON {aliases[parent_path]}.{quote(local)} = {alias}.{quote(key)}"
+            )
+        fields = [f for f in model._meta.concrete_fields if f.name not in left_out]
+        columns, converters = [], []
+        for field in fields:
+            column = field.get_col(alias)
+            columns.append(column)
+            converters.append(
+                tuple(
+                    connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+                )
+            )
+            select.append(f"{alias}.{quote(field.column)}")
+        parts.append(
+            _Part(model, tuple(f.attname for f in fields), tuple(columns), tuple(converters), path)
+        )
+    case_alias = aliases["" if root is Case else "case"]
+    version_table = quote(ServiceVersion._meta.db_table)
+    joins.append(
+        f"INNER JOIN {version_table} tv ON {case_alias}."
+        f"{quote(Case._meta.get_field('service_version').column)} = "
+        f"tv.{quote(cast(Any, ServiceVersion._meta.pk).column)}"
+    )
+    select.append(f"tv.{quote(ServiceVersion._meta.get_field('content_hash').column)}")
+    key = quote(cast(Any, root._meta.pk).column)
+    # Identifiers come from model metadata; the id is a parameter.
+    sql = (
+        f"SELECT {', '.join(select)} FROM {quote(root._meta.db_table)} t0 "  # noqa: S608
+        + " ".join(joins)
+        + f" WHERE t0.{key} = %s"
+    )
+    if connection.features.has_select_for_update:
+        # The OF list names the case first: PostgreSQL locks the rows in that order.
+        of = ", ".join(aliases[path] for path in locked)
+        no_key = " NO KEY" if connection.features.has_select_for_no_key_update else ""
+        sql += f" FOR{no_key} UPDATE OF {of}"
+    return _Plan(sql, tuple(parts))
+
+
+def _plan(name: str, connection: Any) -> _Plan:
+    key = (name, connection.alias)
+    found = _plans.get(key)
+    if found is not None:
+        return found
+    if name == "task":
+        plan = _build(connection, Task, TASK_RELATED, ("case", ""))
+    else:
+        plan = _build(connection, Case, CASE_RELATED, ("",))
+    with _plans_lock:
+        _plans[key] = plan
+    return plan
+
+
+def _instance(part: _Part, alias: str, values: Sequence[Any], connection: Any) -> Any:
+    converted = []
+    for column, converters, value in zip(part.columns, part.converters, values, strict=True):
+        for convert in converters:
+            value = convert(value, column, connection)  # noqa: PLW2901
+        converted.append(value)
+    return part.model.from_db(alias, list(part.attnames), converted)
+
+
+def _locked_read(name: str, pk: int) -> tuple[dict[str, Any], str] | None:
+    """The rows of plan `name` for `pk` by path, and the version's content hash."""
+    connection = transaction.get_connection()
+    plan = _plan(name, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(plan.sql, [pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    rows: dict[str, Any] = {}
+    start = 0
+    for part in plan.parts:
+        end = start + len(part.attnames)
+        instance = _instance(part, connection.alias, row[start:end], connection)
+        start = end
+        rows[part.path] = instance
+        if part.path:
+            # Cache it on its parent as select_related does: no query when it is read.
+            parent_path, _sep, field = part.path.rpartition("__")
+            parent = rows[parent_path]
+            parent._meta.get_field(field).set_cached_value(parent, instance)
+    return rows, str(row[-1])
 
 
 def lock_case_row(case_id: int) -> Case:
     """The case, locked until the transaction ends, with its service, agency and version.
 
-    One query: the version comes from the per-process cache of compiled versions,
+    One statement: the version comes from the per-process cache of compiled versions,
     keyed by the id and content hash read here.
     """
-    case = (
-        Case.objects.select_for_update(of=("self",), no_key=True)
-        .select_related("service", "agency")
-        .annotate(version_hash=F("service_version__content_hash"))
-        .get(pk=case_id)
-    )
-    _attach_version(case)
+    found = _locked_read("case", case_id)
+    if found is None:
+        raise Case.DoesNotExist(f"Case matching query does not exist: {case_id}")
+    rows, content_hash = found
+    case = cast(Case, rows[""])
+    _attach_version(case, content_hash)
     return case
 
 
 def lock_task_row(task_id: int) -> tuple[Case, Task]:
-    """The task and its case, both locked, in one query.
+    """The task and its case, both locked, in one statement.
 
     The OF list names the case first: PostgreSQL locks the rows in that order, the
     order every other operation takes them in (case, then its tasks), so none can
     deadlock with this. Both rows are locked, so a concurrent winner's change to
     either is seen here once its transaction ends.
     """
-    task = (
-        Task.objects.select_for_update(of=("case", "self"), no_key=True)
-        .select_related("case", "case__service", "case__agency", "position")
-        .annotate(version_hash=F("case__service_version__content_hash"))
-        .filter(pk=task_id)
-        .first()
-    )
-    if task is None:
+    found = _locked_read("task", task_id)
+    if found is None:
         raise NotFound(_("There is no task %(id)s.") % {"id": task_id}, field="id")
-    case = task.case
-    case.version_hash = task.version_hash  # type: ignore[attr-defined]
-    _attach_version(case)
+    rows, content_hash = found
+    task, case = cast(Task, rows[""]), cast(Case, rows["case"])
+    _attach_version(case, content_hash)
     return case, task
 
 
-def _attach_version(case: Case) -> None:
-    version, _definition = compiled.version(case.service_version_id, case.version_hash)  # type: ignore[attr-defined]
+def _attach_version(case: Case, content_hash: str) -> None:
+    version, _definition = compiled.version(case.service_version_id, content_hash)
     case.service_version = version
 
 

@@ -7,10 +7,12 @@ ORM would. Runs on SQLite (3.35+, for RETURNING) and PostgreSQL.
 
 from __future__ import annotations
 
-from typing import cast
+from collections.abc import Sequence
+from typing import Any, cast
 
+from django.db import DatabaseError, transaction
 from django.db import connection as default_connection
-from django.db import transaction
+from django.db.models import Field, Model
 
 from loket.cases.models import Task
 from loket.org.models import Position
@@ -53,3 +55,41 @@ def insert_task(task: Task, *, agency_id: int, position_code: str) -> bool:
     task._state.adding = False
     task._state.db = connection.alias or default_connection.alias
     return True
+
+
+_update_sql: dict[tuple[str, type[Model], tuple[str, ...]], str] = {}
+
+
+def update_columns(instance: Model, names: Sequence[str]) -> None:
+    """`instance.save(update_fields=names)` in one UPDATE built once per set of columns.
+
+    The ORM compiles an UPDATE on every save (a few hundred µs for a case step's two
+    saves); this keeps its semantics: values from each field's ``pre_save`` (so
+    ``auto_now`` columns are stamped) adapted by ``get_db_prep_save`` (so encrypted
+    fields are encrypted), and no row updated is an error as it is for the ORM. The
+    models it serves (Case, Task) have no save signals to send.
+    """
+    connection = transaction.get_connection()
+    model = type(instance)
+    meta = model._meta
+    fields = [cast("Field[Any, Any]", meta.get_field(name)) for name in dict.fromkeys(names)]
+    if any(hasattr(f, "get_placeholder") for f in fields):
+        # A field that writes itself through SQL of its own: leave it to the ORM.
+        instance.save(update_fields=list(names))
+        return
+    key = (connection.alias, model, tuple(f.name for f in fields))
+    sql = _update_sql.get(key)
+    if sql is None:
+        quote = connection.ops.quote_name
+        assignments = ", ".join(f"{quote(cast(str, f.column))} = %s" for f in fields)
+        # Identifiers come from model metadata, values are parameters.
+        sql = (
+            f"UPDATE {quote(meta.db_table)} SET {assignments} "  # noqa: S608
+            f"WHERE {quote(cast(str, meta.pk.column))} = %s"  # type: ignore[union-attr]
+        )
+        _update_sql[key] = sql
+    params = [f.get_db_prep_save(f.pre_save(instance, False), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, instance.pk])
+        if cursor.rowcount != 1:
+            raise DatabaseError("Save with update_fields did not affect any rows.")

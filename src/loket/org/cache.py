@@ -15,6 +15,8 @@ import threading
 import uuid
 from typing import Any
 
+from django.db import transaction
+
 from loket.org.models import Appointment, OrgRevision
 
 _lock = threading.Lock()
@@ -40,11 +42,37 @@ def bump() -> None:
 def revision_with(**annotations: Any) -> tuple[str, dict[str, Any]] | None:
     """The committed revision and, in the same statement, the caller's `annotations`;
     None when there is no revision row (nothing may be cached then)."""
+    if not annotations:
+        # Every claim and most decisions ask for the revision alone: a statement built
+        # once per process instead of an ORM query compiled per act (issue 11).
+        return _revision_alone()
     row = OrgRevision.objects.filter(pk=1).annotate(**annotations)
     found = row.values("revision", *annotations).first()
     if found is None or not found["revision"]:
         return None
     return str(found.pop("revision")), found
+
+
+_revision_sql: dict[str, str] = {}
+
+
+def _revision_alone() -> tuple[str, dict[str, Any]] | None:
+    connection = transaction.get_connection()
+    sql = _revision_sql.get(connection.alias)
+    if sql is None:
+        quote = connection.ops.quote_name
+        meta = OrgRevision._meta
+        column = quote(meta.get_field("revision").column)  # type: ignore[arg-type]
+        key = quote(meta.pk.column)  # type: ignore[union-attr]
+        # Identifiers come from model metadata.
+        sql = f"SELECT {column} FROM {quote(meta.db_table)} WHERE {key} = 1"  # noqa: S608
+        _revision_sql[connection.alias] = sql
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+    if row is None or not row[0]:
+        return None
+    return str(row[0]), {}
 
 
 def appointments(officer_id: int, position_id: int, revision: str) -> list[Appointment]:

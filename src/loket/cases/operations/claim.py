@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from loket.cases import locks, policy
+from loket.cases import locks, policy, store
 from loket.cases.flow import Actor, Run
 from loket.cases.models import (
     Task,
@@ -49,7 +49,7 @@ def _claim(task_id: int, officer: Officer, now: dt.datetime) -> Task:
     policy.require_segregation(run.definition, task, officer, reach)
     task.claimed_by = officer
     task.claimed_at = now
-    task.save(update_fields=["claimed_by", "claimed_at"])
+    store.update_columns(task, ["claimed_by", "claimed_at"])
     run.record(
         "claimed",
         step_id=task.step_id,

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from loket.cases import locks, policy
+from loket.cases import locks, policy, store
 from loket.cases import revision as revisions
 from loket.cases.flow import Actor, Run
 from loket.cases.models import (
@@ -104,7 +104,7 @@ def _decide(
     if task.claimed_by_id is None:
         task.claimed_by, task.claimed_at = officer, now
         changed += ["claimed_by", "claimed_at"]
-    task.save(update_fields=changed)
+    store.update_columns(task, changed)
     run.task_done(task)
     # The authority read brought the officer's account along: no query for it here.
     actor = Actor(
