@@ -21,20 +21,17 @@ caches them.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from loket.cases import compiled
+from loket.cases import compiled, prepared
 from loket.cases.models import Case, Task
 from loket.catalog.models import Service, ServiceVersion
 from loket.core.errors import NotFound
 from loket.org.models import Agency, Position
-
-Converter = Callable[[Any, Any, Any], Any]
 
 # The rows each locking read brings along: (path from the root, model, fields left out).
 # The agency's crest stays out (deferred, loaded if ever touched): no step reads it.
@@ -51,18 +48,9 @@ TASK_RELATED: tuple[tuple[str, type[models.Model], frozenset[str]], ...] = (
 
 
 @dataclass(frozen=True)
-class _Part:
-    model: type[models.Model]
-    attnames: tuple[str, ...]
-    columns: tuple[Any, ...]  # the ORM's column expressions, which converters expect
-    converters: tuple[tuple[Converter, ...], ...]
-    path: str  # "" for the root row
-
-
-@dataclass(frozen=True)
 class _Plan:
     sql: str
-    parts: tuple[_Part, ...]
+    parts: tuple[prepared.Part, ...]
 
 
 _plans: dict[tuple[str, str], _Plan] = {}
@@ -81,7 +69,7 @@ def _build(
     aliases = {"": "t0"}
     select: list[str] = []
     joins: list[str] = []
-    parts: list[_Part] = []
+    parts: list[prepared.Part] = []
     everything = (("", root, frozenset[str]()), *related)
     models_by_path = {path: model for path, model, _left_out in everything}
     for index, (path, model, left_out) in enumerate(everything):
@@ -95,20 +83,9 @@ def _build(
                 f"INNER JOIN {quote(model._meta.db_table)} {alias} "
                 f"ON {aliases[parent_path]}.{quote(local)} = {alias}.{quote(key)}"
             )
-        fields = [f for f in model._meta.concrete_fields if f.name not in left_out]
-        columns, converters = [], []
-        for field in fields:
-            column = field.get_col(alias)
-            columns.append(column)
-            converters.append(
-                tuple(
-                    connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-                )
-            )
-            select.append(f"{alias}.{quote(field.column)}")
-        parts.append(
-            _Part(model, tuple(f.attname for f in fields), tuple(columns), tuple(converters), path)
-        )
+        piece, columns = prepared.part(connection, model, left_out, path=path, alias=alias)
+        parts.append(piece)
+        select.extend(columns)
     case_alias = aliases["" if root is Case else "case"]
     version_table = quote(ServiceVersion._meta.db_table)
     joins.append(
@@ -146,15 +123,6 @@ def _plan(name: str, connection: Any) -> _Plan:
     return plan
 
 
-def _instance(part: _Part, alias: str, values: Sequence[Any], connection: Any) -> Any:
-    converted = []
-    for column, converters, value in zip(part.columns, part.converters, values, strict=True):
-        for convert in converters:
-            value = convert(value, column, connection)  # noqa: PLW2901
-        converted.append(value)
-    return part.model.from_db(alias, list(part.attnames), converted)
-
-
 def _locked_read(name: str, pk: int) -> tuple[dict[str, Any], str] | None:
     """The rows of plan `name` for `pk` by path, and the version's content hash."""
     connection = transaction.get_connection()
@@ -164,18 +132,7 @@ def _locked_read(name: str, pk: int) -> tuple[dict[str, Any], str] | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    rows: dict[str, Any] = {}
-    start = 0
-    for part in plan.parts:
-        end = start + len(part.attnames)
-        instance = _instance(part, connection.alias, row[start:end], connection)
-        start = end
-        rows[part.path] = instance
-        if part.path:
-            # Cache it on its parent as select_related does: no query when it is read.
-            parent_path, _sep, field = part.path.rpartition("__")
-            parent = rows[parent_path]
-            parent._meta.get_field(field).set_cached_value(parent, instance)
+    rows: dict[str, Any] = prepared.instances(plan.parts, connection.alias, row[:-1], connection)
     return rows, str(row[-1])
 
 

@@ -15,17 +15,15 @@ by its own view.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
 from django.db import connections, models, router
 
+from loket.cases import prepared
 from loket.cases.models import Case
 from loket.catalog.models import Service, ServiceVersion
 from loket.org.models import Agency
-
-Converter = Callable[[Any, Any, Any], Any]
 
 # (relation on Case, model, fields left out)
 RELATED: tuple[tuple[str, type[models.Model], frozenset[str]], ...] = (
@@ -36,26 +34,13 @@ RELATED: tuple[tuple[str, type[models.Model], frozenset[str]], ...] = (
 
 
 @dataclass(frozen=True)
-class _Part:
-    model: type[models.Model]
-    fields: tuple[models.Field[Any, Any], ...]
-    columns: tuple[Any, ...]  # the ORM's column expressions, which converters expect
-    converters: tuple[tuple[Converter, ...], ...]
-    relation: str  # "" for the case itself
-
-
-@dataclass(frozen=True)
 class _Plan:
     sql: str
-    parts: tuple[_Part, ...]
+    parts: tuple[prepared.Part, ...]
 
 
 _plans: dict[str, _Plan] = {}
 _lock = threading.Lock()
-
-
-def _fields(model: type[models.Model], left_out: frozenset[str]) -> tuple[Any, ...]:
-    return tuple(f for f in model._meta.concrete_fields if f.name not in left_out)
 
 
 def _plan(alias: str) -> _Plan:
@@ -65,7 +50,7 @@ def _plan(alias: str) -> _Plan:
         return found
     connection = connections[alias]
     quote = connection.ops.quote_name
-    parts: list[_Part] = []
+    parts: list[prepared.Part] = []
     columns: list[str] = []
     joins: list[str] = []
     case_table = quote(Case._meta.db_table)
@@ -75,19 +60,9 @@ def _plan(alias: str) -> _Plan:
     )
     for relation, model, left_out in everything:
         table = model._meta.db_table
-        fields = _fields(model, left_out)
-        converters = []
-        cols = []
-        for field in fields:
-            column = field.get_col(table)
-            cols.append(column)
-            converters.append(
-                tuple(
-                    connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-                )
-            )
-            columns.append(f"{quote(table)}.{quote(field.column)}")
-        parts.append(_Part(model, fields, tuple(cols), tuple(converters), relation))
+        piece, select = prepared.part(connection, model, left_out, path=relation, alias=table)
+        parts.append(piece)
+        columns.extend(select)
         if relation:
             key = quote(cast(str, cast(Any, model._meta.pk).column))
             local = quote(cast(str, cast(Any, Case._meta.get_field(relation)).column))
@@ -107,15 +82,6 @@ def _plan(alias: str) -> _Plan:
     return plan
 
 
-def _instance(part: _Part, alias: str, values: Sequence[Any], connection: Any) -> Any:
-    converted = []
-    for column, converters, value in zip(part.columns, part.converters, values, strict=True):
-        for convert in converters:
-            value = convert(value, column, connection)  # noqa: PLW2901
-        converted.append(value)
-    return part.model.from_db(alias, [f.attname for f in part.fields], converted)
-
-
 def case_by_tracking_number(tracking_number: str) -> Case | None:
     """The case with its service, version and agency, as `select_related` gives them."""
     alias = router.db_for_read(Case)
@@ -126,14 +92,4 @@ def case_by_tracking_number(tracking_number: str) -> Case | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    start = 0
-    case: Case | None = None
-    for part in plan.parts:
-        end = start + len(part.fields)
-        instance = _instance(part, alias, row[start:end], connection)
-        start = end
-        if case is None:
-            case = instance
-        else:
-            Case._meta.get_field(part.relation).set_cached_value(case, instance)  # type: ignore[union-attr]
-    return case
+    return cast(Case, prepared.instances(plan.parts, alias, row, connection)[""])
