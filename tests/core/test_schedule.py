@@ -37,6 +37,25 @@ def test_a_run_is_claimed_once_and_the_next_one_when_it_falls_due():
     assert DBTaskResult.objects.filter(task_path="loket.notify.tasks.sweep_outbox").count() == 2
 
 
+@pytest.mark.django_db
+def test_work_a_person_waits_for_goes_before_the_periodic_sweeps():
+    # Every periodic job falls due at a worker's first round; a licence asked for
+    # meanwhile, and the message with an access code, must not wait behind them.
+    from loket.cases.tasks import issue_document
+    from loket.notify.tasks import deliver_outbox
+
+    due = claim_due(default_schedule(), now=timezone.now(), worker_id="a")
+    assert len(due) == len(default_schedule())
+    issue_document.enqueue(request_id=1)
+    deliver_outbox.enqueue(message_ids=[1])
+
+    queue = [r.task_path for r in DBTaskResult.objects.ready()]
+    assert queue[:2] == ["loket.cases.tasks.issue_document", "loket.notify.tasks.deliver_outbox"]
+    periodic = DBTaskResult.objects.exclude(task_path__in=queue[:2])
+    assert periodic.count() == len(due)
+    assert all(r.priority < issue_document.priority for r in periodic)
+
+
 @pytest.mark.concurrency
 @pytest.mark.django_db(transaction=True)
 def test_three_worker_processes_enqueue_each_periodic_job_once():

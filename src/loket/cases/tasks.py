@@ -5,6 +5,7 @@ from __future__ import annotations
 from django_tasks import task
 
 from loket.cases import deadlines, issuing, services
+from loket.core.schedule import WAITED_FOR
 
 
 @task()
@@ -31,7 +32,7 @@ def issue_parked_documents() -> int:
     return services.issue_parked()
 
 
-@task()
+@task(priority=WAITED_FOR)
 def issue_document(request_id: int) -> bool:
     """Issue the document an approval asked for (enqueued in the approval's transaction)."""
     return issuing.issue_requested(request_id=request_id)

@@ -21,6 +21,12 @@ from loket.core.models import ScheduledJob
 
 logger = logging.getLogger("loket.worker")
 
+# The queue runs the highest priority first (django-tasks' database backend orders by
+# priority, then by run time). Work a person is waiting for (a licence being signed,
+# the message carrying an access code) goes before the periodic sweeps, which run at
+# the default 0: a rollup refresh over a large month must not hold a licence back.
+WAITED_FOR = 50
+
 
 @dataclass(frozen=True)
 class Periodic:

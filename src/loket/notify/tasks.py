@@ -6,10 +6,12 @@ from dataclasses import asdict
 
 from django_tasks import task
 
+from loket.core.schedule import WAITED_FOR
+
 from . import reminders, services
 
 
-@task()
+@task(priority=WAITED_FOR)
 def deliver_outbox(message_ids: list[int] | None = None) -> dict[str, int]:
     """Send the given messages promptly after the enqueuing transaction committed.
 
