@@ -100,3 +100,31 @@ def test_a_cached_authority_read_is_one_narrow_query(demo: Any) -> None:
     statements = [q["sql"] for q in captured.captured_queries]
     assert not any('"org_appointment"' in sql for sql in statements), statements
     assert sum('"org_orgrevision"' in sql for sql in statements) == 1
+
+
+@pytest.mark.parametrize("with_revision", [True, False], ids=["cached", "no-revision-row"])
+def test_segregation_is_checked_in_the_authority_read_with_or_without_the_cache(
+    demo: Any, with_revision: bool
+) -> None:
+    """The same officer may not decide both steps of a segregation pair, whether the
+    check rides on the revision read (the cache) or runs alone (no revision row yet)."""
+    from loket.org.models import OrgRevision, Position
+
+    dewi = officer("dewi")
+    org.appoint(  # Dewi (Plt head of division) is also made a licensing analyst
+        officer=dewi,
+        position=Position.objects.get(code="analis-perizinan"),
+        capacity=Capacity.DEFINITIVE,
+        start_date=dt.date(2024, 1, 2),
+    )
+    case = _case()
+    services.decide(task_id=_task(case).pk, officer=officer("andi"), decision="approve")
+    services.decide(task_id=_task(case, "kajian-teknis").pk, officer=dewi, decision="approve")
+    if not with_revision:
+        OrgRevision.objects.all().delete()
+
+    task = _task(case, "persetujuan")
+    with pytest.raises(AuthorityError) as refused:
+        services.decide(task_id=task.pk, officer=dewi, decision="approve")
+    assert refused.value.code == "segregation_of_duties"
+    assert _task(case, "persetujuan").decided_at is None

@@ -33,6 +33,7 @@ from loket.cases.models import (
 )
 from loket.catalog.definitions import DefinitionFault, Step
 from loket.catalog.fields import localized
+from loket.core import prepared
 from loket.core.errors import ConflictError, LoketError
 from loket.core.formats import group_digits
 from loket.org.models import Officer, Position
@@ -717,7 +718,7 @@ class Run:
         """Write the events recorded so far, in one multi-row INSERT (ids are set), and
         queue their public facts for the ledger in another."""
         if self._unsaved:
-            CaseEvent.objects.bulk_create(self._unsaved)
+            prepared.insert_rows(self._unsaved)
             self._unsaved = []
         if self._unsaved_ledger:
             ports.ledger_enqueue(self._unsaved_ledger)

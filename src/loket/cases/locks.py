@@ -27,9 +27,10 @@ from typing import Any, cast
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from loket.cases import compiled, prepared
+from loket.cases import compiled
 from loket.cases.models import Case, Task
 from loket.catalog.models import Service, ServiceVersion
+from loket.core import prepared
 from loket.core.errors import NotFound
 from loket.org.models import Agency, Position
 

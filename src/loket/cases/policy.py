@@ -20,9 +20,9 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
-from django.db.models import Subquery
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from loket.cases import ports
@@ -112,12 +112,11 @@ def reach_for_task(
     forbids the officer this step, in the same query. Enough for claiming and deciding,
     which ask nothing else; not for questions about heads of units."""
     earlier = _segregated_from(definition, task) if definition is not None else []
-    checks: dict[str, Any] = {}
+    check = None
     if earlier:
-        decided = Task.objects.filter(case_id=task.case_id, step_id__in=earlier, decided_by=officer)
-        checks["segregated_step"] = Subquery(decided.values("step_id")[:1])
-    holding, values = ports.may_act_with(officer, task.position, at, **checks)
-    known = {task.pk: values.get("segregated_step")} if holding is not None else {}
+        check = (_decided_earlier_sql(len(earlier)), [task.case_id, officer.pk, *earlier])
+    holding, segregated_step = ports.may_act_with(officer, task.position, at, check)
+    known = {task.pk: segregated_step} if holding is not None else {}
     return Reach(
         officer=officer,
         holdings=[holding] if holding is not None else [],
@@ -326,6 +325,35 @@ def require_capacity(definition: ServiceDefinition, task: Task, holding: Holding
 
 
 # -- segregation of duties ---------------------------------------------------------------
+
+
+_decided_sql: dict[tuple[str, int], str] = {}
+
+
+def _decided_earlier_sql(steps: int) -> str:
+    """A scalar SQL expression: one of `steps` earlier steps of the case that the officer
+    decided, or NULL (parameters: case id, officer id, the step ids). Built once per
+    process and number of steps, for the authority read of a step (issue 11)."""
+    connection = transaction.get_connection()
+    key = (connection.alias, steps)
+    sql = _decided_sql.get(key)
+    if sql is None:
+        quote = connection.ops.quote_name
+        meta = Task._meta
+        column = {
+            name: quote(cast(str, cast(Any, meta.get_field(name)).column))
+            for name in ("case", "step_id", "decided_by")
+        }
+        decided = column["decided_by"]
+        marks = ", ".join(["%s"] * steps)
+        # Identifiers come from model metadata, values are parameters.
+        sql = (
+            f"SELECT {column['step_id']} FROM {quote(meta.db_table)} "  # noqa: S608
+            f"WHERE {column['case']} = %s AND {decided} = %s "
+            f"AND {column['step_id']} IN ({marks}) LIMIT 1"
+        )
+        _decided_sql[key] = sql
+    return sql
 
 
 def _segregated_from(definition: ServiceDefinition, task: Task) -> list[str]:

@@ -20,9 +20,9 @@ from typing import Any, cast
 
 from django.db import connections, models, router
 
-from loket.cases import prepared
 from loket.cases.models import Case
 from loket.catalog.models import Service, ServiceVersion
+from loket.core import prepared
 from loket.org.models import Agency
 
 # (relation on Case, model, fields left out)

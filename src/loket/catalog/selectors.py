@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
+from django.db import connections, router
 from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 
 from loket.catalog.models import ArchiveClass, Service, ServiceVersion
+from loket.core import prepared
 from loket.org import titles
 from loket.org.models import Agency, Position, Unit
 
@@ -101,19 +103,61 @@ def archive_codes_of(agency_code: Any, *, on: dt.date) -> set[str] | None:
 
 
 def submission_target(code: str) -> tuple[Service, int, str] | None:
-    """The service with that code and the (id, content hash) of its current version, read
-    together in one query every time, so a newer or withdrawn version shows at once.
-    None when there is no such service or it has no published version."""
-    newest = ServiceVersion.objects.filter(service=OuterRef("pk")).order_by("-number")
-    service = (
-        Service.objects.select_related("agency", "unit")
-        .annotate(
-            current_version_id=Subquery(newest.values("pk")[:1]),
-            current_version_hash=Subquery(newest.values("content_hash")[:1]),
-        )
-        .filter(code=code)
-        .first()
-    )
-    if service is None or service.current_version_id is None:  # type: ignore[attr-defined]
+    """The service with that code (its agency and unit along) and the (id, content hash)
+    of its current version, read together in one statement every time, so a newer or
+    withdrawn version shows at once. None when there is no such service or it has no
+    published version.
+
+    The statement is built once per process (`loket.core.prepared`): compiling the
+    ORM query with its two subqueries cost more than a submission's database work."""
+    alias = router.db_for_read(Service)
+    connection = connections[alias]
+    plan = _target_plans.get(alias) or _target_plan(alias)
+    with connection.cursor() as cursor:
+        cursor.execute(plan[0], [code])
+        row = cursor.fetchone()
+    if row is None or row[-2] is None:
         return None
-    return service, service.current_version_id, service.current_version_hash  # type: ignore[attr-defined]
+    service = cast(Service, prepared.instances(plan[1], alias, row[:-2], connection)[""])
+    return service, int(row[-2]), str(row[-1])
+
+
+_target_plans: dict[str, tuple[str, tuple[prepared.Part, ...]]] = {}
+
+
+def _target_plan(alias: str) -> tuple[str, tuple[prepared.Part, ...]]:
+    connection = connections[alias]
+    quote = connection.ops.quote_name
+    parts, columns, joins = [], [], []
+    services = quote(Service._meta.db_table)
+    for path, model in (("", Service), ("agency", Agency), ("unit", Unit)):
+        table = model._meta.db_table
+        piece, select = prepared.part(connection, model, frozenset(), path=path, alias=table)
+        parts.append(piece)
+        columns.extend(select)
+        if path:
+            key = quote(cast(str, cast(Any, model._meta.pk).column))
+            local = quote(cast(str, cast(Any, Service._meta.get_field(path)).column))
+            joins.append(f"INNER JOIN {quote(table)} ON {services}.{local} = {quote(table)}.{key}")
+    meta = ServiceVersion._meta
+    versions = quote(meta.db_table)
+    of = quote(cast(str, cast(Any, meta.get_field("service")).column))
+    number = quote(cast(str, cast(Any, meta.get_field("number")).column))
+    service_key = quote(cast(str, cast(Any, Service._meta.pk).column))
+    newest = (
+        f"FROM {versions} WHERE {versions}.{of} = {services}.{service_key} "
+        f"ORDER BY {versions}.{number} DESC LIMIT 1"
+    )
+    version_key = quote(cast(str, cast(Any, meta.pk).column))
+    content_hash = quote(cast(str, cast(Any, meta.get_field("content_hash")).column))
+    code = quote(cast(str, cast(Any, Service._meta.get_field("code")).column))
+    # Identifiers come from model metadata; the code is a parameter.
+    sql = (
+        f"SELECT {', '.join(columns)}, "  # noqa: S608
+        f"(SELECT {versions}.{version_key} {newest}), "
+        f"(SELECT {versions}.{content_hash} {newest}) "
+        f"FROM {services} {' '.join(joins)} WHERE {services}.{code} = %s"
+    )
+    plan = (sql, tuple(parts))
+    _target_plans[alias] = plan
+    return plan

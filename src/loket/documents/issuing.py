@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from loket.catalog.definitions import compiled
+from loket.core import prepared
 from loket.core.errors import ConflictError, ValidationError
 from loket.documents import codes, numbering, pdf, signing
 from loket.documents.models import IssuedDocument, IssueRequest
@@ -236,7 +237,7 @@ def request_issue(
     at: dt.datetime,
 ) -> IssueRequest:
     """Ask for the case's document, inside the approval's transaction (one open per case)."""
-    return IssueRequest.objects.create(
+    request = IssueRequest(
         case=case,
         step_id=step_id,
         branch=branch,
@@ -245,6 +246,8 @@ def request_issue(
         capacity=capacity,
         approved_at=at,
     )
+    prepared.insert_rows([request])  # one statement built once (issue 11)
+    return request
 
 
 def open_request(case_id: int) -> IssueRequest | None:

@@ -72,8 +72,9 @@ def enqueue(
     Runs inside the caller's transaction. Idempotent: for a ``dedupe_key`` and
     channel already in the outbox the existing row is returned and nothing is
     sent again; reusing a key for a different event raises ConflictError.
-    The text is rendered now, so later template changes do not alter it. After
-    commit the worker is asked to send; in-app messages are delivered at once.
+    The text is rendered now, so later template changes do not alter it. The worker
+    is asked to send (in this transaction when the task queue is in the database,
+    else after commit); in-app messages are delivered at once.
     """
     if language not in Language.values:
         raise ValidationError(
@@ -118,10 +119,22 @@ def enqueue(
         if message.pk in inserted and message.status == Status.PENDING:
             to_deliver.append(message.pk)
     if to_deliver:
-        # robust: if the task queue is unavailable the commit still stands and
-        # the periodic sweep sends the messages.
-        transaction.on_commit(partial(_request_delivery, to_deliver), robust=True)
+        if _queue_in_database():
+            # The queue is a table of this database: the request commits with the
+            # messages (a transactional outbox), with no second commit after ours.
+            _request_delivery(to_deliver)
+        else:
+            # robust: if the task queue is unavailable the commit still stands and
+            # the periodic sweep sends the messages.
+            transaction.on_commit(partial(_request_delivery, to_deliver), robust=True)
     return messages
+
+
+def _queue_in_database() -> bool:
+    from django_tasks import default_task_backend
+    from django_tasks_db import DatabaseBackend
+
+    return isinstance(default_task_backend, DatabaseBackend)
 
 
 def _sms_allowed(target: tuple[str, str, AbstractBaseUser | None], dedupe_key: str) -> bool:

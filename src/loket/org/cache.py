@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
@@ -39,40 +40,34 @@ def bump() -> None:
         OrgRevision.objects.update_or_create(pk=1, defaults={"revision": new})
 
 
-def revision_with(**annotations: Any) -> tuple[str, dict[str, Any]] | None:
-    """The committed revision and, in the same statement, the caller's `annotations`;
-    None when there is no revision row (nothing may be cached then)."""
-    if not annotations:
-        # Every claim and most decisions ask for the revision alone: a statement built
-        # once per process instead of an ORM query compiled per act (issue 11).
-        return _revision_alone()
-    row = OrgRevision.objects.filter(pk=1).annotate(**annotations)
-    found = row.values("revision", *annotations).first()
-    if found is None or not found["revision"]:
-        return None
-    return str(found.pop("revision")), found
+def revision_with(also: tuple[str, Sequence[Any]] | None = None) -> tuple[str, Any] | None:
+    """The committed revision and, in the same statement, the value of the caller's scalar
+    SQL expression `also` (sql, params), or None for it when not given; None when there is
+    no revision row (nothing may be cached then).
 
-
-_revision_sql: dict[str, str] = {}
-
-
-def _revision_alone() -> tuple[str, dict[str, Any]] | None:
+    The statements are built once per process: compiling an ORM query with a subquery
+    cost more than the rest of a step's authority check (issue 11)."""
     connection = transaction.get_connection()
-    sql = _revision_sql.get(connection.alias)
-    if sql is None:
+    base = _revision_sql.get(connection.alias)
+    if base is None:
         quote = connection.ops.quote_name
         meta = OrgRevision._meta
         column = quote(meta.get_field("revision").column)  # type: ignore[arg-type]
         key = quote(meta.pk.column)  # type: ignore[union-attr]
         # Identifiers come from model metadata.
-        sql = f"SELECT {column} FROM {quote(meta.db_table)} WHERE {key} = 1"  # noqa: S608
-        _revision_sql[connection.alias] = sql
+        base = (f"SELECT {column}", f" FROM {quote(meta.db_table)} WHERE {key} = 1")
+        _revision_sql[connection.alias] = base
+    head, tail = base
+    sql, params = (head + tail, ()) if also is None else (f"{head}, ({also[0]}){tail}", also[1])
     with connection.cursor() as cursor:
-        cursor.execute(sql)
+        cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None or not row[0]:
         return None
-    return str(row[0]), {}
+    return str(row[0]), (row[1] if also is not None else None)
+
+
+_revision_sql: dict[str, tuple[str, str]] = {}
 
 
 def appointments(officer_id: int, position_id: int, revision: str) -> list[Appointment]:

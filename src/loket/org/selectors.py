@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from loket.org import cache
@@ -89,21 +91,25 @@ def may_act(officer: Officer, position: Position, at: dt.datetime) -> Holding | 
 
 
 def may_act_with(
-    officer: Officer, position: Position, at: dt.datetime, **annotations: Any
-) -> tuple[Holding | None, dict[str, Any]]:
-    """As `may_act`, and in the same query the values of `annotations` (expressions the
-    caller needs at the same moment, e.g. a check of its own); ({}, None) values when the
-    officer does not hold the position.
+    officer: Officer,
+    position: Position,
+    at: dt.datetime,
+    also: tuple[str, Sequence[Any]] | None = None,
+) -> tuple[Holding | None, Any]:
+    """As `may_act`, and in the same statement the value of `also`, a scalar SQL
+    expression with its parameters that the caller needs at the same moment (e.g. a
+    check of its own); (None, None) when the officer does not hold the position.
 
-    One narrow query: the organisation revision, read at the moment of the act, with the
-    annotations; the appointments themselves come from the per-process cache of that
+    One narrow statement: the organisation revision, read at the moment of the act,
+    with `also`; the appointments themselves come from the per-process cache of that
     revision (`loket.org.cache`), read again only after a change to the organisation."""
     if not officer.is_active:
-        return None, {}
-    current = cache.revision_with(**annotations)
+        return None, None
+    current = cache.revision_with(also)
     if current is None:  # no revision yet: nothing to compare a cached copy with
-        return _may_act_with_uncached(officer, position, at, **annotations)
-    revision, values = current
+        holding = may_act(officer, position, at)
+        return holding, (_scalar(also) if holding is not None and also is not None else None)
+    revision, value = current
     day = local_date(at)
     in_force = [
         a
@@ -112,21 +118,15 @@ def may_act_with(
     ]
     holdings = _holdings(in_force)  # type: ignore[arg-type]
     if not holdings:
-        return None, {}
-    return holdings[0], values
+        return None, None
+    return holdings[0], value
 
 
-def _may_act_with_uncached(
-    officer: Officer, position: Position, at: dt.datetime, **annotations: Any
-) -> tuple[Holding | None, dict[str, Any]]:
-    appointments = list(
-        _current(local_date(at)).filter(officer=officer, position=position).annotate(**annotations)
-    )
-    holdings = _holdings(appointments)  # type: ignore[arg-type]
-    if not holdings:
-        return None, {}
-    chosen = holdings[0].appointment
-    return holdings[0], {name: getattr(chosen, name) for name in annotations}
+def _scalar(expression: tuple[str, Sequence[Any]]) -> Any:
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(f"SELECT ({expression[0]})", expression[1])
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def acting_days_left(holding: Holding, at: dt.datetime) -> int | None:

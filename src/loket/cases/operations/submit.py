@@ -31,6 +31,7 @@ from loket.cases.operations.common import (
     store_documents,
 )
 from loket.catalog.definitions import ServiceDefinition
+from loket.core import prepared
 from loket.core.errors import NotFound, ValidationError
 from loket.core.pii import lookup_hash
 
@@ -168,7 +169,7 @@ def _submit(
     prefix = definition.tracking_prefix(service.code)
     tracking = numbers.tracking_number(prefix, year, numbers.next_sequence(prefix, year))
     access_code = numbers.new_access_code()
-    case = Case.objects.create(
+    case = Case(
         tracking_number=tracking,
         access_code_hash=numbers.hash_access_code(tracking, access_code),
         service=service,
@@ -187,6 +188,7 @@ def _submit(
         archive_code=definition.archive.classification,
         access_class=definition.archive.case_file_access,
     )
+    prepared.insert_rows([case])  # one statement built once per process (issue 11)
     stored = store_documents(case, documents, revision=0, now=now)
     # The case's documents are exactly those just stored: rules need not read them back.
     run = Run(case=case, now=now, actor=Actor(user=case.applicant_user), documents=stored)

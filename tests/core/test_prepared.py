@@ -1,0 +1,87 @@
+"""`loket.core.prepared.insert_rows`: the ORM's bulk_create, in a statement built once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+
+from loket.cases import services
+from loket.cases.intake import Applicant
+from loket.cases.models import Case, CaseEvent
+from loket.core import prepared
+from tests.cases.conftest import NIK, iu_data, iu_documents
+
+pytestmark = pytest.mark.django_db
+
+
+def _case() -> Case:
+    return services.submit(
+        service_code="izin-usaha-mikro",
+        applicant=Applicant(name="Sri Wahyuni", nik=NIK, email="sri@example.id"),
+        data=iu_data(),
+        documents=iu_documents(),
+    ).case
+
+
+def _events(case: Case, first: int, count: int) -> list[CaseEvent]:
+    return [
+        CaseEvent(
+            case=case,
+            sequence=first + n,
+            kind="note",
+            payload={"n": n, "text": f"catatan {n}"},
+            is_public=n % 2 == 0,
+        )
+        for n in range(count)
+    ]
+
+
+@pytest.mark.parametrize("count", [1, 3, 7])
+def test_rows_get_their_ids_in_order_and_read_back_as_the_orm_wrote_them(
+    demo: Any, count: int
+) -> None:
+    case = _case()
+    first = case.events.count() + 100
+    rows = _events(case, first, count)
+
+    prepared.insert_rows(rows)
+
+    assert all(row.pk and not row._state.adding for row in rows)
+    for row in rows:  # each id is the row with that sequence: ids came back in order
+        stored = CaseEvent.objects.get(pk=row.pk)
+        assert stored.sequence == row.sequence
+        assert stored.payload == row.payload
+        assert stored.is_public == row.is_public
+        assert stored.at == row.at  # the field's default, as the ORM would have set it
+
+
+def test_encrypted_columns_are_encrypted_on_the_way_in(demo: Any) -> None:
+    case = _case()  # the submission inserts the case row through insert_rows
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT applicant_nik, applicant_name FROM {Case._meta.db_table} WHERE id = %s",
+            [case.pk],
+        )
+        nik, name = cursor.fetchone()
+    assert NIK not in nik and "Sri" not in name
+    assert Case.objects.get(pk=case.pk).applicant_nik == NIK
+
+
+def test_a_broken_constraint_fails_the_whole_statement(demo: Any) -> None:
+    case = _case()
+    taken = case.events.order_by("sequence").first()
+    assert taken is not None
+    rows = _events(case, 500, 2) + _events(case, taken.sequence, 1)
+    before = CaseEvent.objects.filter(case=case).count()
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        prepared.insert_rows(rows)
+
+    assert CaseEvent.objects.filter(case=case).count() == before
+
+
+def test_nothing_to_insert_runs_no_statement(demo: Any, django_assert_num_queries: Any) -> None:
+    with django_assert_num_queries(0):
+        prepared.insert_rows([])
