@@ -123,6 +123,24 @@ class Subject(models.TextChoices):
     CASE = "case", _("An application")
 
 
+class ComplaintQuerySet(models.QuerySet["Complaint"]):
+    def delete(self) -> tuple[int, dict[str, int]]:
+        """Delete the complaints and take their shares off the per-unit counters.
+
+        A bulk delete skips `Complaint.delete`, so without this the counters of the
+        public list would drift (admin "delete selected" and cleanup scripts use it).
+        """
+        from loket.complaints import counts
+
+        with transaction.atomic():
+            # Locked first, so no transition moves a share between the count and the delete.
+            list(self.order_by().select_for_update().values_list("pk", flat=True))
+            shares = counts.shares_of(self)
+            deleted = super().delete()
+            counts.take_off(shares)
+        return deleted
+
+
 class Complaint(models.Model):
     """One complaint; `agency` and `position` say whose queue it is in now."""
 
@@ -196,6 +214,9 @@ class Complaint(models.Model):
     public_json = models.TextField(blank=True, editable=False)
     public_xml = models.TextField(blank=True, editable=False)
 
+    # Its `delete` keeps the per-unit counters (a bulk delete skips `Complaint.delete`).
+    objects = ComplaintQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("complaint")
         verbose_name_plural = _("complaints")
@@ -237,6 +258,18 @@ class Complaint(models.Model):
             after = self.counted_as()
             counts.move(before, after)
             self._counted = after
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        # The counters lose the stored row's share in the same transaction.
+        from loket.complaints import counts
+
+        with transaction.atomic():
+            before = counts.stored_share(self)
+            deleted = super().delete(*args, **kwargs)
+            if deleted[0]:
+                counts.move(before, None)
+            self.__dict__.pop("_counted", None)  # no stored row any more
+        return deleted
 
     @classmethod
     def from_db(

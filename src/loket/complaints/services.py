@@ -22,12 +22,12 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from loket.complaints import ports
+from loket.complaints import counts, ports
 from loket.complaints.intake import (
     MAX_PHOTOS,
     PHOTO_TYPES,
@@ -751,11 +751,8 @@ def _close_unanswered(complaint_id: int, now: dt.datetime) -> int:
 def escalate_overdue(*, now: dt.datetime | None = None) -> int:
     """Tell the head above the queue's position about each complaint past its running deadline."""
     now = now or timezone.now()
-    overdue = Complaint.objects.filter(
-        Q(status=Status.RECEIVED, verify_due_at__lt=now)
-        | Q(status__in=HANDLING_STATUSES, due_at__lt=now),
-        escalated_at__isnull=True,
-    ).values_list("pk", flat=True)
+    # The shared UNION ALL form: one range of each deadline index, not a table scan.
+    overdue = counts.overdue_ids(now, unescalated=True)
     escalated = 0
     for pk in list(overdue):
         try:
