@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from io import StringIO
 from typing import Any
 from xml.etree import ElementTree as ET
 
@@ -152,3 +153,81 @@ def test_open311_get_is_two_queries_and_uncached(mixed: None) -> None:
     assert queries_of(lambda: client.get("/open311/v2/requests.xml", J)) == 2
     filtered = {**J, "service_code": "pelayanan-perizinan", "status": "open"}
     assert queries_of(lambda: client.get("/open311/v2/requests.json", filtered)) == 2
+
+
+# -- the agency's time zone ---------------------------------------------------------------
+
+
+def _yesterday_at_2_utc() -> tuple[dt.datetime, str]:
+    """A moment inside Open311's default 90-day window, and its date as the agency reads it."""
+    moment = (timezone.now() - dt.timedelta(days=1)).astimezone(dt.UTC)
+    moment = moment.replace(hour=2, minute=0, second=0, microsecond=0)
+    return moment, moment.date().isoformat()
+
+
+def _jayapura(demo: Any) -> Any:
+    from loket.org.models import Agency
+
+    agency = Agency.objects.get(code="kota-contoh")
+    agency.time_zone = "Asia/Jayapura"  # WIT, +09:00
+    agency.save(update_fields=["time_zone"])
+    return agency
+
+
+def test_open311_times_are_in_the_agencys_zone(demo: Any) -> None:
+    _jayapura(demo)
+    moment, day = _yesterday_at_2_utc()  # 09:00 WIB, 11:00 WIT
+    filed = file(now=moment).complaint
+    client = Client()
+    for path in ("/open311/v2/requests.json", f"/open311/v2/requests/{filed.tracking_number}.json"):
+        (row,) = client.get(path, J).json()
+        assert row["requested_datetime"] == f"{day}T11:00:00+09:00"
+        expected = dt.datetime.fromisoformat(row["expected_datetime"])
+        assert expected.utcoffset() == dt.timedelta(hours=9)
+        assert expected == Complaint.objects.get(pk=filed.pk).verify_due_at
+    xml = ET.fromstring(client.get("/open311/v2/requests.xml", J).content)
+    assert xml.findtext("request/requested_datetime") == f"{day}T11:00:00+09:00"
+
+
+def test_a_transition_renders_the_row_in_the_agencys_zone(demo: Any) -> None:
+    moment, day = _yesterday_at_2_utc()
+    filed = file(now=moment).complaint
+    _jayapura(demo)
+    # The transition's save renders the whole row again, in the zone the agency has now.
+    services.reject(complaint_id=filed.pk, officer=officer("andi"), reason="Bukan kewenangan kami.")
+    (row,) = Client().get("/open311/v2/requests.json", J).json()
+    assert row["requested_datetime"] == f"{day}T11:00:00+09:00"
+    assert row["updated_datetime"].endswith("+09:00")
+
+
+def test_rows_are_rendered_again_after_the_zone_changes(demo: Any) -> None:
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from loket.org.models import Agency
+
+    moment, day = _yesterday_at_2_utc()
+    file(now=moment)
+    # A change that skips the complaints (a queryset update, as the admin's would not).
+    Agency.objects.filter(code="kota-contoh").update(time_zone="Asia/Jayapura")
+    assert Client().get("/open311/v2/requests.json", J).json()[0]["requested_datetime"] == (
+        f"{day}T09:00:00+07:00"
+    )
+    out = StringIO()
+    call_command("complaint-rows", "refresh", "--agency", "kota-contoh", stdout=out)
+    assert "kota-contoh: 1 row(s) rendered in Asia/Jayapura" in out.getvalue()
+    assert Client().get("/open311/v2/requests.json", J).json()[0]["requested_datetime"] == (
+        f"{day}T11:00:00+09:00"
+    )
+    with pytest.raises(CommandError, match="no agency"):
+        call_command("complaint-rows", "refresh", "--agency", "nowhere", stdout=StringIO())
+
+
+def test_an_unknown_zone_name_falls_back_to_wib(demo: Any) -> None:
+    from loket.org.models import Agency
+
+    Agency.objects.filter(code="kota-contoh").update(time_zone="Mars/Olympus")
+    moment, day = _yesterday_at_2_utc()
+    file(now=moment)
+    (row,) = Client().get("/open311/v2/requests.json", J).json()
+    assert row["requested_datetime"] == f"{day}T09:00:00+07:00"

@@ -233,7 +233,9 @@ def _render_missing(
     belt to its braces): rendered from the complaint, one more query."""
     from loket.complaints import public_rows
 
-    complaints = list(queryset.defer("reporter_name", "reporter_email", "reporter_phone"))
+    complaints = list(
+        queryset.select_related("agency").defer("reporter_name", "reporter_email", "reporter_phone")
+    )
     rendered = [public_rows.render(c) for c in complaints]
     return [
         row._replace(fragment=row.fragment or json_xml[1 if fmt == "xml" else 0])
