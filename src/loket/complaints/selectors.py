@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from loket.complaints import ports
 from loket.complaints.models import (
@@ -19,6 +21,7 @@ from loket.complaints.models import (
     ComplaintPolicy,
 )
 from loket.complaints.models import UnitCount as UnitCountRow
+from loket.core.errors import ValidationError
 from loket.org.models import Officer
 
 PUBLIC_PAGE_SIZE = 25
@@ -65,19 +68,93 @@ def public_complaints(agency_id: int | None = None) -> QuerySet[Complaint]:
     return queryset.order_by("-received_at", "-pk")
 
 
+class Cursor(NamedTuple):
+    """A place in the public list, whose order is (received time, id), newest first."""
+
+    received_at: dt.datetime
+    pk: int
+
+    def token(self) -> str:
+        """`<microseconds since 1970 UTC>-<id>`: opaque to visitors, exact to compare."""
+        delta = self.received_at - EPOCH
+        micros = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+        return f"{micros}-{self.pk}"
+
+    @classmethod
+    def of(cls, complaint: Complaint) -> Cursor:
+        return cls(complaint.received_at, complaint.pk)
+
+    @classmethod
+    def parse(cls, token: str) -> Cursor:
+        """The cursor a link carries; ValidationError for anything a link never holds."""
+        match = CURSOR_PATTERN.fullmatch(token or "")
+        if match is None:
+            raise ValidationError(_("This page link is not valid."), field="cursor")
+        try:
+            moment = EPOCH + dt.timedelta(microseconds=int(match["micros"]))
+        except OverflowError:
+            raise ValidationError(_("This page link is not valid."), field="cursor") from None
+        return cls(moment, int(match["pk"]))
+
+
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+# At most 16 digits of microseconds (up to the year 2286) and an id of at most 18 digits.
+CURSOR_PATTERN = re.compile(r"(?P<micros>[0-9]{1,16})-(?P<pk>[0-9]{1,18})")
+
+
 @dataclass(frozen=True)
 class Page:
+    """One page of the public list and the cursors of its neighbours (None: no such page)."""
+
     complaints: list[Complaint]
-    number: int
-    has_next: bool
+    older: Cursor | None
+    newer: Cursor | None
+    is_newest: bool = True  # the first page (no cursor)
 
 
-def public_page(number: int, size: int = PUBLIC_PAGE_SIZE) -> Page:
-    """One page of the public list without counting the whole table (one query)."""
-    number = max(1, min(number, 10_000))
-    offset = (number - 1) * size
-    rows = list(public_complaints()[offset : offset + size + 1])
-    return Page(complaints=rows[:size], number=number, has_next=len(rows) > size)
+def public_page(
+    *,
+    older_than: Cursor | None = None,
+    newer_than: Cursor | None = None,
+    size: int | None = None,
+) -> Page:
+    """One page of the public list by keyset, newest first: one query at any depth.
+
+    `older_than` gives the page after a cursor, `newer_than` the one before it (none:
+    the newest page). Each walks the (confidential, received, id) index from the cursor,
+    where an OFFSET read and threw away every row before the page.
+    """
+    size = size or PUBLIC_PAGE_SIZE
+    listed = public_complaints()
+    if newer_than is not None:
+        rows = list(listed.filter(_after(newer_than)).order_by("received_at", "pk")[: size + 1])
+        if len(rows) <= size:  # back at the top: the newest page, full
+            return public_page(size=size)
+        page = rows[:size][::-1]
+        return Page(page, older=Cursor.of(page[-1]), newer=Cursor.of(page[0]), is_newest=False)
+    if older_than is not None:
+        listed = listed.filter(_before(older_than))
+    rows = list(listed[: size + 1])
+    page = rows[:size]
+    return Page(
+        page,
+        older=Cursor.of(page[-1]) if len(rows) > size else None,
+        newer=Cursor.of(page[0]) if older_than is not None and page else None,
+        is_newest=older_than is None,
+    )
+
+
+def _before(cursor: Cursor) -> Q:
+    # `received_at <= t` is the index range; the OR only sorts out ties on the time.
+    return Q(received_at__lte=cursor.received_at) & (
+        Q(received_at__lt=cursor.received_at) | Q(pk__lt=cursor.pk)
+    )
+
+
+def _after(cursor: Cursor) -> Q:
+    return Q(received_at__gte=cursor.received_at) & (
+        Q(received_at__gt=cursor.received_at) | Q(pk__gt=cursor.pk)
+    )
 
 
 def public_events(complaint: Complaint) -> list[ComplaintEvent]:

@@ -29,7 +29,7 @@ from loket.complaints.forms import (
     ReplyForm,
 )
 from loket.complaints.models import Complaint, Status
-from loket.core.errors import LoketError, NotFound, RateLimited
+from loket.core.errors import LoketError, NotFound, RateLimited, ValidationError
 from loket.org.models import Unit
 
 PROVEN = "complaints.proven"
@@ -281,16 +281,30 @@ def reply(request: HttpRequest, tracking_number: str) -> HttpResponse:
 
 @require_GET
 def public_list(request: HttpRequest) -> HttpResponse:
-    raw_page = request.GET.get("page", "1")
-    page = selectors.public_page(int(raw_page) if raw_page.isdigit() else 1)
+    """The public list, by keyset: `?sebelum=<cursor>` older, `?sesudah=<cursor>` newer."""
+    older, newer = request.GET.get("sebelum", ""), request.GET.get("sesudah", "")
+    error, status = "", 200
+    try:
+        if older and newer:
+            raise ValidationError(_("This page link is not valid."), field="cursor")
+        page = selectors.public_page(
+            older_than=selectors.Cursor.parse(older) if older else None,
+            newer_than=selectors.Cursor.parse(newer) if newer else None,
+        )
+    except ValidationError as refused:
+        # A link someone edited: say so and show the newest page, never a 500.
+        error, status = refused.message, 400
+        page = selectors.public_page()
     return render(
         request,
         "complaints/public_list.html",
         {
             "page": page,
+            "error": error,
             "counts": selectors.counts_per_unit(),
             "now": timezone.now(),
         },
+        status=status,
     )
 
 
