@@ -33,7 +33,7 @@ from loket.cases.models import (
 )
 from loket.catalog.definitions import DefinitionFault, Step
 from loket.catalog.fields import localized
-from loket.core import prepared
+from loket.core import prepared, taskqueue
 from loket.core.errors import ConflictError, LoketError
 from loket.core.formats import group_digits
 from loket.org.models import Officer, Position
@@ -646,7 +646,7 @@ class Run:
             capacity=capacity,
             at=self.now,
         )
-        tasks.issue_document.enqueue(request.pk)
+        taskqueue.enqueue(tasks.issue_document, request.pk)
         return []
 
     def issued(self, step_id: str, document: Any) -> None:

@@ -26,7 +26,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from loket.core import ratelimit
+from loket.core import ratelimit, taskqueue
 from loket.core.errors import ConflictError, ValidationError
 
 from . import conf
@@ -240,7 +240,7 @@ def _insert_unless_present(messages: list[OutboxMessage]) -> list[OutboxMessage]
 def _request_delivery(message_ids: list[int]) -> None:
     from .tasks import deliver_outbox  # the tasks module imports this one
 
-    deliver_outbox.enqueue(message_ids=message_ids)
+    taskqueue.enqueue(deliver_outbox, message_ids=message_ids)
 
 
 def backoff(attempts: int) -> timedelta:
