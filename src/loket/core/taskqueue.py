@@ -2,7 +2,7 @@
 
 `enqueue(task, *args, **kwargs)` is `task.enqueue(*args, **kwargs)`. With the
 database backend (the default, django-tasks-db) the task's row is written with
-one INSERT built once per process instead of the
+one INSERT built once per process (`core.prepared.insert_rows`) instead of the
 ORM's `create`, whose query compilation cost several times the statement
 (~0.6 ms of a step's CPU, measured). The row is the one the backend writes: the
 same id function, columns and values, the task validated once per process, and
@@ -13,10 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import models, transaction
+from loket.core import prepared
 
 _validated: set[tuple[str, str, int, str]] = set()
-_insert_sql: dict[str, tuple[str, list[models.Field[Any, Any]]]] = {}
 
 
 def enqueue(task: Any, *args: Any, **kwargs: Any) -> None:
@@ -45,28 +44,5 @@ def enqueue(task: Any, *args: Any, **kwargs: Any) -> None:
         run_after=get_date_max(),
         backend_name=backend.alias,
     )
-    _insert(row)
+    prepared.insert_rows([row])
     task_enqueued.send(type(backend), task_result=row.task_result)
-
-
-def _insert(row: models.Model) -> None:
-    """INSERT every column of `row` (its id is made here, not by the database), values
-    through each field's `pre_save` and `get_db_prep_save` as the ORM's."""
-    connection = transaction.get_connection()
-    built = _insert_sql.get(connection.alias)
-    if built is None:
-        meta = row._meta
-        quote = connection.ops.quote_name
-        fields = list(meta.concrete_fields)
-        columns = ", ".join(quote(str(f.column)) for f in fields)
-        marks = ", ".join(["%s"] * len(fields))
-        # Identifiers come from model metadata, values are parameters.
-        sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
-        built = (sql, fields)
-        _insert_sql[connection.alias] = built
-    sql, fields = built
-    params = [f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-    row._state.adding = False
-    row._state.db = connection.alias
