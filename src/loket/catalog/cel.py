@@ -217,8 +217,7 @@ def _compile(node: object, functions: Any) -> Closure:  # noqa: PLR0911
         return _binary(function, operator.children[0], right, functions)
     if kind == "unary" and len(children) == 2 and isinstance(children[0], lark.Tree):
         function = functions.resolve_function(_OPERATORS[str(children[0].data)])
-        operand = _compile(children[1], functions)
-        return lambda values: _checked(function(_checked(operand(values))))
+        return _unary(function, _compile(children[1], functions))
     if kind == "member_dot" and len(children) == 2:
         return _field(_compile(children[0], functions), str(children[1]))
     if kind == "ident" and len(children) == 1:
@@ -247,6 +246,19 @@ def _binary(function: Any, left_node: object, right_node: object, functions: Any
         except _GiveUp:
             raise
         except Exception:
+            raise _GiveUp from None
+
+    return apply
+
+
+def _unary(function: Any, operand: Closure) -> Closure:
+    def apply(values: dict[str, Any]) -> Any:
+        value = _checked(operand(values))
+        try:
+            return _checked(function(value))
+        except _GiveUp:
+            raise
+        except Exception:  # e.g. `!` of a number: the interpreter's error to report
             raise _GiveUp from None
 
     return apply
