@@ -322,3 +322,49 @@ def test_a_compiled_update_writes_as_the_orm_and_refuses_a_missing_row(demo: Any
     gone = Task(pk=999_999_999, status=TaskStatus.DONE)
     with transaction.atomic(), pytest.raises(DatabaseError):
         store.update_columns(gone, ["status"])
+
+
+def test_personal_data_is_decrypted_only_when_a_step_reads_it(demo: Any, monkeypatch: Any) -> None:
+    from django.db import transaction
+
+    from loket.cases import locks
+    from loket.core import pii
+
+    case = _submit().case
+    task = _open_task(case, "verifikasi-berkas")
+    opened: list[str] = []
+    decrypt = pii.decrypt
+    monkeypatch.setattr(pii, "decrypt", lambda token: opened.append(token) or decrypt(token))
+
+    # An ordinary decision reads none of the applicant's personal data.
+    services.decide(task_id=task.pk, officer=officer("andi"), decision="approve")
+    assert opened == []
+
+    with transaction.atomic():
+        locked, _task = locks.lock_task_row(_open_task(case, "kajian-teknis").pk)
+        assert opened == []
+        assert locked.applicant_nik == NIK  # decrypted on first read, once
+        assert locked.applicant_nik == NIK
+        assert len(opened) == 1
+        assert locked.data["nama_usaha"] == iu_data()["nama_usaha"]
+        assert len(opened) == 2
+
+
+def test_a_sealed_column_changed_in_place_or_assigned_is_written(demo: Any) -> None:
+    from django.db import transaction
+
+    from loket.cases import locks
+    from loket.cases.flow import _columns
+
+    case = _submit().case
+    with transaction.atomic():
+        locked = locks.lock_case_row(case.pk)
+        before = _columns(locked)
+        assert locked.data["nama_usaha"]  # read only: still unchanged
+        assert locked.applicant_name
+        assert _columns(locked) == before
+        locked.data["nama_usaha"] = "Warung Baru"
+        locked.applicant_name = "Nama Baru"
+        after = _columns(locked)
+    changed = {name for name, value in after.items() if before[name] != value}
+    assert changed == {"data", "applicant_name"}

@@ -85,3 +85,35 @@ def test_a_broken_constraint_fails_the_whole_statement(demo: Any) -> None:
 def test_nothing_to_insert_runs_no_statement(demo: Any, django_assert_num_queries: Any) -> None:
     with django_assert_num_queries(0):
         prepared.insert_rows([])
+
+
+@pytest.mark.django_db
+def test_ids_made_in_python_are_written_and_kept() -> None:
+    """A model whose id is a UUID default (a stored file) keeps the ids it made; the
+    rows read back as the ORM wrote them."""
+    import uuid
+
+    from loket.documents.models import StoredFile
+
+    rows = [
+        StoredFile(
+            kind="png",
+            content_type="image/png",
+            size=size,
+            sha256=f"{size:064x}",
+            original_name=f"foto-{size}.png",
+            storage_name=f"2026/12/{size}.png",
+        )
+        for size in (101, 202)
+    ]
+    made = [row.pk for row in rows]
+
+    prepared.insert_rows(rows)
+
+    assert [row.pk for row in rows] == made
+    assert all(isinstance(row.pk, uuid.UUID) for row in rows)
+    stored = {row.pk: row for row in StoredFile.objects.all()}
+    assert set(stored) == set(made)
+    assert stored[made[1]].size == 202
+    assert stored[made[1]].created_at is not None  # auto_now_add's pre_save ran
+    assert not rows[0]._state.adding

@@ -266,3 +266,23 @@ def test_text_is_fixed_when_enqueued_not_when_sent(
     assert later.subject == "Subjek baru"  # an agency's own template takes precedence
     message.refresh_from_db()
     assert message.subject == "Permohonan IUM-2026-000123 telah disetujui"
+
+
+def test_delivery_request_is_queued_in_the_enqueuing_transaction(
+    case_context: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    """With the database task queue the request to send commits with the message (a
+    transactional outbox): it is a row of this transaction, not an after-commit hook."""
+    from django_tasks_db.models import DBTaskResult
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        (message,) = services.enqueue(
+            event="received",
+            language="id",
+            email="dewi@example.id",
+            context=case_context,
+            dedupe_key="case-7:received",
+        )
+        requests = DBTaskResult.objects.filter(task_path__endswith="deliver_outbox")
+        assert [r.args_kwargs["kwargs"]["message_ids"] for r in requests] == [[message.pk]]
+    assert callbacks == []

@@ -33,9 +33,10 @@ from loket.cases.models import (
 )
 from loket.catalog.definitions import DefinitionFault, Step
 from loket.catalog.fields import localized
-from loket.core import prepared
+from loket.core import prepared, taskqueue
 from loket.core.errors import ConflictError, LoketError
 from loket.core.formats import group_digits
+from loket.core.pii import Sealed
 from loket.org.models import Officer, Position
 
 # A definition whose automatic steps loop forever is a definition bug; stop it.
@@ -646,7 +647,7 @@ class Run:
             capacity=capacity,
             at=self.now,
         )
-        tasks.issue_document.enqueue(request.pk)
+        taskqueue.enqueue(tasks.issue_document, request.pk)
         return []
 
     def issued(self, step_id: str, document: Any) -> None:
@@ -755,10 +756,16 @@ def _columns(case: Case) -> dict[str, Any]:
     several times cheaper than `copy.deepcopy` of the growing read model and data.
     Equal values pickle equal except after a reordering of keys, which only costs a
     column written that need not have been; any real change is always seen."""
+    values = case.__dict__
     return {
-        name: pickle.dumps(value, _PICKLE) if isinstance(value, dict | list) else value
+        name: value.snapshot()
+        if type(value) is Sealed
+        else pickle.dumps(value, _PICKLE)
+        if isinstance(value, dict | list)
+        else value
         for name, attname in _CASE_COLUMNS
-        for value in (getattr(case, attname),)
+        # A column still sealed (core.pii.Sealed) is compared without decrypting it.
+        for value in (values[attname] if attname in values else getattr(case, attname),)
     }
 
 

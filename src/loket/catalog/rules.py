@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from celpy import celtypes
@@ -100,7 +101,7 @@ def evaluate(expression: str, context: Mapping[str, Any]) -> Any:
     except cel.CelSyntaxError as exc:
         raise RuleError(expression, str(exc)) from None
     try:
-        activation = {name: to_cel(value) for name, value in context.items()}
+        activation = _activation(expression, context)
     except TypeError as exc:
         raise RuleError(expression, str(exc)) from None
     try:
@@ -115,6 +116,39 @@ def evaluate(expression: str, context: Mapping[str, Any]) -> Any:
     if isinstance(result, CELEvalError):
         raise RuleError(expression, _reason(result))
     return from_cel(result)
+
+
+def _activation(expression: str, context: Mapping[str, Any]) -> dict[str, Any]:
+    """The context as CEL values, converting only what the expression can read: the
+    names it uses and, of a map it only reads fields of (`data.modal_usaha`), those
+    fields. Converting every field for every expression cost more than evaluating it."""
+    needs = _needs(expression)
+    activation: dict[str, Any] = {}
+    for name, value in context.items():
+        if name not in needs:
+            continue
+        keys = needs[name]
+        if keys is None or not isinstance(value, Mapping):
+            activation[name] = to_cel(value)
+        else:
+            activation[name] = celtypes.MapType(
+                {celtypes.StringType(key): to_cel(value[key]) for key in keys if key in value}
+            )
+    return activation
+
+
+@lru_cache(maxsize=4096)
+def _needs(expression: str) -> dict[str, frozenset[str] | None]:
+    """Names the expression reads -> the fields it reads of each (None: all of it, as
+    for a name used whole, e.g. `size(data)` or `data[name]`)."""
+    needs: dict[str, frozenset[str] | None] = {}
+    for chain in cel.references(expression):
+        root = chain[0]
+        if len(chain) == 1 or (root in needs and needs[root] is None):
+            needs[root] = None
+        else:
+            needs[root] = (needs.get(root) or frozenset()) | {chain[1]}
+    return needs
 
 
 def _reason(exc: CELEvalError) -> str:

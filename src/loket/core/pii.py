@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 from functools import lru_cache
 from typing import Any
 
@@ -17,6 +18,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.db.models.query_utils import DeferredAttribute
 
 
 @lru_cache(maxsize=4)
@@ -59,8 +61,77 @@ def mask(value: str, visible: int = 4) -> str:
     return value[:head] + "*" * (len(value) - head - visible) + value[-visible:]
 
 
+class Sealed:
+    """A column's ciphertext, read but not yet decrypted (`core.prepared`'s hot reads).
+
+    The attribute decrypts it on first access and keeps the value: a step that never
+    reads the applicant's name, NIK or data never pays to decrypt them. Until a new
+    value is assigned, the attribute's stored value stays this object, so a snapshot of
+    the row can tell "unchanged" without decrypting (`snapshot`)."""
+
+    __slots__ = ("field", "opened", "pristine", "token", "value")
+
+    def __init__(self, field: EncryptedTextField | EncryptedJSONField, token: str) -> None:
+        self.field = field
+        self.token = token
+        self.opened = False
+        self.value: Any = None
+        self.pristine = b""
+
+    def open(self) -> Any:
+        if not self.opened:
+            self.value = self.field.from_db_value(self.token, None, None)  # type: ignore[no-untyped-call]
+            if isinstance(self.value, dict | list):
+                # Changed in place later only if its pickle differs from this one.
+                self.pristine = pickle.dumps(self.value, pickle.HIGHEST_PROTOCOL)
+            self.opened = True
+        return self.value
+
+    def snapshot(self) -> Any:
+        """What `cases.flow` compares to see whether the column changed: the token while
+        the value is the one read (also after an in-place change is undone)."""
+        if self.opened and self.pristine:
+            now = pickle.dumps(self.value, pickle.HIGHEST_PROTOCOL)
+            return ("sealed", self.token) if now == self.pristine else now
+        return ("sealed", self.token)
+
+
+class _Decrypting(DeferredAttribute):
+    """Gives the plaintext of a Sealed value, decrypting it on first access."""
+
+    def __get__(self, instance: Any, cls: Any = None) -> Any:
+        if instance is None:
+            return self
+        value = instance.__dict__.get(self.field.attname, _ABSENT)
+        if value is _ABSENT:
+            return super().__get__(instance, cls)  # a deferred column: the ORM loads it
+        if type(value) is Sealed:
+            return value.open()
+        return value
+
+    def __set__(self, instance: Any, value: Any) -> None:
+        instance.__dict__[self.field.attname] = value
+
+
+_ABSENT = object()
+
+
+def sealing_converter(field: EncryptedTextField | EncryptedJSONField) -> Any:
+    """A database converter that keeps `field`'s ciphertext sealed instead of decrypting
+    it; empty values are converted at once, as `from_db_value` does."""
+
+    def seal(value: Any, expression: Any, connection: Any) -> Any:
+        if value is None or value == "":
+            return field.from_db_value(value, expression, connection)  # type: ignore[no-untyped-call]
+        return Sealed(field, value)
+
+    return seal
+
+
 class EncryptedTextField(models.TextField):
     """A text column stored encrypted; reads give plaintext, writes encrypt."""
+
+    descriptor_class = _Decrypting
 
     def from_db_value(self, value, expression, connection):  # type: ignore[no-untyped-def]
         if value is None or value == "":
@@ -78,6 +149,8 @@ class EncryptedJSONField(models.TextField):
     """A JSON document stored encrypted: submitted application data holds personal data
     (NIK, phone, addresses) that UU PDP wants protected at rest. Reads give the decoded
     value; the column cannot be queried by content, which nothing needs."""
+
+    descriptor_class = _Decrypting
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("default", dict)

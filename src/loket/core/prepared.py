@@ -20,7 +20,10 @@ from typing import Any, cast
 from django.db import DatabaseError, models, transaction
 from django.db.models import Model
 
+from loket.core import pii
+
 Converter = Callable[[Any, Any, Any], Any]
+ENCRYPTED = (pii.EncryptedTextField, pii.EncryptedJSONField)
 
 
 @dataclass(frozen=True)
@@ -47,9 +50,15 @@ def part(
     for field in fields:
         column = field.get_col(alias)
         columns.append(column)
-        converters.append(
-            tuple(connection.ops.get_db_converters(column) + column.get_db_converters(connection))
-        )
+        if isinstance(field, ENCRYPTED):
+            # Decrypted when first read, not for every row read (core.pii.Sealed).
+            converters.append((pii.sealing_converter(field),))
+        else:
+            converters.append(
+                tuple(
+                    connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+                )
+            )
         select.append(f"{quote(alias)}.{quote(field.column)}")
     found = Part(model, tuple(f.attname for f in fields), tuple(columns), tuple(converters), path)
     return found, select
@@ -81,12 +90,13 @@ def instances(
     return found
 
 
-_insert_sql: dict[tuple[str, type[Model], int], tuple[str, list[Any]]] = {}
+_insert_sql: dict[tuple[str, type[Model], int], tuple[str, list[Any], bool]] = {}
 
 
 def insert_rows(rows: Sequence[Model]) -> None:
     """`bulk_create(rows)` for rows of one model without a save signal, in one INSERT built
-    once per model and number of rows; sets each row's id (RETURNING, in row order).
+    once per model and number of rows; sets each row's id (RETURNING, in row order), or
+    writes it when the model makes its ids in Python (a UUID's default).
 
     The ORM compiles the multi-row INSERT on every call (most of a step's event write);
     values go through each field's ``pre_save`` and ``get_db_prep_save`` as the ORM's."""
@@ -99,29 +109,35 @@ def insert_rows(rows: Sequence[Model]) -> None:
     if built is None:
         meta = model._meta
         quote = connection.ops.quote_name
-        fields = [f for f in meta.concrete_fields if not f.primary_key]
+        # An id made in Python (a UUID's default) is written; one the database makes is
+        # read back.
+        pk_field = meta.pk
+        made_here = pk_field.has_default()
+        fields = [f for f in meta.concrete_fields if made_here or not f.primary_key]
         columns = ", ".join(quote(cast(str, f.column)) for f in fields)
         one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-        pk = quote(cast(str, meta.pk.column))  # type: ignore[union-attr]
+        returning = "" if made_here else f" RETURNING {quote(cast(str, pk_field.column))}"
         # Identifiers come from model metadata, values are parameters.
         sql = (
             f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608
-            f"VALUES {', '.join([one] * len(rows))} RETURNING {pk}"
+            f"VALUES {', '.join([one] * len(rows))}{returning}"
         )
-        built = (sql, list(fields))
+        built = (sql, list(fields), not made_here)
         _insert_sql[key] = built
-    sql, fields = built
+    sql, fields, returns_ids = built
     params: list[object] = [
         f.get_db_prep_save(f.pre_save(row, True), connection) for row in rows for f in fields
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        ids = cursor.fetchall()
-    if len(ids) != len(rows):
-        raise DatabaseError("The INSERT did not return an id for every row.")
-    # RETURNING gives the rows in VALUES order on both databases for a plain INSERT …
-    # VALUES (the ORM's bulk_create relies on the same).
-    for row, (pk_value,) in zip(rows, ids, strict=True):
-        row.pk = pk_value
+        ids = cursor.fetchall() if returns_ids else None
+    if ids is not None:
+        if len(ids) != len(rows):
+            raise DatabaseError("The INSERT did not return an id for every row.")
+        # RETURNING gives the rows in VALUES order on both databases for a plain INSERT …
+        # VALUES (the ORM's bulk_create relies on the same).
+        for row, (pk_value,) in zip(rows, ids, strict=True):
+            row.pk = pk_value
+    for row in rows:
         row._state.adding = False
         row._state.db = connection.alias

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from loket.core import prepared
 from loket.core.errors import AuthorityError, ConflictError, ValidationError
 from loket.core.formats import group_digits
 from loket.documents import codes, issuing
@@ -117,7 +118,8 @@ def store_checked_all(uploads: list[CheckedUpload]) -> list[StoredFile]:
                         inspected.sha256,
                     )
                 )
-        return StoredFile.objects.bulk_create(rows) if rows else []
+        prepared.insert_rows(rows)  # built once per process, not per submission
+        return rows
     except BaseException:
         for row in rows:
             default_storage.delete(row.storage_name)

@@ -26,7 +26,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from loket.core import ratelimit
+from loket.core import ratelimit, taskqueue
 from loket.core.errors import ConflictError, ValidationError
 
 from . import conf
@@ -93,7 +93,6 @@ def enqueue(
     if not targets:
         raise ValidationError(_("A notification needs an e-mail address, a phone or a user."))
     rendered = render(event, language, context)
-    targets = [target for target in targets if _sms_allowed(target, dedupe_key)]
 
     now = timezone.now()
     fresh = [
@@ -111,6 +110,13 @@ def enqueue(
         for channel, recipient, recipient_user in targets
     ]
     inserted = {message.pk for message in _insert_unless_present(fresh)}
+    # The SMS limit is charged only for a text actually new (a repeat of a message in
+    # the outbox is not a new text); a refused one is taken out again, which spares
+    # every enqueue a look-up first.
+    refused = [m for m in fresh if m.pk in inserted and not _sms_allowed(m, dedupe_key)]
+    if refused:
+        OutboxMessage.objects.filter(pk__in=[m.pk for m in refused]).delete()
+        fresh = [m for m in fresh if m not in refused]
     messages, to_deliver = [], []
     for candidate in fresh:
         # No id: a twin with this key and channel was there first; that one stands.
@@ -131,23 +137,22 @@ def enqueue(
 
 
 def _queue_in_database() -> bool:
-    from django_tasks import default_task_backend
+    from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
     from django_tasks_db import DatabaseBackend
 
-    return isinstance(default_task_backend, DatabaseBackend)
+    # The backend itself: `default_task_backend` is a proxy, never a DatabaseBackend,
+    # so testing it sent every request after commit, in a second transaction.
+    return isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], DatabaseBackend)
 
 
-def _sms_allowed(target: tuple[str, str, AbstractBaseUser | None], dedupe_key: str) -> bool:
-    """Texts to one phone are limited (SMS pumping costs money and floods a stranger);
-    a repeat of a message already in the outbox is not a new text."""
-    channel, recipient, _user = target
-    if channel != ChannelKind.SMS:
-        return True
-    if OutboxMessage.objects.filter(dedupe_key=dedupe_key, channel=channel).exists():
+def _sms_allowed(message: OutboxMessage, dedupe_key: str) -> bool:
+    """Texts to one phone are limited (SMS pumping costs money and floods a stranger).
+    Asked only of a message just inserted, so each text is charged once."""
+    if message.channel != ChannelKind.SMS:
         return True
     if ratelimit.allow(
         "sms.phone",
-        recipient,
+        message.recipient,
         limit=settings.LOKET_SMS_PER_PHONE,
         window_seconds=settings.LOKET_SMS_WINDOW_SECONDS,
     ):
@@ -235,7 +240,7 @@ def _insert_unless_present(messages: list[OutboxMessage]) -> list[OutboxMessage]
 def _request_delivery(message_ids: list[int]) -> None:
     from .tasks import deliver_outbox  # the tasks module imports this one
 
-    deliver_outbox.enqueue(message_ids=message_ids)
+    taskqueue.enqueue(deliver_outbox, message_ids=message_ids)
 
 
 def backoff(attempts: int) -> timedelta:

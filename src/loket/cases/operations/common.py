@@ -24,6 +24,7 @@ from loket.cases.models import (
     TaskStatus,
 )
 from loket.catalog.definitions import ServiceDefinition
+from loket.core import prepared
 from loket.core.errors import AuthorityError, ConflictError, ValidationError
 from loket.org.models import Officer
 
@@ -139,7 +140,8 @@ def store_documents(
                 uploaded_at=now,
             )
         )
-    stored = CaseDocument.objects.bulk_create(rows) if rows else []
+    prepared.insert_rows(rows)  # built once per process, not per submission
+    stored = rows
     tracking.on_uploads(case, stored)  # the tracking read model (ADR 0023)
     return stored
 
