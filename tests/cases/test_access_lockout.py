@@ -1,61 +1,17 @@
-"""The lock-out after wrong access codes holds in every process, and the right code costs
-no query for the brake: the tracking read learns the lock-out with the case row."""
+"""The lock-out after wrong access codes: the right code costs no query for it (the
+tracking read learns it with the case row), a lapsed one lets the address in, an unknown
+number is braked too. Across processes: test_tracking_across_processes.py."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.test import Client
 
 from loket.cases.models import AccessLockout
 from loket.core import ratelimit
 from tests.cases.conftest import post_application
-
-# Another process: a fresh interpreter with Django's test client on the same database.
-_OTHER_PROCESS = """
-import sys
-import django
-
-django.setup()
-from django.test import Client
-
-number, code, address = sys.argv[1:4]
-response = Client(REMOTE_ADDR=address).get(
-    f"/api/v1/applications/{number}", headers={"X-Access-Code": code}
-)
-print(response.status_code)
-"""
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    credentials = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{credentials}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-
-
-def _track_in_another_process(number: str, code: str, address: str) -> int:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "loket.settings",
-        "DATABASE_URL": _database_url(),
-        "LOKET_LOG_LEVEL": "ERROR",
-    }
-    done = subprocess.run(
-        [sys.executable, "-c", _OTHER_PROCESS, number, code, address],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    return int(done.stdout.strip().splitlines()[-1])
 
 
 def _receipt(client: Client) -> tuple[str, str]:
@@ -69,21 +25,6 @@ def _guess(client: Client, number: str, times: int) -> None:
     for _attempt in range(times):
         wrong = client.get(f"/api/v1/applications/{number}", headers={"X-Access-Code": "AAAAAAAA"})
         assert wrong.status_code == 404
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_lockout_from_wrong_codes_in_one_process_refuses_the_right_code_in_another(
-    demo: Any, settings: Any
-) -> None:
-    number, code = _receipt(Client())
-    _guess(
-        Client(REMOTE_ADDR="10.20.30.40"), number, settings.LOKET_TRACK_FAILURES_PER_CLIENT_NUMBER
-    )
-
-    # The other process never saw a wrong code, and refuses the locked-out address ...
-    assert _track_in_another_process(number, code, "10.20.30.40") == 429
-    # ... while it serves the same case to anyone else.
-    assert _track_in_another_process(number, code, "10.20.30.41") == 200
 
 
 @pytest.mark.django_db

@@ -109,9 +109,7 @@ def case_and_lockout(
     alias = router.db_for_read(Case)
     connection = connections[alias]
     plan = _plan(alias, len(lockout_keys))
-    with connection.cursor() as cursor:
-        cursor.execute(plan.sql, [*lockout_keys, tracking_number])
-        row = cursor.fetchone()
+    row = prepared.fetch_one(connection, plan.sql, [*lockout_keys, tracking_number])
     if row is None:
         return None, None
     case = cast(Case, prepared.instances(plan.parts, alias, row, connection)[""])
