@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from loket.cases import services
-from loket.cases.models import Case, CaseDocument, TaskStatus
+from loket.cases.models import AccessLockout, Case, CaseDocument, TaskStatus
 from loket.core import ratelimit
 from tests.accounts.factories import PASSWORD, make_applicant
 from tests.documents.samples import pdf_bytes
@@ -106,9 +105,9 @@ def test_an_address_locked_out_again_waits_twice_as_long(demo, client, settings)
         blocked = _track(guesser, case.tracking_number, code)
         assert blocked.status_code == 429
         # Let the lock-out pass (as if the time were up) and guess again.
-        cache.delete(
-            ratelimit.key("track.client-number.blocked", f"10.7.7.7|{case.tracking_number}")
-        )
+        AccessLockout.objects.filter(
+            key=ratelimit.key("track.client-number.blocked", f"10.7.7.7|{case.tracking_number}")
+        ).delete()
     assert "Coba lagi dalam 30 menit" in blocked.content.decode()
 
 

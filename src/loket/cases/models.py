@@ -310,6 +310,20 @@ class CaseDocument(models.Model):
         return f"{self.name} r{self.revision}"
 
 
+class AccessLockout(models.Model):
+    """A client address locked out of guessing access codes until a moment
+    (`cases.throttle`). Kept in the database, not the cache, so the tracking read checks
+    it in the statement that reads the case: no query of its own on the right code, and
+    every process sees a lock-out at once. Rows exist only while guessing goes on."""
+
+    # ratelimit.key(): a hash, so no address or tracking number is stored in clear.
+    key = models.CharField(max_length=100, primary_key=True)
+    until = models.FloatField(help_text="seconds since the epoch")
+
+    def __str__(self) -> str:
+        return self.key
+
+
 class IdempotencyKey(models.Model):
     """A submission's Idempotency-Key: the same key and body give the same case."""
 

@@ -42,13 +42,24 @@ def case_for_applicant(
     Both failures look the same, so a stranger learns nothing about which numbers exist.
     """
     case = case_by_tracking_number(tracking_number)
-    if case is None:
+    if case is None or not applicant_may_open(case, access_code=access_code, user=user):
         return None
-    if policy.applicant_may_view(case, user=user):
-        return case
-    if numbers.check_access_code(case.tracking_number, access_code, case.access_code_hash):
-        return case
-    return None
+    return case
+
+
+def case_and_lockout(
+    tracking_number: str, *, lockout_keys: list[str]
+) -> tuple[Case | None, float | None]:
+    """`case_by_tracking_number` and, in the same statement, the latest lock-out moment
+    among `lockout_keys` (`cases.throttle`); (None, None) for an unknown number."""
+    return reads.case_and_lockout((tracking_number or "").strip().upper(), lockout_keys)
+
+
+def applicant_may_open(case: Case, *, access_code: str = "", user: Any = None) -> bool:
+    """Whether the signed-in user submitted the case or the access code is its own."""
+    return policy.applicant_may_view(case, user=user) or numbers.check_access_code(
+        case.tracking_number, access_code, case.access_code_hash
+    )
 
 
 def timeline(case: Case, *, public_only: bool = True) -> QuerySet[CaseEvent]:

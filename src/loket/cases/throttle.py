@@ -13,6 +13,10 @@ It slows and reports the guesser without ever locking out the owner:
   fewer tries at that number while the storm lasts.
 
 With 31^8 possible codes, even a storm from many addresses finds nothing in time.
+
+The counters live in the cache; a lock-out itself is a row of `AccessLockout`, so the
+tracking read learns it in the statement that reads the case (no query of its own on
+the right code) and every process refuses a locked-out address at once.
 """
 
 from __future__ import annotations
@@ -24,11 +28,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Max
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from loket.cases.models import Case
-from loket.cases.selectors import case_for_applicant
+from loket.cases import selectors
+from loket.cases.models import AccessLockout, Case
 from loket.catalog.fields.builtin import normalize_phone
 from loket.core import ratelimit
 from loket.core.errors import NotFound, RateLimited
@@ -56,13 +61,24 @@ def _address_scopes(client: str, number: str, *, storm: bool) -> list[tuple[str,
     ]
 
 
-def _blocked_until(request: HttpRequest, number: str) -> float:
+def _lockout_keys(request: HttpRequest, number: str) -> list[str]:
     client = ratelimit.client_address(request)
-    names = [
+    return [
         ratelimit.key(f"{scope}.blocked", value)
         for scope, value, _limit in _address_scopes(client, number, storm=False)
     ]
-    return max((float(until) for until in cache.get_many(names).values()), default=0.0)
+
+
+def _locked_until(keys: list[str]) -> float:
+    found = AccessLockout.objects.filter(key__in=keys).aggregate(until=Max("until"))["until"]
+    return float(found or 0.0)
+
+
+def _lock_out(name: str, seconds: float) -> None:
+    now = time.time()
+    # Lock-outs are rare: the expired ones go when a new one comes, so the table stays tiny.
+    AccessLockout.objects.filter(until__lte=now).delete()
+    AccessLockout.objects.update_or_create(key=name, defaults={"until": now + seconds})
 
 
 def _is_storm(number: str) -> bool:
@@ -92,7 +108,7 @@ def record_failure(request: HttpRequest, tracking_number: str) -> None:
             continue
         strikes = ratelimit.hit(f"{scope}.strikes", value, window_seconds=MAX_BLOCK_SECONDS)
         seconds = min(_window() * 2 ** (strikes - 1), MAX_BLOCK_SECONDS)
-        cache.set(ratelimit.key(f"{scope}.blocked", value), time.time() + seconds, seconds)
+        _lock_out(ratelimit.key(f"{scope}.blocked", value), seconds)
         cache.delete(ratelimit.key(scope, value))
         security_log.warning(
             "access_code.address_braked scope=%s strikes=%d seconds=%d", scope, strikes, seconds
@@ -102,9 +118,13 @@ def record_failure(request: HttpRequest, tracking_number: str) -> None:
 def require_not_braked(request: HttpRequest, tracking_number: str, message: str) -> None:
     """Raise RateLimited (`message` with %(minutes)s) while this client address is locked
     out of guessing codes for this number; the complaints' follow page uses it too."""
-    blocked_until = _blocked_until(request, tracking_number.upper())
-    if blocked_until > time.time():
-        minutes = max(1, math.ceil((blocked_until - time.time()) / 60))
+    _refuse_while_locked(_locked_until(_lockout_keys(request, tracking_number.upper())), message)
+
+
+def _refuse_while_locked(locked_until: float, message: str) -> None:
+    now = time.time()
+    if locked_until > now:
+        minutes = max(1, math.ceil((locked_until - now) / 60))
         raise RateLimited(message % {"minutes": minutes}, field="access_code")
 
 
@@ -113,20 +133,22 @@ def case_with_access_code(
 ) -> Case:
     """The case its access code (or its signed-in owner) opens, counting wrong codes.
 
-    Raises RateLimited while the client address is locked out, NotFound for any wrong
-    pair: an unknown number and a wrong code look the same, so a stranger learns
-    nothing about which exist.
+    Raises RateLimited while the client address is locked out (the right code is not
+    even checked then), NotFound for any wrong pair: an unknown number and a wrong code
+    look the same, so a stranger learns nothing about which exist.
     """
-    require_not_braked(
-        request,
-        tracking_number,
+    keys = _lockout_keys(request, tracking_number.upper())
+    case, locked_until = selectors.case_and_lockout(tracking_number, lockout_keys=keys)
+    if case is None:
+        locked_until = _locked_until(keys)  # no row came back to carry it
+    _refuse_while_locked(
+        locked_until or 0.0,
         _(
             "Too many wrong attempts. Try again in %(minutes)s minutes, or sign in to see "
             "the applications you submitted with your account."
         ),
     )
-    case = case_for_applicant(tracking_number, access_code=access_code, user=user)
-    if case is None:
+    if case is None or not selectors.applicant_may_open(case, access_code=access_code, user=user):
         record_failure(request, tracking_number)
         raise NotFound(
             _(

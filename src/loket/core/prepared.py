@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from django.db import DatabaseError, models, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, models, transaction
 from django.db.models import Model
 
 from loket.core import pii
@@ -88,6 +88,35 @@ def instances(
             parent = found[parent_path]
             parent._meta.get_field(name).set_cached_value(parent, instance)  # type: ignore[union-attr]
     return found
+
+
+def fetch_one(connection: Any, sql: str, params: Sequence[Any]) -> Sequence[Any] | None:
+    """One row of a read-only statement that serves as the connection's health check.
+
+    With CONN_HEALTH_CHECKS, Django sends `SELECT 1` before a request's first statement
+    (a round trip on PostgreSQL, as long as the tracking read itself). Outside a
+    transaction this statement is the check instead: on a connection the server dropped
+    it fails, the connection is replaced and the statement sent once more."""
+    optimistic = (
+        connection.connection is not None
+        and connection.health_check_enabled
+        and not connection.health_check_done
+        and not connection.in_atomic_block
+    )
+    if optimistic:
+        connection.health_check_done = True
+        try:
+            return _fetch_one(connection, sql, params)
+        except (InterfaceError, OperationalError):
+            connection.close()  # dropped: the next cursor opens a new connection
+    return _fetch_one(connection, sql, params)
+
+
+def _fetch_one(connection: Any, sql: str, params: Sequence[Any]) -> Sequence[Any] | None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row: Sequence[Any] | None = cursor.fetchone()
+    return row
 
 
 _insert_sql: dict[tuple[str, type[Model], int], tuple[str, list[Any], bool]] = {}

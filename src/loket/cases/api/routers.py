@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -103,6 +104,10 @@ def signed_in_applicant(request: HttpRequest, *, changes_state: bool) -> Any:
     changes something is accepted on the strength of the cookie only with Django's
     CSRF token (the `X-CSRFToken` header), as the portal's own forms are.
     """
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        # Nobody is signed in without the cookie: skip building the lazy user (session,
+        # OTP device), which the access-code reads would otherwise pay for every time.
+        return None
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return None
