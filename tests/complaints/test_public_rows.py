@@ -231,3 +231,34 @@ def test_an_unknown_zone_name_falls_back_to_wib(demo: Any) -> None:
     file(now=moment)
     (row,) = Client().get("/open311/v2/requests.json", J).json()
     assert row["requested_datetime"] == f"{day}T09:00:00+07:00"
+
+
+def test_changing_the_zone_in_the_admin_renders_the_rows_again_in_the_worker(
+    demo: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from loket.complaints.tasks import refresh_agency_rows
+    from loket.org.models import Agency
+
+    moment, day = _yesterday_at_2_utc()
+    file(now=moment)
+    queued = DBTaskResult.objects.filter(task_path__endswith="refresh_agency_rows")
+    agency = Agency.objects.get(code="kota-contoh")
+    with django_capture_on_commit_callbacks(execute=True):
+        agency.name = agency.name + " "  # a save that keeps the zone asks for nothing
+        agency.save()
+    assert not queued.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        agency.time_zone = "Asia/Jayapura"
+        agency.save(update_fields=["time_zone"])
+    (request,) = queued
+    assert request.args_kwargs["args"] == [agency.pk]
+    # Until the worker runs, the rows keep the old zone; then the new one.
+    assert Client().get("/open311/v2/requests.json", J).json()[0]["requested_datetime"] == (
+        f"{day}T09:00:00+07:00"
+    )
+    assert refresh_agency_rows.call(agency.pk) == 1
+    assert Client().get("/open311/v2/requests.json", J).json()[0]["requested_datetime"] == (
+        f"{day}T11:00:00+09:00"
+    )

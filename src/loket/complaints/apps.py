@@ -8,6 +8,7 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Complaints")
 
     def ready(self) -> None:
+        from loket.complaints import signals  # noqa: F401
         from loket.notify.events import EventSpec, register_event
 
         base = ("tracking_number", "category_name", "follow_url")

@@ -17,3 +17,11 @@ def complaint_timers() -> dict[str, int]:
         "escalated": services.escalate_overdue(),
         "closed": services.close_unanswered(),
     }
+
+
+@task()
+def refresh_agency_rows(agency_id: int) -> int:
+    """Render an agency's Open311 rows again in its (new) time zone; how many."""
+    from loket.complaints import public_rows
+
+    return public_rows.refresh_agency(agency_id)
