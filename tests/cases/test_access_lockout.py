@@ -72,3 +72,39 @@ def test_an_unknown_number_from_a_locked_out_address_is_refused_as_locked_out(
     unknown = scanner.get("/api/v1/applications/IUM-2026-999999", headers={"X-Access-Code": "A"})
     assert unknown.status_code == 429
     assert unknown.json()["field"] == "access_code"
+
+
+@pytest.mark.django_db
+def test_an_operator_lifts_a_lockout_in_the_admin(demo: Any, settings: Any) -> None:
+    from django.contrib.auth import get_user_model
+
+    from tests.helpers import login_with_second_factor
+
+    number, code = _receipt(Client())
+    guesser = Client(REMOTE_ADDR="10.7.7.7")
+    _guess(guesser, number, settings.LOKET_TRACK_FAILURES_PER_CLIENT_NUMBER)
+    url = f"/api/v1/applications/{number}"
+    assert guesser.get(url, headers={"X-Access-Code": code}).status_code == 429
+    (lockout,) = AccessLockout.objects.all()
+
+    changelist = "/admin/cases/accesslockout/"
+    # Nobody but staff sees or lifts it.
+    assert Client().get(changelist).status_code == 302
+    assert (
+        guesser.post(changelist, {"action": "lift", "_selected_action": [lockout.pk]}).status_code
+        == 302
+    )
+    assert AccessLockout.objects.exists()
+
+    operator = get_user_model().objects.create_superuser("operator", "op@example.test", "x" * 16)
+    admin = login_with_second_factor(Client(), operator)
+    page = admin.get(changelist)
+    assert page.status_code == 200
+    assert lockout.pk in page.content.decode()
+    assert admin.get(f"{changelist}add/").status_code == 403
+    lifted = admin.post(
+        changelist, {"action": "lift", "_selected_action": [lockout.pk]}, follow=True
+    )
+    assert lifted.status_code == 200
+    assert not AccessLockout.objects.exists()
+    assert guesser.get(url, headers={"X-Access-Code": code}).status_code == 200
