@@ -144,3 +144,16 @@ def test_due_before_takes_any_iso_moment(
 
     assert response.status_code == 200, response.content
     assert bool(response.json()) is expect_some
+
+
+@pytest.mark.parametrize(
+    "due_before", ["-3.039279666661143e-249", "1700000000", "1.5", "tomorrow", ""]
+)
+def test_due_before_refuses_what_is_not_an_iso_moment(
+    demo: Any, client: Client, token_for: Callable[[str], dict[str, str]], due_before: str
+) -> None:
+    # pydantic alone would read a number as seconds since 1970 and answer 200.
+    response = client.get("/api/v1/tasks", {"due_before": due_before}, headers=token_for("andi"))
+
+    assert response.status_code == 422, response.content
+    assert "due_before" in response.content.decode()

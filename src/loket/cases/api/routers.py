@@ -7,7 +7,8 @@ is a LoketError that the API turns into problem+json.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+import re
+from typing import Annotated, Any, Literal
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Header, Path, Query, Router, Status
 from ninja.utils import check_csrf
+from pydantic import BeforeValidator
 
 from loket.accounts.machine_accounts import account_for_key
 from loket.api import pagination
@@ -304,6 +306,20 @@ def cancel_application(
 tasks = Router(tags=["officers"], auth=officer_auth)
 
 
+_ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}(?:[Tt ].+)?\Z")
+
+
+def _iso_only(value: object) -> object:
+    """pydantic also reads a number (`1.5`, `-3e-249`) as seconds since 1970; the query
+    string promises ISO 8601, so anything else is refused, naming the parameter."""
+    if isinstance(value, str) and not _ISO_MOMENT.match(value):
+        raise ValueError("expected an ISO 8601 date-time, e.g. 2026-12-01T09:00:00+07:00")
+    return value
+
+
+IsoMoment = Annotated[dt.datetime, BeforeValidator(_iso_only)]
+
+
 def _utc_moment(value: dt.datetime | None) -> dt.datetime | None:
     """A moment from the query string in UTC: PostgreSQL refuses offsets beyond ±15:59
     that ISO 8601 (and Python) allow, and a naive time is read in the site's zone.
@@ -346,7 +362,7 @@ def list_tasks(  # noqa: PLR0917  (django-ninja passes query parameters position
     cursor: str = Query("", max_length=pagination.MAX_CURSOR_LENGTH),
     status: Literal["open", "done", "cancelled"] = Query("open"),
     service: str = Query("", max_length=80, description="a service code"),
-    due_before: dt.datetime | None = None,
+    due_before: IsoMoment | None = None,
 ) -> list[TaskOut]:
     due_before = _utc_moment(due_before)
     query = {
