@@ -279,4 +279,25 @@ def machine() -> dict[str, Any]:
         "django": django.get_version(),
         "sqlite": sqlite3.sqlite_version,
         "date": time.strftime("%Y-%m-%d %H:%M %Z"),
+        "commit": _commit(),
     }
+
+
+def _commit() -> str | None:
+    """The commit measured, with a mark when the tree differs from it."""
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(REPO_DIR), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(REPO_DIR), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return f"{head} (with uncommitted changes)" if dirty else head

@@ -44,12 +44,25 @@ def _best(runs: list[dict[str, Any]], key: str = "steps_per_s") -> dict[str, Any
 
 
 def render(results: dict[str, Any]) -> str:
+    runs = results.get("runs") or []
+    if len(runs) > 1:
+        provenance = [
+            "Written by `make bench` (bench/run.py); do not edit by hand: rerun it. This report",
+            f"joins {len(runs)} unattended runs on the machine described here (bench/run.py",
+            "`--merge`; the table below says which run measured which part). Inside each part",
+            "everything compared is measured side by side in one run, because shared machines",
+            "are noisy.",
+        ]
+    else:
+        provenance = [
+            "Written by `make bench` (bench/run.py); do not edit by hand: rerun it. Every number",
+            "below comes from one unattended run on the machine described here, with all parts",
+            "measured side by side in that run because shared machines are noisy.",
+        ]
     out = [
         "# Benchmarks",
         "",
-        "Written by `make bench` (bench/run.py); do not edit by hand: rerun it. Every number",
-        "below comes from one unattended run on the machine described here, with all parts",
-        "measured side by side in that run because shared machines are noisy.",
+        *provenance,
         "",
         _machine(results),
         _summary(results),
@@ -86,10 +99,32 @@ def _machine(results: dict[str, Any]) -> str:
         ["Python / Django", f"{m.get('python')} / {m.get('django')}"],
         ["SQLite", f"{m.get('sqlite')}: {dbs.get('sqlite', '')}"],
         ["PostgreSQL", f"{m.get('postgresql')} on loopback: {dbs.get('postgresql', '')}"],
-        ["command", f"`{results.get('command', 'bench/run.py')}`"],
-        ["whole run", f"{_num(results.get('total_s'))} s"],
     ]
-    return "## Machine and run\n\n" + _table(["", ""], rows) + "\n"
+    runs = results.get("runs") or []
+    if len(runs) <= 1:
+        rows += [
+            ["commit", m.get("commit") or "unknown"],
+            ["command", f"`{results.get('command', 'bench/run.py')}`"],
+            ["whole run", f"{_num(results.get('total_s'))} s"],
+        ]
+        return "## Machine and run\n\n" + _table(["", ""], rows) + "\n"
+    run_rows = [
+        [
+            ", ".join(run.get("parts", [])),
+            run.get("date"),
+            run.get("commit") or "unknown",
+            f"`{run.get('command')}`",
+            f"{_num(run.get('total_s'))} s",
+        ]
+        for run in runs
+    ]
+    return (
+        "## Machine and runs\n\n"
+        + _table(["", ""], rows)
+        + "\n\n"
+        + _table(["parts", "date", "commit", "command", "run took"], run_rows)
+        + "\n"
+    )
 
 
 def _engine_status(engine: dict[str, Any], backend: str) -> tuple[float, float, float]:

@@ -1,7 +1,9 @@
 """Run every Loket benchmark in one go and rewrite docs/benchmarks.md.
 
-    make bench                       # everything, about 15 minutes
+    make bench                       # everything, about an hour on 2 cores
     .venv/bin/python bench/run.py --quick   # a smaller run to try the harness
+    .venv/bin/python bench/run.py --parts engine web --merge var/bench/results.json
+                                     # rerun some parts, keep the others' last results
 
 One run, side by side, because shared machines are noisy: for each database
 (SQLite file in WAL mode; a private PostgreSQL with durable settings) the raw
@@ -26,6 +28,7 @@ from typing import Any
 from harness import PG_SETTINGS, REPO_DIR, Database, PostgresServer, machine, run_part
 
 ENGINE_TARGET = 1000.0  # persisted steps per second
+PARTS = ["engine", "issuing", "growth", "web", "surveys", "complaints", "opendata", "insights"]
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -57,26 +60,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--parts",
         nargs="+",
-        default=[
-            "engine",
-            "issuing",
-            "growth",
-            "web",
-            "surveys",
-            "complaints",
-            "opendata",
-            "insights",
-        ],
-        choices=[
-            "engine",
-            "issuing",
-            "growth",
-            "web",
-            "surveys",
-            "complaints",
-            "opendata",
-            "insights",
-        ],
+        default=PARTS,
+        choices=PARTS,
     )
     parser.add_argument(
         "--complaint-sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000]
@@ -90,6 +75,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="small sizes, to try the harness")
     parser.add_argument("--output", default=str(REPO_DIR / "docs" / "benchmarks.md"))
     parser.add_argument("--results", default=str(REPO_DIR / "var" / "bench" / "results.json"))
+    parser.add_argument(
+        "--merge",
+        metavar="RESULTS",
+        help="an earlier results.json: the parts this run does not measure are taken from it, "
+        "and the report says which run measured which part",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.cases = min(args.cases, 100)
@@ -266,6 +257,7 @@ def main(argv: list[str] | None = None) -> None:  # noqa: PLR0912, PLR0915  (one
         "args": vars(args),
         "command": " ".join(sys.argv),
     }
+    earlier = json.loads(Path(args.merge).read_text()) if args.merge else None
     server = PostgresServer().start()
     results["machine"]["postgresql"] = server.version
     log(f"PostgreSQL {server.version} on 127.0.0.1:{server.port} (durable settings)")
@@ -367,12 +359,47 @@ def main(argv: list[str] | None = None) -> None:  # noqa: PLR0912, PLR0915  (one
         server.stop()
         shutil.rmtree(root, ignore_errors=True)
     results["total_s"] = round(time.perf_counter() - started, 1)
+    results["runs"] = [_run_record(results, args.parts)]
+    if earlier is not None:
+        merge(results, earlier)
     Path(args.results).parent.mkdir(parents=True, exist_ok=True)
     Path(args.results).write_text(json.dumps(results, indent=2, default=str))
     from report import render
 
     Path(args.output).write_text(render(results))
     log(f"done in {results['total_s']} s: {args.output}, raw results in {args.results}")
+
+
+def _run_record(results: dict[str, Any], parts: list[str]) -> dict[str, Any]:
+    return {
+        "parts": [p for p in PARTS if p in parts],
+        "date": results["machine"].get("date"),
+        "commit": results["machine"].get("commit"),
+        "command": results["command"],
+        "total_s": results["total_s"],
+    }
+
+
+def merge(results: dict[str, Any], earlier: dict[str, Any]) -> None:
+    """Take from `earlier` every part this run did not measure, naming the run it came from.
+
+    Each part's comparisons (Loket beside SpiffWorkflow and the raw driver, tracking beside
+    the bare view) are made inside one run, so joining parts from two runs keeps every ratio
+    side by side; only absolute numbers of different parts may then come from different hours.
+    """
+    measured = set(results["runs"][0]["parts"])
+    runs = earlier.get("runs") or [
+        _run_record(earlier, list(earlier.get("args", {}).get("parts", [])))
+    ]
+    kept: set[str] = set()
+    for part in PARTS:
+        if part not in measured and part in earlier:
+            results[part] = earlier[part]
+            kept.add(part)
+    for run in runs:
+        parts = [p for p in run["parts"] if p in kept]
+        if parts:
+            results["runs"].append({**run, "parts": parts})
 
 
 if __name__ == "__main__":

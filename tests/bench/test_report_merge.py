@@ -1,0 +1,81 @@
+"""bench/run.py --merge: a partial rerun keeps the other parts and says where each came from."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+
+
+@pytest.fixture
+def bench_modules(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.syspath_prepend(str(BENCH))
+    import report
+    import run
+
+    yield run, report
+    for name in ("run", "report", "harness", "workers"):
+        sys.modules.pop(name, None)
+
+
+def _results(parts: dict, date: str, commit: str, command: str) -> dict:
+    return {
+        "machine": {"date": date, "commit": commit, "cores": 2},
+        "command": command,
+        "total_s": 12.0,
+        "args": {"parts": list(parts)},
+        **parts,
+    }
+
+
+def test_merge_keeps_unmeasured_parts_and_names_their_run(bench_modules) -> None:
+    run, report = bench_modules
+    old_surveys = {"sqlite": {"error": "old surveys"}}
+    old_web = {"error": "old web"}
+    earlier = _results(
+        {"surveys": old_surveys, "web": old_web}, "2026-12-02 13:00 UTC", "aaa111", "old cmd"
+    )
+    earlier["runs"] = [run._run_record(earlier, ["surveys", "web"])]
+    new_web = {"error": "new web"}
+    results = _results({"web": new_web}, "2026-12-02 15:00 UTC", "bbb222", "new cmd")
+    results["runs"] = [run._run_record(results, ["web"])]
+
+    run.merge(results, earlier)
+
+    assert results["web"] is new_web  # a part measured now is never replaced by an old one
+    assert results["surveys"] is old_surveys
+    assert [r["parts"] for r in results["runs"]] == [["web"], ["surveys"]]
+    assert results["runs"][1]["commit"] == "aaa111"
+    text = report.render(results)
+    assert "joins 2 unattended runs" in text
+    assert "| surveys | 2026-12-02 13:00 UTC | aaa111 | `old cmd` |" in text
+    assert "| web | 2026-12-02 15:00 UTC | bbb222 | `new cmd` |" in text
+
+
+def test_merge_of_a_results_file_without_run_records_uses_its_own_header(bench_modules) -> None:
+    run, _report = bench_modules
+    earlier = _results({"surveys": {"sqlite": {}}}, "2026-11-23 10:00 UTC", "ccc333", "make bench")
+    results = _results({}, "2026-12-02 15:00 UTC", "ddd444", "partial")
+    results["runs"] = [run._run_record(results, ["engine"])]
+
+    run.merge(results, earlier)
+
+    assert results["runs"][1] == {
+        "parts": ["surveys"],
+        "date": "2026-11-23 10:00 UTC",
+        "commit": "ccc333",
+        "command": "make bench",
+        "total_s": 12.0,
+    }
+
+
+def test_a_single_run_report_names_its_commit(bench_modules) -> None:
+    run, report = bench_modules
+    results = _results({}, "2026-12-02 15:00 UTC", "eee555", "make bench")
+    results["runs"] = [run._run_record(results, [])]
+    text = report.render(results)
+    assert "one unattended run" in text
+    assert "| commit | eee555 |" in text
