@@ -650,6 +650,9 @@ def _complaints(parts: dict[str, Any]) -> str:
             rows.append([name, "error", "", "", "", ""])
             continue
         for row in part["rows"]:
+            rows.append([name, _num(row["complaints"]), "filing one complaint (the operation)",
+                         _num(row.get("filing_p50_ms"), 1), _num(row.get("filing_p95_ms"), 1),
+                         ""])  # fmt: skip
             for probe, figures in row["probes"].items():
                 rows.append([name, _num(row["complaints"]), probe, _num(figures["p50_ms"], 1),
                              _num(figures["p95_ms"], 1), _num(figures["queries"])])  # fmt: skip
@@ -661,10 +664,20 @@ def _complaints(parts: dict[str, Any]) -> str:
         for b, p in parts.items()
         if "error" not in p
     ]
+    overdue = ", ".join(
+        f"{BACKEND_NAMES.get(b, b)} {_num(r['complaints'])}: {_num(r.get('overdue'))}"
+        for b, p in parts.items()
+        if "error" not in p
+        for r in p["rows"][-1:]
+    )
     text = (
-        "Open311 `GET requests` answers from a cache keyed by the query and a complaints "
-        "revision that every transition bumps (at most a minute old otherwise); the first "
-        "request after a change builds it from a narrow projection (no model instances)."
+        "Nothing here is cached. Open311 `GET requests` reads rows rendered when each complaint "
+        "was saved (JSON and XML fragments, in the agency's time zone) with one indexed query "
+        "and joins the category and unit names; the public list pages by keyset (`?sebelum=` / "
+        "`?sesudah=`), never by offset. The per-unit counts read counters kept by every "
+        "transition plus the overdue complaints walked in the deadline indexes, so that one "
+        "grows with the number overdue at the moment, not with the history (overdue at the "
+        f"largest size: {overdue})."
     )
     return (
         "## Complaints (public list and Open311)\n\n"
