@@ -87,3 +87,104 @@ def test_complaints_naming_one_email_are_limited_like_applications(demo: Any, se
     assert refused.status_code == 429
     assert refused.json()["field"] == "applicant.email"
     assert Complaint.objects.count() == 2
+
+
+def _pages(client: Client, params: dict[str, Any]) -> tuple[list[list[str]], list[str]]:
+    """Follow the `Link: rel="next"` headers from a first page; the numbers per page."""
+    import re
+
+    pages, links = [], []
+    response = client.get("/api/v1/complaints", params)
+    while True:
+        assert response.status_code == 200, response.content
+        pages.append([c["tracking_number"] for c in response.json()])
+        link = response.headers.get("Link")
+        if not link:
+            return pages, links
+        links.append(link)
+        url = re.fullmatch(r'<(http://testserver/api/v1/complaints\?[^>]+)>; rel="next"', link)
+        assert url is not None, link
+        response = client.get(url[1])
+
+
+def _cursor_of(link: str) -> str:
+    from urllib.parse import parse_qs, urlsplit
+
+    return parse_qs(urlsplit(link[1 : link.index(">")]).query)["cursor"][0]
+
+
+@pytest.fixture
+def seven(demo: Any) -> list[str]:
+    """Seven public complaints, three received at the same moment, and a confidential
+    one; the public numbers newest first."""
+    from loket.complaints.models import Complaint
+    from tests.complaints.conftest import at
+
+    for day, hour in ((2, 9), (3, 9), (3, 9), (3, 9), (4, 9), (5, 9), (6, 9)):
+        file(now=at(day, hour))
+    file(now=at(4, 10), is_confidential=True)
+    return list(
+        Complaint.objects.filter(is_confidential=False)
+        .order_by("-received_at", "-pk")
+        .values_list("tracking_number", flat=True)
+    )
+
+
+def test_the_list_pages_by_cursor_in_link_headers(seven: list[str]) -> None:
+    pages, links = _pages(Client(), {"jurisdiction_id": JURISDICTION, "limit": 3})
+    assert [len(p) for p in pages] == [3, 3, 1]  # the ties on 3 March split, none lost
+    assert [n for page in pages for n in page] == seven
+    assert all("limit=3" in link and "cursor=" in link for link in links)
+
+
+def test_a_complaint_filed_while_paging_neither_repeats_nor_skips_a_row(
+    seven: list[str],
+) -> None:
+    client = Client()
+    first = client.get("/api/v1/complaints", {"jurisdiction_id": JURISDICTION, "limit": 3})
+    file()  # newest of all: would push the rows of an offset page down by one
+    cursor = _cursor_of(first.headers["Link"])
+    second = client.get(
+        "/api/v1/complaints", {"jurisdiction_id": JURISDICTION, "limit": 3, "cursor": cursor}
+    )
+    assert [c["tracking_number"] for c in second.json()] == seven[3:6]
+
+
+def test_an_offset_first_page_links_on_by_cursor(seven: list[str]) -> None:
+    pages, links = _pages(Client(), {"jurisdiction_id": JURISDICTION, "limit": 2, "offset": 2})
+    assert [n for page in pages for n in page] == seven[2:]
+    assert links and all("offset" not in link for link in links)
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"cursor": "not-a-cursor"}, "cursor"),
+        ({"cursor": "x" * 601}, "cursor"),
+        ({"offset": "2", "cursor": "FOREIGN"}, "offset"),
+        ({"limit": "0"}, "limit"),
+    ],
+)
+def test_a_bad_cursor_is_a_422_naming_the_field(
+    seven: list[str], params: dict[str, str], field: str
+) -> None:
+    client = Client()
+    if params.get("cursor") == "FOREIGN":
+        first = client.get("/api/v1/complaints", {"jurisdiction_id": JURISDICTION, "limit": 3})
+        params = {**params, "cursor": _cursor_of(first.headers["Link"])}
+    response = client.get("/api/v1/complaints", {"jurisdiction_id": JURISDICTION, **params})
+    assert response.status_code == 422, response.content
+    assert response["Content-Type"] == "application/problem+json"
+    problem = response.json()
+    assert problem.get("field") == field or field in str(problem)
+
+
+def test_a_cursor_of_another_list_is_refused(seven: list[str]) -> None:
+    from django.core import signing
+
+    tasks_cursor = signing.dumps({"k": [1], "q": {}, "at": ""}, salt="loket.cursor.tasks")
+    response = Client().get(
+        "/api/v1/complaints", {"jurisdiction_id": JURISDICTION, "cursor": tasks_cursor}
+    )
+    assert response.status_code == 422
+    assert response.json()["field"] == "cursor"

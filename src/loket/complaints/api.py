@@ -8,15 +8,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from loket.api import pagination
 from loket.api.responses import problems
 from loket.cases import throttle
 from loket.complaints import selectors, services
 from loket.complaints.models import Complaint, ComplaintPolicy
-from loket.core.errors import NotFound
+from loket.core.errors import NotFound, ValidationError
 
 router = Router(tags=["complaints"])
 
@@ -84,7 +86,18 @@ class ReceiptOut(Schema):
 class ListQuery(Schema):
     jurisdiction_id: str = Field(max_length=120)
     limit: int = Field(25, ge=1, le=100)
-    offset: int = Field(0, ge=0, le=100_000)
+    cursor: str = Field(
+        "",
+        max_length=pagination.MAX_CURSOR_LENGTH,
+        description="from the previous page's `Link` header (opaque)",
+    )
+    offset: int = Field(
+        0, ge=0, le=100_000, description="rows to skip on a first page; prefer `cursor`"
+    )
+
+
+# Newest first; the id breaks ties between complaints received in the same microsecond.
+PUBLIC_ORDER = ("-received_at", "-pk")
 
 
 def _policy(jurisdiction_id: str) -> ComplaintPolicy:
@@ -138,12 +151,32 @@ def categories(request: HttpRequest, jurisdiction_id: str = Query(..., max_lengt
     "",
     response=list[ComplaintOut],
     summary="Public complaints of a jurisdiction, newest first (confidential ones never)",
+    description=(
+        "Pages of `limit` complaints. When there are more, the response's `Link` header "
+        'carries the next page\'s URL (`rel="next"`, RFC 8288) with an opaque `cursor`: '
+        "each page is one index range however deep, and a complaint filed meanwhile "
+        "neither repeats nor skips a row. `offset` still works on a first page."
+    ),
     openapi_extra=problems(404, 422),
 )
-def public_list(request: HttpRequest, query: Query[ListQuery]) -> Any:
+def public_list(request: HttpRequest, response: HttpResponse, query: Query[ListQuery]) -> Any:
     policy = _policy(query.jurisdiction_id)
-    rows = selectors.public_complaints(policy.agency_id)[query.offset : query.offset + query.limit]
-    return [_out(c) for c in rows]
+    if query.cursor and query.offset:
+        raise ValidationError(_("Give either a cursor or an offset, not both."), field="offset")
+    state = pagination.read_cursor(
+        query.cursor, salt="complaints", query={"jurisdiction_id": query.jurisdiction_id}
+    )
+    page = pagination.keyset_page(
+        selectors.public_complaints(policy.agency_id),
+        order=PUBLIC_ORDER,
+        limit=query.limit,
+        state=state,
+        salt="complaints",
+        offset=query.offset,
+    )
+    if page.next_cursor:
+        response["Link"] = pagination.next_link(request, page.next_cursor, drop=("offset",))
+    return [_out(c) for c in page.items]
 
 
 @router.get(
