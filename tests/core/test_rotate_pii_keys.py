@@ -77,3 +77,66 @@ def test_rotation_re_encrypts_stored_files_and_encrypts_those_in_clear(private_s
         assert default_storage.open("2026/01/legacy.png").read() == b"\x89PNG old upload in clear"
     assert not legacy.read_bytes().startswith(b"\x89PNG")
     assert legacy.stat().st_mode & 0o777 == 0o600
+
+
+def _raw_columns(model, pk, columns):
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {quoted} FROM {model._meta.db_table} WHERE id = %s",
+            [pk],
+        )
+        return dict(zip(columns, cursor.fetchone(), strict=True))
+
+
+def test_rotation_covers_encrypted_json_columns_and_a_rerun_skips_what_is_done(
+    private_storage,
+) -> None:
+    """Submitted data (EncryptedJSONField) was left under the old key before: removing
+    that key made every application's data unreadable."""
+    from loket.cases.models import Case
+    from tests.cases.factories import make_case
+
+    old = Fernet.generate_key().decode()
+    new = Fernet.generate_key().decode()
+    with override_settings(PII_KEYS=[old]):
+        world = make_case(data={"keperluan": "Melamar kerja di Bandung"})
+        before = _raw_columns(Case, world.case.pk, ["data", "applicant_nik"])
+    with override_settings(PII_KEYS=[new, old]):
+        out = io.StringIO()
+        call_command("rotate-pii-keys", stdout=out)
+        after = _raw_columns(Case, world.case.pk, ["data", "applicant_nik"])
+        again = io.StringIO()
+        call_command("rotate-pii-keys", stdout=again)
+        assert _raw_columns(Case, world.case.pk, ["data", "applicant_nik"]) == after
+    assert all(after[c] != before[c] for c in after)
+    assert "cases.Case: 1 rows re-encrypted" in out.getvalue()
+    assert "cases.Case: 0 rows re-encrypted" in again.getvalue()  # nothing left to do
+    with override_settings(PII_KEYS=[new]):
+        case = Case.objects.get(pk=world.case.pk)
+        assert case.data["keperluan"] == "Melamar kerja di Bandung"
+        assert case.applicant_nik == world.case.applicant_nik
+
+
+def test_a_value_no_configured_key_opens_is_reported_and_the_rest_still_rotated(
+    private_storage,
+) -> None:
+    from django.core.management.base import CommandError
+
+    lost, old, new = (Fernet.generate_key().decode() for _ in range(3))
+    with override_settings(PII_KEYS=[lost]):
+        orphan = OutboxMessage.objects.create(
+            channel="sms", recipient="+6281111111111", language="id", event="received",
+            body="a", dedupe_key="orphan",
+        )  # fmt: skip
+    with override_settings(PII_KEYS=[old]):
+        kept = OutboxMessage.objects.create(
+            channel="sms", recipient="+6282222222222", language="id", event="received",
+            body="b", dedupe_key="kept",
+        )  # fmt: skip
+    refused = pytest.raises(CommandError, match=r"cannot be decrypted.*notify.OutboxMessage")
+    with override_settings(PII_KEYS=[new, old]), refused:
+        call_command("rotate-pii-keys", stdout=io.StringIO())
+    with override_settings(PII_KEYS=[new]):
+        assert OutboxMessage.objects.get(pk=kept.pk).recipient == "+6282222222222"
+    assert _stored_ciphertext(orphan)  # untouched, for an operator who finds the old key
