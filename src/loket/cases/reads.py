@@ -220,7 +220,9 @@ def _read(
     alias = router.db_for_read(Case)
     connection = connections[alias]
     plan = _plan(alias, len(lockout_keys), shape)
-    row = prepared.fetch_one(connection, plan.sql, [*lockout_keys, tracking_number])
+    row = prepared.fetch_one(
+        connection, plan.sql, [*lockout_keys, tracking_number], prepare=shape is TRACKED
+    )
     if row is None:
         return None, None
     until = row[-1] if lockout_keys else None
