@@ -197,7 +197,10 @@ class TrackedRow:
         value = self._row[position]
         for convert in converters:
             value = convert(value, column, self._connection)
-        return value.open() if type(value) is pii.Sealed else value
+        if type(value) is pii.Sealed:
+            # Read once: decrypted without the snapshot an instance keeps to see changes.
+            return value.field.from_db_value(value.token, None, None)  # type: ignore[no-untyped-call]
+        return value
 
     def case(self) -> Case:
         if self._case is None:

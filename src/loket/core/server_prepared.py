@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 from typing import Any
 
 _PLACEHOLDER = re.compile(r"%s")
@@ -36,7 +37,7 @@ def applies(connection: Any) -> bool:
 def statement(connection: Any, cursor: Any, sql: str, param_count: int) -> str:
     """What to send for `sql` (with `param_count` %s placeholders) on this open connection:
     `EXECUTE` of its prepared copy, PREPAREd through `cursor` on first use in the session."""
-    name = "loket_" + hashlib.sha256(sql.encode()).hexdigest()[:16]
+    name, body = _named(sql, param_count)
     raw = connection.connection
     state = getattr(connection, _STATE, None)
     if state is None or state[0] is not raw:
@@ -44,10 +45,16 @@ def statement(connection: Any, cursor: Any, sql: str, param_count: int) -> str:
         setattr(connection, _STATE, state)
     names: set[str] = state[1]
     if name not in names:
-        numbers = iter(range(1, param_count + 1))
-        # Identifiers come from model metadata; values stay parameters ($1 …).
-        body = _PLACEHOLDER.sub(lambda _match: f"${next(numbers)}", sql)
         cursor.execute(f"PREPARE {name} AS {body}")
         names.add(name)
     marks = ", ".join(["%s"] * param_count)
     return f"EXECUTE {name}({marks})" if param_count else f"EXECUTE {name}"
+
+
+@lru_cache(maxsize=64)
+def _named(sql: str, param_count: int) -> tuple[str, str]:
+    """The statement's name (from its text) and its text with $1 … placeholders."""
+    numbers = iter(range(1, param_count + 1))
+    # Identifiers come from model metadata; values stay parameters ($1 …).
+    body = _PLACEHOLDER.sub(lambda _match: f"${next(numbers)}", sql)
+    return "loket_" + hashlib.sha256(sql.encode()).hexdigest()[:16], body
