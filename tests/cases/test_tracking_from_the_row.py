@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.utils import timezone
 
-from loket.cases import applicant_card, reads, selectors, services
+from loket.cases import applicant_card, reads, selectors, services, throttle
 from loket.cases.api import serializers
 from loket.cases.models import Case, Task, TaskStatus
 from loket.catalog.definitions import compiled
@@ -137,3 +137,16 @@ def test_the_card_is_encrypted_at_rest(client: Client, demo: Any) -> None:
         (stored,) = cursor.fetchone()
     for personal in ("Sri Wahyuni", "sri", "Melati", "3273"):
         assert personal not in stored
+
+
+@pytest.mark.django_db
+def test_readers_of_the_case_behind_the_access_code_get_the_whole_row(
+    client: Client, demo: Any, django_assert_num_queries: Any
+) -> None:
+    """Only the GET reads the narrow row: the portal, resubmit and cancel get the case
+    with every column and its service, version and agency, as before."""
+    number, code = _submit(client)
+    case = throttle.case_with_access_code(RequestFactory().get("/"), number, code)
+    assert case.get_deferred_fields() == set()
+    with django_assert_num_queries(0):
+        assert case.agency.name and case.service.code and case.service_version.number

@@ -210,11 +210,11 @@ class TrackedRow:
 
 
 def tracked_and_lockout(
-    tracking_number: str, lockout_keys: Sequence[str]
+    tracking_number: str, lockout_keys: Sequence[str], *, whole: bool = False
 ) -> tuple[TrackedRow | None, float | None]:
     """`case_and_lockout` for the applicant's GET: the columns it shows (TRACKED), left
-    as they came (`TrackedRow`)."""
-    return _read(tracking_number, lockout_keys, TRACKED)
+    as they came (`TrackedRow`); `whole`, the whole row, for a reader of the case."""
+    return _read(tracking_number, lockout_keys, WHOLE if whole else TRACKED)
 
 
 def _read(

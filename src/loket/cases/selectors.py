@@ -56,11 +56,12 @@ def case_and_lockout(
 
 
 def tracked_and_lockout(
-    tracking_number: str, *, lockout_keys: list[str]
+    tracking_number: str, *, lockout_keys: list[str], whole: bool = False
 ) -> tuple[reads.TrackedRow | None, float | None]:
-    """`case_and_lockout` with the case row not yet made into instances (the applicant's
-    tracking GET only serialises it)."""
-    return reads.tracked_and_lockout((tracking_number or "").strip().upper(), lockout_keys)
+    """`case_and_lockout` with the case row not yet made into instances: the columns the
+    applicant's tracking GET shows, or with `whole` all that `case_and_lockout` reads."""
+    number = (tracking_number or "").strip().upper()
+    return reads.tracked_and_lockout(number, lockout_keys, whole=whole)
 
 
 def applicant_may_open(case: Case, *, access_code: str = "", user: Any = None) -> bool:

@@ -138,16 +138,24 @@ def case_with_access_code(
     even checked then), NotFound for any wrong pair: an unknown number and a wrong code
     look the same, so a stranger learns nothing about which exist.
     """
-    return row_with_access_code(request, tracking_number, access_code, user=user).case()
+    return _row(request, tracking_number, access_code, user=user, whole=True).case()
 
 
 def row_with_access_code(
     request: HttpRequest, tracking_number: str, access_code: str, *, user: Any = None
 ) -> TrackedRow:
-    """`case_with_access_code` with the case row not yet made into instances (the
-    applicant's tracking GET only serialises it); the same checks, counts and errors."""
+    """`case_with_access_code` with only the columns the applicant's tracking GET shows,
+    not made into instances; the same checks, counts and errors."""
+    return _row(request, tracking_number, access_code, user=user, whole=False)
+
+
+def _row(
+    request: HttpRequest, tracking_number: str, access_code: str, *, user: Any, whole: bool
+) -> TrackedRow:
     keys = _lockout_keys(request, tracking_number.upper())
-    tracked, locked_until = selectors.tracked_and_lockout(tracking_number, lockout_keys=keys)
+    tracked, locked_until = selectors.tracked_and_lockout(
+        tracking_number, lockout_keys=keys, whole=whole
+    )
     if tracked is None:
         locked_until = _locked_until(keys)  # no row came back to carry it
     _refuse_while_locked(
