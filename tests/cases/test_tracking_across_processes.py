@@ -1,6 +1,6 @@
 """The tracking read across processes and connections (real commits): a lock-out made in
 one process refuses the right code in another, and the tracking read is the persistent
-connection's health check."""
+connection's health check, prepared once per PostgreSQL session."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ import sys
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from tests.cases.test_access_lockout import _guess, _receipt
 
@@ -123,3 +124,41 @@ def test_a_connection_the_server_dropped_is_replaced_for_the_tracking_read(demo:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         assert cursor.fetchone()[0] != pid
+
+
+def _reads_sent(client: Client, url: str, code: str) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url, headers={"X-Access-Code": code}).status_code == 200
+    return [q["sql"].split(" ", 1)[0] for q in captured.captured_queries]
+
+
+def test_the_tracking_read_is_planned_once_per_session_on_postgresql(demo: Any) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("server-side prepared statements: PostgreSQL")
+    client = Client()
+    number, code = _receipt(client)
+    url = f"/api/v1/applications/{number}"
+    connection.close()  # a new session has nothing prepared
+    assert _reads_sent(client, url, code) == ["PREPARE", "EXECUTE"]
+    assert _reads_sent(client, url, code) == ["EXECUTE"]
+    # A prepared statement is not undone with the transaction it was prepared in.
+    connection.close()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        assert _reads_sent(client, url, code) == ["PREPARE", "EXECUTE"]
+        raise RuntimeError("roll back")
+    assert _reads_sent(client, url, code) == ["EXECUTE"]
+
+
+def test_the_tracking_read_is_not_prepared_without_persistent_connections(
+    demo: Any, settings: Any
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("server-side prepared statements: PostgreSQL")
+    client = Client()
+    number, code = _receipt(client)
+    connection.settings_dict["CONN_MAX_AGE"], kept = 0, connection.settings_dict["CONN_MAX_AGE"]
+    try:  # as behind PgBouncer in transaction mode (docs/operations.md)
+        url = f"/api/v1/applications/{number}"
+        assert _reads_sent(client, url, code) == ["SELECT"]
+    finally:
+        connection.settings_dict["CONN_MAX_AGE"] = kept

@@ -120,6 +120,12 @@ class Case(models.Model):
     archive_code = models.CharField(_("archive classification code"), max_length=20, blank=True)
     access_class = models.CharField(_("access class (SKKAAD)"), max_length=16, default="terbatas")
     updated_at = models.DateTimeField(auto_now=True)
+    # What the applicant's own view shows of the personal data above (masked), sealed as
+    # one value so the tracking GET decrypts once (loket.cases.applicant_card). A copy:
+    # written with those columns; empty on rows from before it, which are read as before.
+    applicant_card: models.Field[Any, Any] = EncryptedJSONField(
+        _("applicant card (encrypted)"), blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("application")
@@ -149,12 +155,7 @@ class Case(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        return (
-            not self.is_closed
-            and self.paused_at is None
-            and self.due_at is not None
-            and self.due_at < timezone.now()
-        )
+        return case_is_overdue(status=self.status, paused_at=self.paused_at, due_at=self.due_at)
 
     @property
     def masked_nik(self) -> str:
@@ -163,6 +164,16 @@ class Case(models.Model):
     @property
     def masked_phone(self) -> str:
         return mask(self.applicant_phone or "", visible=3)
+
+
+def case_is_overdue(*, status: str, paused_at: Any, due_at: Any) -> bool:
+    """`Case.is_overdue` from the columns alone (the tracking GET reads no instance)."""
+    return (
+        status not in CLOSED_STATUSES
+        and paused_at is None
+        and due_at is not None
+        and due_at < timezone.now()
+    )
 
 
 class TaskStatus(models.TextChoices):

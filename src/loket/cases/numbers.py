@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from functools import lru_cache
 
 from django.conf import settings
 from django.db import transaction
@@ -66,10 +67,16 @@ def normalize_access_code(code: str) -> str:
     return "".join(ch for ch in (code or "").upper() if ch.isalnum())
 
 
+@lru_cache(maxsize=2)
+def _access_code_key(secret_key: str) -> bytes:
+    # Derived once per secret, not on every status look-up.
+    return hashlib.sha256(("loket.access-code:" + secret_key).encode()).digest()
+
+
 def hash_access_code(tracking: str, code: str) -> str:
     # HMAC rather than a slow password hash: the code is random (40 bits) and
     # checked on every status look-up; the key lives outside the database.
-    key = hashlib.sha256(("loket.access-code:" + settings.SECRET_KEY).encode()).digest()
+    key = _access_code_key(settings.SECRET_KEY)
     digest = hmac.new(key, f"{tracking}:{normalize_access_code(code)}".encode(), "sha256")
     return "hmac-sha256$" + digest.hexdigest()
 

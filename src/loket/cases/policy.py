@@ -192,10 +192,15 @@ def applicant_may_view(case: Case, *, user: Any = None, proven: Iterable[str] = 
     """The applicant's side: the signed-in account that submitted it, or a visitor who
     proved the access code (the portal remembers proven numbers in the session).
     They see their own personal data masked, like anyone holding the access code."""
-    signed_in = user is not None and getattr(user, "is_authenticated", False)
-    if signed_in and case.applicant_user_id == user.pk:
+    if submitted_by(case.applicant_user_id, user=user):
         return True
     return case.tracking_number in set(proven)
+
+
+def submitted_by(applicant_user_id: int | None, *, user: Any) -> bool:
+    """Whether `user` is signed in as the account that submitted the case."""
+    signed_in = user is not None and getattr(user, "is_authenticated", False)
+    return bool(signed_in and applicant_user_id == user.pk)
 
 
 def applicant_fields(case: Case, access: PersonalData) -> dict[str, str]:
@@ -207,11 +212,21 @@ def applicant_fields(case: Case, access: PersonalData) -> dict[str, str]:
             "email": case.applicant_email,
             "phone": case.applicant_phone,
         }
+    return masked_applicant(
+        name=case.applicant_name,
+        nik=case.applicant_nik,
+        email=case.applicant_email,
+        phone=case.applicant_phone,
+    )
+
+
+def masked_applicant(*, name: str, nik: str, email: str, phone: str) -> dict[str, str]:
+    """The applicant's identity and contact as the masked view shows them."""
     return {
-        "name": case.applicant_name,
-        "nik": case.masked_nik,
-        "email": mask_email(case.applicant_email),
-        "phone": case.masked_phone,
+        "name": name,
+        "nik": mask(nik or ""),
+        "email": mask_email(email),
+        "phone": mask(phone or "", visible=3),
     }
 
 

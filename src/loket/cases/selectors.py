@@ -10,9 +10,9 @@ from django.db.models import DateTimeField, IntegerField, Q, QuerySet, Value, Wh
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from loket.cases import flow, numbers, policy, ports, reads
-from loket.cases.models import Case, CaseEvent, Task, TaskStatus
-from loket.catalog.definitions import compiled
+from loket.cases import applicant_card, flow, numbers, policy, reads
+from loket.cases.models import CLOSED_STATUSES, Case, CaseEvent, Task, TaskStatus
+from loket.catalog.definitions import ServiceDefinition, compiled
 from loket.org.models import Officer, Unit
 from loket.org.selectors import units_within
 
@@ -55,10 +55,30 @@ def case_and_lockout(
     return reads.case_and_lockout((tracking_number or "").strip().upper(), lockout_keys)
 
 
+def tracked_and_lockout(
+    tracking_number: str, *, lockout_keys: list[str], whole: bool = False
+) -> tuple[reads.TrackedRow | None, float | None]:
+    """`case_and_lockout` with the case row not yet made into instances: the columns the
+    applicant's tracking GET shows, or with `whole` all that `case_and_lockout` reads."""
+    number = (tracking_number or "").strip().upper()
+    return reads.tracked_and_lockout(number, lockout_keys, whole=whole)
+
+
 def applicant_may_open(case: Case, *, access_code: str = "", user: Any = None) -> bool:
     """Whether the signed-in user submitted the case or the access code is its own."""
     return policy.applicant_may_view(case, user=user) or numbers.check_access_code(
         case.tracking_number, access_code, case.access_code_hash
+    )
+
+
+def applicant_may_open_row(
+    tracked: reads.TrackedRow, *, access_code: str = "", user: Any = None
+) -> bool:
+    """`applicant_may_open` on a row not made into a case."""
+    return policy.submitted_by(
+        tracked.value("applicant_user_id"), user=user
+    ) or numbers.check_access_code(
+        tracked.value("tracking_number"), access_code, tracked.value("access_code_hash")
     )
 
 
@@ -81,10 +101,18 @@ def licence_pending(case: Case) -> bool:
     """
     if case.is_closed or not case.current_steps:
         return False
-    definition = compiled(case.service_version)
+    return rests_at_issue(
+        compiled(case.service_version), status=case.status, current_steps=case.current_steps
+    )
+
+
+def rests_at_issue(definition: ServiceDefinition, *, status: str, current_steps: list[str]) -> bool:
+    """`licence_pending` from the case's columns and its definition."""
+    if status in CLOSED_STATUSES:
+        return False
     return any(
         definition.has_step(step) and definition.step(step).step_kind.issues_document
-        for step in case.current_steps
+        for step in current_steps
     )
 
 
@@ -148,7 +176,9 @@ def overdue_count(unit: Unit, *, at: dt.datetime | None = None) -> int:
 
 def current_fee(case: Case) -> int | None:
     """The fee in rupiah for the case's current data; None if its rule cannot price it."""
-    try:
-        return ports.fee_for(compiled(case.service_version).raw, case.data)
-    except ports.rule_errors():
-        return None
+    return fee_of(compiled(case.service_version), case.data)
+
+
+def fee_of(definition: ServiceDefinition, data: dict[str, Any]) -> int | None:
+    """`current_fee` from the definition and the submitted data."""
+    return applicant_card.fee_of(definition, data)

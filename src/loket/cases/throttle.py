@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 
 from loket.cases import selectors
 from loket.cases.models import AccessLockout, Case
+from loket.cases.reads import TrackedRow
 from loket.catalog.fields.builtin import normalize_phone
 from loket.core import ratelimit
 from loket.core.errors import NotFound, RateLimited
@@ -137,9 +138,25 @@ def case_with_access_code(
     even checked then), NotFound for any wrong pair: an unknown number and a wrong code
     look the same, so a stranger learns nothing about which exist.
     """
+    return _row(request, tracking_number, access_code, user=user, whole=True).case()
+
+
+def row_with_access_code(
+    request: HttpRequest, tracking_number: str, access_code: str, *, user: Any = None
+) -> TrackedRow:
+    """`case_with_access_code` with only the columns the applicant's tracking GET shows,
+    not made into instances; the same checks, counts and errors."""
+    return _row(request, tracking_number, access_code, user=user, whole=False)
+
+
+def _row(
+    request: HttpRequest, tracking_number: str, access_code: str, *, user: Any, whole: bool
+) -> TrackedRow:
     keys = _lockout_keys(request, tracking_number.upper())
-    case, locked_until = selectors.case_and_lockout(tracking_number, lockout_keys=keys)
-    if case is None:
+    tracked, locked_until = selectors.tracked_and_lockout(
+        tracking_number, lockout_keys=keys, whole=whole
+    )
+    if tracked is None:
         locked_until = _locked_until(keys)  # no row came back to carry it
     _refuse_while_locked(
         locked_until or 0.0,
@@ -148,7 +165,9 @@ def case_with_access_code(
             "the applications you submitted with your account."
         ),
     )
-    if case is None or not selectors.applicant_may_open(case, access_code=access_code, user=user):
+    if tracked is None or not selectors.applicant_may_open_row(
+        tracked, access_code=access_code, user=user
+    ):
         record_failure(request, tracking_number)
         raise NotFound(
             _(
@@ -157,7 +176,7 @@ def case_with_access_code(
             ),
             field="access_code",
         )
-    return case
+    return tracked
 
 
 def reserve_submission(request: HttpRequest, *, email: str, phone: str) -> None:

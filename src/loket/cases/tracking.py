@@ -225,10 +225,15 @@ def view(case: Case) -> View:
     """The case's tracking view from its row (queries only for a case from before the
     read model existed)."""
     model = case.tracking if case.tracking.get("v") == VERSION else rebuild(case)
+    return view_of(model, submitted_at=case.submitted_at, waiting_step=case.waiting_step)
+
+
+def view_of(model: dict[str, Any], *, submitted_at: dt.datetime, waiting_step: str) -> View:
+    """The tracking view of a read model of this VERSION (no query)."""
     timeline = [
         Entry(
             sequence=int(row["sequence"]),
-            at=_moment(row["at"]) or case.submitted_at,
+            at=_moment(row["at"]) or submitted_at,
             kind=row["kind"],
             step_id=row["step"],
             action=row["action"],
@@ -242,7 +247,7 @@ def view(case: Case) -> View:
     ]
     return View(
         timeline=timeline,
-        request=_request(case, model),
+        request=_request(model, submitted_at=submitted_at, waiting_step=waiting_step),
         uploads=sorted(
             (
                 Upload(
@@ -250,7 +255,7 @@ def view(case: Case) -> View:
                     revision=int(u["revision"]),
                     kind=u["kind"],
                     size=int(u["size"]),
-                    uploaded_at=_moment(u["uploaded_at"]) or case.submitted_at,
+                    uploaded_at=_moment(u["uploaded_at"]) or submitted_at,
                 )
                 for u in model["uploads"]
             ),
@@ -264,15 +269,17 @@ def view(case: Case) -> View:
     )
 
 
-def _request(case: Case, model: dict[str, Any]) -> Request | None:
+def _request(
+    model: dict[str, Any], *, submitted_at: dt.datetime, waiting_step: str
+) -> Request | None:
     raw = model.get("request")
-    if not case.waiting_step or not raw:
+    if not waiting_step or not raw:
         return None
     returned = model.get("returned") or {}
     return Request(
         step_id=raw["step"],
         reason=raw["reason"],
-        at=_moment(raw["at"]) or case.submitted_at,
+        at=_moment(raw["at"]) or submitted_at,
         respond_by=raw.get("respond_by"),
         documents=tuple(raw.get("documents") or ()),
         fields=tuple(raw.get("fields") or ()),

@@ -414,6 +414,13 @@ def compiled(version: ServiceVersion) -> ServiceDefinition:
     return _store(key, _Entry(ServiceDefinition(version.definition))).definition
 
 
+def compiled_if_seen(version_id: int, content_hash: str) -> ServiceDefinition | None:
+    """The compiled definition of a version this process has already compiled (no
+    query), else None: for readers that hold only the case row's id and hash."""
+    found = _cached((version_id, content_hash))
+    return found.definition if found is not None else None
+
+
 def published(version_id: int, content_hash: str) -> tuple[ServiceVersion, ServiceDefinition]:
     """A published version (without its YAML source) and its definition, by id and hash.
 

@@ -20,7 +20,7 @@ from typing import Any, cast
 from django.db import DatabaseError, InterfaceError, OperationalError, models, transaction
 from django.db.models import Model
 
-from loket.core import pii
+from loket.core import pii, server_prepared
 
 Converter = Callable[[Any, Any, Any], Any]
 ENCRYPTED = (pii.EncryptedTextField, pii.EncryptedJSONField)
@@ -90,13 +90,18 @@ def instances(
     return found
 
 
-def fetch_one(connection: Any, sql: str, params: Sequence[Any]) -> Sequence[Any] | None:
+def fetch_one(
+    connection: Any, sql: str, params: Sequence[Any], *, prepare: bool = False
+) -> Sequence[Any] | None:
     """One row of a read-only statement that serves as the connection's health check.
 
     With CONN_HEALTH_CHECKS, Django sends `SELECT 1` before a request's first statement
     (a round trip on PostgreSQL, as long as the tracking read itself). Outside a
     transaction this statement is the check instead: on a connection the server dropped
-    it fails, the connection is replaced and the statement sent once more."""
+    it fails, the connection is replaced and the statement sent once more.
+
+    With `prepare`, the statement is planned once per session where that applies
+    (`core.server_prepared`)."""
     optimistic = (
         connection.connection is not None
         and connection.health_check_enabled
@@ -106,14 +111,18 @@ def fetch_one(connection: Any, sql: str, params: Sequence[Any]) -> Sequence[Any]
     if optimistic:
         connection.health_check_done = True
         try:
-            return _fetch_one(connection, sql, params)
+            return _fetch_one(connection, sql, params, prepare)
         except (InterfaceError, OperationalError):
             connection.close()  # dropped: the next cursor opens a new connection
-    return _fetch_one(connection, sql, params)
+    return _fetch_one(connection, sql, params, prepare)
 
 
-def _fetch_one(connection: Any, sql: str, params: Sequence[Any]) -> Sequence[Any] | None:
+def _fetch_one(
+    connection: Any, sql: str, params: Sequence[Any], prepare: bool
+) -> Sequence[Any] | None:
     with connection.cursor() as cursor:
+        if prepare and server_prepared.applies(connection):
+            sql = server_prepared.statement(connection, cursor, sql, len(params))
         cursor.execute(sql, params)
         row: Sequence[Any] | None = cursor.fetchone()
     return row

@@ -36,9 +36,9 @@ from loket.cases.api.schemas import (
 )
 from loket.cases.api.serializers import (
     application_out,
-    application_response,
     case_out,
     task_out,
+    tracked_response,
 )
 from loket.cases.intake import Applicant
 from loket.cases.models import Case, ReadChannel, Task
@@ -259,8 +259,10 @@ def get_application(
     x_access_code: str = Header("", alias="X-Access-Code", max_length=32),
 ) -> HttpResponse:
     user = signed_in_applicant(request, changes_state=False)
-    case = _require_case(tracking_number, x_access_code or access_code, request, user=user)
-    return application_response(case)
+    tracked = throttle.row_with_access_code(
+        request, tracking_number, x_access_code or access_code, user=user
+    )
+    return tracked_response(tracked)
 
 
 @applications.post(

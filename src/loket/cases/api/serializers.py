@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpResponse
-from django.utils import translation
+from django.utils import timezone, translation
 
-from loket.api.responses import LocalTimeEncoder
-from loket.cases import policy, selectors, tracking
+from loket.api.responses import LocalTimeEncoder, iso_moment
+from loket.cases import applicant_card, policy, selectors, tracking
 from loket.cases.api.schemas import TaskOut
-from loket.cases.models import Case, CaseEvent, CaseStatus, Task
+from loket.cases.models import Case, CaseEvent, CaseStatus, Task, case_is_overdue
 from loket.cases.policy import PersonalData
-from loket.catalog.definitions import ServiceDefinition, compiled
+from loket.cases.reads import TrackedRow
+from loket.catalog.definitions import ServiceDefinition, compiled, compiled_if_seen
 from loket.core.pii import mask
 from loket.documents.resources import Reader, issued_documents_out
 from loket.org import titles as position_titles
@@ -21,6 +25,15 @@ from loket.org.titles import Title
 from loket.payments.api import bill_out
 
 STATUS_LABELS = dict(CaseStatus.choices)
+
+# How a moment goes into a body: as the datetime itself (validated or encoded later), or
+# already written as LocalTimeEncoder writes it (`_local_moment`).
+Moment = Callable[[dt.datetime | None], Any]
+
+
+def _as_is(moment: dt.datetime | None) -> dt.datetime | None:
+    return moment
+
 
 # -- serializing ----------------------------------------------------------------------
 
@@ -46,11 +59,12 @@ def _entry_out(
     definition: ServiceDefinition,
     language: str,
     titles: dict[int, Title],
+    moment: Moment,
 ) -> dict[str, Any]:
     """A public event from the read model, exactly as `_event_out` renders it."""
     position = titles.get(entry.position_id) if entry.position_id is not None else None
     return {
-        "at": entry.at,
+        "at": moment(entry.at),
         "kind": entry.kind,
         "step": entry.step_id,
         "step_name": definition.step_name(entry.step_id, language) if entry.step_id else "",
@@ -62,53 +76,119 @@ def _entry_out(
     }
 
 
-def application_out(case: Case, *, access: PersonalData | None = None) -> dict[str, Any]:
-    """The case as the applicant sees it (`access` None), or as an officer or integration
-    sees it: internal events too, and personal data as `access` allows.
+@dataclass(frozen=True, slots=True)
+class _Shown:
+    """The case's own values that its applicant's view shows, from an instance or a row."""
 
-    Plain values only (no schema objects), so the applicant's GET can be written out
-    without validating it again. The applicant's side reads the tracking read model
-    (ADR 0023): no query beyond the case row unless there is a bill or an issued document.
-    """
-    officer_view = access is not None
+    tracking_number: str
+    service_code: str
+    service_name: str  # in the case's language
+    version_number: int
+    language: str
+    status: str
+    outcome: str
+    outcome_reason: str
+    submitted_at: dt.datetime
+    complete_at: dt.datetime | None
+    due_at: dt.datetime | None
+    paused_at: dt.datetime | None
+    current_steps: list[str]
+
+
+def _shown(case: Case) -> _Shown:
     language = case.language
-    definition = compiled(case.service_version)
-    view = tracking.view(case)
+    service = case.service
+    return _Shown(
+        tracking_number=case.tracking_number,
+        service_code=service.code,
+        service_name=(service.name_en if language == "en" else "") or service.name,
+        version_number=case.service_version.number,
+        language=language,
+        status=case.status,
+        outcome=case.outcome,
+        outcome_reason=case.outcome_reason,
+        submitted_at=case.submitted_at,
+        complete_at=case.complete_at,
+        due_at=case.due_at,
+        paused_at=case.paused_at,
+        current_steps=case.current_steps,
+    )
+
+
+def _shown_from_row(tracked: TrackedRow) -> _Shown:
+    language = tracked.value("language")
+    name_en = tracked.value("service__name_en") if language == "en" else ""
+    return _Shown(
+        tracking_number=tracked.value("tracking_number"),
+        service_code=tracked.value("service__code"),
+        service_name=name_en or tracked.value("service__name"),
+        version_number=tracked.value("service_version__number"),
+        language=language,
+        status=tracked.value("status"),
+        outcome=tracked.value("outcome"),
+        outcome_reason=tracked.value("outcome_reason"),
+        submitted_at=tracked.value("submitted_at"),
+        complete_at=tracked.value("complete_at"),
+        due_at=tracked.value("due_at"),
+        paused_at=tracked.value("paused_at"),
+        current_steps=tracked.value("current_steps"),
+    )
+
+
+_status_labels: dict[tuple[str, str], str] = {}
+
+
+def _status_label(status: str, language: str) -> str:
+    """The label of this one status in the applicant's language (get_status_display
+    hashes every choice's label); kept per process, as the catalogues do not change."""
+    label = _status_labels.get((status, language))
+    if label is None:
+        with translation.override(language):
+            label = str(STATUS_LABELS.get(status, status))
+        _status_labels[(status, language)] = label
+    return label
+
+
+def _body(
+    shown: _Shown,
+    definition: ServiceDefinition,
+    view: tracking.View,
+    *,
+    timeline: list[dict[str, Any]],
+    personal: tuple[dict[str, str], dict[str, Any], int | None],
+    bill: dict[str, Any] | None,
+    issued_documents: list[dict[str, Any]],
+    moment: Moment = _as_is,
+) -> dict[str, Any]:
+    """The case API's application, in ApplicationOut's field order; `personal` is the
+    applicant, the data and the fee as the reader may see them."""
+    language = shown.language
     request = view.request
-    with translation.override(language):  # labels in the applicant's language, like names
-        # The label of this one status (get_status_display hashes every choice's label).
-        status_label = str(STATUS_LABELS.get(case.status, case.status))
-    if officer_view:
-        timeline = [
-            _event_out(e, definition, language, officer_view)
-            for e in selectors.timeline(case, public_only=False)
-        ]
-    else:
-        titles = position_titles.by_id(case.agency_id, view.position_ids)
-        timeline = [_entry_out(e, definition, language, titles) for e in view.timeline]
-    bill = bill_out(case, language) if view.has_bill else None
+    applicant, data, fee = personal
     return {
-        "tracking_number": case.tracking_number,
-        "service_code": case.service.code,
-        "service_name": (case.service.name_en if language == "en" else "") or case.service.name,
-        "service_version": case.service_version.number,
-        "status": case.status,
-        "status_label": status_label,
-        "outcome": case.outcome,
-        "outcome_reason": case.outcome_reason,
-        "submitted_at": case.submitted_at,
-        "complete_at": case.complete_at,
-        "due_at": case.due_at,
-        "is_overdue": case.is_overdue,
-        "clock_paused": case.paused_at is not None,
+        "tracking_number": shown.tracking_number,
+        "service_code": shown.service_code,
+        "service_name": shown.service_name,
+        "service_version": shown.version_number,
+        "status": shown.status,
+        "status_label": _status_label(shown.status, language),
+        "outcome": shown.outcome,
+        "outcome_reason": shown.outcome_reason,
+        "submitted_at": moment(shown.submitted_at),
+        "complete_at": moment(shown.complete_at),
+        "due_at": moment(shown.due_at),
+        "is_overdue": case_is_overdue(
+            status=shown.status, paused_at=shown.paused_at, due_at=shown.due_at
+        ),
+        "clock_paused": shown.paused_at is not None,
         "current_steps": [
-            {"id": s, "name": definition.step_name(s, language)} for s in case.current_steps
+            {"id": s, "name": definition.step_name(s, language)} for s in shown.current_steps
         ],
         "open_request": {
             "step": request.step_id,
             "step_name": definition.step_name(request.step_id, language),
             "reason": request.reason,
-            "requested_at": request.at,
+            "requested_at": moment(request.at),
             "respond_by": request.respond_by,
             "requested_documents": list(request.documents),
             "requested_fields": list(request.fields),
@@ -122,28 +202,139 @@ def application_out(case: Case, *, access: PersonalData | None = None) -> dict[s
                 "revision": d.revision,
                 "kind": d.kind,
                 "size": d.size,
-                "uploaded_at": d.uploaded_at,
+                "uploaded_at": moment(d.uploaded_at),
             }
             for d in view.uploads
         ],
-        "applicant": _applicant_out(case, access),
-        "data": policy.case_data(case, definition, access or PersonalData.MASKED),
-        "fee": selectors.current_fee(case),
-        "bill": bill.model_dump() if bill is not None else None,
-        "issued_documents": [d.model_dump() for d in issued_documents_out(case, _reader(access))]
+        "applicant": applicant,
+        "data": data,
+        "fee": fee,
+        "bill": bill,
+        "issued_documents": issued_documents,
+        "licence_pending": selectors.rests_at_issue(
+            definition, status=shown.status, current_steps=shown.current_steps
+        ),
+    }
+
+
+def _public_timeline(
+    view: tracking.View,
+    definition: ServiceDefinition,
+    language: str,
+    agency_id: int,
+    moment: Moment = _as_is,
+) -> list[dict[str, Any]]:
+    titles = position_titles.by_id(agency_id, view.position_ids)
+    return [_entry_out(e, definition, language, titles, moment) for e in view.timeline]
+
+
+def application_out(case: Case, *, access: PersonalData | None = None) -> dict[str, Any]:
+    """The case as the applicant sees it (`access` None), or as an officer or integration
+    sees it: internal events too, and personal data as `access` allows.
+
+    Plain values only (no schema objects), so the applicant's GET can be written out
+    without validating it again. The applicant's side reads the tracking read model
+    (ADR 0023): no query beyond the case row unless there is a bill or an issued document.
+    """
+    officer_view = access is not None
+    shown = _shown(case)
+    language = shown.language
+    definition = compiled(case.service_version)
+    view = tracking.view(case)
+    if officer_view:
+        timeline = [
+            _event_out(e, definition, language, officer_view)
+            for e in selectors.timeline(case, public_only=False)
+        ]
+    else:
+        timeline = _public_timeline(view, definition, language, case.agency_id)
+    bill = bill_out(case, language) if view.has_bill else None
+    seen = access or PersonalData.MASKED
+    return _body(
+        shown,
+        definition,
+        view,
+        timeline=timeline,
+        personal=(
+            _applicant_out(case, access),
+            policy.case_data(case, definition, seen),
+            selectors.current_fee(case),
+        ),
+        bill=bill.model_dump() if bill is not None else None,
+        issued_documents=[d.model_dump() for d in issued_documents_out(case, _reader(access))]
         if view.has_issued
         else [],
-        "licence_pending": selectors.licence_pending(case),
-    }
+    )
 
 
 def application_response(case: Case) -> HttpResponse:
     """The applicant's view written out directly: the values are already what the
     ApplicationOut schema produces (pinned by a test), so they are not validated again."""
-    return HttpResponse(
-        json.dumps(application_out(case), cls=LocalTimeEncoder),
-        content_type="application/json; charset=utf-8",
+    return _json_response(application_out(case))
+
+
+_JSON = "application/json; charset=utf-8"
+
+
+def _json_response(body: dict[str, Any]) -> HttpResponse:
+    return HttpResponse(json.dumps(body, cls=LocalTimeEncoder), content_type=_JSON)
+
+
+def tracked_response(tracked: TrackedRow) -> HttpResponse:
+    """`application_response` for the applicant's GET, from the row as it was read.
+
+    No model instance is built for a case whose read model is current and that has no
+    bill and no issued document (those are read from their own apps, with the case); the
+    values are the ones `application_out` gives (pinned by a test)."""
+    model = tracked.value("tracking")
+    if model.get("v") != tracking.VERSION or model.get("billed") or model.get("issued"):
+        return application_response(tracked.case())
+    shown = _shown_from_row(tracked)
+    definition = compiled_if_seen(
+        tracked.value("service_version_id"), tracked.value("service_version__content_hash")
+    ) or compiled(tracked.case().service_version)
+    view = tracking.view_of(
+        model, submitted_at=shown.submitted_at, waiting_step=tracked.value("waiting_step")
     )
+    personal = applicant_card.shown(tracked.value("applicant_card")) or _personal_from_row(
+        tracked, definition
+    )
+    zone = timezone.get_current_timezone()
+
+    def local(moment: dt.datetime | None) -> str | None:
+        return iso_moment(moment.astimezone(zone)) if moment is not None else None
+
+    agency_id = tracked.value("agency_id")
+    body = _body(
+        shown,
+        definition,
+        view,
+        timeline=_public_timeline(view, definition, shown.language, agency_id, local),
+        personal=personal,
+        bill=None,
+        issued_documents=[],
+        moment=local,
+    )
+    # Every moment is already written as LocalTimeEncoder writes it: the plain encoder
+    # gives the same bytes without a call back into Python per moment.
+    return HttpResponse(json.dumps(body), content_type=_JSON)
+
+
+def _personal_from_row(
+    tracked: TrackedRow, definition: ServiceDefinition
+) -> tuple[dict[str, str], dict[str, Any], int | None]:
+    """What the applicant card holds, from the row's own columns (a row without one)."""
+    card = applicant_card.make(
+        definition,
+        name=tracked.value("applicant_name"),
+        nik=tracked.value("applicant_nik"),
+        email=tracked.value("applicant_email"),
+        phone=tracked.value("applicant_phone"),
+        data=tracked.value("data"),
+    )
+    shown = applicant_card.shown(card)
+    assert shown is not None  # made by this version
+    return shown
 
 
 def _reader(access: PersonalData | None) -> Reader:

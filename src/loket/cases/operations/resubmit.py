@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from loket.cases import locks, ports
+from loket.cases import applicant_card, locks, ports
 from loket.cases import revision as revisions
 from loket.cases.flow import Actor, Run
 from loket.cases.intake import (
@@ -73,6 +73,7 @@ def _resubmit(
     check_documents(definition, documents, language=case.language, partial=True)
     before = dict(case.data)
     case.data = clean_data(definition, {**before, **changes}, language=case.language)
+    applicant_card.keep(case, definition)
     # Compared on cleaned values, whichever way they came (a form's "2.5", the API's 2.5).
     changed_fields = sorted(k for k, v in case.data.items() if before.get(k) != v)
     replaced = revisions.require_changes(

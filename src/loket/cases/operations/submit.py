@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from loket.cases import compiled, numbers, ports
+from loket.cases import applicant_card, compiled, numbers, ports
 from loket.cases.flow import Actor, Run
 from loket.cases.intake import (
     Applicant,
@@ -188,6 +188,7 @@ def _submit(
         archive_code=definition.archive.classification,
         access_class=definition.archive.case_file_access,
     )
+    applicant_card.keep(case, definition)
     prepared.insert_rows([case])  # one statement built once per process (issue 11)
     stored = store_documents(case, documents, revision=0, now=now)
     # The case's documents are exactly those just stored: rules need not read them back.
