@@ -52,9 +52,19 @@ def build_working_set(open_cases: int) -> dict[str, Any]:
             step, who = DECIDERS[0]
             task = Task.objects.get(case=submission.case, step_id=step, status=TaskStatus.OPEN)
             services.decide(task_id=task.pk, officer=driver.officers[who], decision="approve")
-    # One case all the way to its licence: the template of the closed history.
+    # One case all the way to its licence: the template of the closed history. The final
+    # approval asks the worker for the licence; the case closes when it is issued, so the
+    # worker's sweep runs here (else a million "closed" copies would all be open cases).
     driver.run_case(open_cases + 1)
-    return {"receipts": receipts, "template_case": driver.last_case_id}
+    from loket.cases.models import Case
+    from loket.cases.services import issue_parked
+    from loket.ledger.services import fold_pending
+
+    issue_parked()
+    fold_pending()
+    template = Case.objects.get(pk=driver.last_case_id)
+    assert template.closed_at is not None, f"the template case is {template.status}"
+    return {"receipts": receipts, "template_case": template.pk}
 
 
 def probes(receipts: list[tuple[str, str]]) -> list[Probe]:
