@@ -594,9 +594,11 @@ def _findings(results: dict[str, Any]) -> str:
 def _method() -> str:
     return """## How to reproduce
 
-    make bench                                   # the whole run (rewrites this file)
+    make bench                                   # the whole run, about an hour on 2 cores
     .venv/bin/python bench/run.py --quick        # a few minutes, small sizes
     .venv/bin/python bench/run.py --parts engine --workers 1   # one part
+    .venv/bin/python bench/run.py --parts engine web --merge var/bench/results.json
+                                                 # rerun parts, keep the rest of the last run
 
 Parts: bench/prepare.py (migrate + demo), bench/engine.py, bench/peer_spiff.py,
 bench/limit.py, bench/growth.py (history from bench/bulk.py), bench/web.py with
