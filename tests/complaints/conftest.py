@@ -76,3 +76,18 @@ def officer_client() -> Any:
         return client
 
     return make
+
+
+def file_seven_public() -> list[str]:
+    """Seven public complaints (three received at the same moment, to test ties in a
+    keyset) and a confidential one; the public tracking numbers newest first."""
+    from loket.complaints.models import Complaint
+
+    for day, hour in ((2, 9), (3, 9), (3, 9), (3, 9), (4, 9), (5, 9), (6, 9)):
+        file(now=at(day, hour))
+    file(now=at(4, 10), is_confidential=True)
+    return list(
+        Complaint.objects.filter(is_confidential=False)
+        .order_by("-received_at", "-pk")
+        .values_list("tracking_number", flat=True)
+    )

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.complaints.conftest import file
+from tests.complaints.conftest import file, file_seven_public
 
 pytestmark = pytest.mark.django_db
 
@@ -115,19 +115,7 @@ def _cursor_of(link: str) -> str:
 
 @pytest.fixture
 def seven(demo: Any) -> list[str]:
-    """Seven public complaints, three received at the same moment, and a confidential
-    one; the public numbers newest first."""
-    from loket.complaints.models import Complaint
-    from tests.complaints.conftest import at
-
-    for day, hour in ((2, 9), (3, 9), (3, 9), (3, 9), (4, 9), (5, 9), (6, 9)):
-        file(now=at(day, hour))
-    file(now=at(4, 10), is_confidential=True)
-    return list(
-        Complaint.objects.filter(is_confidential=False)
-        .order_by("-received_at", "-pk")
-        .values_list("tracking_number", flat=True)
-    )
+    return file_seven_public()
 
 
 def test_the_list_pages_by_cursor_in_link_headers(seven: list[str]) -> None:

@@ -10,9 +10,8 @@ import pytest
 from django.test import Client
 
 from loket.complaints import selectors
-from loket.complaints.models import Complaint
 from tests.bench.test_query_counts import queries_of
-from tests.complaints.conftest import at, file
+from tests.complaints.conftest import at, file, file_seven_public
 
 pytestmark = pytest.mark.django_db
 
@@ -25,14 +24,7 @@ def listed(demo: Any, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Seven public complaints (three filed at the same moment) and a confidential one,
     three to a page; the public tracking numbers in the list's order."""
     monkeypatch.setattr(selectors, "PUBLIC_PAGE_SIZE", 3)
-    for day, hour in ((2, 9), (3, 9), (3, 9), (3, 9), (4, 9), (5, 9), (6, 9)):
-        file(now=at(day, hour))
-    file(now=at(4, 10), is_confidential=True)
-    return list(
-        Complaint.objects.filter(is_confidential=False)
-        .order_by("-received_at", "-pk")
-        .values_list("tracking_number", flat=True)
-    )
+    return file_seven_public()
 
 
 def _get(client: Client, query: str = "") -> tuple[int, list[str], dict[str, str], str]:
