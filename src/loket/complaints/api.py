@@ -32,7 +32,7 @@ class CategoryOut(Schema):
     attributes: list[dict[str, Any]]
 
 
-class EventOut(Schema):
+class ComplaintEventOut(Schema):
     at: datetime
     kind: str
     position: str = Field(description="the position that acted, if an officer did")
@@ -52,7 +52,7 @@ class ComplaintOut(Schema):
     answered_on_time: bool | None
     closed_at: datetime | None
     description: str
-    events: list[EventOut] = []
+    events: list[ComplaintEventOut] = []
 
 
 class ComplaintIn(Schema):
@@ -76,7 +76,7 @@ class ComplaintIn(Schema):
     language: str = Field("id", pattern="^(id|en)$")
 
 
-class ReceiptOut(Schema):
+class ComplaintReceiptOut(Schema):
     tracking_number: str
     access_code: str = Field(description="shown once; with the number it opens the complaint")
     status: str
@@ -194,7 +194,7 @@ def public_detail(request: HttpRequest, tracking_number: str) -> Any:
 
 @router.post(
     "",
-    response={201: ReceiptOut},
+    response={201: ComplaintReceiptOut},
     summary="File a complaint (the access code is in the receipt, once)",
     openapi_extra=problems(400, 404, 422, 429),
 )
