@@ -6,11 +6,12 @@ from typing import Any
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.utils.translation import gettext_lazy
 
 from loket.cases import services
 from loket.cases.intake import Applicant
 from loket.cases.models import Case, CaseEvent
-from loket.core import prepared
+from loket.core import pii, prepared
 from tests.cases.conftest import NIK, iu_data, iu_documents
 
 pytestmark = pytest.mark.django_db
@@ -117,3 +118,81 @@ def test_ids_made_in_python_are_written_and_kept() -> None:
     assert stored[made[1]].size == 202
     assert stored[made[1]].created_at is not None  # auto_now_add's pre_save ran
     assert not rows[0]._state.adding
+
+
+def _adapted(value: Any) -> Any:
+    # PostgreSQL wraps JSON and integers in psycopg adapters that compare by identity.
+    return (type(value).__name__, getattr(value, "obj", value))
+
+
+@pytest.mark.parametrize("add", [True, False])
+def test_savers_give_what_the_orm_would_save_for_every_column(demo: Any, add: bool) -> None:
+    case = _case()
+    task = case.tasks.first()
+    event = case.events.first()
+    assert task is not None and event is not None
+    for instance in (case, task, event):
+        for field in type(instance)._meta.concrete_fields:
+            if getattr(field, "auto_now", False):
+                continue  # stamped with a new "now" by each save
+            if isinstance(field, pii.EncryptedTextField | pii.EncryptedJSONField):
+                continue  # a new nonce per encryption; the ORM's own chain is used for them
+            expected = field.get_db_prep_save(field.pre_save(instance, add), connection)
+            got = prepared.saver(connection, field, add=add)(instance)
+            assert _adapted(got) == _adapted(expected), field.name
+
+
+def test_a_value_the_fast_path_does_not_know_takes_the_orm_chain(demo: Any) -> None:
+    event = _events(_case(), 900, 1)[0]
+    event.kind = gettext_lazy("note")  # a lazy string: converted by the ORM's chain
+    event.sequence = "901"  # a string for an integer column, converted as the ORM does
+    fields = {f.name: f for f in CaseEvent._meta.concrete_fields}
+
+    kind = prepared.saver(connection, fields["kind"], add=True)(event)
+    sequence = prepared.saver(connection, fields["sequence"], add=True)(event)
+
+    assert type(kind) is str and kind == "note"
+    assert _adapted(sequence) == _adapted(
+        fields["sequence"].get_db_prep_save(event.sequence, connection)
+    )
+    assert int(sequence) == 901
+
+
+def _part_of(model: Any) -> prepared.Part:
+    piece, _select = prepared.part(connection, model, frozenset(), path="", alias="t0")
+    return piece
+
+
+def _row_of(case: Case) -> list[Any]:
+    fields = list(Case._meta.concrete_fields)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns} FROM {Case._meta.db_table} WHERE id = %s", [case.pk])
+        return list(cursor.fetchone())
+
+
+def test_instances_read_as_the_orm_reads_them(demo: Any) -> None:
+    case = _case()
+    made = prepared.instances([_part_of(Case)], "default", _row_of(case), connection)[""]
+    loaded = Case.objects.get(pk=case.pk)
+    assert not made._state.adding and made._state.db == "default"
+    for field in Case._meta.concrete_fields:
+        assert getattr(made, field.attname) == getattr(loaded, field.attname), field.name
+    assert made.applicant_nik == NIK  # decrypted when read
+
+
+def test_instances_go_through_init_when_something_listens_to_it(demo: Any) -> None:
+    from django.db.models.signals import post_init  # noqa: TID251 (a listener to respect)
+
+    case = _case()
+    seen: list[Any] = []
+
+    def listener(sender: Any, instance: Any, **kwargs: Any) -> None:
+        seen.append(instance)
+
+    post_init.connect(listener, sender=Case)
+    try:
+        made = prepared.instances([_part_of(Case)], "default", _row_of(case), connection)[""]
+    finally:
+        post_init.disconnect(listener, sender=Case)
+    assert seen == [made]

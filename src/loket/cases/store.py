@@ -15,6 +15,7 @@ from django.db import connection as default_connection
 from django.db.models import Field, Model
 
 from loket.cases.models import Task
+from loket.core import prepared
 from loket.org.models import Position
 
 
@@ -29,9 +30,8 @@ def insert_task(task: Task, *, agency_id: int, position_code: str) -> bool:
     fields = [f for f in Task._meta.concrete_fields if not f.primary_key and f.name != "position"]
     columns = ", ".join(quote(cast(str, f.column)) for f in fields)
     values = ", ".join(["%s"] * len(fields))
-    params: list[object] = [
-        f.get_db_prep_save(getattr(task, f.attname), connection) for f in fields
-    ]
+    # Task has no auto_now column, so pre_save is the attribute as the plain read was.
+    params: list[object] = [prepared.saver(connection, f, add=True)(task) for f in fields]
     table = quote(Task._meta.db_table)
     positions = quote(Position._meta.db_table)
     key = quote(cast(str, Task._meta.pk.column))  # type: ignore[union-attr]
@@ -88,7 +88,7 @@ def update_columns(instance: Model, names: Sequence[str]) -> None:
             f"WHERE {quote(cast(str, meta.pk.column))} = %s"  # type: ignore[union-attr]
         )
         _update_sql[key] = sql
-    params = [f.get_db_prep_save(f.pre_save(instance, False), connection) for f in fields]
+    params = [prepared.saver(connection, f, add=False)(instance) for f in fields]
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, instance.pk])
         if cursor.rowcount != 1:

@@ -13,17 +13,25 @@ the ORM compiling it on every call.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
 from django.db import DatabaseError, InterfaceError, OperationalError, models, transaction
 from django.db.models import Model
+from django.db.models.base import ModelState
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
+
+# Only asked whether anything listens, so that `_made` never skips a listener.
+from django.db.models.signals import post_init, pre_init  # noqa: TID251
 
 from loket.core import pii
 
 Converter = Callable[[Any, Any, Any], Any]
 ENCRYPTED = (pii.EncryptedTextField, pii.EncryptedJSONField)
+# Field descriptors whose __set__ on a fresh instance (nothing cached yet) stores the value.
+_PLAIN_SETTERS = (ForeignKeyDeferredAttribute, pii.DecryptingAttribute)
 
 
 @dataclass(frozen=True)
@@ -35,6 +43,10 @@ class Part:
     columns: tuple[Any, ...]  # the ORM's column expressions, which converters expect
     converters: tuple[tuple[Converter, ...], ...]
     path: str  # "" for the root row, else as select_related names it ("case__service")
+    # (position in the part, column, converters) of the columns that have converters.
+    converted: tuple[tuple[int, Any, tuple[Converter, ...]], ...] = ()
+    # Whether an instance may be made by filling its __dict__ (see `_made`).
+    plain: bool = False
 
 
 def part(
@@ -60,8 +72,48 @@ def part(
                 )
             )
         select.append(f"{quote(alias)}.{quote(field.column)}")
-    found = Part(model, tuple(f.attname for f in fields), tuple(columns), tuple(converters), path)
+    converted = tuple(
+        (index, column, chain)
+        for index, (column, chain) in enumerate(zip(columns, converters, strict=True))
+        if chain
+    )
+    attnames = tuple(f.attname for f in fields)
+    found = Part(
+        model,
+        attnames,
+        tuple(columns),
+        tuple(converters),
+        path,
+        converted,
+        # A model of its own __init__ or from_db is made by them.
+        model.__init__ is Model.__init__
+        and model.from_db.__func__ is Model.from_db.__func__  # type: ignore[attr-defined]
+        and all(_sets_plainly(model, name) for name in attnames),
+    )
     return found, select
+
+
+def _sets_plainly(model: type[models.Model], attname: str) -> bool:
+    """Whether setting `attname` on a fresh instance only stores it in its __dict__."""
+    descriptor = next((k.__dict__[attname] for k in model.__mro__ if attname in k.__dict__), None)
+    setter = getattr(type(descriptor), "__set__", None)
+    return setter is None or type(descriptor) in _PLAIN_SETTERS
+
+
+def _made(piece: Part, alias: str, values: list[Any]) -> models.Model:
+    """`piece.model.from_db(alias, attnames, values)`, without the per-field work of
+    `Model.__init__` when nothing can tell the difference: no init signal listener and no
+    field descriptor that does more than store the value (checked when the part is built)."""
+    model = piece.model
+    if not piece.plain or pre_init.has_listeners(model) or post_init.has_listeners(model):
+        return model.from_db(alias, list(piece.attnames), values)
+    instance = model.__new__(model)
+    instance.__dict__.update(zip(piece.attnames, values, strict=True))
+    state = ModelState()
+    state.adding = False
+    state.db = alias
+    instance._state = state
+    return instance
 
 
 def instances(
@@ -72,15 +124,14 @@ def instances(
     start = 0
     for piece in parts:
         end = start + len(piece.attnames)
-        values = []
-        for column, converters, value in zip(
-            piece.columns, piece.converters, row[start:end], strict=True
-        ):
+        values = list(row[start:end])
+        for index, column, converters in piece.converted:
+            value = values[index]
             for convert in converters:
-                value = convert(value, column, connection)  # noqa: PLW2901
-            values.append(value)
+                value = convert(value, column, connection)
+            values[index] = value
         start = end
-        instance = piece.model.from_db(alias, list(piece.attnames), values)
+        instance = _made(piece, alias, values)
         found[piece.path] = instance
         if piece.path:
             # Cached on its parent as select_related does: no query when it is read.
@@ -119,6 +170,100 @@ def _fetch_one(connection: Any, sql: str, params: Sequence[Any]) -> Sequence[Any
     return row
 
 
+Saver = Callable[[Model], Any]
+_PLAIN_TYPES: dict[type[models.Field[Any, Any]], type] = {
+    models.CharField: str,
+    models.TextField: str,
+}
+_INTEGER_FIELDS = (
+    models.IntegerField,
+    models.PositiveIntegerField,
+    models.PositiveSmallIntegerField,
+    models.SmallIntegerField,
+    models.BigIntegerField,
+)
+_savers: dict[tuple[str, models.Field[Any, Any], bool], Saver] = {}
+
+
+def saver(connection: Any, field: models.Field[Any, Any], *, add: bool) -> Saver:
+    """`field.get_db_prep_save(field.pre_save(instance, add), connection)` as one function.
+
+    Most of a hot-path write's columns are plain strings, numbers, flags, ids, aware
+    datetimes and JSON, for which Django's generic chain (pre_save, get_db_prep_save,
+    get_db_prep_value, get_prep_value, to_python) returns the value itself or one backend
+    adaptation; those go straight there. Any other field class or value type (encrypted,
+    files, a lazy string, an expression) takes the ORM's own chain, unchanged."""
+    key = (connection.alias, field, add)
+    found = _savers.get(key)
+    if found is None:
+        found = _build_saver(connection, field, add)
+        _savers[key] = found
+    return found
+
+
+def _build_saver(connection: Any, field: models.Field[Any, Any], add: bool) -> Saver:
+    attname = field.attname
+
+    def generic(instance: Model) -> Any:
+        return field.get_db_prep_save(field.pre_save(instance, add), connection)
+
+    kind = type(field)
+    ops = connection.ops
+    if kind in _PLAIN_TYPES:
+        plain = _PLAIN_TYPES[kind]
+
+        def prep(value: Any) -> Any:
+            return value if value is None or type(value) is plain else _MISS
+
+    elif kind is models.BooleanField:
+        # None is not passed through: the ORM refuses it for a NOT NULL flag.
+        def prep(value: Any) -> Any:
+            return value if type(value) is bool else _MISS
+
+    elif kind in _INTEGER_FIELDS:
+        internal = field.get_internal_type()
+
+        def prep(value: Any) -> Any:
+            if type(value) is int:
+                return ops.adapt_integerfield_value(value, internal)
+            return None if value is None else _MISS
+
+    elif kind is models.ForeignKey and isinstance(
+        field.target_field,  # type: ignore[attr-defined]
+        models.AutoField | models.BigAutoField,
+    ):
+        # An auto id is neither converted nor adapted by the ORM (AutoFieldMixin).
+        def prep(value: Any) -> Any:
+            return value if value is None or type(value) is int else _MISS
+
+    elif kind is models.JSONField:
+        encoder = field.encoder  # type: ignore[attr-defined]
+
+        def prep(value: Any) -> Any:
+            if type(value) is dict or type(value) is list:
+                return ops.adapt_json_value(value, encoder)
+            return None if value is None else _MISS
+
+    elif kind is models.DateTimeField and not (field.auto_now or field.auto_now_add):  # type: ignore[attr-defined]
+
+        def prep(value: Any) -> Any:
+            if type(value) is dt.datetime and value.utcoffset() is not None:
+                return ops.adapt_datetimefield_value(value)
+            return None if value is None else _MISS
+
+    else:
+        return generic
+
+    def fast(instance: Model) -> Any:
+        value = prep(instance.__dict__.get(attname, _MISS))
+        return generic(instance) if value is _MISS else value
+
+    return fast
+
+
+# Marks a value the fast path does not handle (or an attribute not loaded).
+_MISS: Any = object()
+
 _insert_sql: dict[tuple[str, type[Model], int], tuple[str, list[Any], bool]] = {}
 
 
@@ -154,9 +299,8 @@ def insert_rows(rows: Sequence[Model]) -> None:
         built = (sql, list(fields), not made_here)
         _insert_sql[key] = built
     sql, fields, returns_ids = built
-    params: list[object] = [
-        f.get_db_prep_save(f.pre_save(row, True), connection) for row in rows for f in fields
-    ]
+    savers = [saver(connection, f, add=True) for f in fields]
+    params: list[object] = [save(row) for row in rows for save in savers]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         ids = cursor.fetchall() if returns_ids else None
