@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from loket.core import prepared
 from loket.core.errors import AuthorityError, ConflictError, ValidationError
 from loket.core.formats import group_digits
+from loket.core.storage import EncryptedFileSystemStorage
 from loket.documents import codes, issuing
 from loket.documents.models import IssuedDocument, StoredFile
 from loket.documents.uploads import (
@@ -329,7 +330,11 @@ def _unsaved(content: IO[bytes], label: str, kind: str, size: int, sha256: str) 
     # A random name: nothing about the applicant or the file leaks into paths,
     # and names never collide. The date prefix keeps directories small.
     name = f"{now:%Y/%m}/{uuid.uuid4().hex}.{KINDS[kind].extension}"
-    saved = default_storage.save(name, File(content, name=name))
+    if isinstance(default_storage, EncryptedFileSystemStorage):
+        content.seek(0)  # as the storage's save reads the file from its start
+        saved = default_storage.write_new(name, content.read())
+    else:  # a storage configured otherwise keeps its own save
+        saved = default_storage.save(name, File(content, name=name))
     return StoredFile(
         kind=kind,
         content_type=KINDS[kind].content_type,
