@@ -196,3 +196,60 @@ def test_instances_go_through_init_when_something_listens_to_it(demo: Any) -> No
     finally:
         post_init.disconnect(listener, sender=Case)
     assert seen == [made]
+
+
+def _event_sql() -> str:
+    quote = connection.ops.quote_name
+    return f"SELECT {quote('sequence')} FROM {quote(CaseEvent._meta.db_table)} WHERE case_id = %s"
+
+
+def test_the_driver_cursor_reports_errors_as_django_does(demo: Any) -> None:
+    case = _case()
+    taken = case.events.order_by("sequence").first()
+    assert taken is not None
+    with pytest.raises(IntegrityError), transaction.atomic():
+        assert isinstance(prepared.statement_cursor(connection), prepared.DriverCursor)
+        prepared.insert_rows(_events(case, taken.sequence, 1))
+
+
+def test_the_driver_cursor_refuses_a_broken_transaction(demo: Any) -> None:
+    from django.db.transaction import TransactionManagementError
+
+    case = _case()
+    with transaction.atomic():
+        connection.needs_rollback = True  # as after an error caught inside the block
+        with (
+            pytest.raises(TransactionManagementError),
+            prepared.statement_cursor(connection) as cursor,
+        ):
+            cursor.execute(_event_sql(), [case.pk])
+        connection.needs_rollback = False
+
+
+def test_statements_stay_visible_to_execute_wrappers(demo: Any) -> None:
+    case = _case()
+    seen: list[str] = []
+
+    def wrapper(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with (
+        transaction.atomic(),
+        connection.execute_wrapper(wrapper),
+        prepared.statement_cursor(connection) as cursor,
+    ):
+        cursor.execute(_event_sql(), [case.pk])
+        rows = cursor.fetchall()
+    assert seen == [_event_sql()]
+    assert sorted(r[0] for r in rows) == sorted(case.events.values_list("sequence", flat=True))
+
+
+def test_the_driver_cursor_reads_what_django_reads(demo: Any) -> None:
+    case = _case()
+    with transaction.atomic(), prepared.statement_cursor(connection) as cursor:
+        cursor.execute(_event_sql() + " AND kind LIKE 'sub%%'", [case.pk])
+        rows = cursor.fetchall()
+    assert [r[0] for r in rows] == list(
+        case.events.filter(kind__startswith="sub").values_list("sequence", flat=True)
+    )

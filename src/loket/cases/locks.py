@@ -128,7 +128,7 @@ def _locked_read(name: str, pk: int) -> tuple[dict[str, Any], str] | None:
     """The rows of plan `name` for `pk` by path, and the version's content hash."""
     connection = transaction.get_connection()
     plan = _plan(name, connection)
-    with connection.cursor() as cursor:
+    with prepared.statement_cursor(connection) as cursor:
         cursor.execute(plan.sql, [pk])
         row = cursor.fetchone()
     if row is None:

@@ -46,7 +46,7 @@ def insert_task(task: Task, *, agency_id: int, position_code: str) -> bool:
         f"WHERE {agency_column} = %s AND {code_column} = %s "
         f"RETURNING {key}, {position_column}"
     )
-    with connection.cursor() as cursor:
+    with prepared.statement_cursor(connection) as cursor:
         cursor.execute(sql, [*params, agency_id, position_code])
         row = cursor.fetchone()
     if row is None:
@@ -89,7 +89,7 @@ def update_columns(instance: Model, names: Sequence[str]) -> None:
         )
         _update_sql[key] = sql
     params = [prepared.saver(connection, f, add=False)(instance) for f in fields]
-    with connection.cursor() as cursor:
+    with prepared.statement_cursor(connection) as cursor:
         cursor.execute(sql, [*params, instance.pk])
         if cursor.rowcount != 1:
             raise DatabaseError("Save with update_fields did not affect any rows.")

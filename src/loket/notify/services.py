@@ -26,7 +26,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from loket.core import ratelimit, taskqueue
+from loket.core import prepared, ratelimit, taskqueue
 from loket.core.errors import ConflictError, ValidationError
 
 from . import conf
@@ -224,7 +224,7 @@ def _insert_unless_present(messages: list[OutboxMessage]) -> list[OutboxMessage]
         f"INSERT INTO {table} ({columns}) VALUES {values} "  # noqa: S608
         f"ON CONFLICT DO NOTHING RETURNING {key}, {channel}"
     )
-    with db.cursor() as cursor:
+    with prepared.statement_cursor(db) as cursor:
         cursor.execute(sql, params)
         ids = {str(found_channel): int(found_id) for found_id, found_channel in cursor.fetchall()}
     inserted = []

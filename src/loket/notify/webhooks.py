@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from loket.accounts.models import MachineAccount
+from loket.core import prepared
 from loket.core.errors import NotFound, ValidationError
 
 from . import conf
@@ -186,7 +187,7 @@ def _active_subscriptions(agency_id: int) -> list[WebhookSubscription]:
         found = (sql, (column, converters))
         _subscriptions_sql[connection.alias] = found
     sql, (column, converters) = found
-    with connection.cursor() as cursor:
+    with prepared.statement_cursor(connection) as cursor:
         cursor.execute(sql, [agency_id])
         rows = cursor.fetchall()
     subscriptions = []
