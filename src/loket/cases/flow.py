@@ -136,7 +136,8 @@ class Run:
         if kind in PUBLIC_LEDGER_KINDS:
             # Queued with the events, folded into the log by the worker (ADR 0022).
             self._unsaved_ledger.append(("case.event", self._ledger_payload(event)))
-        if kind in WEBHOOK_TYPES:
+        # The locking read said whether anyone subscribed (None: not read, so look).
+        if kind in WEBHOOK_TYPES and self.case.webhooks_subscribed is not False:
             ports.publish_webhook(
                 agency_id=self.case.agency_id,
                 event_type=WEBHOOK_TYPES[kind],

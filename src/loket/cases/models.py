@@ -121,6 +121,11 @@ class Case(models.Model):
     access_class = models.CharField(_("access class (SKKAAD)"), max_length=16, default="terbatas")
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Not a column: whether the agency had an active webhook subscription when the
+    # operation's locking read took the case row (cases.locks), so that its events skip
+    # the subscription look-up when it had none; None (not read) looks them up.
+    webhooks_subscribed: bool | None = None
+
     class Meta:
         verbose_name = _("application")
         verbose_name_plural = _("applications")
