@@ -756,10 +756,14 @@ def _columns(case: Case) -> dict[str, Any]:
     JSON columns change in place, so their values are kept as pickles: a snapshot
     several times cheaper than `copy.deepcopy` of the growing read model and data.
     Equal values pickle equal except after a reordering of keys, which only costs a
-    column written that need not have been; any real change is always seen."""
+    column written that need not have been; any real change is always seen. The read
+    model, the largest, is not pickled: only `tracking` changes it in place, and that
+    marks the case (tracking.take_changed); a new object put there is seen by identity."""
     values = case.__dict__
     return {
-        name: value.snapshot()
+        name: _Same(value)
+        if name == "tracking"
+        else value.snapshot()
         if type(value) is Sealed
         else pickle.dumps(value, _PICKLE)
         if isinstance(value, dict | list)
@@ -768,6 +772,21 @@ def _columns(case: Case) -> dict[str, Any]:
         # A column still sealed (core.pii.Sealed) is compared without decrypting it.
         for value in (values[attname] if attname in values else getattr(case, attname),)
     }
+
+
+class _Same:
+    """Equal to another only when both hold the very same object."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Same) and other.value is self.value
+
+    def __hash__(self) -> int:
+        return id(self.value)
 
 
 _PICKLE = pickle.HIGHEST_PROTOCOL
