@@ -138,7 +138,7 @@ def test_savers_give_what_the_orm_would_save_for_every_column(demo: Any, add: bo
             if isinstance(field, pii.EncryptedTextField | pii.EncryptedJSONField):
                 continue  # a new nonce per encryption; the ORM's own chain is used for them
             expected = field.get_db_prep_save(field.pre_save(instance, add), connection)
-            got = prepared.saver(connection, field, add=add)(instance)
+            got = prepared.saver(connection, field, add=add)(instance, connection)
             assert _adapted(got) == _adapted(expected), field.name
 
 
@@ -148,8 +148,8 @@ def test_a_value_the_fast_path_does_not_know_takes_the_orm_chain(demo: Any) -> N
     event.sequence = "901"  # a string for an integer column, converted as the ORM does
     fields = {f.name: f for f in CaseEvent._meta.concrete_fields}
 
-    kind = prepared.saver(connection, fields["kind"], add=True)(event)
-    sequence = prepared.saver(connection, fields["sequence"], add=True)(event)
+    kind = prepared.saver(connection, fields["kind"], add=True)(event, connection)
+    sequence = prepared.saver(connection, fields["sequence"], add=True)(event, connection)
 
     assert type(kind) is str and kind == "note"
     assert _adapted(sequence) == _adapted(

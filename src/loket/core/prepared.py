@@ -242,7 +242,8 @@ def _fetch_one(connection: Any, sql: str, params: Sequence[Any]) -> Sequence[Any
     return row
 
 
-Saver = Callable[[Model], Any]
+# (instance, connection) -> the column's value for the database.
+Saver = Callable[[Model, Any], Any]
 _PLAIN_TYPES: dict[type[models.Field[Any, Any]], type] = {
     models.CharField: str,
     models.TextField: str,
@@ -258,46 +259,46 @@ _savers: dict[tuple[str, models.Field[Any, Any], bool], Saver] = {}
 
 
 def saver(connection: Any, field: models.Field[Any, Any], *, add: bool) -> Saver:
-    """`field.get_db_prep_save(field.pre_save(instance, add), connection)` as one function.
+    """`field.get_db_prep_save(field.pre_save(instance, add), connection)` as one function
+    of (instance, connection), for connections of this one's database vendor.
 
     Most of a hot-path write's columns are plain strings, numbers, flags, ids, aware
     datetimes and JSON, for which Django's generic chain (pre_save, get_db_prep_save,
     get_db_prep_value, get_prep_value, to_python) returns the value itself or one backend
     adaptation; those go straight there. Any other field class or value type (encrypted,
     files, a lazy string, an expression) takes the ORM's own chain, unchanged."""
-    key = (connection.alias, field, add)
+    key = (connection.vendor, field, add)
     found = _savers.get(key)
     if found is None:
-        found = _build_saver(connection, field, add)
+        found = _build_saver(field, add)
         _savers[key] = found
     return found
 
 
-def _build_saver(connection: Any, field: models.Field[Any, Any], add: bool) -> Saver:
+def _build_saver(field: models.Field[Any, Any], add: bool) -> Saver:
     attname = field.attname
 
-    def generic(instance: Model) -> Any:
+    def generic(instance: Model, connection: Any) -> Any:
         return field.get_db_prep_save(field.pre_save(instance, add), connection)
 
     kind = type(field)
-    ops = connection.ops
     if kind in _PLAIN_TYPES:
         plain = _PLAIN_TYPES[kind]
 
-        def prep(value: Any) -> Any:
+        def prep(value: Any, connection: Any) -> Any:
             return value if value is None or type(value) is plain else _MISS
 
     elif kind is models.BooleanField:
         # None is not passed through: the ORM refuses it for a NOT NULL flag.
-        def prep(value: Any) -> Any:
+        def prep(value: Any, connection: Any) -> Any:
             return value if type(value) is bool else _MISS
 
     elif kind in _INTEGER_FIELDS:
         internal = field.get_internal_type()
 
-        def prep(value: Any) -> Any:
+        def prep(value: Any, connection: Any) -> Any:
             if type(value) is int:
-                return ops.adapt_integerfield_value(value, internal)
+                return connection.ops.adapt_integerfield_value(value, internal)
             return None if value is None else _MISS
 
     elif kind is models.ForeignKey and isinstance(
@@ -305,30 +306,30 @@ def _build_saver(connection: Any, field: models.Field[Any, Any], add: bool) -> S
         models.AutoField | models.BigAutoField,
     ):
         # An auto id is neither converted nor adapted by the ORM (AutoFieldMixin).
-        def prep(value: Any) -> Any:
+        def prep(value: Any, connection: Any) -> Any:
             return value if value is None or type(value) is int else _MISS
 
     elif kind is models.JSONField:
         encoder = field.encoder  # type: ignore[attr-defined]
 
-        def prep(value: Any) -> Any:
+        def prep(value: Any, connection: Any) -> Any:
             if type(value) is dict or type(value) is list:
-                return ops.adapt_json_value(value, encoder)
+                return connection.ops.adapt_json_value(value, encoder)
             return None if value is None else _MISS
 
     elif kind is models.DateTimeField and not (field.auto_now or field.auto_now_add):  # type: ignore[attr-defined]
 
-        def prep(value: Any) -> Any:
+        def prep(value: Any, connection: Any) -> Any:
             if type(value) is dt.datetime and value.utcoffset() is not None:
-                return ops.adapt_datetimefield_value(value)
+                return connection.ops.adapt_datetimefield_value(value)
             return None if value is None else _MISS
 
     else:
         return generic
 
-    def fast(instance: Model) -> Any:
-        value = prep(instance.__dict__.get(attname, _MISS))
-        return generic(instance) if value is _MISS else value
+    def fast(instance: Model, connection: Any) -> Any:
+        value = prep(instance.__dict__.get(attname, _MISS), connection)
+        return generic(instance, connection) if value is _MISS else value
 
     return fast
 
@@ -372,7 +373,7 @@ def insert_rows(rows: Sequence[Model]) -> None:
         _insert_sql[key] = built
     sql, fields, returns_ids = built
     savers = [saver(connection, f, add=True) for f in fields]
-    params: list[object] = [save(row) for row in rows for save in savers]
+    params: list[object] = [save(row, connection) for row in rows for save in savers]
     with statement_cursor(connection) as cursor:
         cursor.execute(sql, params)
         ids = cursor.fetchall() if returns_ids else None
