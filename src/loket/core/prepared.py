@@ -244,6 +244,8 @@ def _fetch_one(connection: Any, sql: str, params: Sequence[Any]) -> Sequence[Any
 
 # (instance, connection) -> the column's value for the database.
 Saver = Callable[[Model, Any], Any]
+# (value, connection) -> that value as the database takes it.
+Preparer = Callable[[Any, Any], Any]
 _PLAIN_TYPES: dict[type[models.Field[Any, Any]], type] = {
     models.CharField: str,
     models.TextField: str,
@@ -256,31 +258,73 @@ _INTEGER_FIELDS = (
     models.BigIntegerField,
 )
 _savers: dict[tuple[str, models.Field[Any, Any], bool], Saver] = {}
+_preparers: dict[tuple[str, models.Field[Any, Any]], Preparer] = {}
 
 
 def saver(connection: Any, field: models.Field[Any, Any], *, add: bool) -> Saver:
     """`field.get_db_prep_save(field.pre_save(instance, add), connection)` as one function
-    of (instance, connection), for connections of this one's database vendor.
-
-    Most of a hot-path write's columns are plain strings, numbers, flags, ids, aware
-    datetimes and JSON, for which Django's generic chain (pre_save, get_db_prep_save,
-    get_db_prep_value, get_prep_value, to_python) returns the value itself or one backend
-    adaptation; those go straight there. Any other field class or value type (encrypted,
-    files, a lazy string, an expression) takes the ORM's own chain, unchanged."""
+    of (instance, connection), for connections of this one's database vendor (see
+    `preparer`; the value is the attribute itself where pre_save only reads it)."""
     key = (connection.vendor, field, add)
     found = _savers.get(key)
     if found is None:
-        found = _build_saver(field, add)
+        found = _build_saver(connection, field, add)
         _savers[key] = found
     return found
 
 
-def _build_saver(field: models.Field[Any, Any], add: bool) -> Saver:
+def _build_saver(connection: Any, field: models.Field[Any, Any], add: bool) -> Saver:
+    prepare = preparer(connection, field)
+    if prepare is _generic_preparer(field):
+
+        def generic(instance: Model, connection: Any) -> Any:
+            return field.get_db_prep_save(field.pre_save(instance, add), connection)
+
+        return generic
     attname = field.attname
 
-    def generic(instance: Model, connection: Any) -> Any:
-        return field.get_db_prep_save(field.pre_save(instance, add), connection)
+    def fast(instance: Model, connection: Any) -> Any:
+        # The fast kinds' pre_save is reading the attribute (no auto_now here).
+        value = instance.__dict__.get(attname, _MISS)
+        if value is _MISS:  # not loaded: the descriptor reads it
+            value = field.pre_save(instance, add)
+        return prepare(value, connection)
 
+    return fast
+
+
+def preparer(connection: Any, field: models.Field[Any, Any]) -> Preparer:
+    """`field.get_db_prep_save(value, connection)` as one function of (value, connection),
+    for connections of this one's database vendor.
+
+    Most of a hot-path write's columns are plain strings, numbers, flags, ids, aware
+    datetimes and JSON, for which Django's generic chain (get_db_prep_save,
+    get_db_prep_value, get_prep_value, to_python) returns the value itself or one backend
+    adaptation; those go straight there. Any other field class or value type (encrypted,
+    files, auto_now, a lazy string, an expression) takes the ORM's own chain, unchanged."""
+    key = (connection.vendor, field)
+    found = _preparers.get(key)
+    if found is None:
+        found = _build_preparer(field)
+        _preparers[key] = found
+    return found
+
+
+_generic_preparers: dict[models.Field[Any, Any], Preparer] = {}
+
+
+def _generic_preparer(field: models.Field[Any, Any]) -> Preparer:
+    found = _generic_preparers.get(field)
+    if found is None:
+
+        def found(value: Any, connection: Any) -> Any:
+            return field.get_db_prep_save(value, connection)
+
+        _generic_preparers[field] = found
+    return found
+
+
+def _build_preparer(field: models.Field[Any, Any]) -> Preparer:
     kind = type(field)
     if kind in _PLAIN_TYPES:
         plain = _PLAIN_TYPES[kind]
@@ -325,11 +369,11 @@ def _build_saver(field: models.Field[Any, Any], add: bool) -> Saver:
             return None if value is None else _MISS
 
     else:
-        return generic
+        return _generic_preparer(field)
 
-    def fast(instance: Model, connection: Any) -> Any:
-        value = prep(instance.__dict__.get(attname, _MISS), connection)
-        return generic(instance, connection) if value is _MISS else value
+    def fast(value: Any, connection: Any) -> Any:
+        found = prep(value, connection)
+        return field.get_db_prep_save(value, connection) if found is _MISS else found
 
     return fast
 

@@ -61,10 +61,11 @@ def insert(connection: BaseDatabaseWrapper, model: type[Model], rows: list[dict[
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(_quoted(connection, model, *names))
     values = ", ".join(["(" + ", ".join(["%s"] * len(names)) + ")"] * len(rows))
+    preparers = [prepared.preparer(connection, field) for field in fields]
     params = [
-        field.get_db_prep_save(row[name], connection)
+        prepare(row[name], connection)
         for row in rows
-        for name, field in zip(names, fields, strict=True)
+        for name, prepare in zip(names, preparers, strict=True)
     ]
     with prepared.statement_cursor(connection) as cursor:
         cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {values}", params)  # noqa: S608
