@@ -325,57 +325,59 @@ def _generic_preparer(field: models.Field[Any, Any]) -> Preparer:
 
 
 def _build_preparer(field: models.Field[Any, Any]) -> Preparer:
+    # Each kind's function takes its common values directly and hands any other value to
+    # the ORM's chain (one call per column: this runs for every column of every row).
+    slow = field.get_db_prep_save
     kind = type(field)
     if kind in _PLAIN_TYPES:
         plain = _PLAIN_TYPES[kind]
 
-        def prep(value: Any, connection: Any) -> Any:
-            return value if value is None or type(value) is plain else _MISS
+        def prepare(value: Any, connection: Any) -> Any:
+            if value is None or type(value) is plain:
+                return value
+            return slow(value, connection)
 
     elif kind is models.BooleanField:
         # None is not passed through: the ORM refuses it for a NOT NULL flag.
-        def prep(value: Any, connection: Any) -> Any:
-            return value if type(value) is bool else _MISS
+        def prepare(value: Any, connection: Any) -> Any:
+            return value if type(value) is bool else slow(value, connection)
 
     elif kind in _INTEGER_FIELDS:
         internal = field.get_internal_type()
 
-        def prep(value: Any, connection: Any) -> Any:
+        def prepare(value: Any, connection: Any) -> Any:
             if type(value) is int:
                 return connection.ops.adapt_integerfield_value(value, internal)
-            return None if value is None else _MISS
+            return None if value is None else slow(value, connection)
 
     elif kind is models.ForeignKey and isinstance(
         field.target_field,  # type: ignore[attr-defined]
         models.AutoField | models.BigAutoField,
     ):
         # An auto id is neither converted nor adapted by the ORM (AutoFieldMixin).
-        def prep(value: Any, connection: Any) -> Any:
-            return value if value is None or type(value) is int else _MISS
+        def prepare(value: Any, connection: Any) -> Any:
+            if value is None or type(value) is int:
+                return value
+            return slow(value, connection)
 
     elif kind is models.JSONField:
         encoder = field.encoder  # type: ignore[attr-defined]
 
-        def prep(value: Any, connection: Any) -> Any:
+        def prepare(value: Any, connection: Any) -> Any:
             if type(value) is dict or type(value) is list:
                 return connection.ops.adapt_json_value(value, encoder)
-            return None if value is None else _MISS
+            return None if value is None else slow(value, connection)
 
     elif kind is models.DateTimeField and not (field.auto_now or field.auto_now_add):  # type: ignore[attr-defined]
 
-        def prep(value: Any, connection: Any) -> Any:
+        def prepare(value: Any, connection: Any) -> Any:
             if type(value) is dt.datetime and value.utcoffset() is not None:
                 return connection.ops.adapt_datetimefield_value(value)
-            return None if value is None else _MISS
+            return None if value is None else slow(value, connection)
 
     else:
         return _generic_preparer(field)
-
-    def fast(value: Any, connection: Any) -> Any:
-        found = prep(value, connection)
-        return field.get_db_prep_save(value, connection) if found is _MISS else found
-
-    return fast
+    return prepare
 
 
 # Marks a value the fast path does not handle (or an attribute not loaded).
