@@ -253,3 +253,44 @@ def test_the_driver_cursor_reads_what_django_reads(demo: Any) -> None:
     assert [r[0] for r in rows] == list(
         case.events.filter(kind__startswith="sub").values_list("sequence", flat=True)
     )
+
+
+def test_rows_written_in_a_batch_have_their_ids_when_it_ends(demo: Any) -> None:
+    case = _case()
+    rows = _events(case, 500, 3)
+    with transaction.atomic():
+        with prepared.batched(connection):
+            # On PostgreSQL the statements are pipelined: no result has come back yet.
+            if connection.vendor == "postgresql":
+                assert connection.connection._pipeline is not None
+            prepared.insert_rows(rows)
+        assert all(row.pk is not None for row in rows)
+    stored = CaseEvent.objects.filter(case=case, sequence__gte=500).order_by("sequence")
+    assert [e.pk for e in stored] == [row.pk for row in rows]
+
+
+def test_a_failed_statement_in_a_batch_raises_djangos_error_and_writes_nothing(
+    demo: Any,
+) -> None:
+    case = _case()
+    with pytest.raises(IntegrityError), transaction.atomic(), prepared.batched(connection):
+        prepared.insert_rows(_events(case, 600, 1))
+        prepared.insert_rows(_events(case, 600, 1))  # the same (case, sequence) again
+        prepared.insert_rows(_events(case, 700, 1))
+    assert not CaseEvent.objects.filter(case=case, sequence__gte=600).exists()
+    # The connection is usable afterwards, in a new transaction.
+    with transaction.atomic():
+        prepared.insert_rows(_events(case, 800, 1))
+    assert CaseEvent.objects.filter(case=case, sequence=800).exists()
+
+
+def test_an_update_of_no_row_in_a_batch_is_an_error_as_outside_one(demo: Any) -> None:
+    from django.db import DatabaseError
+
+    from loket.cases import store
+
+    case = _case()
+    case.pk = case.pk + 1_000_000  # no such row
+    refused = pytest.raises(DatabaseError, match="did not affect any rows")
+    with refused, transaction.atomic(), prepared.batched(connection):
+        store.update_columns(case, ["outcome_reason"])

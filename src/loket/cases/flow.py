@@ -18,6 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
@@ -729,11 +730,13 @@ class Run:
     def finish(self) -> None:
         """Write the events, then the case's changed columns in one UPDATE.
 
-        Every operation that records events ends with this (`advance` calls it)."""
-        self.flush()
+        Every operation that records events ends with this (`advance` calls it). On
+        PostgreSQL the events, the ledger queue and the case go in one round trip
+        (`prepared.batched`): nothing here needs a result before the next is sent."""
         case = self.case
         open_steps = self._open_steps
         if open_steps is None:
+            # Read before the batch: the ORM needs its result at once.
             open_steps = set(
                 Task.objects.filter(case=case, status=TaskStatus.OPEN).values_list(
                     "step_id", flat=True
@@ -746,7 +749,9 @@ class Run:
         changed = [name for name, value in columns.items() if self._saved_columns[name] != value]
         if tracking.take_changed(case) and "tracking" not in changed:
             changed.append("tracking")  # changed before this run began (stored uploads)
-        store.update_columns(case, [*changed, "updated_at"])
+        with prepared.batched(transaction.get_connection()):
+            self.flush()
+            store.update_columns(case, [*changed, "updated_at"])
         self._saved_columns = columns
 
 

@@ -87,7 +87,10 @@ def update_columns(instance: Model, names: Sequence[str]) -> None:
     meta = model._meta
     fields = [cast("Field[Any, Any]", meta.get_field(name)) for name in dict.fromkeys(names)]
     if any(hasattr(f, "get_placeholder") for f in fields):
-        # A field that writes itself through SQL of its own: leave it to the ORM.
+        # A field that writes itself through SQL of its own: leave it to the ORM, which
+        # reads the row count at once (not possible in a batch: refused, not misread).
+        if prepared.in_batch(connection):
+            raise DatabaseError("An ORM save cannot run inside a batch of statements.")
         instance.save(update_fields=list(names))
         return
     key = (connection.alias, model, tuple(f.name for f in fields))
@@ -102,7 +105,16 @@ def update_columns(instance: Model, names: Sequence[str]) -> None:
         )
         _update_sql[key] = sql
     params = [prepared.saver(connection, f, add=False)(instance, connection) for f in fields]
-    with prepared.statement_cursor(connection) as cursor:
+    cursor = prepared.statement_cursor(connection)
+    try:
         cursor.execute(sql, [*params, instance.pk])
-        if cursor.rowcount != 1:
-            raise DatabaseError("Save with update_fields did not affect any rows.")
+    except BaseException:
+        cursor.__exit__(None, None, None)
+        raise
+    # Checked at once, or after the sync of the batch it was sent in.
+    prepared.when_done(connection, cursor, _one_row_updated)
+
+
+def _one_row_updated(cursor: Any) -> None:
+    if cursor.rowcount != 1:
+        raise DatabaseError("Save with update_fields did not affect any rows.")

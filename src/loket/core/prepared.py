@@ -17,7 +17,7 @@ import contextlib
 import datetime as dt
 import re
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -211,6 +211,68 @@ def statement_cursor(connection: Any) -> Any:
     ):
         return DriverCursor(connection)
     return connection.cursor()
+
+
+# (cursor, what to do with its result) of the statements sent in an open batch, by
+# connection: read after the batch's one sync.
+_batches: dict[int, list[tuple[Any, Callable[[Any], None]]]] = {}
+
+
+@contextlib.contextmanager
+def batched(connection: Any) -> Iterator[None]:
+    """The hot-path statements sent within, in one round trip on PostgreSQL.
+
+    Inside an open transaction the block runs in psycopg's pipeline mode: each
+    statement is sent without waiting for its result, and `when_done` reads the results
+    after the one sync at the end of the block, where a failed statement raises its
+    error as Django's (IntegrityError, OperationalError…) and the ones after it are not
+    run. Only statements written through `statement_cursor`/`when_done` belong in it:
+    the ORM reads `rowcount` at once, which a pipeline has not received yet. Elsewhere
+    (SQLite, no transaction, execute wrappers that read results, a batch already open)
+    the block runs as it is, each statement's result read when it is sent."""
+    key = id(connection)
+    if (
+        connection.vendor != "postgresql"
+        or not connection.in_atomic_block
+        or connection.connection is None
+        or connection.execute_wrappers
+        or key in _batches
+    ):
+        yield
+        return
+    waiting: list[tuple[Any, Callable[[Any], None]]] = []
+    _batches[key] = waiting
+    try:
+        with connection.wrap_database_errors, connection.connection.pipeline():
+            yield
+        del _batches[key]
+        for cursor, handle in waiting:
+            handle(cursor)
+    finally:
+        _batches.pop(key, None)
+        for cursor, _handle in waiting:
+            cursor.__exit__(None, None, None)
+
+
+def when_done(connection: Any, cursor: Any, handle: Callable[[Any], None] | None = None) -> None:
+    """Call `handle(cursor)` with the statement's result, then close the cursor: at once,
+    or after the sync of the batch it was sent in (`batched`)."""
+    waiting = _batches.get(id(connection))
+    if waiting is not None:
+        waiting.append((cursor, handle or _nothing))
+        return
+    with cursor:
+        if handle is not None:
+            handle(cursor)
+
+
+def in_batch(connection: Any) -> bool:
+    """Whether statements on `connection` are being sent in a batch (`batched`)."""
+    return id(connection) in _batches
+
+
+def _nothing(cursor: Any) -> None:
+    return None
 
 
 def fetch_one(connection: Any, sql: str, params: Sequence[Any]) -> Sequence[Any] | None:
@@ -420,16 +482,23 @@ def insert_rows(rows: Sequence[Model]) -> None:
     sql, fields, returns_ids = built
     savers = [saver(connection, f, add=True) for f in fields]
     params: list[object] = [save(row, connection) for row in rows for save in savers]
-    with statement_cursor(connection) as cursor:
+    cursor = statement_cursor(connection)
+    try:
         cursor.execute(sql, params)
-        ids = cursor.fetchall() if returns_ids else None
-    if ids is not None:
-        if len(ids) != len(rows):
-            raise DatabaseError("The INSERT did not return an id for every row.")
-        # RETURNING gives the rows in VALUES order on both databases for a plain INSERT …
-        # VALUES (the ORM's bulk_create relies on the same).
-        for row, (pk_value,) in zip(rows, ids, strict=True):
-            row.pk = pk_value
+    except BaseException:
+        cursor.__exit__(None, None, None)
+        raise
+    # In a batch the ids arrive with its sync; nothing in the step reads them before.
+    when_done(connection, cursor, (lambda c: _set_ids(rows, c.fetchall())) if returns_ids else None)
     for row in rows:
         row._state.adding = False
         row._state.db = connection.alias
+
+
+def _set_ids(rows: Sequence[Model], ids: Sequence[Any]) -> None:
+    if len(ids) != len(rows):
+        raise DatabaseError("The INSERT did not return an id for every row.")
+    # RETURNING gives the rows in VALUES order on both databases for a plain INSERT …
+    # VALUES (the ORM's bulk_create relies on the same).
+    for row, (pk_value,) in zip(rows, ids, strict=True):
+        row.pk = pk_value

@@ -67,8 +67,13 @@ def insert(connection: BaseDatabaseWrapper, model: type[Model], rows: list[dict[
         for row in rows
         for name, prepare in zip(names, preparers, strict=True)
     ]
-    with prepared.statement_cursor(connection) as cursor:
+    cursor = prepared.statement_cursor(connection)
+    try:
         cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {values}", params)  # noqa: S608
+    except BaseException:
+        cursor.__exit__(None, None, None)
+        raise
+    prepared.when_done(connection, cursor)  # at once, or after a batch's sync
 
 
 def save_state(connection: BaseDatabaseWrapper, size: int, frontier: bytes) -> None:
