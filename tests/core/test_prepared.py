@@ -294,3 +294,77 @@ def test_an_update_of_no_row_in_a_batch_is_an_error_as_outside_one(demo: Any) ->
     refused = pytest.raises(DatabaseError, match="did not affect any rows")
     with refused, transaction.atomic(), prepared.batched(connection):
         store.update_columns(case, ["outcome_reason"])
+
+
+def _same_instance(made: Any, expected: Any) -> None:
+    assert type(made) is type(expected)
+    ours = {k: v for k, v in made.__dict__.items() if k != "_state"}
+    theirs = {k: v for k, v in expected.__dict__.items() if k != "_state"}
+    assert ours == theirs
+    assert list(ours) == list(theirs)  # the same columns, in the same order
+    assert made._state.adding and made._state.db == expected._state.db
+    assert made._state.fields_cache == expected._state.fields_cache
+
+
+def test_a_new_instance_is_the_one_the_model_makes(demo: Any) -> None:
+    from django.utils import timezone
+
+    from loket.cases.models import Task
+    from loket.documents.models import StoredFile
+
+    case = _case()
+    task = Task.objects.filter(case=case).first()
+    now = timezone.now()
+    event = {
+        "case": case,
+        "sequence": 9,
+        "at": now,
+        "kind": "note",
+        "task": task,
+        "officer": None,
+        "payload": {"a": 1},
+    }
+    _same_instance(prepared.new(CaseEvent, **event), CaseEvent(**event))
+    assert prepared._blueprints[CaseEvent] is not None  # made without __init__
+    by_id = {"case_id": case.pk, "sequence": 9, "kind": "note", "at": now}
+    _same_instance(prepared.new(CaseEvent, **by_id), CaseEvent(**by_id))
+    # A default made on each call (a UUID) is made for each instance.
+    first, second = prepared.new(StoredFile, kind="pdf"), prepared.new(StoredFile, kind="pdf")
+    assert first.pk and second.pk and first.pk != second.pk
+    # Encrypted columns keep their plaintext until written, as the model's own.
+    # A one-to-one relation not given is a plain column; given by name, __init__ sets it.
+    from loket.documents.models import IssueRequest
+
+    request = {"case": case, "step_id": "terbit", "approved_at": now, "document_id": first.pk}
+    _same_instance(prepared.new(IssueRequest, **request), IssueRequest(**request))
+    _same_instance(
+        prepared.new(IssueRequest, **request, issued=None),
+        IssueRequest(**request, issued=None),
+    )
+    applicant = {"applicant_name": "Sri", "applicant_nik": NIK, "data": {"x": 1}}
+    stamps = {"submitted_at": now, "updated_at": now}
+    _same_instance(prepared.new(Case, **applicant, **stamps), Case(**applicant, **stamps))
+
+
+def test_a_new_instance_refuses_what_the_model_refuses(demo: Any) -> None:
+    case = _case()
+    with pytest.raises(TypeError):
+        prepared.new(CaseEvent, case=case, no_such_column=1)
+    with pytest.raises(ValueError, match="must be a"):
+        prepared.new(CaseEvent, case=case, task=case)  # a Case where a Task belongs
+
+
+def test_a_new_instance_goes_through_init_when_something_listens_to_it(demo: Any) -> None:
+    from django.db.models.signals import post_init  # noqa: TID251 (a listener to respect)
+
+    seen: list[Any] = []
+
+    def listener(sender: Any, instance: Any, **kwargs: Any) -> None:
+        seen.append(instance)
+
+    post_init.connect(listener, sender=CaseEvent)
+    try:
+        made = prepared.new(CaseEvent, sequence=1, kind="note")
+    finally:
+        post_init.disconnect(listener, sender=CaseEvent)
+    assert seen == [made]

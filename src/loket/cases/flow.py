@@ -115,7 +115,8 @@ class Run:
         actor = actor or self.actor
         # The case row is locked, so its counter numbers the events without a race.
         self.case.last_event_sequence += 1
-        event = CaseEvent(
+        event: CaseEvent = prepared.new(
+            CaseEvent,
             case=self.case,
             sequence=self.case.last_event_sequence,
             at=self.now,
@@ -394,7 +395,8 @@ class Run:
 
     def open_task(self, step: Step, branch: str) -> Task:
         code = str(step.get("position", ""))
-        task = Task(
+        task: Task = prepared.new(
+            Task,
             case=self.case,
             step_id=step["id"],
             name=localized(step.get("name"), "id")[:200] or step["id"],

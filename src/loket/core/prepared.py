@@ -21,10 +21,21 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from django.db import DatabaseError, InterfaceError, OperationalError, models, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    DatabaseError,
+    InterfaceError,
+    OperationalError,
+    models,
+    router,
+    transaction,
+)
 from django.db.models import Model
 from django.db.models.base import ModelState
-from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
+from django.db.models.fields.related_descriptors import (
+    ForeignKeyDeferredAttribute,
+    ForwardManyToOneDescriptor,
+)
 
 # Only asked whether anything listens, so that `_made` never skips a listener.
 from django.db.models.signals import post_init, pre_init  # noqa: TID251
@@ -142,6 +153,96 @@ def instances(
             parent = found[parent_path]
             parent._meta.get_field(name).set_cached_value(parent, instance)  # type: ignore[union-attr]
     return found
+
+
+# What `new` needs of a model: per concrete field (name, attname, the model an FK
+# points at, None for a column, False for another relation, the field); None when
+# its instances must go through __init__.
+_Blueprint = tuple[tuple[str, str, Any, models.Field[Any, Any]], ...]
+_blueprints: dict[type[Model], _Blueprint | None] = {}
+
+
+def new(model: type[Model], **values: Any) -> Any:
+    """`model(**values)`: a new, unsaved instance, without `Model.__init__`'s per-field
+    descriptor work when nothing can tell the difference (the checks of `_made`, and
+    only foreign keys to a primary key among the relations); otherwise through it.
+
+    A related instance given by field name is cached on the new one and its key
+    copied, as the relation's descriptor does; every field not given gets its default."""
+    blueprint = _blueprints.get(model, _MISS)
+    if blueprint is _MISS:
+        blueprint = _blueprint(model)
+        _blueprints[model] = blueprint
+    if (
+        blueprint is None
+        or router.routers
+        or pre_init.has_listeners(model)
+        or post_init.has_listeners(model)
+    ):
+        return model(**values)
+    instance = model.__new__(model)
+    state = ModelState()
+    instance._state = state
+    found = instance.__dict__
+    cache = state.fields_cache
+    used = 0
+    for name, attname, target, field in blueprint:
+        if target is not None and name in values:
+            if target is False:
+                return model(**values)  # a relation whose descriptor does more
+            related = values[name]
+            if related is not None and not _relates(state, related, target):
+                return model(**values)  # which refuses it as the descriptor does
+            found[attname] = None if related is None else related.pk
+            cache[name] = related
+            used += 1
+        elif attname in values:
+            found[attname] = values[attname]
+            used += 1
+        else:
+            found[attname] = field.get_default()
+    if used != len(values):
+        return model(**values)  # a name that is no column (a property, a typo)
+    return instance
+
+
+def _relates(state: ModelState, related: Model, target: type[Model]) -> bool:
+    """What a foreign key's descriptor checks and sets when given `related`, with no
+    router installed: its class, and both instances' database; False if refused."""
+    if not isinstance(related, target):
+        return False
+    if state.db is None:
+        state.db = related._state.db or DEFAULT_DB_ALIAS
+    if related._state.db is None:
+        related._state.db = state.db
+    return related._state.db == state.db
+
+
+def _blueprint(model: type[Model]) -> _Blueprint | None:
+    meta = model._meta
+    if (
+        model.__init__ is not Model.__init__
+        or meta.private_fields
+        or meta.abstract
+        or not all(_sets_plainly(model, f.attname) for f in meta.concrete_fields)
+    ):
+        return None
+    fields = []
+    for field in meta.concrete_fields:
+        target: Any = None
+        if field.is_relation:
+            remote = field.remote_field
+            plain = (
+                type(field) is models.ForeignKey
+                and field.target_field.primary_key  # type: ignore[attr-defined]
+                and type(model.__dict__.get(field.name)) is ForwardManyToOneDescriptor
+                and remote.multiple  # type: ignore[union-attr]
+            )
+            # Any other relation (one-to-one…) given by name goes through __init__;
+            # not given, or given by its column, it is a plain value there too.
+            target = remote.model._meta.concrete_model if plain else False  # type: ignore[union-attr]
+        fields.append((field.name, field.attname, target, field))
+    return tuple(fields)
 
 
 class DriverCursor:

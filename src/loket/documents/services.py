@@ -335,7 +335,8 @@ def _unsaved(content: IO[bytes], label: str, kind: str, size: int, sha256: str) 
         saved = default_storage.write_new(name, content.read())
     else:  # a storage configured otherwise keeps its own save
         saved = default_storage.save(name, File(content, name=name))
-    return StoredFile(
+    stored: StoredFile = prepared.new(
+        StoredFile,
         kind=kind,
         content_type=KINDS[kind].content_type,
         size=size,
@@ -343,6 +344,7 @@ def _unsaved(content: IO[bytes], label: str, kind: str, size: int, sha256: str) 
         original_name=label,
         storage_name=saved,
     )
+    return stored
 
 
 def _store(content: IO[bytes], label: str, kind: str, size: int, sha256: str) -> StoredFile:

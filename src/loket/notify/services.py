@@ -165,7 +165,8 @@ def _message(
     *, dedupe_key: str, channel: str, event: str, now: datetime, **fields: Any
 ) -> OutboxMessage:
     is_inapp = channel == ChannelKind.INAPP
-    return OutboxMessage(
+    message: OutboxMessage = prepared.new(
+        OutboxMessage,
         dedupe_key=dedupe_key,
         channel=channel,
         event=event,
@@ -177,6 +178,7 @@ def _message(
         attempts=1 if is_inapp else 0,
         **fields,
     )
+    return message
 
 
 def _create_once(
