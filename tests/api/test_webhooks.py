@@ -200,3 +200,30 @@ def test_only_active_subscriptions_of_the_agency_asking_for_the_type_are_publish
         others = webhooks.publish(agency_id=agency_id + 999, event_type="case.decided", data={})
     assert [OutboxMessage.objects.get(pk=pk).recipient for pk in ids] == [f"webhook:{wanted['id']}"]
     assert others == []
+
+
+def test_a_decision_publishes_to_subscriptions_as_they_stand_at_that_moment(
+    demo: Any, client: Client
+) -> None:
+    from loket.cases import services as cases
+    from loket.cases.models import Case, Task, TaskStatus
+    from loket.notify.models import WebhookSubscription
+    from loket.org.models import Officer
+
+    def decided_messages() -> int:
+        return OutboxMessage.objects.filter(event="case.decided").count()
+
+    number = post_application(client).json()["tracking_number"]  # nobody subscribed yet
+    case = Case.objects.get(tracking_number=number)
+    headers = _key("webhooks")
+    created = _subscribe(client, headers, "https://hook.example.id/d", "case.decided").json()
+    task = Task.objects.get(case=case, status=TaskStatus.OPEN)
+    cases.decide(task_id=task.pk, officer=Officer.objects.get(user__username="andi"),
+                 decision="approve")  # fmt: skip
+    assert decided_messages() == 1  # subscribed after the submission, before the decision
+
+    WebhookSubscription.objects.filter(pk=created["id"]).update(is_active=False)
+    task = Task.objects.get(case=case, status=TaskStatus.OPEN)
+    cases.decide(task_id=task.pk, officer=Officer.objects.get(user__username="siti"),
+                 decision="approve")  # fmt: skip
+    assert decided_messages() == 1  # paused before the next decision: nothing more

@@ -21,7 +21,9 @@ pytestmark = pytest.mark.django_db
 
 # Issue 11's targets, in statements of the operation itself, once the process has
 # cached the officer's appointments (loket.org.cache; the first act reads them: +1).
-DECIDE_TARGET = 8
+# Issue 11 asked for 8; the locking read also says whether the agency has webhook
+# subscriptions, so a decision with none asks nothing more: 7.
+DECIDE_TARGET = 7
 CLAIM_TARGET = 6
 # Issue 11's 12 for a submission: the stored uploads and the outbox's channels are
 # one multi-row INSERT each, the public event one queued row (ADR 0022).
@@ -79,7 +81,7 @@ def _approve_verification(case: Case) -> CaseEvent:
     return services.decide(task_id=task.pk, officer=officer("andi"), decision="approve")
 
 
-def test_an_ordinary_decision_takes_at_most_eight_statements(
+def test_an_ordinary_decision_takes_at_most_seven_statements(
     demo: Any, django_assert_max_num_queries: Any
 ) -> None:
     _approve_verification(_submit().case)  # this process has read andi's appointments

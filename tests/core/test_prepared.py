@@ -6,11 +6,12 @@ from typing import Any
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.utils.translation import gettext_lazy
 
 from loket.cases import services
 from loket.cases.intake import Applicant
 from loket.cases.models import Case, CaseEvent
-from loket.core import prepared
+from loket.core import pii, prepared
 from tests.cases.conftest import NIK, iu_data, iu_documents
 
 pytestmark = pytest.mark.django_db
@@ -117,3 +118,253 @@ def test_ids_made_in_python_are_written_and_kept() -> None:
     assert stored[made[1]].size == 202
     assert stored[made[1]].created_at is not None  # auto_now_add's pre_save ran
     assert not rows[0]._state.adding
+
+
+def _adapted(value: Any) -> Any:
+    # PostgreSQL wraps JSON and integers in psycopg adapters that compare by identity.
+    return (type(value).__name__, getattr(value, "obj", value))
+
+
+@pytest.mark.parametrize("add", [True, False])
+def test_savers_give_what_the_orm_would_save_for_every_column(demo: Any, add: bool) -> None:
+    case = _case()
+    task = case.tasks.first()
+    event = case.events.first()
+    assert task is not None and event is not None
+    for instance in (case, task, event):
+        for field in type(instance)._meta.concrete_fields:
+            if getattr(field, "auto_now", False):
+                continue  # stamped with a new "now" by each save
+            if isinstance(field, pii.EncryptedTextField | pii.EncryptedJSONField):
+                continue  # a new nonce per encryption; the ORM's own chain is used for them
+            expected = field.get_db_prep_save(field.pre_save(instance, add), connection)
+            got = prepared.saver(connection, field, add=add)(instance, connection)
+            assert _adapted(got) == _adapted(expected), field.name
+
+
+def test_a_value_the_fast_path_does_not_know_takes_the_orm_chain(demo: Any) -> None:
+    event = _events(_case(), 900, 1)[0]
+    event.kind = gettext_lazy("note")  # a lazy string: converted by the ORM's chain
+    event.sequence = "901"  # a string for an integer column, converted as the ORM does
+    fields = {f.name: f for f in CaseEvent._meta.concrete_fields}
+
+    kind = prepared.saver(connection, fields["kind"], add=True)(event, connection)
+    sequence = prepared.saver(connection, fields["sequence"], add=True)(event, connection)
+
+    assert type(kind) is str and kind == "note"
+    assert _adapted(sequence) == _adapted(
+        fields["sequence"].get_db_prep_save(event.sequence, connection)
+    )
+    assert int(sequence) == 901
+
+
+def _part_of(model: Any) -> prepared.Part:
+    piece, _select = prepared.part(connection, model, frozenset(), path="", alias="t0")
+    return piece
+
+
+def _row_of(case: Case) -> list[Any]:
+    fields = list(Case._meta.concrete_fields)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns} FROM {Case._meta.db_table} WHERE id = %s", [case.pk])
+        return list(cursor.fetchone())
+
+
+def test_instances_read_as_the_orm_reads_them(demo: Any) -> None:
+    case = _case()
+    made = prepared.instances([_part_of(Case)], "default", _row_of(case), connection)[""]
+    loaded = Case.objects.get(pk=case.pk)
+    assert not made._state.adding and made._state.db == "default"
+    for field in Case._meta.concrete_fields:
+        assert getattr(made, field.attname) == getattr(loaded, field.attname), field.name
+    assert made.applicant_nik == NIK  # decrypted when read
+
+
+def test_instances_go_through_init_when_something_listens_to_it(demo: Any) -> None:
+    from django.db.models.signals import post_init  # noqa: TID251 (a listener to respect)
+
+    case = _case()
+    seen: list[Any] = []
+
+    def listener(sender: Any, instance: Any, **kwargs: Any) -> None:
+        seen.append(instance)
+
+    post_init.connect(listener, sender=Case)
+    try:
+        made = prepared.instances([_part_of(Case)], "default", _row_of(case), connection)[""]
+    finally:
+        post_init.disconnect(listener, sender=Case)
+    assert seen == [made]
+
+
+def _event_sql() -> str:
+    quote = connection.ops.quote_name
+    return f"SELECT {quote('sequence')} FROM {quote(CaseEvent._meta.db_table)} WHERE case_id = %s"
+
+
+def test_the_driver_cursor_reports_errors_as_django_does(demo: Any) -> None:
+    case = _case()
+    taken = case.events.order_by("sequence").first()
+    assert taken is not None
+    with pytest.raises(IntegrityError), transaction.atomic():
+        assert isinstance(prepared.statement_cursor(connection), prepared.DriverCursor)
+        prepared.insert_rows(_events(case, taken.sequence, 1))
+
+
+def test_the_driver_cursor_refuses_a_broken_transaction(demo: Any) -> None:
+    from django.db.transaction import TransactionManagementError
+
+    case = _case()
+    with transaction.atomic():
+        connection.needs_rollback = True  # as after an error caught inside the block
+        with (
+            pytest.raises(TransactionManagementError),
+            prepared.statement_cursor(connection) as cursor,
+        ):
+            cursor.execute(_event_sql(), [case.pk])
+        connection.needs_rollback = False
+
+
+def test_statements_stay_visible_to_execute_wrappers(demo: Any) -> None:
+    case = _case()
+    seen: list[str] = []
+
+    def wrapper(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with (
+        transaction.atomic(),
+        connection.execute_wrapper(wrapper),
+        prepared.statement_cursor(connection) as cursor,
+    ):
+        cursor.execute(_event_sql(), [case.pk])
+        rows = cursor.fetchall()
+    assert seen == [_event_sql()]
+    assert sorted(r[0] for r in rows) == sorted(case.events.values_list("sequence", flat=True))
+
+
+def test_the_driver_cursor_reads_what_django_reads(demo: Any) -> None:
+    case = _case()
+    with transaction.atomic(), prepared.statement_cursor(connection) as cursor:
+        cursor.execute(_event_sql() + " AND kind LIKE 'sub%%'", [case.pk])
+        rows = cursor.fetchall()
+    assert [r[0] for r in rows] == list(
+        case.events.filter(kind__startswith="sub").values_list("sequence", flat=True)
+    )
+
+
+def test_rows_written_in_a_batch_have_their_ids_when_it_ends(demo: Any) -> None:
+    case = _case()
+    rows = _events(case, 500, 3)
+    with transaction.atomic():
+        with prepared.batched(connection):
+            # On PostgreSQL the statements are pipelined: no result has come back yet.
+            if connection.vendor == "postgresql":
+                assert connection.connection._pipeline is not None
+            prepared.insert_rows(rows)
+        assert all(row.pk is not None for row in rows)
+    stored = CaseEvent.objects.filter(case=case, sequence__gte=500).order_by("sequence")
+    assert [e.pk for e in stored] == [row.pk for row in rows]
+
+
+def test_a_failed_statement_in_a_batch_raises_djangos_error_and_writes_nothing(
+    demo: Any,
+) -> None:
+    case = _case()
+    with pytest.raises(IntegrityError), transaction.atomic(), prepared.batched(connection):
+        prepared.insert_rows(_events(case, 600, 1))
+        prepared.insert_rows(_events(case, 600, 1))  # the same (case, sequence) again
+        prepared.insert_rows(_events(case, 700, 1))
+    assert not CaseEvent.objects.filter(case=case, sequence__gte=600).exists()
+    # The connection is usable afterwards, in a new transaction.
+    with transaction.atomic():
+        prepared.insert_rows(_events(case, 800, 1))
+    assert CaseEvent.objects.filter(case=case, sequence=800).exists()
+
+
+def test_an_update_of_no_row_in_a_batch_is_an_error_as_outside_one(demo: Any) -> None:
+    from django.db import DatabaseError
+
+    from loket.cases import store
+
+    case = _case()
+    case.pk = case.pk + 1_000_000  # no such row
+    refused = pytest.raises(DatabaseError, match="did not affect any rows")
+    with refused, transaction.atomic(), prepared.batched(connection):
+        store.update_columns(case, ["outcome_reason"])
+
+
+def _same_instance(made: Any, expected: Any) -> None:
+    assert type(made) is type(expected)
+    ours = {k: v for k, v in made.__dict__.items() if k != "_state"}
+    theirs = {k: v for k, v in expected.__dict__.items() if k != "_state"}
+    assert ours == theirs
+    assert list(ours) == list(theirs)  # the same columns, in the same order
+    assert made._state.adding and made._state.db == expected._state.db
+    assert made._state.fields_cache == expected._state.fields_cache
+
+
+def test_a_new_instance_is_the_one_the_model_makes(demo: Any) -> None:
+    from django.utils import timezone
+
+    from loket.cases.models import Task
+    from loket.documents.models import StoredFile
+
+    case = _case()
+    task = Task.objects.filter(case=case).first()
+    now = timezone.now()
+    event = {
+        "case": case,
+        "sequence": 9,
+        "at": now,
+        "kind": "note",
+        "task": task,
+        "officer": None,
+        "payload": {"a": 1},
+    }
+    _same_instance(prepared.new(CaseEvent, **event), CaseEvent(**event))
+    assert prepared._blueprints[CaseEvent] is not None  # made without __init__
+    by_id = {"case_id": case.pk, "sequence": 9, "kind": "note", "at": now}
+    _same_instance(prepared.new(CaseEvent, **by_id), CaseEvent(**by_id))
+    # A default made on each call (a UUID) is made for each instance.
+    first, second = prepared.new(StoredFile, kind="pdf"), prepared.new(StoredFile, kind="pdf")
+    assert first.pk and second.pk and first.pk != second.pk
+    # Encrypted columns keep their plaintext until written, as the model's own.
+    # A one-to-one relation not given is a plain column; given by name, __init__ sets it.
+    from loket.documents.models import IssueRequest
+
+    request = {"case": case, "step_id": "terbit", "approved_at": now, "document_id": first.pk}
+    _same_instance(prepared.new(IssueRequest, **request), IssueRequest(**request))
+    _same_instance(
+        prepared.new(IssueRequest, **request, issued=None),
+        IssueRequest(**request, issued=None),
+    )
+    applicant = {"applicant_name": "Sri", "applicant_nik": NIK, "data": {"x": 1}}
+    stamps = {"submitted_at": now, "updated_at": now}
+    _same_instance(prepared.new(Case, **applicant, **stamps), Case(**applicant, **stamps))
+
+
+def test_a_new_instance_refuses_what_the_model_refuses(demo: Any) -> None:
+    case = _case()
+    with pytest.raises(TypeError):
+        prepared.new(CaseEvent, case=case, no_such_column=1)
+    with pytest.raises(ValueError, match="must be a"):
+        prepared.new(CaseEvent, case=case, task=case)  # a Case where a Task belongs
+
+
+def test_a_new_instance_goes_through_init_when_something_listens_to_it(demo: Any) -> None:
+    from django.db.models.signals import post_init  # noqa: TID251 (a listener to respect)
+
+    seen: list[Any] = []
+
+    def listener(sender: Any, instance: Any, **kwargs: Any) -> None:
+        seen.append(instance)
+
+    post_init.connect(listener, sender=CaseEvent)
+    try:
+        made = prepared.new(CaseEvent, sequence=1, kind="note")
+    finally:
+        post_init.disconnect(listener, sender=CaseEvent)
+    assert seen == [made]

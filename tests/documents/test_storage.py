@@ -126,3 +126,21 @@ def test_purge_removes_stray_bytes_without_a_record(storage_dir):
     call_command("purge-orphan-files", stdout=io.StringIO())
     assert not default_storage.exists(name)
     assert default_storage.exists(foreign)
+
+
+def test_a_new_file_never_replaces_one_stored_under_the_same_name(storage_dir):
+    name = "2026/01/" + "cd" * 16 + ".png"
+    assert default_storage.write_new(name, png_bytes()) == name
+    with pytest.raises(FileExistsError):
+        default_storage.write_new(name, b"something else")
+    with default_storage.open(name) as handle:
+        assert handle.read() == png_bytes()
+    assert (storage_dir / name).stat().st_mode & 0o777 == 0o600
+
+
+def test_a_new_file_may_not_leave_the_storage(storage_dir):
+    from django.core.exceptions import SuspiciousFileOperation
+
+    with pytest.raises(SuspiciousFileOperation):
+        default_storage.write_new("../outside.png", png_bytes())
+    assert not (storage_dir.parent / "outside.png").exists()

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
@@ -114,7 +115,8 @@ class Run:
         actor = actor or self.actor
         # The case row is locked, so its counter numbers the events without a race.
         self.case.last_event_sequence += 1
-        event = CaseEvent(
+        event: CaseEvent = prepared.new(
+            CaseEvent,
             case=self.case,
             sequence=self.case.last_event_sequence,
             at=self.now,
@@ -136,7 +138,8 @@ class Run:
         if kind in PUBLIC_LEDGER_KINDS:
             # Queued with the events, folded into the log by the worker (ADR 0022).
             self._unsaved_ledger.append(("case.event", self._ledger_payload(event)))
-        if kind in WEBHOOK_TYPES:
+        # The locking read said whether anyone subscribed (None: not read, so look).
+        if kind in WEBHOOK_TYPES and self.case.webhooks_subscribed is not False:
             ports.publish_webhook(
                 agency_id=self.case.agency_id,
                 event_type=WEBHOOK_TYPES[kind],
@@ -392,7 +395,8 @@ class Run:
 
     def open_task(self, step: Step, branch: str) -> Task:
         code = str(step.get("position", ""))
-        task = Task(
+        task: Task = prepared.new(
+            Task,
             case=self.case,
             step_id=step["id"],
             name=localized(step.get("name"), "id")[:200] or step["id"],
@@ -728,11 +732,13 @@ class Run:
     def finish(self) -> None:
         """Write the events, then the case's changed columns in one UPDATE.
 
-        Every operation that records events ends with this (`advance` calls it)."""
-        self.flush()
+        Every operation that records events ends with this (`advance` calls it). On
+        PostgreSQL the events, the ledger queue and the case go in one round trip
+        (`prepared.batched`): nothing here needs a result before the next is sent."""
         case = self.case
         open_steps = self._open_steps
         if open_steps is None:
+            # Read before the batch: the ORM needs its result at once.
             open_steps = set(
                 Task.objects.filter(case=case, status=TaskStatus.OPEN).values_list(
                     "step_id", flat=True
@@ -745,7 +751,9 @@ class Run:
         changed = [name for name, value in columns.items() if self._saved_columns[name] != value]
         if tracking.take_changed(case) and "tracking" not in changed:
             changed.append("tracking")  # changed before this run began (stored uploads)
-        store.update_columns(case, [*changed, "updated_at"])
+        with prepared.batched(transaction.get_connection()):
+            self.flush()
+            store.update_columns(case, [*changed, "updated_at"])
         self._saved_columns = columns
 
 
@@ -755,10 +763,14 @@ def _columns(case: Case) -> dict[str, Any]:
     JSON columns change in place, so their values are kept as pickles: a snapshot
     several times cheaper than `copy.deepcopy` of the growing read model and data.
     Equal values pickle equal except after a reordering of keys, which only costs a
-    column written that need not have been; any real change is always seen."""
+    column written that need not have been; any real change is always seen. The read
+    model, the largest, is not pickled: only `tracking` changes it in place, and that
+    marks the case (tracking.take_changed); a new object put there is seen by identity."""
     values = case.__dict__
     return {
-        name: value.snapshot()
+        name: _Same(value)
+        if name == "tracking"
+        else value.snapshot()
         if type(value) is Sealed
         else pickle.dumps(value, _PICKLE)
         if isinstance(value, dict | list)
@@ -767,6 +779,21 @@ def _columns(case: Case) -> dict[str, Any]:
         # A column still sealed (core.pii.Sealed) is compared without decrypting it.
         for value in (values[attname] if attname in values else getattr(case, attname),)
     }
+
+
+class _Same:
+    """Equal to another only when both hold the very same object."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Same) and other.value is self.value
+
+    def __hash__(self) -> int:
+        return id(self.value)
 
 
 _PICKLE = pickle.HIGHEST_PROTOCOL

@@ -27,7 +27,7 @@ from typing import Any, cast
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from loket.cases import compiled
+from loket.cases import compiled, ports
 from loket.cases.models import Case, Task
 from loket.catalog.models import Service, ServiceVersion
 from loket.core import prepared
@@ -95,6 +95,8 @@ def _build(
         f"tv.{quote(cast(Any, ServiceVersion._meta.pk).column)}"
     )
     select.append(f"tv.{quote(ServiceVersion._meta.get_field('content_hash').column)}")
+    agency_column = f"{case_alias}.{quote(Case._meta.get_field('agency').column)}"
+    select.append(ports.any_webhook_subscription_sql(connection, agency_column))
     key = quote(cast(Any, root._meta.pk).column)
     # Identifiers come from model metadata; the id is a parameter.
     sql = (
@@ -125,16 +127,19 @@ def _plan(name: str, connection: Any) -> _Plan:
 
 
 def _locked_read(name: str, pk: int) -> tuple[dict[str, Any], str] | None:
-    """The rows of plan `name` for `pk` by path, and the version's content hash."""
+    """The rows of plan `name` for `pk` by path, and the version's content hash; the case
+    knows whether its agency has webhook subscriptions (Case.webhooks_subscribed)."""
     connection = transaction.get_connection()
     plan = _plan(name, connection)
-    with connection.cursor() as cursor:
+    with prepared.statement_cursor(connection) as cursor:
         cursor.execute(plan.sql, [pk])
         row = cursor.fetchone()
     if row is None:
         return None
-    rows: dict[str, Any] = prepared.instances(plan.parts, connection.alias, row[:-1], connection)
-    return rows, str(row[-1])
+    rows: dict[str, Any] = prepared.instances(plan.parts, connection.alias, row[:-2], connection)
+    case = rows["case"] if name == "task" else rows[""]
+    case.webhooks_subscribed = bool(row[-1])
+    return rows, str(row[-2])
 
 
 def lock_case_row(case_id: int) -> Case:

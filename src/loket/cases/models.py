@@ -127,6 +127,11 @@ class Case(models.Model):
         _("applicant card (encrypted)"), blank=True, editable=False
     )
 
+    # Not a column: whether the agency had an active webhook subscription when the
+    # operation's locking read took the case row (cases.locks), so that its events skip
+    # the subscription look-up when it had none; None (not read) looks them up.
+    webhooks_subscribed: bool | None = None
+
     class Meta:
         verbose_name = _("application")
         verbose_name_plural = _("applications")

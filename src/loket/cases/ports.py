@@ -99,6 +99,13 @@ def publish_webhook(*, agency_id: int, event_type: str, data: dict[str, Any]) ->
     publish(agency_id=agency_id, event_type=event_type, data=data)
 
 
+def any_webhook_subscription_sql(connection: Any, agency_column: str) -> str:
+    """SQL true when that agency has an active webhook subscription (notify.webhooks)."""
+    from loket.notify.webhooks import any_subscription_sql
+
+    return any_subscription_sql(connection, agency_column)
+
+
 def ledger_enqueue(entries: list[tuple[str, dict[str, Any]]]) -> None:
     """Queue public facts for the ledger in the step's transaction (ADR 0022)."""
     _ledger_enqueue(entries)

@@ -15,6 +15,7 @@ from django.db import connection as default_connection
 from django.db.models import Field, Model
 
 from loket.cases.models import Task
+from loket.core import prepared
 from loket.org.models import Position
 
 
@@ -25,13 +26,32 @@ def insert_task(task: Task, *, agency_id: int, position_code: str) -> bool:
     has no such position. One statement instead of a position look-up and an insert.
     """
     connection = transaction.get_connection()
+    built = _insert_task_sql.get(connection.vendor)
+    if built is None:
+        built = _build_insert_task(connection)
+        _insert_task_sql[connection.vendor] = built
+    sql, savers = built
+    params: list[object] = [save(task, connection) for save in savers]
+    with prepared.statement_cursor(connection) as cursor:
+        cursor.execute(sql, [*params, agency_id, position_code])
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    task.pk, task.position_id = int(row[0]), int(row[1])
+    task._state.adding = False
+    task._state.db = connection.alias or default_connection.alias
+    return True
+
+
+_insert_task_sql: dict[str, tuple[str, list[prepared.Saver]]] = {}
+
+
+def _build_insert_task(connection: Any) -> tuple[str, list[prepared.Saver]]:
+    """The statement of `insert_task`, and the value of each of its columns, built once."""
     quote = connection.ops.quote_name
     fields = [f for f in Task._meta.concrete_fields if not f.primary_key and f.name != "position"]
     columns = ", ".join(quote(cast(str, f.column)) for f in fields)
     values = ", ".join(["%s"] * len(fields))
-    params: list[object] = [
-        f.get_db_prep_save(getattr(task, f.attname), connection) for f in fields
-    ]
     table = quote(Task._meta.db_table)
     positions = quote(Position._meta.db_table)
     key = quote(cast(str, Task._meta.pk.column))  # type: ignore[union-attr]
@@ -46,15 +66,8 @@ def insert_task(task: Task, *, agency_id: int, position_code: str) -> bool:
         f"WHERE {agency_column} = %s AND {code_column} = %s "
         f"RETURNING {key}, {position_column}"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, agency_id, position_code])
-        row = cursor.fetchone()
-    if row is None:
-        return False
-    task.pk, task.position_id = int(row[0]), int(row[1])
-    task._state.adding = False
-    task._state.db = connection.alias or default_connection.alias
-    return True
+    # Task has no auto_now column, so pre_save is the attribute as the plain read was.
+    return sql, [prepared.saver(connection, f, add=True) for f in fields]
 
 
 _update_sql: dict[tuple[str, type[Model], tuple[str, ...]], str] = {}
@@ -74,7 +87,10 @@ def update_columns(instance: Model, names: Sequence[str]) -> None:
     meta = model._meta
     fields = [cast("Field[Any, Any]", meta.get_field(name)) for name in dict.fromkeys(names)]
     if any(hasattr(f, "get_placeholder") for f in fields):
-        # A field that writes itself through SQL of its own: leave it to the ORM.
+        # A field that writes itself through SQL of its own: leave it to the ORM, which
+        # reads the row count at once (not possible in a batch: refused, not misread).
+        if prepared.in_batch(connection):
+            raise DatabaseError("An ORM save cannot run inside a batch of statements.")
         instance.save(update_fields=list(names))
         return
     key = (connection.alias, model, tuple(f.name for f in fields))
@@ -88,8 +104,17 @@ def update_columns(instance: Model, names: Sequence[str]) -> None:
             f"WHERE {quote(cast(str, meta.pk.column))} = %s"  # type: ignore[union-attr]
         )
         _update_sql[key] = sql
-    params = [f.get_db_prep_save(f.pre_save(instance, False), connection) for f in fields]
-    with connection.cursor() as cursor:
+    params = [prepared.saver(connection, f, add=False)(instance, connection) for f in fields]
+    cursor = prepared.statement_cursor(connection)
+    try:
         cursor.execute(sql, [*params, instance.pk])
-        if cursor.rowcount != 1:
-            raise DatabaseError("Save with update_fields did not affect any rows.")
+    except BaseException:
+        cursor.__exit__(None, None, None)
+        raise
+    # Checked at once, or after the sync of the batch it was sent in.
+    prepared.when_done(connection, cursor, _one_row_updated)
+
+
+def _one_row_updated(cursor: Any) -> None:
+    if cursor.rowcount != 1:
+        raise DatabaseError("Save with update_fields did not affect any rows.")

@@ -96,7 +96,7 @@ class Sealed:
         return ("sealed", self.token)
 
 
-class _Decrypting(DeferredAttribute):
+class DecryptingAttribute(DeferredAttribute):
     """Gives the plaintext of a Sealed value, decrypting it on first access."""
 
     def __get__(self, instance: Any, cls: Any = None) -> Any:
@@ -131,7 +131,7 @@ def sealing_converter(field: EncryptedTextField | EncryptedJSONField) -> Any:
 class EncryptedTextField(models.TextField):
     """A text column stored encrypted; reads give plaintext, writes encrypt."""
 
-    descriptor_class = _Decrypting
+    descriptor_class = DecryptingAttribute
 
     def from_db_value(self, value, expression, connection):  # type: ignore[no-untyped-def]
         if value is None or value == "":
@@ -150,7 +150,7 @@ class EncryptedJSONField(models.TextField):
     (NIK, phone, addresses) that UU PDP wants protected at rest. Reads give the decoded
     value; the column cannot be queried by content, which nothing needs."""
 
-    descriptor_class = _Decrypting
+    descriptor_class = DecryptingAttribute
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("default", dict)

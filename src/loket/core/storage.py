@@ -20,6 +20,7 @@ from cryptography.fernet import InvalidToken
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
+from django.utils._os import safe_makedirs
 
 from loket.core import pii
 
@@ -34,6 +35,36 @@ class EncryptedFileSystemStorage(FileSystemStorage):
         # _save/_open are the documented hooks of a custom storage; django-stubs omit them.
         saved: str = super()._save(name, ContentFile(token, name=name))  # type: ignore[misc]
         return saved
+
+    def write_new(self, name: str, data: bytes) -> str:
+        """Encrypt `data` into a new file `name`, which the caller made unique (random);
+        FileExistsError if it is taken. Returns the name, as `save` would.
+
+        `save` validates the name, probes it for a free variant, checks the directory,
+        streams chunks and stats the result: most of a submission's file-writing time for
+        a name that cannot collide. This is one exclusive open, with the same modes and
+        group as `save` gives."""
+        full_path = self.path(name)  # refuses a name that leaves the storage
+        token = pii.fernet().encrypt(data)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+        try:
+            fd = os.open(full_path, flags, 0o666)
+        except FileNotFoundError:
+            self._save_directory(os.path.dirname(full_path))
+            fd = os.open(full_path, flags, 0o666)
+        with os.fdopen(fd, "wb") as handle:
+            if self.file_permissions_mode is not None:
+                os.fchmod(fd, self.file_permissions_mode)
+            handle.write(token)
+        self._ensure_location_group_id(full_path)  # type: ignore[attr-defined]
+        return name
+
+    def _save_directory(self, directory: str) -> None:
+        # As FileSystemStorage._save: os.makedirs applies no mode to intermediate levels.
+        if self.directory_permissions_mode is not None:
+            safe_makedirs(directory, self.directory_permissions_mode, exist_ok=True)
+        else:
+            os.makedirs(directory, exist_ok=True)
 
     def _open(self, name: str, mode: str = "rb") -> File[Any]:
         if "w" in mode or "a" in mode or "+" in mode:

@@ -34,7 +34,8 @@ def enqueue(task: Any, *args: Any, **kwargs: Any) -> None:
     if key not in _validated:
         backend.validate_task(task)  # the task is fixed at import: validated once
         _validated.add(key)
-    row = DBTaskResult(
+    row = prepared.new(
+        DBTaskResult,
         id=backend._get_id(),
         args_kwargs=normalize_json({"args": list(args), "kwargs": kwargs}),
         priority=task.priority,

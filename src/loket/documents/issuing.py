@@ -237,7 +237,8 @@ def request_issue(
     at: dt.datetime,
 ) -> IssueRequest:
     """Ask for the case's document, inside the approval's transaction (one open per case)."""
-    request = IssueRequest(
+    request: IssueRequest = prepared.new(
+        IssueRequest,
         case=case,
         step_id=step_id,
         branch=branch,

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from loket.core import prepared
 from loket.core.errors import AuthorityError, ConflictError, ValidationError
 from loket.core.formats import group_digits
+from loket.core.storage import EncryptedFileSystemStorage
 from loket.documents import codes, issuing
 from loket.documents.models import IssuedDocument, StoredFile
 from loket.documents.uploads import (
@@ -329,8 +330,13 @@ def _unsaved(content: IO[bytes], label: str, kind: str, size: int, sha256: str) 
     # A random name: nothing about the applicant or the file leaks into paths,
     # and names never collide. The date prefix keeps directories small.
     name = f"{now:%Y/%m}/{uuid.uuid4().hex}.{KINDS[kind].extension}"
-    saved = default_storage.save(name, File(content, name=name))
-    return StoredFile(
+    if isinstance(default_storage, EncryptedFileSystemStorage):
+        content.seek(0)  # as the storage's save reads the file from its start
+        saved = default_storage.write_new(name, content.read())
+    else:  # a storage configured otherwise keeps its own save
+        saved = default_storage.save(name, File(content, name=name))
+    stored: StoredFile = prepared.new(
+        StoredFile,
         kind=kind,
         content_type=KINDS[kind].content_type,
         size=size,
@@ -338,6 +344,7 @@ def _unsaved(content: IO[bytes], label: str, kind: str, size: int, sha256: str) 
         original_name=label,
         storage_name=saved,
     )
+    return stored
 
 
 def _store(content: IO[bytes], label: str, kind: str, size: int, sha256: str) -> StoredFile:

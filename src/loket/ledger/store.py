@@ -15,6 +15,7 @@ from typing import Any, cast
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 
+from loket.core import prepared
 from loket.ledger import merkle
 from loket.ledger.models import LogState, PendingEntry
 
@@ -43,7 +44,7 @@ def lock_state(connection: BaseDatabaseWrapper) -> tuple[int, bytes]:
     lock = " FOR NO KEY UPDATE" if connection.vendor == "postgresql" else ""
     # Identifiers come from model metadata, values are parameters.
     sql = f"SELECT {size}, {frontier} FROM {table} WHERE {key} = %s{lock}"  # noqa: S608
-    with connection.cursor() as cursor:
+    with prepared.statement_cursor(connection) as cursor:
         cursor.execute(sql, [1])
         row = cursor.fetchone()
         if row is None:
@@ -60,20 +61,26 @@ def insert(connection: BaseDatabaseWrapper, model: type[Model], rows: list[dict[
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(_quoted(connection, model, *names))
     values = ", ".join(["(" + ", ".join(["%s"] * len(names)) + ")"] * len(rows))
+    preparers = [prepared.preparer(connection, field) for field in fields]
     params = [
-        field.get_db_prep_save(row[name], connection)
+        prepare(row[name], connection)
         for row in rows
-        for name, field in zip(names, fields, strict=True)
+        for name, prepare in zip(names, preparers, strict=True)
     ]
-    with connection.cursor() as cursor:
+    cursor = prepared.statement_cursor(connection)
+    try:
         cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {values}", params)  # noqa: S608
+    except BaseException:
+        cursor.__exit__(None, None, None)
+        raise
+    prepared.when_done(connection, cursor)  # at once, or after a batch's sync
 
 
 def save_state(connection: BaseDatabaseWrapper, size: int, frontier: bytes) -> None:
     table = connection.ops.quote_name(LogState._meta.db_table)
     size_column, frontier_column, key = _quoted(connection, LogState, "size", "frontier", "id")
     (frontier_field,) = _fields(LogState, ["frontier"])
-    with connection.cursor() as cursor:
+    with prepared.statement_cursor(connection) as cursor:
         cursor.execute(
             f"UPDATE {table} SET {size_column} = %s, {frontier_column} = %s WHERE {key} = %s",  # noqa: S608
             [size, frontier_field.get_db_prep_save(frontier, connection), 1],
@@ -85,7 +92,7 @@ def pending(connection: BaseDatabaseWrapper, limit: int) -> list[tuple[int, str,
     table = connection.ops.quote_name(PendingEntry._meta.db_table)
     key, kind, payload = _quoted(connection, PendingEntry, "id", "kind", "payload")
     sql = f"SELECT {key}, {kind}, {payload} FROM {table} ORDER BY {key} LIMIT %s"  # noqa: S608
-    with connection.cursor() as cursor:
+    with prepared.statement_cursor(connection) as cursor:
         cursor.execute(sql, [limit])
         rows = cursor.fetchall()
     return [
@@ -107,5 +114,5 @@ def delete_pending(connection: BaseDatabaseWrapper, ids: list[int]) -> None:
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         marks = ", ".join(["%s"] * len(chunk))
-        with connection.cursor() as cursor:
+        with prepared.statement_cursor(connection) as cursor:
             cursor.execute(f"DELETE FROM {table} WHERE {key} IN ({marks})", chunk)  # noqa: S608

@@ -26,7 +26,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from loket.core import ratelimit, taskqueue
+from loket.core import prepared, ratelimit, taskqueue
 from loket.core.errors import ConflictError, ValidationError
 
 from . import conf
@@ -165,7 +165,8 @@ def _message(
     *, dedupe_key: str, channel: str, event: str, now: datetime, **fields: Any
 ) -> OutboxMessage:
     is_inapp = channel == ChannelKind.INAPP
-    return OutboxMessage(
+    message: OutboxMessage = prepared.new(
+        OutboxMessage,
         dedupe_key=dedupe_key,
         channel=channel,
         event=event,
@@ -177,6 +178,7 @@ def _message(
         attempts=1 if is_inapp else 0,
         **fields,
     )
+    return message
 
 
 def _create_once(
@@ -201,6 +203,27 @@ def _existing(dedupe_key: str, channel: str, event: str) -> OutboxMessage:
     return existing
 
 
+_insert_sql: dict[tuple[str, int], tuple[str, list[Any], list[prepared.Preparer]]] = {}
+
+
+def _build_insert(db: Any, count: int) -> tuple[str, list[Any], list[prepared.Preparer]]:
+    """The statement of `_insert_unless_present` for `count` rows, built once."""
+    quote = db.ops.quote_name
+    fields = [f for f in OutboxMessage._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(quote(str(f.column)) for f in fields)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    values = ", ".join([row] * count)
+    table = quote(OutboxMessage._meta.db_table)
+    key = quote(str(OutboxMessage._meta.pk.column))  # type: ignore[union-attr]
+    channel = quote(str(OutboxMessage._meta.get_field("channel").column))
+    # Identifiers come from model metadata, values are parameters.
+    sql = (
+        f"INSERT INTO {table} ({columns}) VALUES {values} "  # noqa: S608
+        f"ON CONFLICT DO NOTHING RETURNING {key}, {channel}"
+    )
+    return sql, fields, [prepared.preparer(db, f) for f in fields]
+
+
 def _insert_unless_present(messages: list[OutboxMessage]) -> list[OutboxMessage]:
     """Insert every row whose key and channel is not taken, in one statement; the
     inserted ones (their ids set). One INSERT ... ON CONFLICT DO NOTHING: no look-up
@@ -210,21 +233,18 @@ def _insert_unless_present(messages: list[OutboxMessage]) -> list[OutboxMessage]
     if not messages:
         return []
     db = transaction.get_connection()
-    quote = db.ops.quote_name
-    fields = [f for f in OutboxMessage._meta.concrete_fields if not f.primary_key]
-    columns = ", ".join(quote(str(f.column)) for f in fields)
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    values = ", ".join([row] * len(messages))
-    params = [f.get_db_prep_save(getattr(m, f.attname), db) for m in messages for f in fields]
-    table = quote(OutboxMessage._meta.db_table)
-    key = quote(str(OutboxMessage._meta.pk.column))  # type: ignore[union-attr]
-    channel = quote(str(OutboxMessage._meta.get_field("channel").column))
-    # Identifiers come from model metadata, values are parameters.
-    sql = (
-        f"INSERT INTO {table} ({columns}) VALUES {values} "  # noqa: S608
-        f"ON CONFLICT DO NOTHING RETURNING {key}, {channel}"
-    )
-    with db.cursor() as cursor:
+    key = (db.vendor, len(messages))
+    built = _insert_sql.get(key)
+    if built is None:
+        built = _build_insert(db, len(messages))
+        _insert_sql[key] = built
+    sql, fields, preparers = built
+    params = [
+        prepare(getattr(m, f.attname), db)
+        for m in messages
+        for f, prepare in zip(fields, preparers, strict=True)
+    ]
+    with prepared.statement_cursor(db) as cursor:
         cursor.execute(sql, params)
         ids = {str(found_channel): int(found_id) for found_id, found_channel in cursor.fetchall()}
     inserted = []

@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from loket.accounts.models import MachineAccount
+from loket.core import prepared
 from loket.core.errors import NotFound, ValidationError
 
 from . import conf
@@ -157,6 +158,23 @@ def _enqueue(subscription: WebhookSubscription, event_type: str, data: dict[str,
     return message.pk
 
 
+def any_subscription_sql(connection: Any, agency_column: str) -> str:
+    """A scalar SQL expression, true when the agency whose id is in `agency_column` (an SQL
+    column of the caller's statement) has an active subscription: `publish` then has
+    someone to publish to. For a locking read to bring this along (cases.locks)."""
+    quote = connection.ops.quote_name
+    meta, accounts = WebhookSubscription._meta, MachineAccount._meta
+    # Identifiers come from model metadata; the caller's column is its own SQL.
+    return (
+        f"EXISTS (SELECT 1 FROM {quote(meta.db_table)} ws "  # noqa: S608
+        f"INNER JOIN {quote(accounts.db_table)} wa "
+        f"ON ws.{quote(meta.get_field('machine_account').column)} = "  # type: ignore[arg-type]
+        f"wa.{quote(accounts.pk.column)} "  # type: ignore[union-attr]
+        f"WHERE ws.{quote(meta.get_field('is_active').column)} AND "  # type: ignore[arg-type]
+        f"wa.{quote(accounts.get_field('agency').column)} = {agency_column})"  # type: ignore[arg-type]
+    )
+
+
 _subscriptions_sql: dict[str, tuple[str, tuple[Any, ...]]] = {}
 
 
@@ -186,7 +204,7 @@ def _active_subscriptions(agency_id: int) -> list[WebhookSubscription]:
         found = (sql, (column, converters))
         _subscriptions_sql[connection.alias] = found
     sql, (column, converters) = found
-    with connection.cursor() as cursor:
+    with prepared.statement_cursor(connection) as cursor:
         cursor.execute(sql, [agency_id])
         rows = cursor.fetchall()
     subscriptions = []

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db import transaction
 
+from loket.core import prepared
 from loket.org.models import Appointment, OrgRevision
 
 _lock = threading.Lock()
@@ -59,7 +60,7 @@ def revision_with(also: tuple[str, Sequence[Any]] | None = None) -> tuple[str, A
         _revision_sql[connection.alias] = base
     head, tail = base
     sql, params = (head + tail, ()) if also is None else (f"{head}, ({also[0]}){tail}", also[1])
-    with connection.cursor() as cursor:
+    with prepared.statement_cursor(connection) as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None or not row[0]:

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
+from loket.core import prepared
 from loket.org import cache
 from loket.org.models import Agency, Appointment, Capacity, Officer, Position, Unit
 
@@ -123,7 +124,7 @@ def may_act_with(
 
 
 def _scalar(expression: tuple[str, Sequence[Any]]) -> Any:
-    with transaction.get_connection().cursor() as cursor:
+    with prepared.statement_cursor(transaction.get_connection()) as cursor:
         cursor.execute(f"SELECT ({expression[0]})", expression[1])
         row = cursor.fetchone()
     return row[0] if row else None

@@ -128,7 +128,8 @@ def store_documents(
     rows = []
     for name, stored in zip(documents, stored_files, strict=True):
         rows.append(
-            CaseDocument(
+            prepared.new(
+                CaseDocument,
                 case=case,
                 name=name,
                 revision=revision,

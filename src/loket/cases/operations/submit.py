@@ -169,7 +169,8 @@ def _submit(
     prefix = definition.tracking_prefix(service.code)
     tracking = numbers.tracking_number(prefix, year, numbers.next_sequence(prefix, year))
     access_code = numbers.new_access_code()
-    case = Case(
+    case: Case = prepared.new(
+        Case,
         tracking_number=tracking,
         access_code_hash=numbers.hash_access_code(tracking, access_code),
         service=service,
