@@ -79,3 +79,19 @@ def test_a_single_run_report_names_its_commit(bench_modules) -> None:
     text = report.render(results)
     assert "one unattended run" in text
     assert "| commit | eee555 |" in text
+
+
+def test_the_licence_row_reads_the_issuing_part_worst_database_first(bench_modules) -> None:
+    _run, report = bench_modules
+
+    def issuing(p95: float) -> dict:
+        return {"issuing": {"approval_to_licence_s": {"p50": 0.4, "p95": p95}}}
+
+    results = {"issuing": {"sqlite": issuing(1.2), "postgresql": issuing(2.4)}}
+    assert report._licence_p95(results) == 2.4
+    text = report._summary(results)
+    assert (
+        "| approval → signed licence available, p95 with the worker running | ≤ 2 s | 2.40 s |"
+        in text
+    )
+    assert report._licence_p95({}) is None
