@@ -33,5 +33,7 @@ def test_the_timeline_of_an_application_is_documented_with_its_own_fields() -> N
     from loket.api.api import api
 
     components = api.get_openapi_schema()["components"]["schemas"]
-    assert {"kind", "at"} <= set(components["EventOut"]["properties"])
+    application_event = set(components["EventOut"]["properties"])
+    assert {"step", "step_name", "capacity"} <= application_event
+    assert "text" not in application_event  # the complaint event's own field
     assert "text" in components["ComplaintEventOut"]["properties"]

@@ -163,8 +163,7 @@ def test_a_bad_cursor_is_a_422_naming_the_field(
     response = client.get("/api/v1/complaints", {"jurisdiction_id": JURISDICTION, **params})
     assert response.status_code == 422, response.content
     assert response["Content-Type"] == "application/problem+json"
-    problem = response.json()
-    assert problem.get("field") == field or field in str(problem)
+    assert response.json()["field"] == field
 
 
 def test_a_cursor_of_another_list_is_refused(seven: list[str]) -> None:

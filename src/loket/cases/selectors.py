@@ -47,19 +47,13 @@ def case_for_applicant(
     return case
 
 
-def case_and_lockout(
-    tracking_number: str, *, lockout_keys: list[str]
-) -> tuple[Case | None, float | None]:
-    """`case_by_tracking_number` and, in the same statement, the latest lock-out moment
-    among `lockout_keys` (`cases.throttle`); (None, None) for an unknown number."""
-    return reads.case_and_lockout((tracking_number or "").strip().upper(), lockout_keys)
-
-
 def tracked_and_lockout(
     tracking_number: str, *, lockout_keys: list[str], whole: bool = False
 ) -> tuple[reads.TrackedRow | None, float | None]:
-    """`case_and_lockout` with the case row not yet made into instances: the columns the
-    applicant's tracking GET shows, or with `whole` all that `case_and_lockout` reads."""
+    """The case row and, in the same statement, the latest lock-out moment among
+    `lockout_keys` (`cases.throttle`); (None, None) for an unknown number. The row is not
+    yet made into instances: the columns the applicant's tracking GET shows, or with
+    `whole` the whole row as `case_by_tracking_number` reads it."""
     number = (tracking_number or "").strip().upper()
     return reads.tracked_and_lockout(number, lockout_keys, whole=whole)
 
@@ -176,9 +170,4 @@ def overdue_count(unit: Unit, *, at: dt.datetime | None = None) -> int:
 
 def current_fee(case: Case) -> int | None:
     """The fee in rupiah for the case's current data; None if its rule cannot price it."""
-    return fee_of(compiled(case.service_version), case.data)
-
-
-def fee_of(definition: ServiceDefinition, data: dict[str, Any]) -> int | None:
-    """`current_fee` from the definition and the submitted data."""
-    return applicant_card.fee_of(definition, data)
+    return applicant_card.fee_of(compiled(case.service_version), case.data)

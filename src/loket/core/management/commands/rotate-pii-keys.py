@@ -43,7 +43,7 @@ class Command(BaseCommand):
             console=console,
         ) as progress:
             for model, columns in encrypted_columns():
-                total = model._default_manager.count()
+                total = model._base_manager.count()
                 bar = progress.add_task(model._meta.label, total=total)
                 rewritten = 0
                 for chunk in _pk_chunks(model):
@@ -81,10 +81,11 @@ def encrypted_columns() -> list[tuple[type[models.Model], list[str]]]:
 
 
 def _pk_chunks(model: type[models.Model]) -> Any:
-    """The primary keys in order, CHUNK at a time (a keyset walk, not one big read)."""
+    """The primary keys in order, CHUNK at a time (a keyset walk, not one big read); the
+    base manager, so a default manager that hides rows cannot leave them unrotated."""
     last = None
     while True:
-        rows = model._default_manager.order_by("pk")
+        rows = model._base_manager.order_by("pk")
         if last is not None:
             rows = rows.filter(pk__gt=last)
         chunk = list(rows.values_list("pk", flat=True)[:CHUNK])
