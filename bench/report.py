@@ -634,12 +634,12 @@ def _method() -> str:
     make bench                                   # the whole run, about an hour on 2 cores
     .venv/bin/python bench/run.py --quick        # a few minutes, small sizes
     .venv/bin/python bench/run.py --parts engine --workers 1   # one part
-    .venv/bin/python bench/run.py --parts engine web --merge var/bench/results.json
+    .venv/bin/python bench/run.py --parts engine web --merge docs/benchmarks.json
                                                  # rerun parts, keep the rest of the last run
 
 Parts: bench/prepare.py (migrate + demo), bench/engine.py, bench/peer_spiff.py,
 bench/limit.py, bench/growth.py (history from bench/bulk.py), bench/web.py with
-bench/locustfile.py. Raw results: var/bench/results.json.
+bench/locustfile.py. Raw results: docs/benchmarks.json (committed with the report).
 
 Notes on method:
 

@@ -2,15 +2,16 @@
 
     make bench                       # everything, about an hour on 2 cores
     .venv/bin/python bench/run.py --quick   # a smaller run to try the harness
-    .venv/bin/python bench/run.py --parts engine web --merge var/bench/results.json
+    .venv/bin/python bench/run.py --parts engine web --merge docs/benchmarks.json
                                      # rerun some parts, keep the others' last results
 
 One run, side by side, because shared machines are noisy: for each database
 (SQLite file in WAL mode; a private PostgreSQL with durable settings) the raw
 commit rate, the Loket engine and the SpiffWorkflow peer run one after the
 other; then the growth test (history up to 1 M cases) and the web load test
-against gunicorn. Every part is a separate process (bench/<part>.py); raw
-results go to var/bench/results.json.
+against gunicorn. Every part is a separate process (bench/<part>.py); the raw
+results go to docs/benchmarks.json beside the report, so that a later run of
+some parts can `--merge` the rest from a clean clone.
 """
 
 from __future__ import annotations
@@ -74,12 +75,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--issuing-cases", type=int, default=40)
     parser.add_argument("--quick", action="store_true", help="small sizes, to try the harness")
     parser.add_argument("--output", default=str(REPO_DIR / "docs" / "benchmarks.md"))
-    parser.add_argument("--results", default=str(REPO_DIR / "var" / "bench" / "results.json"))
+    parser.add_argument("--results", default=str(REPO_DIR / "docs" / "benchmarks.json"))
     parser.add_argument(
         "--merge",
         metavar="RESULTS",
-        help="an earlier results.json: the parts this run does not measure are taken from it, "
-        "and the report says which run measured which part",
+        help="an earlier results file (docs/benchmarks.json): the parts this run does not "
+        "measure are taken from it, and the report says which run measured which part",
     )
     args = parser.parse_args(argv)
     if args.quick:
