@@ -95,3 +95,19 @@ def test_the_licence_row_reads_the_issuing_part_worst_database_first(bench_modul
         in text
     )
     assert report._licence_p95({}) is None
+
+
+def test_the_engine_table_sets_both_engines_against_the_same_ceiling(bench_modules) -> None:
+    _run, report = bench_modules
+    loket = {"workers": 1, "cases": 100, "steps_per_s": 500.0, "cases_per_s": 125.0,
+             "peak_rss_mb": 160}  # fmt: skip
+    spiff = {"workers": 1, "cases": 100, "steps_per_s": 800.0}
+    limit = {"runs": [{"workers": 1, "tx_per_s": 10_000.0}]}
+    text = report._engine({"sqlite": {"loket": [loket], "spiff": [spiff], "limit": [limit]}})
+
+    header = next(line for line in text.splitlines() if line.startswith("| database"))
+    row = next(line for line in text.splitlines() if line.startswith("| SQLite | 1 |"))
+    cells = dict(zip(header.split("|"), row.split("|"), strict=True))
+    assert cells[" Loket / Spiff "].strip() == "0.62×"
+    assert cells[" Loket / limit "].strip() == "5.0 %"
+    assert cells[" Spiff / limit "].strip() == "8.0 %"
