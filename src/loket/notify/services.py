@@ -34,7 +34,7 @@ from .channels import Channel, PermanentError, TransientError, open_channels
 from .models import Channel as ChannelKind
 from .models import Language, OutboxMessage, Status
 from .recipients import normalize_email, normalize_phone, scrub
-from .rendering import render
+from .rendering import Rendered, render
 
 logger = logging.getLogger("loket.notify")
 security_log = logging.getLogger("loket.security")
@@ -56,7 +56,6 @@ class DeliveryReport:
             setattr(self, field, getattr(self, field) + getattr(other, field))
 
 
-@transaction.atomic
 def enqueue(
     *,
     event: str,
@@ -74,7 +73,8 @@ def enqueue(
     sent again; reusing a key for a different event raises ConflictError.
     The text is rendered now, so later template changes do not alter it. The worker
     is asked to send (in this transaction when the task queue is in the database,
-    else after commit); in-app messages are delivered at once.
+    else after commit); in-app messages are delivered at once. Everything that can be
+    refused is checked before the first write.
     """
     if language not in Language.values:
         raise ValidationError(
@@ -93,7 +93,20 @@ def enqueue(
     if not targets:
         raise ValidationError(_("A notification needs an e-mail address, a phone or a user."))
     rendered = render(event, language, context)
+    # No savepoint inside the caller's transaction (a step's): two statements fewer per
+    # message. A failure after the first write leaves that transaction unusable, so
+    # no partial outbox can be committed; alone, this is a transaction of its own.
+    with transaction.atomic(savepoint=False):
+        return _write(event, language, dedupe_key, targets, rendered)
 
+
+def _write(
+    event: str,
+    language: str,
+    dedupe_key: str,
+    targets: list[tuple[str, str, AbstractBaseUser | None]],
+    rendered: Rendered,
+) -> list[OutboxMessage]:
     now = timezone.now()
     fresh = [
         _message(
