@@ -40,6 +40,8 @@ logger = logging.getLogger("loket.notify")
 security_log = logging.getLogger("loket.security")
 
 _LEASE_EXPIRED = "lease expired: the worker stopped before recording the outcome"
+# `Language.values` builds its list anew on every read (an enum walk per message).
+_LANGUAGES = frozenset(Language.values)
 
 
 @dataclass
@@ -76,7 +78,7 @@ def enqueue(
     else after commit); in-app messages are delivered at once. Everything that can be
     refused is checked before the first write.
     """
-    if language not in Language.values:
+    if language not in _LANGUAGES:
         raise ValidationError(
             _("Unsupported notification language: %(language)s") % {"language": language},
             field="language",
