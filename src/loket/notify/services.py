@@ -94,7 +94,8 @@ def enqueue(
         targets.append((ChannelKind.INAPP, "", user))
     if not targets:
         raise ValidationError(_("A notification needs an e-mail address, a phone or a user."))
-    rendered = render(event, language, context)
+    # The short text is rendered only for an SMS (most messages have none).
+    rendered = render(event, language, context, short=any(t[0] == ChannelKind.SMS for t in targets))
     # No savepoint inside the caller's transaction (a step's): two statements fewer per
     # message. A failure after the first write leaves that transaction unusable, so
     # no partial outbox can be committed; alone, this is a transaction of its own.
