@@ -63,6 +63,18 @@ def test_a_submission_stays_within_its_statement_ceiling(
     assert not any("MAX(" in sql.upper() for sql in statements)
 
 
+def test_the_notification_of_a_submission_opens_no_savepoint_of_its_own(demo: Any) -> None:
+    _submit()
+
+    with CaptureQueriesContext(connection) as captured:
+        _submit()  # no phone: the SMS limit's cache writes keep their own savepoints
+
+    # The operation's own transaction is a savepoint only because the test runs in one;
+    # the outbox writes join it instead of opening a second (two statements per step).
+    savepoints = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SAVEPOINT")]
+    assert len(savepoints) == 1, savepoints
+
+
 def _submit(**applicant: Any) -> services.Submission:
     return services.submit(
         service_code="izin-usaha-mikro",

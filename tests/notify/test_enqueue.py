@@ -286,3 +286,48 @@ def test_delivery_request_is_queued_in_the_enqueuing_transaction(
         requests = DBTaskResult.objects.filter(task_path__endswith="deliver_outbox")
         assert [r.args_kwargs["kwargs"]["message_ids"] for r in requests] == [[message.pk]]
     assert callbacks == []
+
+
+def test_a_message_without_a_phone_is_refused_when_its_sms_template_is_missing(
+    monkeypatch: Any, settings: Any, tmp_path: Any
+) -> None:
+    # The short text is rendered only for an SMS, but an event must have both templates
+    # whichever channels a message takes.
+    from loket.notify.events import EventSpec
+
+    monkeypatch.setitem(EVENTS, "half_written", EventSpec("half_written", "applicant", ()))
+    (tmp_path / "notify").mkdir()
+    (tmp_path / "notify" / "half_written.id.txt").write_text("Subjek\n\nIsi pesan.\n")
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [str(tmp_path)]}]
+
+    with pytest.raises(ValidationError) as caught:
+        services.enqueue(
+            event="half_written", language="id", email="d@example.id", context={}, dedupe_key="k"
+        )
+    assert caught.value.field == "language"
+    assert OutboxMessage.objects.count() == 0
+
+
+def test_the_e_mail_text_is_the_same_with_or_without_a_phone(
+    case_context: dict[str, Any],
+) -> None:
+    with_phone = services.enqueue(
+        event="received",
+        language="id",
+        email="d@example.id",
+        phone="081234567890",
+        context=case_context,
+        dedupe_key="with-phone",
+    )
+    without_phone = services.enqueue(
+        event="received",
+        language="id",
+        email="d@example.id",
+        context=case_context,
+        dedupe_key="without-phone",
+    )
+
+    by_channel = {m.channel: m for m in with_phone}
+    assert case_context["tracking_number"] in by_channel["sms"].body
+    assert by_channel["email"].body == without_phone[0].body
+    assert by_channel["email"].subject == without_phone[0].subject

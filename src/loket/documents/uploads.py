@@ -309,7 +309,6 @@ def has_active_content(reader: Any) -> bool:
 
 def _check_image(kind: str, content: IO[bytes], label: str, field: str) -> None:
     pil_format = {"jpeg": "JPEG", "png": "PNG"}[kind]
-    damaged = _("the image is damaged and cannot be opened")
     limit = max_image_pixels()
     try:
         with warnings.catch_warnings():
@@ -328,6 +327,8 @@ def _check_image(kind: str, content: IO[bytes], label: str, field: str) -> None:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise _refuse(label, field, _("the image has too many pixels"), "too_large") from exc
     except Exception as exc:
+        # Translated only when refusing: most images pass.
+        damaged = _("the image is damaged and cannot be opened")
         raise _refuse(label, field, damaged, "damaged") from exc
 
 

@@ -62,8 +62,11 @@ def check_context(event: str, context: dict[str, Any]) -> None:
         )
 
 
-def render(event: str, language: str, context: dict[str, Any]) -> Rendered:
-    """Render an event's templates; raises ValidationError for an unknown event or missing keys."""
+def render(event: str, language: str, context: dict[str, Any], *, short: bool = True) -> Rendered:
+    """Render an event's templates; raises ValidationError for an unknown event or missing keys.
+
+    With ``short=False`` (no SMS goes out) the short text is left empty, but its template
+    must still exist: a message is refused alike whichever channels it has."""
     check_context(event, context)
     engine = _engine()
     # Dates in the templates (`|date:"j F Y"`) come out in the message's language.
@@ -72,9 +75,9 @@ def render(event: str, language: str, context: dict[str, Any]) -> Rendered:
             full = engine.get_template(f"notify/{event}.{language}.txt").render(
                 Context(context, autoescape=False)
             )
-            sms = engine.get_template(f"notify/{event}.{language}.sms.txt").render(
-                Context(context, autoescape=False)
-            )
+            # Templates are cached once loaded: looking one up costs a dict read.
+            sms_template = engine.get_template(f"notify/{event}.{language}.sms.txt")
+            sms = sms_template.render(Context(context, autoescape=False)) if short else ""
         except TemplateDoesNotExist as exc:
             raise ValidationError(
                 _("No %(language)s template for the %(event)s notification")
