@@ -30,6 +30,7 @@ pytestmark = [
 # BEGIN with the locking read and the authority read; the next task's INSERT (its id goes
 # into the events); the decided task, events, ledger queue and case; COMMIT.
 DECIDE_ROUND_TRIPS = 4
+CLAIM_ROUND_TRIPS = 3
 
 
 @contextmanager
@@ -102,6 +103,21 @@ def test_an_ordinary_decision_takes_four_round_trips(demo: Any) -> None:
     task.refresh_from_db()
     assert task.status == TaskStatus.DONE and task.decided_by_id == andi.pk
     assert _open_task(case, "kajian-teknis").position.code == "analis-perizinan"
+
+
+def test_a_claim_takes_three_round_trips(demo: Any) -> None:
+    andi = officer("andi")
+    warm = _submit_to_demo()
+    services.claim_task(task_id=_open_task(warm, "verifikasi-berkas").pk, officer=andi)
+    task = _open_task(_submit_to_demo(), "verifikasi-berkas")
+
+    with round_trips() as trips:
+        services.claim_task(task_id=task.pk, officer=andi)
+
+    # BEGIN with the reads; the claim's UPDATE with the event and the case; COMMIT.
+    assert len(trips) <= CLAIM_ROUND_TRIPS, "\n".join(map(str, trips))
+    task.refresh_from_db()
+    assert task.claimed_by_id == andi.pk and task.claimed_at is not None
 
 
 def _open_task(case: Any, step: str) -> Task:
