@@ -93,6 +93,8 @@ class Run:
         if not any(key != STALLED for key in self.case.join_state):
             resting = {*self.case.join_state.get(STALLED, {}), self.case.waiting_step}
             self._open_steps = set(self.case.current_steps) - resting
+        # Rows' changed columns (instance, names) written with the closing writes.
+        self._deferred: list[tuple[Any, list[str]]] = []
         # Set when the case closes because the applicant let their deadline pass:
         # the closing notice says so instead of the ordinary one.
         self.lapsed = False
@@ -424,7 +426,19 @@ class Run:
         )
         return task
 
+    def update_at_finish(self, row: Task, names: list[str]) -> None:
+        """Write `row`'s columns `names` with the run's closing writes (`finish`): on
+        PostgreSQL in their round trip, since nothing reads the UPDATE's result before.
+        The run writes it earlier when it reads tasks from the database itself."""
+        self._deferred.append((row, names))
+
+    def _write_deferred(self) -> None:
+        deferred, self._deferred = self._deferred, []
+        for row, names in deferred:
+            store.update_columns(row, names)
+
     def cancel_open_tasks(self) -> None:
+        self._write_deferred()  # a decided task must not be among the open ones
         Task.objects.filter(case=self.case, status=TaskStatus.OPEN).update(
             status=TaskStatus.CANCELLED
         )
@@ -631,6 +645,8 @@ class Run:
         from loket.cases import tasks
 
         self.case.join_state.setdefault(STALLED, {})[step["id"]] = branch
+        if self.actor.officer is None or self.actor.position is None:
+            self._write_deferred()  # issuer_of reads the last approved task
         try:
             officer, position, capacity = issuer_of(self.case, self.actor)
         except LoketError as exc:  # nobody approved: parked for an administrator
@@ -738,7 +754,9 @@ class Run:
         case = self.case
         open_steps = self._open_steps
         if open_steps is None:
-            # Read before the batch: the ORM needs its result at once.
+            # Read before the batch: the ORM needs its result at once; a decided task's
+            # status written first.
+            self._write_deferred()
             open_steps = set(
                 Task.objects.filter(case=case, status=TaskStatus.OPEN).values_list(
                     "step_id", flat=True
@@ -752,6 +770,7 @@ class Run:
         if tracking.take_changed(case) and "tracking" not in changed:
             changed.append("tracking")  # changed before this run began (stored uploads)
         with prepared.batched(transaction.get_connection()):
+            self._write_deferred()
             self.flush()
             store.update_columns(case, [*changed, "updated_at"])
         self._saved_columns = columns

@@ -21,6 +21,7 @@ caches them.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -126,14 +127,24 @@ def _plan(name: str, connection: Any) -> _Plan:
     return plan
 
 
-def _locked_read(name: str, pk: int) -> tuple[dict[str, Any], str] | None:
+# A statement sent after a locking read, in its round trip, and its first row.
+Also = tuple[str, Sequence[Any]]
+
+
+def _locked_read(
+    name: str, pk: int, also: Also | None = None, found_also: list[Any] | None = None
+) -> tuple[dict[str, Any], str] | None:
     """The rows of plan `name` for `pk` by path, and the version's content hash; the case
-    knows whether its agency has webhook subscriptions (Case.webhooks_subscribed)."""
+    knows whether its agency has webhook subscriptions (Case.webhooks_subscribed).
+
+    The first statement of most operations: on PostgreSQL it goes with the BEGIN, and
+    `also` right after it, in one round trip (its first row is put in `found_also`)."""
     connection = transaction.get_connection()
     plan = _plan(name, connection)
-    with prepared.statement_cursor(connection) as cursor:
-        cursor.execute(plan.sql, [pk])
-        row = cursor.fetchone()
+    rows_read = prepared.first_rows(connection, [(plan.sql, [pk]), *([also] if also else [])])
+    row = rows_read[0]
+    if found_also is not None and also is not None:
+        found_also.append(rows_read[1])
     if row is None:
         return None
     rows: dict[str, Any] = prepared.instances(plan.parts, connection.alias, row[:-2], connection)
@@ -157,15 +168,19 @@ def lock_case_row(case_id: int) -> Case:
     return case
 
 
-def lock_task_row(task_id: int) -> tuple[Case, Task]:
-    """The task and its case, both locked, in one statement.
+def lock_task_row(
+    task_id: int, *, also: Also | None = None, found_also: list[Any] | None = None
+) -> tuple[Case, Task]:
+    """The task and its case, both locked, in one statement; `also` (a read the operation
+    needs once the locks are held, such as its authority check) is run right after it,
+    in the same round trip on PostgreSQL, its first row put in `found_also`.
 
     The OF list names the case first: PostgreSQL locks the rows in that order, the
     order every other operation takes them in (case, then its tasks), so none can
     deadlock with this. Both rows are locked, so a concurrent winner's change to
     either is seen here once its transaction ends.
     """
-    found = _locked_read("task", task_id)
+    found = _locked_read("task", task_id, also, found_also)
     if found is None:
         raise NotFound(_("There is no task %(id)s.") % {"id": task_id}, field="id")
     rows, content_hash = found

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 
 from loket.cases.models import TrackingSequence
+from loket.core import prepared
 
 # No 0/O, 1/I/L: codes are read aloud and typed from paper receipts.
 ACCESS_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -48,9 +49,8 @@ def _increment(prefix: str, year: int) -> int | None:
         f"UPDATE {quote(meta.db_table)} SET {last} = {last} + 1 "  # noqa: S608
         f"WHERE {prefix_column} = %s AND {year_column} = %s RETURNING {last}"
     )
-    with db.cursor() as cursor:
-        cursor.execute(sql, [prefix, year])
-        row = cursor.fetchone()
+    # A submission's first statement: on PostgreSQL it goes with the BEGIN.
+    row = prepared.first_rows(db, [(sql, [prefix, year])])[0]
     return None if row is None else int(row[0])
 
 

@@ -17,7 +17,7 @@ below is answered from it and the case's tasks.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, cast
@@ -43,6 +43,10 @@ class PersonalData(StrEnum):
 
     FULL = "full"
     MASKED = "masked"
+
+
+# Marks an authority row not read yet (reach_for_task's `read`).
+_UNREAD: Any = object()
 
 
 # -- an officer's reach ----------------------------------------------------------------
@@ -104,14 +108,41 @@ def reach_of(officer: Officer, at: dt.datetime) -> Reach:
     )
 
 
+def authority_read(officer: Officer, task_id: int) -> tuple[str, Sequence[Any]]:
+    """The statement `reach_for_task` reads for the officer and the task (its row goes
+    back as `read`): the organisation revision and the steps the officer decided on the
+    task's case. Sent right after the task's locking read, in its round trip
+    (`locks.lock_task_row`), so it runs once the locks are held: at the moment of the act,
+    as when `reach_for_task` sends it itself."""
+    return ports.authority_statement((_decided_steps_sql(), [task_id, officer.pk]))
+
+
 def reach_for_task(
-    officer: Officer, task: Task, at: dt.datetime, definition: ServiceDefinition | None = None
+    officer: Officer,
+    task: Task,
+    at: dt.datetime,
+    definition: ServiceDefinition | None = None,
+    *,
+    read: Any = _UNREAD,
 ) -> Reach:
     """The officer's reach as far as acting on `task` goes: only the holding of the task's
     position, read at `at`, and (given the definition) whether segregation of duties
-    forbids the officer this step, in the same query. Enough for claiming and deciding,
-    which ask nothing else; not for questions about heads of units."""
+    forbids the officer this step, in the same query (or in the row of `authority_read`
+    given as `read`). Enough for claiming and deciding, which ask nothing else; not for
+    questions about heads of units."""
     earlier = _segregated_from(definition, task) if definition is not None else []
+    if read is not _UNREAD:
+        also = (_decided_steps_sql(), [task.pk, officer.pk])
+        holding, decided = ports.may_act_with(officer, task.position, at, also, read=read)
+        # Step ids are slugs (catalog.checker), so a space never splits one.
+        decided_steps = set(str(decided or "").split(" "))
+        segregated = next((step for step in earlier if step in decided_steps), None)
+        return Reach(
+            officer=officer,
+            holdings=[holding] if holding is not None else [],
+            headed_unit_ids=frozenset(),
+            segregation={task.pk: segregated} if holding is not None else {},
+        )
     check = None
     if earlier:
         check = (_decided_earlier_sql(len(earlier)), [task.case_id, officer.pk, *earlier])
@@ -369,6 +400,34 @@ def _decided_earlier_sql(steps: int) -> str:
         )
         _decided_sql[key] = sql
     return sql
+
+
+def _decided_steps_sql() -> str:
+    """A scalar SQL expression: the step ids of the task's case the officer decided,
+    joined by spaces, or NULL (parameters: task id, officer id). Built once per process."""
+    connection = transaction.get_connection()
+    sql = _decided_steps.get(connection.alias)
+    if sql is None:
+        quote = connection.ops.quote_name
+        meta = Task._meta
+        table = quote(meta.db_table)
+        column = {
+            name: quote(cast(str, cast(Any, meta.get_field(name)).column))
+            for name in ("case", "step_id", "decided_by")
+        }
+        joined = "string_agg" if connection.vendor == "postgresql" else "group_concat"
+        key = quote(cast(str, cast(Any, meta.pk).column))
+        # Identifiers come from model metadata, values are parameters.
+        sql = (
+            f"SELECT {joined}({column['step_id']}, ' ') FROM {table} "  # noqa: S608
+            f"WHERE {column['case']} = (SELECT {column['case']} FROM {table} WHERE {key} = %s) "
+            f"AND {column['decided_by']} = %s"
+        )
+        _decided_steps[connection.alias] = sql
+    return sql
+
+
+_decided_steps: dict[str, str] = {}
 
 
 def _segregated_from(definition: ServiceDefinition, task: Task) -> list[str]:

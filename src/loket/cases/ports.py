@@ -35,6 +35,7 @@ from loket.ledger.services import enqueue as _ledger_enqueue
 from loket.ledger.services import lock_for_append
 from loket.notify.services import enqueue
 from loket.org.selectors import (
+    authority_statement,
     head_of_unit,
     holders_at,
     holdings_of,
@@ -49,6 +50,7 @@ __all__ = [
     "add_working_days",
     "add_working_hours",
     "add_working_time",
+    "authority_statement",
     "build_context",
     "cancel_open_bills",
     "check_upload",

@@ -344,7 +344,8 @@ def batched(connection: Any) -> Iterator[None]:
     waiting: list[tuple[Any, Callable[[Any], None]]] = []
     _batches[key] = waiting
     try:
-        with connection.wrap_database_errors, connection.connection.pipeline():
+        with connection.wrap_database_errors, connection.connection.pipeline() as pipeline:
+            _begin_in(connection.connection, pipeline)
             yield
         del _batches[key]
         for cursor, handle in waiting:
@@ -353,6 +354,52 @@ def batched(connection: Any) -> Iterator[None]:
         _batches.pop(key, None)
         for cursor, _handle in waiting:
             cursor.__exit__(None, None, None)
+
+
+def _begin_in(driver: Any, pipeline: Any) -> None:
+    """Send the transaction's BEGIN as the pipeline's first statement when the block
+    opens the transaction, so that it rides in the block's one round trip.
+
+    psycopg starts a transaction on its first statement by sending BEGIN and, in
+    pipeline mode, a Sync it waits for: a round trip of its own before the step's
+    first statement (the locking read). Sent here, libpq reports the connection busy,
+    so psycopg sends no BEGIN of its own; the BEGIN's result is checked with the
+    block's (an error raises at its end). Relies on psycopg 3's pipeline keeping one
+    `result_queue` entry per statement sent (None: a command's); without that the
+    BEGIN is left to psycopg, one round trip more and nothing else changes."""
+    from psycopg import pq
+
+    queue = getattr(pipeline, "result_queue", None)
+    begin = getattr(driver, "_get_tx_start_command", None)
+    if (
+        queue is None
+        or begin is None
+        or driver.autocommit
+        or driver.pgconn.transaction_status != pq.TransactionStatus.IDLE
+        or pipeline.command_queue
+    ):
+        return
+    driver.pgconn.send_query_params(begin(), None)
+    queue.append(None)
+
+
+def first_rows(
+    connection: Any, statements: Sequence[tuple[str, Sequence[Any]]]
+) -> list[Sequence[Any] | None]:
+    """The first row of each hot-path statement, run in order; on PostgreSQL in one
+    round trip (`batched`), with the transaction's BEGIN when they open it. A statement
+    after a failed one is not run there, and the error comes out as Django's."""
+    found: list[Sequence[Any] | None] = []
+    with batched(connection):
+        for sql, params in statements:
+            cursor = statement_cursor(connection)
+            try:
+                cursor.execute(sql, params)
+            except BaseException:
+                cursor.__exit__(None, None, None)
+                raise
+            when_done(connection, cursor, lambda c: found.append(c.fetchone()))
+    return found
 
 
 def when_done(connection: Any, cursor: Any, handle: Callable[[Any], None] | None = None) -> None:

@@ -41,13 +41,35 @@ def bump() -> None:
         OrgRevision.objects.update_or_create(pk=1, defaults={"revision": new})
 
 
-def revision_with(also: tuple[str, Sequence[Any]] | None = None) -> tuple[str, Any] | None:
+# Marks a revision row not read yet (None is a read that found no row).
+UNREAD: Any = object()
+
+
+def revision_with(
+    also: tuple[str, Sequence[Any]] | None = None, *, read: Any = UNREAD
+) -> tuple[str, Any] | None:
     """The committed revision and, in the same statement, the value of the caller's scalar
     SQL expression `also` (sql, params), or None for it when not given; None when there is
-    no revision row (nothing may be cached then).
+    no revision row (nothing may be cached then). `read` is the row of
+    `revision_statement(also)` when the caller already sent it (with a statement of its
+    own, in one round trip).
 
     The statements are built once per process: compiling an ORM query with a subquery
     cost more than the rest of a step's authority check (issue 11)."""
+    if read is UNREAD:
+        sql, params = revision_statement(also)
+        with prepared.statement_cursor(transaction.get_connection()) as cursor:
+            cursor.execute(sql, params)
+            read = cursor.fetchone()
+    if read is None or not read[0]:
+        return None
+    return str(read[0]), (read[1] if also is not None else None)
+
+
+def revision_statement(
+    also: tuple[str, Sequence[Any]] | None = None,
+) -> tuple[str, Sequence[Any]]:
+    """The statement of `revision_with(also)` and its parameters."""
     connection = transaction.get_connection()
     base = _revision_sql.get(connection.alias)
     if base is None:
@@ -59,13 +81,9 @@ def revision_with(also: tuple[str, Sequence[Any]] | None = None) -> tuple[str, A
         base = (f"SELECT {column}", f" FROM {quote(meta.db_table)} WHERE {key} = 1")
         _revision_sql[connection.alias] = base
     head, tail = base
-    sql, params = (head + tail, ()) if also is None else (f"{head}, ({also[0]}){tail}", also[1])
-    with prepared.statement_cursor(connection) as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    if row is None or not row[0]:
-        return None
-    return str(row[0]), (row[1] if also is not None else None)
+    if also is None:
+        return head + tail, ()
+    return f"{head}, ({also[0]}){tail}", also[1]
 
 
 _revision_sql: dict[str, tuple[str, str]] = {}

@@ -96,6 +96,8 @@ def may_act_with(
     position: Position,
     at: dt.datetime,
     also: tuple[str, Sequence[Any]] | None = None,
+    *,
+    read: Any = cache.UNREAD,
 ) -> tuple[Holding | None, Any]:
     """As `may_act`, and in the same statement the value of `also`, a scalar SQL
     expression with its parameters that the caller needs at the same moment (e.g. a
@@ -103,10 +105,11 @@ def may_act_with(
 
     One narrow statement: the organisation revision, read at the moment of the act,
     with `also`; the appointments themselves come from the per-process cache of that
-    revision (`loket.org.cache`), read again only after a change to the organisation."""
+    revision (`loket.org.cache`), read again only after a change to the organisation.
+    `read`: that statement's row (`authority_statement`), when the caller sent it already."""
     if not officer.is_active:
         return None, None
-    current = cache.revision_with(also)
+    current = cache.revision_with(also, read=read)
     if current is None:  # no revision yet: nothing to compare a cached copy with
         holding = may_act(officer, position, at)
         return holding, (_scalar(also) if holding is not None and also is not None else None)
@@ -121,6 +124,14 @@ def may_act_with(
     if not holdings:
         return None, None
     return holdings[0], value
+
+
+def authority_statement(
+    also: tuple[str, Sequence[Any]] | None = None,
+) -> tuple[str, Sequence[Any]]:
+    """The statement `may_act_with(..., also)` reads, for a caller that sends it together
+    with its own (its row goes back as `read`)."""
+    return cache.revision_statement(also)
 
 
 def _scalar(expression: tuple[str, Sequence[Any]]) -> Any:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from loket.cases import locks, policy, store
+from loket.cases import locks, policy
 from loket.cases.flow import Actor, Run
 from loket.cases.models import (
     Task,
@@ -31,11 +32,15 @@ def claim_task(*, task_id: int, officer: Officer, now: dt.datetime | None = None
 
 @transaction.atomic
 def _claim(task_id: int, officer: Officer, now: dt.datetime) -> Task:
-    case, task = locks.lock_task_row(task_id)
+    # The authority read goes in the locking read's round trip, run once the locks are held.
+    authority: list[Any] = []
+    case, task = locks.lock_task_row(
+        task_id, also=policy.authority_read(officer, task_id), found_also=authority
+    )
     if task.status != TaskStatus.OPEN:
         raise already_done(task)
     run = Run(case=case, now=now)
-    reach = policy.reach_for_task(officer, task, now, run.definition)
+    reach = policy.reach_for_task(officer, task, now, run.definition, read=authority[0])
     holding = policy.require_holding(reach, task)
     if task.claimed_by_id == officer.pk:
         return task
@@ -49,7 +54,8 @@ def _claim(task_id: int, officer: Officer, now: dt.datetime) -> Task:
     policy.require_segregation(run.definition, task, officer, reach)
     task.claimed_by = officer
     task.claimed_at = now
-    store.update_columns(task, ["claimed_by", "claimed_at"])
+    # Sent with the run's closing writes (one round trip on PostgreSQL).
+    run.update_at_finish(task, ["claimed_by", "claimed_at"])
     run.record(
         "claimed",
         step_id=task.step_id,

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from loket.cases import locks, policy, store
+from loket.cases import locks, policy
 from loket.cases import revision as revisions
 from loket.cases.flow import Actor, Run
 from loket.cases.models import (
@@ -65,11 +65,15 @@ def _decide(
             _("The decision must be approve, reject or return."), field="decision"
         )
     reason = (reason or "").strip()
-    case, task = locks.lock_task_row(task_id)
+    # The authority read goes in the locking read's round trip, run once the locks are held.
+    authority: list[Any] = []
+    case, task = locks.lock_task_row(
+        task_id, also=policy.authority_read(officer, task_id), found_also=authority
+    )
     if task.status != TaskStatus.OPEN or case.is_closed:
         raise already_done(task)
     run = Run(case=case, now=now)
-    reach = policy.reach_for_task(officer, task, now, run.definition)
+    reach = policy.reach_for_task(officer, task, now, run.definition, read=authority[0])
     holding = policy.require_holding(reach, task)
     if task.claimed_by_id not in (None, officer.pk):
         raise ConflictError(
@@ -104,7 +108,8 @@ def _decide(
     if task.claimed_by_id is None:
         task.claimed_by, task.claimed_at = officer, now
         changed += ["claimed_by", "claimed_at"]
-    store.update_columns(task, changed)
+    # Sent with the run's closing writes (one round trip on PostgreSQL).
+    run.update_at_finish(task, changed)
     run.task_done(task)
     # The authority read brought the officer's account along: no query for it here.
     actor = Actor(

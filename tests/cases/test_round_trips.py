@@ -1,0 +1,168 @@
+"""Round trips to PostgreSQL per step, counted on the wire (ADR 0029), and that what
+rides together still behaves as separate statements did: errors come out as Django's,
+the transaction rolls back, the authority read sees the lock holder's commit."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from django.db import IntegrityError, ProgrammingError, connection, transaction
+
+from loket.cases import services
+from loket.cases.intake import Applicant
+from loket.cases.models import Task, TaskStatus
+from loket.core import prepared
+from loket.core.errors import NotFound
+from tests.cases.conftest import NIK, iu_data, iu_documents, officer
+from tests.cases.factories import ServiceWorld, make_service, submit_application
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="round trips of PostgreSQL"),
+]
+
+# BEGIN with the locking read and the authority read; the next task's INSERT (its id goes
+# into the events); the decided task, events, ledger queue and case; COMMIT.
+DECIDE_ROUND_TRIPS = 4
+CLAIM_ROUND_TRIPS = 3
+
+
+@contextmanager
+def round_trips() -> Iterator[list[list[str]]]:
+    """The round trips on the default connection within: each a list of the messages
+    sent before the server answered (libpq's protocol trace)."""
+    from psycopg import pq
+
+    connection.ensure_connection()
+    pgconn = connection.connection.pgconn
+    handle, path = tempfile.mkstemp(suffix=".trace")
+    trips: list[list[str]] = []
+    try:
+        pgconn.trace(handle)
+        pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS | pq.Trace.REGRESS_MODE)
+        yield trips
+    finally:
+        pgconn.untrace()
+        os.close(handle)
+        with open(path) as trace:
+            lines = trace.read().splitlines()
+        os.unlink(path)
+    sending: list[str] | None = None
+    for line in lines:
+        if line.startswith("F\t"):
+            if sending is None:
+                sending = []
+                trips.append(sending)
+            sending.append(re.sub(r"\s+", " ", line.split("\t", 2)[2])[:80])
+        elif line.startswith("B\t"):
+            sending = None
+
+
+def _status() -> str:
+    """The server's transaction status of the default connection, as libpq knows it."""
+    from psycopg import pq
+
+    return pq.TransactionStatus(connection.connection.pgconn.transaction_status).name
+
+
+@pytest.fixture
+def service() -> ServiceWorld:
+    return make_service()
+
+
+def _submit_to_demo() -> Any:
+    return services.submit(
+        service_code="izin-usaha-mikro",
+        applicant=Applicant(name="Sri Wahyuni", nik=NIK, email="sri@example.id"),
+        data=iu_data(),
+        documents=iu_documents(),
+    ).case
+
+
+def test_an_ordinary_decision_takes_four_round_trips(demo: Any) -> None:
+    andi = officer("andi")
+    warm = _submit_to_demo()  # this process reads andi's appointments once
+    services.decide(task_id=_open_task(warm, "verifikasi-berkas").pk, officer=andi,
+                    decision="approve")  # fmt: skip
+    case = _submit_to_demo()
+    task = _open_task(case, "verifikasi-berkas")
+
+    with round_trips() as trips:
+        services.decide(task_id=task.pk, officer=andi, decision="approve")
+
+    assert len(trips) <= DECIDE_ROUND_TRIPS, "\n".join(map(str, trips))
+    # BEGIN, the locking read and the authority read went out together.
+    first = [message for message in trips[0] if message.startswith("Parse")]
+    assert len(first) == 3 and '"BEGIN"' in first[0], trips[0]
+    task.refresh_from_db()
+    assert task.status == TaskStatus.DONE and task.decided_by_id == andi.pk
+    assert _open_task(case, "kajian-teknis").position.code == "analis-perizinan"
+
+
+def test_a_claim_takes_three_round_trips(demo: Any) -> None:
+    andi = officer("andi")
+    warm = _submit_to_demo()
+    services.claim_task(task_id=_open_task(warm, "verifikasi-berkas").pk, officer=andi)
+    task = _open_task(_submit_to_demo(), "verifikasi-berkas")
+
+    with round_trips() as trips:
+        services.claim_task(task_id=task.pk, officer=andi)
+
+    # BEGIN with the reads; the claim's UPDATE with the event and the case; COMMIT.
+    assert len(trips) <= CLAIM_ROUND_TRIPS, "\n".join(map(str, trips))
+    task.refresh_from_db()
+    assert task.claimed_by_id == andi.pk and task.claimed_at is not None
+
+
+def _open_task(case: Any, step: str) -> Task:
+    return Task.objects.get(case=case, step_id=step, status=TaskStatus.OPEN)
+
+
+def test_the_first_statement_opens_the_transaction_in_its_round_trip() -> None:
+    with round_trips() as trips, transaction.atomic():
+        (row,) = prepared.first_rows(connection, [("SELECT 1", [])])
+        assert _status() == "INTRANS"
+
+    assert row is not None and row[0] == 1
+    assert len(trips) == 2, trips  # BEGIN with the SELECT, then COMMIT
+    assert "BEGIN" in trips[0][0]
+
+
+def test_an_error_in_the_first_round_trip_comes_out_as_djangos_and_rolls_back() -> None:
+    with pytest.raises(ProgrammingError), transaction.atomic():
+        prepared.first_rows(connection, [("SELECT no_such_column FROM cases_task", [])])
+
+    assert _status() == "IDLE"
+    with transaction.atomic():  # the connection goes on as usual
+        assert prepared.first_rows(connection, [("SELECT 2", [])]) == [(2,)]
+
+
+def test_a_later_statement_of_the_first_round_trip_fails_and_nothing_stays(
+    service: ServiceWorld,
+) -> None:
+    case = submit_application(service.service_code).case
+    task = Task.objects.get(case=case, step_id="pemeriksaan")
+    table = Task._meta.db_table
+    claim = f"UPDATE {table} SET claimed_by_id = %s WHERE id = %s RETURNING id"
+    broken = f"INSERT INTO {table} (id) VALUES (%s)"
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        prepared.first_rows(connection, [(claim, [service.holder.pk, task.pk]), (broken, [1])])
+
+    task.refresh_from_db()
+    assert task.claimed_by_id is None
+
+
+def test_deciding_a_task_that_does_not_exist_is_a_not_found_and_leaves_no_transaction(
+    service: ServiceWorld,
+) -> None:
+    with pytest.raises(NotFound):
+        services.decide(task_id=987654, officer=service.holder, decision="approve")
+
+    assert _status() == "IDLE"
