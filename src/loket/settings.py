@@ -131,7 +131,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "loket.core.csp.CSPMiddleware",  # django-csp's, policy built once (core/csp.py)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads the session or a view queries the database: NUL bytes and
     # lone surrogates in paths, query strings, cookies and bodies get a 400 naming the field.
