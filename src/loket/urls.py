@@ -1,7 +1,7 @@
 """URL map. Each app owns its own urls; the API is wired in loket.api."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, include, path
 from django.views.i18n import set_language
 
 from loket.api import views as api_views
@@ -17,12 +17,16 @@ admin.site.__class__ = LoketAdminSite
 _api_urls = api.urls
 # The applicant's tracking GET, answered before ninja parses it (cases/api/tracking_get.py);
 # ninja's operation documents the route and answers what that view leaves to it.
-_tracking = next(p for p in _api_urls[0] if str(p.pattern) == "applications/<tracking_number>")
+_tracking = next(
+    p
+    for p in _api_urls[0]
+    if isinstance(p, URLPattern) and str(p.pattern) == "applications/<tracking_number>"
+)
 
 urlpatterns = [
     path(
         "api/v1/applications/<str:tracking_number>",
-        tracking_get.view_over(_tracking.callback),  # type: ignore[union-attr]
+        tracking_get.view_over(_tracking.callback),
     ),
     path("api/v1/", _api_urls),
     # The page each API error's `type` URI points to.
