@@ -83,9 +83,27 @@ def _pg_bindir() -> Path:
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A free loopback port; from LOKET_BENCH_PORTS ("18100-18199") when set, so that
+    benchmarks on a shared machine stay inside the range they were given."""
+    span = os.environ.get("LOKET_BENCH_PORTS", "")
+    candidates = [0]
+    if span:
+        low, _, high = span.partition("-")
+        candidates = list(range(int(low), int(high or low) + 1))
+    for port in candidates:
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            chosen = int(sock.getsockname()[1])
+        if chosen not in _given:
+            _given.add(chosen)
+            return chosen
+    raise RuntimeError(f"no free port in LOKET_BENCH_PORTS={span}")
+
+
+_given: set[int] = set()  # a port handed out but not yet bound by its server
 
 
 # Durable settings on purpose: fsync, synchronous_commit and full_page_writes

@@ -131,7 +131,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "loket.core.csp.CSPMiddleware",  # django-csp's, policy built once (core/csp.py)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads the session or a view queries the database: NUL bytes and
     # lone surrogates in paths, query strings, cookies and bodies get a 400 naming the field.
@@ -143,7 +143,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "loket.accounts.middleware.SessionTimeoutMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "loket.core.messages.PageMessageMiddleware",  # not on the JSON API (core/messages.py)
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
