@@ -392,14 +392,21 @@ def first_rows(
     found: list[Sequence[Any] | None] = []
     with batched(connection):
         for sql, params in statements:
-            cursor = statement_cursor(connection)
-            try:
-                cursor.execute(sql, params)
-            except BaseException:
-                cursor.__exit__(None, None, None)
-                raise
+            cursor = _sent(connection, sql, params)
             when_done(connection, cursor, lambda c: found.append(c.fetchone()))
     return found
+
+
+def _sent(connection: Any, sql: str, params: Sequence[Any]) -> Any:
+    """A statement cursor that has executed `sql`, for `when_done` to read and close;
+    closed at once if executing fails."""
+    cursor = statement_cursor(connection)
+    try:
+        cursor.execute(sql, params)
+    except BaseException:
+        cursor.__exit__(None, None, None)
+        raise
+    return cursor
 
 
 def when_done(connection: Any, cursor: Any, handle: Callable[[Any], None] | None = None) -> None:
@@ -639,12 +646,7 @@ def insert_rows(rows: Sequence[Model]) -> None:
     sql, fields, returns_ids = built
     savers = [saver(connection, f, add=True) for f in fields]
     params: list[object] = [save(row, connection) for row in rows for save in savers]
-    cursor = statement_cursor(connection)
-    try:
-        cursor.execute(sql, params)
-    except BaseException:
-        cursor.__exit__(None, None, None)
-        raise
+    cursor = _sent(connection, sql, params)
     # In a batch the ids arrive with its sync; nothing in the step reads them before.
     when_done(connection, cursor, (lambda c: _set_ids(rows, c.fetchall())) if returns_ids else None)
     for row in rows:
