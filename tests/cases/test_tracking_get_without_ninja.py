@@ -111,3 +111,33 @@ def test_the_openapi_document_still_describes_the_route(client: Client) -> None:
         ("header", "X-Access-Code"),
     }
     assert {"200", "404", "422", "429"} <= set(operation["responses"])
+
+
+@pytest.mark.parametrize(
+    ("query", "header", "taken"),
+    [
+        ("?access_code=ABCD2345", "", "ABCD2345"),
+        ("", "ABCD2345", "ABCD2345"),
+        ("?access_code=ABCD2345", "WXYZ6789", "WXYZ6789"),  # the header wins
+        ("", "", ""),
+        ("?access_code=" + "A" * 33, "", None),  # left to ninja: its 422
+        ("", "A" * 33, None),
+        ("?access_code=A&access_code=B", "", None),
+        ("?other=1", "", None),
+    ],
+)
+def test_the_plain_view_takes_only_the_plain_requests(
+    query: str, header: str, taken: str | None
+) -> None:
+    # The answers above are equal whichever view gives them: this pins that the ordinary
+    # GET is the plain view's own, and the unusual ones ninja's.
+    from django.test import RequestFactory
+
+    from loket.cases.api.tracking_get import _code_if_plain
+
+    headers = {"HTTP_X_ACCESS_CODE": header} if header else {}
+    request = RequestFactory().get("/api/v1/applications/IUM-2026-000001" + query, **headers)
+    assert _code_if_plain(request, "IUM-2026-000001") == taken
+    post = RequestFactory().post("/api/v1/applications/IUM-2026-000001" + query, **headers)
+    assert _code_if_plain(post, "IUM-2026-000001") is None
+    assert _code_if_plain(request, "X") is None  # out of the documented lengths
