@@ -89,6 +89,13 @@ def render(results: dict[str, Any]) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+def _load(load: dict[str, float] | None) -> str:
+    """1-minute load average over the run, mean / max; "not recorded" for older results."""
+    if not load:
+        return "not recorded"
+    return f"{load['mean']:.1f} / {load['max']:.1f}"
+
+
 def _machine(results: dict[str, Any]) -> str:
     m = results.get("machine", {})
     dbs = results.get("databases", {})
@@ -107,6 +114,7 @@ def _machine(results: dict[str, Any]) -> str:
             ["commit", m.get("commit") or "unknown"],
             ["command", f"`{results.get('command', 'bench/run.py')}`"],
             ["whole run", f"{_num(results.get('total_s'))} s"],
+            ["machine load", _load(results.get("load"))],
         ]
         return "## Machine and run\n\n" + _table(["", ""], rows) + "\n"
     run_rows = [
@@ -116,6 +124,7 @@ def _machine(results: dict[str, Any]) -> str:
             run.get("commit") or "unknown",
             f"`{run.get('command')}`",
             f"{_num(run.get('total_s'))} s",
+            _load(run.get("load")),
         ]
         for run in runs
     ]
@@ -123,7 +132,7 @@ def _machine(results: dict[str, Any]) -> str:
         "## Machine and runs\n\n"
         + _table(["", ""], rows)
         + "\n\n"
-        + _table(["parts", "date", "commit", "command", "run took"], run_rows)
+        + _table(["parts", "date", "commit", "command", "run took", "load mean / max"], run_rows)
         + "\n"
     )
 

@@ -22,6 +22,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -249,9 +250,45 @@ def profile(db: Database, args: argparse.Namespace) -> dict[str, Any]:
     return result
 
 
+class LoadSampler:
+    """The machine's 1-minute load average every few seconds while a run goes.
+
+    Shared machines are noisy: the report says how busy this one was, so a reader can tell a
+    quiet run from one measured beside other work (ratios inside a part stay side by side).
+    """
+
+    def __init__(self, every_s: float = 5.0) -> None:
+        self.every_s = every_s
+        self.samples: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="load-sampler", daemon=True)
+
+    def _run(self) -> None:
+        while True:
+            self.samples.append(os.getloadavg()[0])
+            if self._stop.wait(self.every_s):
+                return
+
+    def start(self) -> LoadSampler:
+        self._thread.start()
+        return self
+
+    def stop(self) -> dict[str, float]:
+        self._stop.set()
+        self._thread.join()
+        return summarise_load(self.samples)
+
+
+def summarise_load(samples: list[float]) -> dict[str, float]:
+    if not samples:
+        return {}
+    return {"mean": round(sum(samples) / len(samples), 2), "max": round(max(samples), 2)}
+
+
 def main(argv: list[str] | None = None) -> None:  # noqa: PLR0912, PLR0915  (one branch per part)
     args = parse_args(argv)
     started = time.perf_counter()
+    load = LoadSampler().start()
     root = Path(tempfile.mkdtemp(prefix="loket-bench-"))
     results: dict[str, Any] = {
         "machine": machine(),
@@ -360,6 +397,7 @@ def main(argv: list[str] | None = None) -> None:  # noqa: PLR0912, PLR0915  (one
         server.stop()
         shutil.rmtree(root, ignore_errors=True)
     results["total_s"] = round(time.perf_counter() - started, 1)
+    results["load"] = load.stop()
     results["runs"] = [_run_record(results, args.parts)]
     if earlier is not None:
         merge(results, earlier)
@@ -378,6 +416,7 @@ def _run_record(results: dict[str, Any], parts: list[str]) -> dict[str, Any]:
         "commit": results["machine"].get("commit"),
         "command": results["command"],
         "total_s": results["total_s"],
+        "load": results.get("load", {}),
     }
 
 

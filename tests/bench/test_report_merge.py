@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -69,6 +70,7 @@ def test_merge_of_a_results_file_without_run_records_uses_its_own_header(bench_m
         "commit": "ccc333",
         "command": "make bench",
         "total_s": 12.0,
+        "load": {},
     }
 
 
@@ -111,3 +113,24 @@ def test_the_engine_table_sets_both_engines_against_the_same_ceiling(bench_modul
     assert cells[" Loket / Spiff "].strip() == "0.62×"
     assert cells[" Loket / limit "].strip() == "5.0 %"
     assert cells[" Spiff / limit "].strip() == "8.0 %"
+
+
+def test_machine_load_is_summarised_and_shown_per_run(bench_modules) -> None:
+    run, report = bench_modules
+    assert run.summarise_load([]) == {}
+    assert run.summarise_load([0.5, 2.5, 1.0]) == {"mean": 1.33, "max": 2.5}
+    sampler = run.LoadSampler(every_s=0.01).start()
+    time.sleep(0.05)
+    load = sampler.stop()
+    assert 0 <= load["mean"] <= load["max"]
+    earlier = _results(
+        {"surveys": {"sqlite": {"error": "old"}}}, "2026-12-02 13:00 UTC", "aaa111", "old cmd"
+    )
+    earlier["runs"] = [run._run_record(earlier, ["surveys"])]  # recorded before load was
+    results = _results({"web": {"error": "x"}}, "2026-12-02 15:00 UTC", "bbb222", "new cmd")
+    results["load"] = {"mean": 0.4, "max": 1.25}
+    results["runs"] = [run._run_record(results, ["web"])]
+    run.merge(results, earlier)
+    text = report.render(results)
+    assert "| web | 2026-12-02 15:00 UTC | bbb222 | `new cmd` | 12 s | 0.4 / 1.2 |" in text
+    assert "| surveys | 2026-12-02 13:00 UTC | aaa111 | `old cmd` | 12 s | not recorded |" in text
