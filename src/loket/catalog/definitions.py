@@ -230,6 +230,9 @@ class Step(Mapping[str, Any]):
         return len(self.raw)
 
 
+_KEPT_LANGUAGES = 8
+
+
 @dataclass(frozen=True)
 class ServiceDefinition:
     """A normalized definition (`raw`) and the typed objects compiled from it."""
@@ -245,6 +248,9 @@ class ServiceDefinition:
     _fields: dict[str, DataField] = field(init=False, repr=False, compare=False)
     _documents: dict[str, DocumentRequirement] = field(init=False, repr=False, compare=False)
     _steps: dict[str, Step] = field(init=False, repr=False, compare=False)
+    # language -> step id -> name: every reader of a case names its steps (the tracking
+    # GET each entry of the timeline), so the names are made once per definition.
+    _step_names: dict[str, dict[str, str]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         requirements = self.raw.get("requirements") or {}
@@ -264,6 +270,7 @@ class ServiceDefinition:
         object.__setattr__(self, "_fields", {f.name: f for f in fields})
         object.__setattr__(self, "_documents", {d.name: d for d in documents})
         object.__setattr__(self, "_steps", {s.id: s for s in steps})
+        object.__setattr__(self, "_step_names", {})
 
     # -- data and documents ------------------------------------------------------
 
@@ -322,9 +329,17 @@ class ServiceDefinition:
         return None
 
     def step_name(self, step_id: str, language: str = "id") -> str:
-        if not self.has_step(step_id):
-            return step_id
-        return self.step(step_id).name_text(language)
+        return self.step_names(language).get(step_id, step_id)
+
+    def step_names(self, language: str = "id") -> Mapping[str, str]:
+        """Every step's name in `language` by step id (a step without one: its id)."""
+        names = self._step_names.get(language)
+        if names is None:
+            names = {s.id: s.name_text(language) for s in self.steps}
+            # Kept for the few languages a site speaks; any other is made each time.
+            if len(self._step_names) < _KEPT_LANGUAGES:
+                self._step_names[language] = names
+        return names
 
     def actions(self, step_id: str) -> list[str]:
         """The decisions a task step offers (approve, return, reject), in written order."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,18 +56,18 @@ def _event_out(
 
 def _entry_out(
     entry: tracking.Entry,
-    definition: ServiceDefinition,
-    language: str,
+    step_names: Mapping[str, str],
     titles: dict[int, Title],
     moment: Moment,
 ) -> dict[str, Any]:
     """A public event from the read model, exactly as `_event_out` renders it."""
     position = titles.get(entry.position_id) if entry.position_id is not None else None
+    step_id = entry.step_id
     return {
         "at": moment(entry.at),
         "kind": entry.kind,
-        "step": entry.step_id,
-        "step_name": definition.step_name(entry.step_id, language) if entry.step_id else "",
+        "step": step_id,
+        "step_name": step_names.get(step_id, step_id) if step_id else "",
         "action": entry.action,
         "reason": entry.reason,
         "position": position.title if position else None,
@@ -163,6 +163,7 @@ def _body(
     """The case API's application, in ApplicationOut's field order; `personal` is the
     applicant, the data and the fee as the reader may see them."""
     language = shown.language
+    step_names = definition.step_names(language)
     request = view.request
     applicant, data, fee = personal
     return {
@@ -181,12 +182,10 @@ def _body(
             status=shown.status, paused_at=shown.paused_at, due_at=shown.due_at
         ),
         "clock_paused": shown.paused_at is not None,
-        "current_steps": [
-            {"id": s, "name": definition.step_name(s, language)} for s in shown.current_steps
-        ],
+        "current_steps": [{"id": s, "name": step_names.get(s, s)} for s in shown.current_steps],
         "open_request": {
             "step": request.step_id,
-            "step_name": definition.step_name(request.step_id, language),
+            "step_name": step_names.get(request.step_id, request.step_id),
             "reason": request.reason,
             "requested_at": moment(request.at),
             "respond_by": request.respond_by,
@@ -225,7 +224,8 @@ def _public_timeline(
     moment: Moment = _as_is,
 ) -> list[dict[str, Any]]:
     titles = position_titles.by_id(agency_id, view.position_ids)
-    return [_entry_out(e, definition, language, titles, moment) for e in view.timeline]
+    step_names = definition.step_names(language)
+    return [_entry_out(e, step_names, titles, moment) for e in view.timeline]
 
 
 def application_out(case: Case, *, access: PersonalData | None = None) -> dict[str, Any]:
