@@ -202,6 +202,11 @@ class TrackedRow:
             return value.field.from_db_value(value.token, None, None)  # type: ignore[no-untyped-call]
         return value
 
+    def raw(self) -> tuple[Any, ...]:
+        """Every column of the row as the database sent it, before any converter (the
+        lock-out column left out): equal raw values are the same row."""
+        return tuple(self._row[: len(self._plan.columns)])
+
     def case(self) -> Case:
         if self._case is None:
             found = prepared.instances(self._plan.parts, self._alias, self._row, self._connection)

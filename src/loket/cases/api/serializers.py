@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 
 from loket.api.responses import LocalTimeEncoder, iso_moment
 from loket.cases import applicant_card, policy, selectors, tracking
+from loket.cases.api import tracked_bodies
 from loket.cases.api.schemas import TaskOut
 from loket.cases.models import Case, CaseEvent, CaseStatus, Task, case_is_overdue
 from loket.cases.policy import PersonalData
@@ -158,10 +159,12 @@ def _body(
     personal: tuple[dict[str, str], dict[str, Any], int | None],
     bill: dict[str, Any] | None,
     issued_documents: list[dict[str, Any]],
+    is_overdue: bool,
     moment: Moment = _as_is,
 ) -> dict[str, Any]:
     """The case API's application, in ApplicationOut's field order; `personal` is the
-    applicant, the data and the fee as the reader may see them."""
+    applicant, the data and the fee as the reader may see them. `is_overdue` is the
+    case's at the moment of the request (the only value of the body that time changes)."""
     language = shown.language
     step_names = definition.step_names(language)
     request = view.request
@@ -178,9 +181,7 @@ def _body(
         "submitted_at": moment(shown.submitted_at),
         "complete_at": moment(shown.complete_at),
         "due_at": moment(shown.due_at),
-        "is_overdue": case_is_overdue(
-            status=shown.status, paused_at=shown.paused_at, due_at=shown.due_at
-        ),
+        "is_overdue": is_overdue,
         "clock_paused": shown.paused_at is not None,
         "current_steps": [{"id": s, "name": step_names.get(s, s)} for s in shown.current_steps],
         "open_request": {
@@ -222,10 +223,11 @@ def _public_timeline(
     language: str,
     agency_id: int,
     moment: Moment = _as_is,
-) -> list[dict[str, Any]]:
-    titles = position_titles.by_id(agency_id, view.position_ids)
+) -> tuple[int, list[dict[str, Any]]]:
+    """The public timeline and the revision of the position titles it names."""
+    revision, titles = position_titles.by_id_at(agency_id, view.position_ids)
     step_names = definition.step_names(language)
-    return [_entry_out(e, step_names, titles, moment) for e in view.timeline]
+    return revision, [_entry_out(e, step_names, titles, moment) for e in view.timeline]
 
 
 def application_out(case: Case, *, access: PersonalData | None = None) -> dict[str, Any]:
@@ -247,7 +249,7 @@ def application_out(case: Case, *, access: PersonalData | None = None) -> dict[s
             for e in selectors.timeline(case, public_only=False)
         ]
     else:
-        timeline = _public_timeline(view, definition, language, case.agency_id)
+        timeline = _public_timeline(view, definition, language, case.agency_id)[1]
     bill = bill_out(case, language) if view.has_bill else None
     seen = access or PersonalData.MASKED
     return _body(
@@ -264,6 +266,7 @@ def application_out(case: Case, *, access: PersonalData | None = None) -> dict[s
         issued_documents=[d.model_dump() for d in issued_documents_out(case, _reader(access))]
         if view.has_issued
         else [],
+        is_overdue=case.is_overdue,
     )
 
 
@@ -283,12 +286,57 @@ def _json_response(body: dict[str, Any]) -> HttpResponse:
 def tracked_response(tracked: TrackedRow) -> HttpResponse:
     """`application_response` for the applicant's GET, from the row as it was read.
 
-    No model instance is built for a case whose read model is current and that has no
-    bill and no issued document (those are read from their own apps, with the case); the
-    values are the ones `application_out` gives (pinned by a test)."""
-    model = tracked.value("tracking")
-    if model.get("v") != tracking.VERSION or model.get("billed") or model.get("issued"):
-        return application_response(tracked.case())
+    Call it only with a row whose lock-out and access checks passed (`throttle`): the
+    body may come from this process's bodies (ADR 0030), keyed on everything it is
+    made from. Otherwise no model instance is built for a case whose read model is
+    current and that has no bill and no issued document (those are read from their own
+    apps, with the case, and such a body is never kept); the values are the ones
+    `application_out` gives (pinned by a test)."""
+    looks = _Looks.now(tracked)
+    key = looks.key(tracked, position_titles.revision(tracked.value("agency_id")))
+    body = tracked_bodies.get(key)
+    if body is None:
+        model = tracked.value("tracking")
+        if model.get("v") != tracking.VERSION or model.get("billed") or model.get("issued"):
+            return application_response(tracked.case())
+        revision, body = _tracked_body(tracked, model, looks)
+        # Under the titles the body was made from (a reload while making it is newer).
+        tracked_bodies.put(looks.key(tracked, revision), body)
+    return HttpResponse(body, content_type=_JSON)
+
+
+@dataclass(frozen=True, slots=True)
+class _Looks:
+    """What the tracking GET's body depends on beside the row and the titles, taken once
+    per request so that the body and its key agree: the moments' zone, the language,
+    and whether the case is overdue now (the one value of the body time changes)."""
+
+    zone: dt.tzinfo
+    language: str
+    is_overdue: bool
+
+    @classmethod
+    def now(cls, tracked: TrackedRow) -> _Looks:
+        return cls(
+            zone=timezone.get_current_timezone(),
+            language=translation.get_language() or "",
+            is_overdue=case_is_overdue(
+                status=tracked.value("status"),
+                paused_at=tracked.value("paused_at"),
+                due_at=tracked.value("due_at"),
+            ),
+        )
+
+    def key(self, tracked: TrackedRow, titles_revision: int) -> tuple[Any, ...]:
+        """The body's key: every column of the row as read (the case's, its service's,
+        its version's id and content hash, which name the compiled definition), the
+        position titles' revision, and these looks."""
+        return (tracked.raw(), titles_revision, self.zone, self.language, self.is_overdue)
+
+
+def _tracked_body(tracked: TrackedRow, model: dict[str, Any], looks: _Looks) -> tuple[int, bytes]:
+    """The body for a current read model without bill or issued document, and the
+    revision of the position titles it names."""
     shown = _shown_from_row(tracked)
     definition = compiled_if_seen(
         tracked.value("service_version_id"), tracked.value("service_version__content_hash")
@@ -299,25 +347,28 @@ def tracked_response(tracked: TrackedRow) -> HttpResponse:
     personal = applicant_card.shown(tracked.value("applicant_card")) or _personal_from_row(
         tracked, definition
     )
-    zone = timezone.get_current_timezone()
+    zone = looks.zone
 
     def local(moment: dt.datetime | None) -> str | None:
         return iso_moment(moment.astimezone(zone)) if moment is not None else None
 
-    agency_id = tracked.value("agency_id")
+    revision, timeline = _public_timeline(
+        view, definition, shown.language, tracked.value("agency_id"), local
+    )
     body = _body(
         shown,
         definition,
         view,
-        timeline=_public_timeline(view, definition, shown.language, agency_id, local),
+        timeline=timeline,
         personal=personal,
         bill=None,
         issued_documents=[],
+        is_overdue=looks.is_overdue,
         moment=local,
     )
     # Every moment is already written as LocalTimeEncoder writes it: the plain encoder
     # gives the same bytes without a call back into Python per moment.
-    return HttpResponse(json.dumps(body), content_type=_JSON)
+    return revision, json.dumps(body).encode()
 
 
 def _personal_from_row(
