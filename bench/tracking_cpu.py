@@ -12,7 +12,9 @@ be compared A/B by running this alternately in each.
 Without --database-url it prepares a throw-away SQLite database (migrate, demo agency).
 A third of the cases have their first task decided (a longer timeline, an open task).
 The settings are the web part's (bench/bare_settings.py, production, DEBUG off), and the
-bare view is measured in the same loop, alternating in blocks, for the in-process ratio.
+bare view is measured in the same loop, alternating in blocks, for the in-process ratio;
+`view_alone` is the tracking operation called with a RequestFactory request (no
+middleware, no test client).
 """
 
 from __future__ import annotations
@@ -98,6 +100,20 @@ def main() -> None:
     def bare() -> Any:
         return client.get("/bench/bare/")
 
+    from django.test import RequestFactory
+
+    from loket.cases.api import routers
+
+    factory = RequestFactory()
+
+    def view() -> Any:
+        """The operation alone, no middleware: the part of a GET that is the view's."""
+        number, code = next(cycle)
+        request = factory.get(f"/api/v1/applications/{number}", HTTP_X_ACCESS_CODE=code)
+        response = routers.get_application(request, number, "", code)
+        assert response.status_code == 200
+        return response
+
     for _ in range(2 * len(receipts)):  # warm: definitions compiled, titles read
         one()
     if args.profile:
@@ -110,18 +126,21 @@ def main() -> None:
         stats.sort_stats("tottime").print_stats(args.profile)
         stats.sort_stats("cumulative").print_stats(args.profile)
         return
-    spent = {"tracking": 0.0, "bare": 0.0}
+    spent = {"tracking": 0.0, "bare": 0.0, "view": 0.0}
     block = 100
     for _ in range(max(1, args.requests // block)):
-        for name, request in (("tracking", one), ("bare", bare)):
+        for name, request in (("tracking", one), ("bare", bare), ("view", view)):
             started = time.process_time()
             for _ in range(block):
                 request()
             spent[name] += time.process_time() - started
     runs = max(1, args.requests // block) * block
-    tracking, bare_view = (spent[n] / runs * 1e6 for n in ("tracking", "bare"))
+    tracking, bare_view, alone = (spent[n] / runs * 1e6 for n in ("tracking", "bare", "view"))
     ratio = bare_view / tracking
-    print(f"cpu_us_per_get tracking {tracking:.1f} bare {bare_view:.1f} ratio {ratio:.2f}")
+    print(
+        f"cpu_us_per_get tracking {tracking:.1f} bare {bare_view:.1f} ratio {ratio:.2f}"
+        f" view_alone {alone:.1f}"
+    )
 
 
 if __name__ == "__main__":
