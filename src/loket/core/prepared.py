@@ -531,7 +531,7 @@ def preparer(connection: Any, field: models.Field[Any, Any]) -> Preparer:
     key = (connection.vendor, field)
     found = _preparers.get(key)
     if found is None:
-        found = _build_preparer(field)
+        found = _build_preparer(field, connection.vendor)
         _preparers[key] = found
     return found
 
@@ -550,7 +550,7 @@ def _generic_preparer(field: models.Field[Any, Any]) -> Preparer:
     return found
 
 
-def _build_preparer(field: models.Field[Any, Any]) -> Preparer:
+def _build_preparer(field: models.Field[Any, Any], vendor: str) -> Preparer:
     # Each kind's function takes its common values directly and hands any other value to
     # the ORM's chain (one call per column: this runs for every column of every row).
     slow = field.get_db_prep_save
@@ -592,6 +592,23 @@ def _build_preparer(field: models.Field[Any, Any]) -> Preparer:
         def prepare(value: Any, connection: Any) -> Any:
             if type(value) is dict or type(value) is list:
                 return connection.ops.adapt_json_value(value, encoder)
+            return None if value is None else slow(value, connection)
+
+    elif (
+        kind is models.DateTimeField
+        and not (field.auto_now or field.auto_now_add)  # type: ignore[attr-defined]
+        and vendor == "sqlite"
+    ):
+
+        def prepare(value: Any, connection: Any) -> Any:
+            if type(value) is dt.datetime:
+                # SQLite's adaptation of a UTC moment on a UTC connection (USE_TZ, no
+                # database TIME_ZONE) is its text without the offset; it reads the
+                # settings, checks awareness twice and converts to the same zone first.
+                if value.tzinfo is dt.UTC and connection.timezone is dt.UTC:
+                    return str(value.replace(tzinfo=None))
+                if value.utcoffset() is not None:
+                    return connection.ops.adapt_datetimefield_value(value)
             return None if value is None else slow(value, connection)
 
     elif kind is models.DateTimeField and not (field.auto_now or field.auto_now_add):  # type: ignore[attr-defined]
