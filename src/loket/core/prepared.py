@@ -626,7 +626,7 @@ def _build_preparer(field: models.Field[Any, Any], vendor: str) -> Preparer:
 # Marks a value the fast path does not handle (or an attribute not loaded).
 _MISS: Any = object()
 
-_insert_sql: dict[tuple[str, type[Model], int], tuple[str, list[Any], bool]] = {}
+_insert_sql: dict[tuple[str, type[Model], int], tuple[str, list[Saver], bool]] = {}
 
 
 def insert_rows(rows: Sequence[Model]) -> None:
@@ -658,10 +658,10 @@ def insert_rows(rows: Sequence[Model]) -> None:
             f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608
             f"VALUES {', '.join([one] * len(rows))}{returning}"
         )
-        built = (sql, list(fields), not made_here)
+        # The savers too: looking each up hashes its field (a Python __hash__).
+        built = (sql, [saver(connection, f, add=True) for f in fields], not made_here)
         _insert_sql[key] = built
-    sql, fields, returns_ids = built
-    savers = [saver(connection, f, add=True) for f in fields]
+    sql, savers, returns_ids = built
     params: list[object] = [save(row, connection) for row in rows for save in savers]
     cursor = _sent(connection, sql, params)
     # In a batch the ids arrive with its sync; nothing in the step reads them before.
