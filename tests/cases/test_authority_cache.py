@@ -128,3 +128,52 @@ def test_segregation_is_checked_in_the_authority_read_with_or_without_the_cache(
         services.decide(task_id=task.pk, officer=dewi, decision="approve")
     assert refused.value.code == "segregation_of_duties"
     assert _task(case, "persetujuan").decided_at is None
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="counts SQLite's VM instructions")
+def test_the_segregation_read_costs_the_same_however_many_tasks_the_officer_decided(
+    demo: Any,
+) -> None:
+    """The authority read looks at the case's tasks only: an officer's past decisions on
+    other cases do not make the next one slower (SQLite once read them all)."""
+    from django.db import transaction
+
+    from loket.cases import policy
+
+    andi = officer("andi")
+    task = _task(_case())
+    past = _task(_case())
+
+    def instructions() -> int:
+        counted = [0]
+
+        def count() -> int:
+            counted[0] += 1
+            return 0  # go on
+
+        sql, params = policy.authority_read(andi, task.pk)
+        with transaction.atomic(), connection.cursor() as cursor:
+            connection.connection.set_progress_handler(count, 1)
+            try:
+                cursor.execute(sql, params)
+                cursor.fetchall()
+            finally:
+                connection.connection.set_progress_handler(None, 1)
+        return counted[0]
+
+    before = instructions()
+    Task.objects.bulk_create(
+        Task(
+            case=past.case,
+            step_id=past.step_id,
+            name=past.name,
+            position=past.position,
+            status=TaskStatus.DONE,
+            created_at=past.created_at,
+            decided_by=andi,
+            decided_at=past.created_at,
+            decision="approve",
+        )
+        for _ in range(300)
+    )
+    assert instructions() <= before + 20

@@ -382,3 +382,13 @@ def test_a_sealed_column_changed_in_place_or_assigned_is_written(demo: Any) -> N
         after = _columns(locked)
     changed = {name for name, value in after.items() if before[name] != value}
     assert changed == {"data", "applicant_name"}
+
+
+def test_the_events_case_is_indexed_once_by_the_unique_case_and_sequence(db: Any) -> None:
+    """Every look-up of a case's events (and the foreign key) uses the unique
+    (case, sequence) index; an index on the case alone cost each event INSERT a page."""
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, CaseEvent._meta.db_table)
+    indexed = [c["columns"] for c in constraints.values() if c["index"] or c["unique"]]
+    assert ["case_id", "sequence"] in indexed
+    assert ["case_id"] not in indexed

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
 from typing import Any
 
 import pytest
@@ -140,6 +142,22 @@ def test_savers_give_what_the_orm_would_save_for_every_column(demo: Any, add: bo
             expected = field.get_db_prep_save(field.pre_save(instance, add), connection)
             got = prepared.saver(connection, field, add=add)(instance, connection)
             assert _adapted(got) == _adapted(expected), field.name
+
+
+def test_moments_in_any_zone_are_prepared_as_the_orm_prepares_them() -> None:
+    field = CaseEvent._meta.get_field("at")
+    prepare = prepared.preparer(connection, field)
+    moment = dt.datetime(2026, 12, 3, 6, 30, 15, 123456, tzinfo=dt.UTC)
+    for value in (
+        moment,
+        moment.replace(microsecond=0),
+        moment.astimezone(zoneinfo.ZoneInfo("Asia/Jakarta")),
+        moment.astimezone(dt.timezone(dt.timedelta(hours=9))),
+        None,
+    ):
+        assert _adapted(prepare(value, connection)) == _adapted(
+            field.get_db_prep_save(value, connection)
+        ), value
 
 
 def test_a_value_the_fast_path_does_not_know_takes_the_orm_chain(demo: Any) -> None:

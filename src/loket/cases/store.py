@@ -70,7 +70,7 @@ def _build_insert_task(connection: Any) -> tuple[str, list[prepared.Saver]]:
     return sql, [prepared.saver(connection, f, add=True) for f in fields]
 
 
-_update_sql: dict[tuple[str, type[Model], tuple[str, ...]], str] = {}
+_update_sql: dict[tuple[str, type[Model], tuple[str, ...]], tuple[str, list[prepared.Saver]]] = {}
 
 
 def update_columns(instance: Model, names: Sequence[str]) -> None:
@@ -84,18 +84,19 @@ def update_columns(instance: Model, names: Sequence[str]) -> None:
     """
     connection = transaction.get_connection()
     model = type(instance)
-    meta = model._meta
-    fields = [cast("Field[Any, Any]", meta.get_field(name)) for name in dict.fromkeys(names)]
-    if any(hasattr(f, "get_placeholder") for f in fields):
-        # A field that writes itself through SQL of its own: leave it to the ORM, which
-        # reads the row count at once (not possible in a batch: refused, not misread).
-        if prepared.in_batch(connection):
-            raise DatabaseError("An ORM save cannot run inside a batch of statements.")
-        instance.save(update_fields=list(names))
-        return
-    key = (connection.alias, model, tuple(f.name for f in fields))
-    sql = _update_sql.get(key)
-    if sql is None:
+    key = (connection.alias, model, tuple(names))
+    built = _update_sql.get(key)
+    if built is None:
+        meta = model._meta
+        fields = [cast("Field[Any, Any]", meta.get_field(name)) for name in dict.fromkeys(names)]
+        if any(hasattr(f, "get_placeholder") for f in fields):
+            # A field that writes itself through SQL of its own: leave it to the ORM,
+            # which reads the row count at once (not possible in a batch: refused, not
+            # misread).
+            if prepared.in_batch(connection):
+                raise DatabaseError("An ORM save cannot run inside a batch of statements.")
+            instance.save(update_fields=list(names))
+            return
         quote = connection.ops.quote_name
         assignments = ", ".join(f"{quote(cast(str, f.column))} = %s" for f in fields)
         # Identifiers come from model metadata, values are parameters.
@@ -103,8 +104,11 @@ def update_columns(instance: Model, names: Sequence[str]) -> None:
             f"UPDATE {quote(meta.db_table)} SET {assignments} "  # noqa: S608
             f"WHERE {quote(cast(str, meta.pk.column))} = %s"  # type: ignore[union-attr]
         )
-        _update_sql[key] = sql
-    params = [prepared.saver(connection, f, add=False)(instance, connection) for f in fields]
+        # With the statement, its savers: looking each up per call hashed its field.
+        built = (sql, [prepared.saver(connection, f, add=False) for f in fields])
+        _update_sql[key] = built
+    sql, savers = built
+    params = [save(instance, connection) for save in savers]
     cursor = prepared.statement_cursor(connection)
     try:
         cursor.execute(sql, [*params, instance.pk])

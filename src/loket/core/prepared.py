@@ -531,7 +531,7 @@ def preparer(connection: Any, field: models.Field[Any, Any]) -> Preparer:
     key = (connection.vendor, field)
     found = _preparers.get(key)
     if found is None:
-        found = _build_preparer(field)
+        found = _build_preparer(field, connection.vendor)
         _preparers[key] = found
     return found
 
@@ -550,7 +550,7 @@ def _generic_preparer(field: models.Field[Any, Any]) -> Preparer:
     return found
 
 
-def _build_preparer(field: models.Field[Any, Any]) -> Preparer:
+def _build_preparer(field: models.Field[Any, Any], vendor: str) -> Preparer:
     # Each kind's function takes its common values directly and hands any other value to
     # the ORM's chain (one call per column: this runs for every column of every row).
     slow = field.get_db_prep_save
@@ -594,6 +594,23 @@ def _build_preparer(field: models.Field[Any, Any]) -> Preparer:
                 return connection.ops.adapt_json_value(value, encoder)
             return None if value is None else slow(value, connection)
 
+    elif (
+        kind is models.DateTimeField
+        and not (field.auto_now or field.auto_now_add)  # type: ignore[attr-defined]
+        and vendor == "sqlite"
+    ):
+
+        def prepare(value: Any, connection: Any) -> Any:
+            if type(value) is dt.datetime:
+                # SQLite's adaptation of a UTC moment on a UTC connection (USE_TZ, no
+                # database TIME_ZONE) is its text without the offset; it reads the
+                # settings, checks awareness twice and converts to the same zone first.
+                if value.tzinfo is dt.UTC and connection.timezone is dt.UTC:
+                    return str(value.replace(tzinfo=None))
+                if value.utcoffset() is not None:
+                    return connection.ops.adapt_datetimefield_value(value)
+            return None if value is None else slow(value, connection)
+
     elif kind is models.DateTimeField and not (field.auto_now or field.auto_now_add):  # type: ignore[attr-defined]
 
         def prepare(value: Any, connection: Any) -> Any:
@@ -609,7 +626,7 @@ def _build_preparer(field: models.Field[Any, Any]) -> Preparer:
 # Marks a value the fast path does not handle (or an attribute not loaded).
 _MISS: Any = object()
 
-_insert_sql: dict[tuple[str, type[Model], int], tuple[str, list[Any], bool]] = {}
+_insert_sql: dict[tuple[str, type[Model], int], tuple[str, list[Saver], bool]] = {}
 
 
 def insert_rows(rows: Sequence[Model]) -> None:
@@ -641,10 +658,10 @@ def insert_rows(rows: Sequence[Model]) -> None:
             f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608
             f"VALUES {', '.join([one] * len(rows))}{returning}"
         )
-        built = (sql, list(fields), not made_here)
+        # The savers too: looking each up hashes its field (a Python __hash__).
+        built = (sql, [saver(connection, f, add=True) for f in fields], not made_here)
         _insert_sql[key] = built
-    sql, fields, returns_ids = built
-    savers = [saver(connection, f, add=True) for f in fields]
+    sql, savers, returns_ids = built
     params: list[object] = [save(row, connection) for row in rows for save in savers]
     cursor = _sent(connection, sql, params)
     # In a batch the ids arrive with its sync; nothing in the step reads them before.

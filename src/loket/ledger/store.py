@@ -56,12 +56,21 @@ def lock_state(connection: BaseDatabaseWrapper) -> tuple[int, bytes]:
 
 
 def insert(connection: BaseDatabaseWrapper, model: type[Model], rows: list[dict[str, Any]]) -> None:
-    names = list(rows[0])
-    fields = _fields(model, names)
-    table = connection.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(_quoted(connection, model, *names))
-    values = ", ".join(["(" + ", ".join(["%s"] * len(names)) + ")"] * len(rows))
-    preparers = [prepared.preparer(connection, field) for field in fields]
+    names = tuple(rows[0])
+    key = (connection.alias, model, names, len(rows))
+    built = _insert_sql.get(key)
+    if built is None:
+        # Built once per table, columns and row count for the few rows a case step
+        # queues; a fold's larger batches are not kept (up to FOLD_BATCH variants).
+        table = connection.ops.quote_name(model._meta.db_table)
+        columns = ", ".join(_quoted(connection, model, *names))
+        values = ", ".join(["(" + ", ".join(["%s"] * len(names)) + ")"] * len(rows))
+        sql = f"INSERT INTO {table} ({columns}) VALUES {values}"  # noqa: S608
+        fields = _fields(model, names)
+        built = (sql, [prepared.preparer(connection, field) for field in fields])
+        if len(rows) <= _KEPT_ROWS:
+            _insert_sql[key] = built
+    sql, preparers = built
     params = [
         prepare(row[name], connection)
         for row in rows
@@ -69,11 +78,15 @@ def insert(connection: BaseDatabaseWrapper, model: type[Model], rows: list[dict[
     ]
     cursor = prepared.statement_cursor(connection)
     try:
-        cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {values}", params)  # noqa: S608
+        cursor.execute(sql, params)
     except BaseException:
         cursor.__exit__(None, None, None)
         raise
     prepared.when_done(connection, cursor)  # at once, or after a batch's sync
+
+
+_insert_sql: dict[tuple[str, type[Model], tuple[str, ...], int], tuple[str, list[Any]]] = {}
+_KEPT_ROWS = 16
 
 
 def save_state(connection: BaseDatabaseWrapper, size: int, frontier: bytes) -> None:
