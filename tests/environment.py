@@ -33,3 +33,12 @@ for _limit in (
     "SMS_PER_PHONE",
 ):
     os.environ.setdefault(f"LOKET_{_limit}", "100000")
+
+# Hypothesis fails an example that takes longer than its deadline (200 ms by default).
+# `make test` runs two suites side by side on two cores, so wall-clock time per example
+# says nothing about the code: a loaded run took 706 ms for a 1 ms example. Speed has
+# its place in bench/, never in assertions (CONVENTIONS.md); examples still run in full.
+from hypothesis import settings as _hypothesis_settings  # noqa: E402
+
+_hypothesis_settings.register_profile("loket", deadline=None)
+_hypothesis_settings.load_profile("loket")
