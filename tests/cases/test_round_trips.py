@@ -31,6 +31,9 @@ pytestmark = [
 # the decided task, events, ledger queue and case; COMMIT (ADR 0030).
 DECIDE_ROUND_TRIPS = 3
 CLAIM_ROUND_TRIPS = 3
+# As a decision, but the issue request's INSERT waits for its id (the queued job names it);
+# the job's INSERT goes with the closing writes.
+FINAL_APPROVAL_ROUND_TRIPS = 4
 
 
 @contextmanager
@@ -106,6 +109,31 @@ def test_an_ordinary_decision_takes_three_round_trips(demo: Any) -> None:
     task.refresh_from_db()
     assert task.status == TaskStatus.DONE and task.decided_by_id == andi.pk
     assert _open_task(case, "kajian-teknis").position.code == "analis-perizinan"
+
+
+def test_the_final_approval_takes_four_round_trips_and_queues_its_issue(demo: Any) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from loket.documents.models import IssueRequest
+
+    for _warm in range(2):  # the second: every decider's appointments read, positions seen
+        case = _submit_to_demo()
+        for step, who in (("verifikasi-berkas", "andi"), ("kajian-teknis", "siti")):
+            services.decide(task_id=_open_task(case, step).pk, officer=officer(who),
+                            decision="approve")  # fmt: skip
+        task = _open_task(case, "persetujuan")
+        if _warm == 0:
+            services.decide(task_id=task.pk, officer=officer("dewi"), decision="approve")
+
+    dewi = officer("dewi")
+
+    with round_trips() as trips:
+        services.decide(task_id=task.pk, officer=dewi, decision="approve")
+
+    assert len(trips) <= FINAL_APPROVAL_ROUND_TRIPS, "\n".join(map(str, trips))
+    [request] = IssueRequest.objects.filter(case=case)
+    queued = DBTaskResult.objects.filter(task_path__endswith="issue_document")
+    assert [request.pk] in [job.args_kwargs["args"] for job in queued]
 
 
 def test_a_claim_takes_three_round_trips(demo: Any) -> None:

@@ -103,6 +103,8 @@ class Run:
         self._new_tasks: list[tuple[Task, str]] = []
         # Whether the read model went out with a task's guessed position that was wrong.
         self._tracking_misplaced = False
+        # Queued jobs' rows (core.taskqueue), written with the closing writes.
+        self._jobs: list[Any] = []
         # Set when the case closes because the applicant let their deadline pass:
         # the closing notice says so instead of the ordinary one.
         self.lapsed = False
@@ -703,7 +705,11 @@ class Run:
             capacity=capacity,
             at=self.now,
         )
-        taskqueue.enqueue(tasks.issue_document, request.pk)
+        job = taskqueue.queued_row(tasks.issue_document, request.pk)
+        if job is None:
+            taskqueue.enqueue(tasks.issue_document, request.pk)
+        else:
+            self._jobs.append(job)  # nothing reads it back: sent with the closing writes
         return []
 
     def issued(self, step_id: str, document: Any) -> None:
@@ -783,11 +789,12 @@ class Run:
             self._unsaved_ledger = []
 
     def finish(self) -> None:
-        """Write the events, then the case's changed columns in one UPDATE.
+        """Write the new tasks, the decided one, the events, the case's changed columns in
+        one UPDATE and the queued jobs.
 
         Every operation that records events ends with this (`advance` calls it). On
-        PostgreSQL the events, the ledger queue and the case go in one round trip
-        (`prepared.batched`): nothing here needs a result before the next is sent."""
+        PostgreSQL they go in one round trip (`prepared.batched`): nothing here needs a
+        result before the next is sent (ADR 0027, 0029, 0030)."""
         case = self.case
         open_steps = self._open_steps
         if open_steps is None:
@@ -811,6 +818,9 @@ class Run:
             self._write_deferred()
             self.flush()
             store.update_columns(case, [*changed, "updated_at"])
+            jobs, self._jobs = self._jobs, []
+            taskqueue.write(jobs)
+        taskqueue.announce(jobs)
         if self._tracking_misplaced:
             # A task's position was not the one guessed (recoded since this process last
             # saw it): the read model went out with the guess, so once more with the one found.
