@@ -34,6 +34,11 @@ CLAIM_ROUND_TRIPS = 3
 # As a decision, but the issue request's INSERT waits for its id (the queued job names it);
 # the job's INSERT goes with the closing writes.
 FINAL_APPROVAL_ROUND_TRIPS = 4
+# The service (before the transaction); BEGIN with the tracking number, whether anyone
+# subscribed to the agency's webhooks and the first task's id; the case (its id goes into
+# every row after it); the stored files; the case's documents; the outbox; the first task,
+# events, ledger queue, the delivery request and the case; COMMIT.
+SUBMIT_ROUND_TRIPS = 8
 
 
 @contextmanager
@@ -134,6 +139,30 @@ def test_the_final_approval_takes_four_round_trips_and_queues_its_issue(demo: An
     [request] = IssueRequest.objects.filter(case=case)
     queued = DBTaskResult.objects.filter(task_path__endswith="issue_document")
     assert [request.pk] in [job.args_kwargs["args"] for job in queued]
+
+
+def test_a_submission_takes_eight_round_trips(demo: Any) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    services.decide(task_id=_open_task(_submit_to_demo(), "verifikasi-berkas").pk,
+                    officer=officer("andi"), decision="approve")  # fmt: skip
+    _submit_to_demo()
+
+    with round_trips() as trips:
+        case = _submit_to_demo()
+
+    assert len(trips) <= SUBMIT_ROUND_TRIPS, "\n".join(map(str, trips))
+    assert _open_task(case, "verifikasi-berkas").position.code == "petugas-front-office"
+    # The acknowledgement's delivery was requested in the submission's transaction.
+    [message] = case_messages(case)
+    delivery = DBTaskResult.objects.filter(task_path__endswith="deliver_outbox")
+    assert [message.pk] in [job.args_kwargs["kwargs"]["message_ids"] for job in delivery]
+
+
+def case_messages(case: Any) -> list[Any]:
+    from loket.notify.models import OutboxMessage
+
+    return list(OutboxMessage.objects.filter(dedupe_key__startswith=f"case-event:{case.pk}."))
 
 
 def test_a_claim_takes_three_round_trips(demo: Any) -> None:

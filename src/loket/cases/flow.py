@@ -103,8 +103,10 @@ class Run:
         self._new_tasks: list[tuple[Task, str]] = []
         # Whether the read model went out with a task's guessed position that was wrong.
         self._tracking_misplaced = False
-        # Queued jobs' rows (core.taskqueue), written with the closing writes.
+        # Queued jobs' rows (core.taskqueue), written with the events (`flush`), and
+        # those written but not announced yet (the signal waits for the batch's end).
         self._jobs: list[Any] = []
+        self._unannounced: list[Any] = []
         # Set when the case closes because the applicant let their deadline pass:
         # the closing notice says so instead of the ordinary one.
         self.lapsed = False
@@ -220,6 +222,7 @@ class Run:
             user=case.applicant_user,
             context={**self.applicant_context(), **context},
             dedupe_key=f"{event_key(event)}:{name}",
+            jobs=self._jobs,  # its delivery request goes with the closing writes
         )
 
     # -- moving on ---------------------------------------------------------------
@@ -778,8 +781,8 @@ class Run:
             self.notify_applicant("survey_invitation", event, survey_url=survey_url)
 
     def flush(self) -> None:
-        """Write the events recorded so far, in one multi-row INSERT (ids are set), and
-        queue their public facts for the ledger in another."""
+        """Write the events recorded so far, in one multi-row INSERT (ids are set), queue
+        their public facts for the ledger in another, and write the queued jobs."""
         self._send_new_tasks()  # the events may name them
         if self._unsaved:
             prepared.insert_rows(self._unsaved)
@@ -787,6 +790,14 @@ class Run:
         if self._unsaved_ledger:
             ports.ledger_enqueue(self._unsaved_ledger)
             self._unsaved_ledger = []
+        if self._jobs:
+            jobs, self._jobs = self._jobs, []
+            taskqueue.write(jobs)
+            self._unannounced.extend(jobs)
+        connection = transaction.get_connection()
+        if self._unannounced and not prepared.in_batch(connection):
+            jobs, self._unannounced = self._unannounced, []
+            taskqueue.announce(jobs)
 
     def finish(self) -> None:
         """Write the new tasks, the decided one, the events, the case's changed columns in
@@ -818,8 +829,7 @@ class Run:
             self._write_deferred()
             self.flush()
             store.update_columns(case, [*changed, "updated_at"])
-            jobs, self._jobs = self._jobs, []
-            taskqueue.write(jobs)
+        jobs, self._unannounced = self._unannounced, []
         taskqueue.announce(jobs)
         if self._tracking_misplaced:
             # A task's position was not the one guessed (recoded since this process last

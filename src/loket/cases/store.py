@@ -43,19 +43,23 @@ def task_ids_statement(count: int) -> list[tuple[str, list[Any]]]:
     """The statement that takes `count` ids for new tasks from the table's sequence (its
     row: the ids in an array), for a round trip the operation makes anyway; none where
     the database has no sequence to take them from (SQLite) or none are wanted."""
+    taken = task_ids_expression(count)
+    return [] if taken is None else [(f"SELECT {taken[0]}", taken[1])]
+
+
+def task_ids_expression(count: int) -> tuple[str, list[Any]] | None:
+    """`task_ids_statement`'s value as an SQL expression and its parameters, for a
+    statement of the caller's own; None where no ids are taken."""
     connection = transaction.get_connection()
     if connection.vendor != "postgresql" or count <= 0:
-        return []
+        return None
     quote = connection.ops.quote_name
     meta = Task._meta
     # Identifiers come from model metadata, passed as the function's text arguments.
-    return [
-        (
-            "SELECT ARRAY(SELECT nextval(pg_get_serial_sequence(%s, %s)) "
-            "FROM generate_series(1, %s))",
-            [quote(meta.db_table), cast(str, meta.pk.column), count],  # type: ignore[union-attr]
-        )
-    ]
+    return (
+        "ARRAY(SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s))",
+        [quote(meta.db_table), cast(str, meta.pk.column), count],  # type: ignore[union-attr]
+    )
 
 
 def known_position(agency_id: int, position_code: str) -> int | None:
