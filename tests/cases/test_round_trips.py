@@ -27,10 +27,18 @@ pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="round trips of PostgreSQL"),
 ]
 
-# BEGIN with the locking read and the authority read; the next task's INSERT (its id goes
-# into the events); the decided task, events, ledger queue and case; COMMIT.
-DECIDE_ROUND_TRIPS = 4
+# BEGIN with the locking read, the authority read and the next task's id; the next task,
+# the decided task, events, ledger queue and case; COMMIT (ADR 0030).
+DECIDE_ROUND_TRIPS = 3
 CLAIM_ROUND_TRIPS = 3
+# As a decision, but the issue request's INSERT waits for its id (the queued job names it);
+# the job's INSERT goes with the closing writes.
+FINAL_APPROVAL_ROUND_TRIPS = 4
+# The service (before the transaction); BEGIN with the tracking number, whether anyone
+# subscribed to the agency's webhooks and the first task's id; the case (its id goes into
+# every row after it); the stored files; the case's documents; the outbox; the first task,
+# events, ledger queue, the delivery request and the case; COMMIT.
+SUBMIT_ROUND_TRIPS = 8
 
 
 @contextmanager
@@ -85,7 +93,7 @@ def _submit_to_demo() -> Any:
     ).case
 
 
-def test_an_ordinary_decision_takes_four_round_trips(demo: Any) -> None:
+def test_an_ordinary_decision_takes_three_round_trips(demo: Any) -> None:
     andi = officer("andi")
     warm = _submit_to_demo()  # this process reads andi's appointments once
     services.decide(task_id=_open_task(warm, "verifikasi-berkas").pk, officer=andi,
@@ -97,12 +105,64 @@ def test_an_ordinary_decision_takes_four_round_trips(demo: Any) -> None:
         services.decide(task_id=task.pk, officer=andi, decision="approve")
 
     assert len(trips) <= DECIDE_ROUND_TRIPS, "\n".join(map(str, trips))
-    # BEGIN, the locking read and the authority read went out together.
+    # BEGIN, the locking read, the authority read and the task id went out together; the
+    # next task's INSERT with the closing writes.
     first = [message for message in trips[0] if message.startswith("Parse")]
-    assert len(first) == 3 and '"BEGIN"' in first[0], trips[0]
+    assert len(first) == 4 and '"BEGIN"' in first[0] and "nextval" in first[3], trips[0]
+    closing = [message for message in trips[1] if message.startswith("Parse")]
+    assert any('INSERT INTO "cases_task"' in message for message in closing), trips[1]
     task.refresh_from_db()
     assert task.status == TaskStatus.DONE and task.decided_by_id == andi.pk
     assert _open_task(case, "kajian-teknis").position.code == "analis-perizinan"
+
+
+def test_the_final_approval_takes_four_round_trips_and_queues_its_issue(demo: Any) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from loket.documents.models import IssueRequest
+
+    for _warm in range(2):  # the second: every decider's appointments read, positions seen
+        case = _submit_to_demo()
+        for step, who in (("verifikasi-berkas", "andi"), ("kajian-teknis", "siti")):
+            services.decide(task_id=_open_task(case, step).pk, officer=officer(who),
+                            decision="approve")  # fmt: skip
+        task = _open_task(case, "persetujuan")
+        if _warm == 0:
+            services.decide(task_id=task.pk, officer=officer("dewi"), decision="approve")
+
+    dewi = officer("dewi")
+
+    with round_trips() as trips:
+        services.decide(task_id=task.pk, officer=dewi, decision="approve")
+
+    assert len(trips) <= FINAL_APPROVAL_ROUND_TRIPS, "\n".join(map(str, trips))
+    [request] = IssueRequest.objects.filter(case=case)
+    queued = DBTaskResult.objects.filter(task_path__endswith="issue_document")
+    assert [request.pk] in [job.args_kwargs["args"] for job in queued]
+
+
+def test_a_submission_takes_eight_round_trips(demo: Any) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    services.decide(task_id=_open_task(_submit_to_demo(), "verifikasi-berkas").pk,
+                    officer=officer("andi"), decision="approve")  # fmt: skip
+    _submit_to_demo()
+
+    with round_trips() as trips:
+        case = _submit_to_demo()
+
+    assert len(trips) <= SUBMIT_ROUND_TRIPS, "\n".join(map(str, trips))
+    assert _open_task(case, "verifikasi-berkas").position.code == "petugas-front-office"
+    # The acknowledgement's delivery was requested in the submission's transaction.
+    [message] = case_messages(case)
+    delivery = DBTaskResult.objects.filter(task_path__endswith="deliver_outbox")
+    assert [message.pk] in [job.args_kwargs["kwargs"]["message_ids"] for job in delivery]
+
+
+def case_messages(case: Any) -> list[Any]:
+    from loket.notify.models import OutboxMessage
+
+    return list(OutboxMessage.objects.filter(dedupe_key__startswith=f"case-event:{case.pk}."))
 
 
 def test_a_claim_takes_three_round_trips(demo: Any) -> None:

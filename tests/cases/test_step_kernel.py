@@ -24,6 +24,10 @@ pytestmark = pytest.mark.django_db
 # Issue 11 asked for 8; the locking read also says whether the agency has webhook
 # subscriptions, so a decision with none asks nothing more: 7.
 DECIDE_TARGET = 7
+# On PostgreSQL an approval also takes its next task's id from the sequence, in the
+# locking read's round trip, so that the task's INSERT can wait for the closing batch
+# (ADR 0030): a statement more, a round trip fewer. Within issue 11's 8.
+DECIDE_TARGET += connection.vendor == "postgresql"
 CLAIM_TARGET = 6
 # Issue 11's 12 for a submission: the stored uploads and the outbox's channels are
 # one multi-row INSERT each, the public event one queued row (ADR 0022).
@@ -93,7 +97,7 @@ def _approve_verification(case: Case) -> CaseEvent:
     return services.decide(task_id=task.pk, officer=officer("andi"), decision="approve")
 
 
-def test_an_ordinary_decision_takes_at_most_seven_statements(
+def test_an_ordinary_decision_takes_at_most_seven_statements_eight_on_postgresql(
     demo: Any, django_assert_max_num_queries: Any
 ) -> None:
     _approve_verification(_submit().case)  # this process has read andi's appointments

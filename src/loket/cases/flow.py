@@ -10,6 +10,7 @@ steps on the way, so the applicant sees automatic results at once.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import pickle
 from collections.abc import Callable
@@ -77,6 +78,9 @@ class Run:
     events: list[CaseEvent] = field(default_factory=list)
     # The case's documents when the operation already holds them (None: read them).
     documents: list[CaseDocument] | None = None
+    # Ids taken for the tasks this run may open (PostgreSQL, in a round trip the operation
+    # made anyway): such a task's INSERT waits for the closing batch (`open_task`).
+    task_ids: list[int] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         version = self.case.service_version
@@ -95,6 +99,14 @@ class Run:
             self._open_steps = set(self.case.current_steps) - resting
         # Rows' changed columns (instance, names) written with the closing writes.
         self._deferred: list[tuple[Any, list[str]]] = []
+        # New tasks with their id and guessed position, inserted with the closing writes.
+        self._new_tasks: list[tuple[Task, str]] = []
+        # Whether the read model went out with a task's guessed position that was wrong.
+        self._tracking_misplaced = False
+        # Queued jobs' rows (core.taskqueue), written with the events (`flush`), and
+        # those written but not announced yet (the signal waits for the batch's end).
+        self._jobs: list[Any] = []
+        self._unannounced: list[Any] = []
         # Set when the case closes because the applicant let their deadline pass:
         # the closing notice says so instead of the ordinary one.
         self.lapsed = False
@@ -210,6 +222,7 @@ class Run:
             user=case.applicant_user,
             context={**self.applicant_context(), **context},
             dedupe_key=f"{event_key(event)}:{name}",
+            jobs=self._jobs,  # its delivery request goes with the closing writes
         )
 
     # -- moving on ---------------------------------------------------------------
@@ -406,12 +419,15 @@ class Run:
             created_at=self.now,
             due_at=self.deadline_from(self.now, step.get("deadline")),
         )
+        guess = store.known_position(self.case.agency_id, code) if self.task_ids else None
+        if guess is not None:
+            # Its id is known and its position guessed: the INSERT (which finds the position
+            # by its code, and so checks the guess) waits for the closing writes.
+            task.pk, task.position_id = self.task_ids.pop(0), guess
+            self._new_tasks.append((task, code))
         # One statement finds the position by its code and inserts the task.
-        if not store.insert_task(task, agency_id=self.case.agency_id, position_code=code):
-            raise DefinitionFault(
-                f"step {step['id']!r} names position {code!r}, "
-                f"which agency {self.case.agency.code!r} does not have"
-            )
+        elif not store.insert_task(task, agency_id=self.case.agency_id, position_code=code):
+            raise self._no_position(step, code)
         if self._open_steps is not None:
             self._open_steps.add(task.step_id)
         self.record(
@@ -426,6 +442,30 @@ class Run:
         )
         return task
 
+    def _no_position(self, step: Step, code: str) -> DefinitionFault:
+        return DefinitionFault(
+            f"step {step['id']!r} names position {code!r}, "
+            f"which agency {self.case.agency.code!r} does not have"
+        )
+
+    def _send_new_tasks(self) -> None:
+        """INSERT the tasks `open_task` left for later; on PostgreSQL within the closing
+        batch. The statement finds each position by its code, as `store.insert_task` does:
+        none, and the step is refused (the operation's transaction rolls back); another
+        than guessed, and the task and the read model take the one found."""
+        new_tasks, self._new_tasks = self._new_tasks, []
+        for task, code in new_tasks:
+            placed = functools.partial(self._placed, task, task.position_id, code)
+            store.send_task(task, agency_id=self.case.agency_id, position_code=code, placed=placed)
+
+    def _placed(self, task: Task, guess: int, code: str, found: int | None) -> None:
+        if found is None:
+            raise self._no_position(self.definition.step(task.step_id), code)
+        if found != guess:
+            sequences = {e.sequence for e in self.events if e.task is task}
+            tracking.on_task_moved(self.case, sequences, found)
+            self._tracking_misplaced = True
+
     def update_at_finish(self, row: Task, names: list[str]) -> None:
         """Write `row`'s columns `names` with the run's closing writes (`finish`): on
         PostgreSQL in their round trip, since nothing reads the UPDATE's result before.
@@ -433,6 +473,7 @@ class Run:
         self._deferred.append((row, names))
 
     def _write_deferred(self) -> None:
+        self._send_new_tasks()  # first: the events and updates may refer to them
         deferred, self._deferred = self._deferred, []
         for row, names in deferred:
             store.update_columns(row, names)
@@ -667,7 +708,11 @@ class Run:
             capacity=capacity,
             at=self.now,
         )
-        taskqueue.enqueue(tasks.issue_document, request.pk)
+        job = taskqueue.queued_row(tasks.issue_document, request.pk)
+        if job is None:
+            taskqueue.enqueue(tasks.issue_document, request.pk)
+        else:
+            self._jobs.append(job)  # nothing reads it back: sent with the closing writes
         return []
 
     def issued(self, step_id: str, document: Any) -> None:
@@ -736,21 +781,31 @@ class Run:
             self.notify_applicant("survey_invitation", event, survey_url=survey_url)
 
     def flush(self) -> None:
-        """Write the events recorded so far, in one multi-row INSERT (ids are set), and
-        queue their public facts for the ledger in another."""
+        """Write the events recorded so far, in one multi-row INSERT (ids are set), queue
+        their public facts for the ledger in another, and write the queued jobs."""
+        self._send_new_tasks()  # the events may name them
         if self._unsaved:
             prepared.insert_rows(self._unsaved)
             self._unsaved = []
         if self._unsaved_ledger:
             ports.ledger_enqueue(self._unsaved_ledger)
             self._unsaved_ledger = []
+        if self._jobs:
+            jobs, self._jobs = self._jobs, []
+            taskqueue.write(jobs)
+            self._unannounced.extend(jobs)
+        connection = transaction.get_connection()
+        if self._unannounced and not prepared.in_batch(connection):
+            jobs, self._unannounced = self._unannounced, []
+            taskqueue.announce(jobs)
 
     def finish(self) -> None:
-        """Write the events, then the case's changed columns in one UPDATE.
+        """Write the new tasks, the decided one, the events, the case's changed columns in
+        one UPDATE and the queued jobs.
 
         Every operation that records events ends with this (`advance` calls it). On
-        PostgreSQL the events, the ledger queue and the case go in one round trip
-        (`prepared.batched`): nothing here needs a result before the next is sent."""
+        PostgreSQL they go in one round trip (`prepared.batched`): nothing here needs a
+        result before the next is sent (ADR 0027, 0029, 0030)."""
         case = self.case
         open_steps = self._open_steps
         if open_steps is None:
@@ -769,10 +824,17 @@ class Run:
         changed = [name for name, value in columns.items() if self._saved_columns[name] != value]
         if tracking.take_changed(case) and "tracking" not in changed:
             changed.append("tracking")  # changed before this run began (stored uploads)
+        self._tracking_misplaced = False
         with prepared.batched(transaction.get_connection()):
             self._write_deferred()
             self.flush()
             store.update_columns(case, [*changed, "updated_at"])
+        jobs, self._unannounced = self._unannounced, []
+        taskqueue.announce(jobs)
+        if self._tracking_misplaced:
+            # A task's position was not the one guessed (recoded since this process last
+            # saw it): the read model went out with the guess, so once more with the one found.
+            store.update_columns(case, ["tracking"])
         self._saved_columns = columns
 
 

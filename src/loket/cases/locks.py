@@ -132,19 +132,20 @@ Also = tuple[str, Sequence[Any]]
 
 
 def _locked_read(
-    name: str, pk: int, also: Also | None = None, found_also: list[Any] | None = None
+    name: str, pk: int, also: Sequence[Also] = (), found_also: list[Any] | None = None
 ) -> tuple[dict[str, Any], str] | None:
     """The rows of plan `name` for `pk` by path, and the version's content hash; the case
     knows whether its agency has webhook subscriptions (Case.webhooks_subscribed).
 
     The first statement of most operations: on PostgreSQL it goes with the BEGIN, and
-    `also` right after it, in one round trip (its first row is put in `found_also`)."""
+    the statements `also` right after it, in one round trip (their first rows are put in
+    `found_also`, in order)."""
     connection = transaction.get_connection()
     plan = _plan(name, connection)
-    rows_read = prepared.first_rows(connection, [(plan.sql, [pk]), *([also] if also else [])])
+    rows_read = prepared.first_rows(connection, [(plan.sql, [pk]), *also])
     row = rows_read[0]
-    if found_also is not None and also is not None:
-        found_also.append(rows_read[1])
+    if found_also is not None:
+        found_also.extend(rows_read[1:])
     if row is None:
         return None
     rows: dict[str, Any] = prepared.instances(plan.parts, connection.alias, row[:-2], connection)
@@ -169,11 +170,12 @@ def lock_case_row(case_id: int) -> Case:
 
 
 def lock_task_row(
-    task_id: int, *, also: Also | None = None, found_also: list[Any] | None = None
+    task_id: int, *, also: Sequence[Also] = (), found_also: list[Any] | None = None
 ) -> tuple[Case, Task]:
-    """The task and its case, both locked, in one statement; `also` (a read the operation
-    needs once the locks are held, such as its authority check) is run right after it,
-    in the same round trip on PostgreSQL, its first row put in `found_also`.
+    """The task and its case, both locked, in one statement; `also` (reads the operation
+    needs once the locks are held, such as its authority check, or ids for its new rows)
+    are run right after it, in the same round trip on PostgreSQL, their first rows put in
+    `found_also`.
 
     The OF list names the case first: PostgreSQL locks the rows in that order, the
     order every other operation takes them in (case, then its tasks), so none can

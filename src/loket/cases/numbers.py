@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
 from functools import lru_cache
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -18,15 +20,22 @@ ACCESS_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 ACCESS_CODE_LENGTH = 8
 
 
-def next_sequence(prefix: str, year: int) -> int:
+def next_sequence(
+    prefix: str,
+    year: int,
+    *,
+    also: Sequence[tuple[str, Sequence[Any]]] = (),
+    found_also: list[Any] | None = None,
+) -> int:
     """The next number for prefix/year; called inside the submitting transaction.
 
     One UPDATE ... RETURNING takes the number and the row lock together, which
     serialises concurrent submissions of one service; only the first submission of
     a year also inserts the row. A rolled-back submission gives its number back; a
-    number is never used twice.
+    number is never used twice. The statements `also` are run right after it, in its
+    round trip on PostgreSQL, their first rows put in `found_also`.
     """
-    taken = _increment(prefix, year)
+    taken = _increment(prefix, year, also, found_also)
     if taken is None:
         # ignore_conflicts makes a concurrent first submission of the year harmless.
         TrackingSequence.objects.bulk_create(
@@ -38,7 +47,12 @@ def next_sequence(prefix: str, year: int) -> int:
     return taken
 
 
-def _increment(prefix: str, year: int) -> int | None:
+def _increment(
+    prefix: str,
+    year: int,
+    also: Sequence[tuple[str, Sequence[Any]]] = (),
+    found_also: list[Any] | None = None,
+) -> int | None:
     db = transaction.get_connection()
     quote = db.ops.quote_name
     meta = TrackingSequence._meta
@@ -50,7 +64,10 @@ def _increment(prefix: str, year: int) -> int | None:
         f"WHERE {prefix_column} = %s AND {year_column} = %s RETURNING {last}"
     )
     # A submission's first statement: on PostgreSQL it goes with the BEGIN.
-    row = prepared.first_rows(db, [(sql, [prefix, year])])[0]
+    rows = prepared.first_rows(db, [(sql, [prefix, year]), *also])
+    if found_also is not None:
+        found_also.extend(rows[1:])
+    row = rows[0]
     return None if row is None else int(row[0])
 
 

@@ -123,6 +123,16 @@ def _apply(model: dict[str, Any], event: CaseEvent) -> None:
         )
 
 
+def on_task_moved(case: Case, sequences: Iterable[int], position_id: int) -> None:
+    """The task of the events numbered `sequences` belongs to another position than the
+    one they were folded in with (no query)."""
+    wanted = set(sequences)
+    for entry in _model(case)["timeline"]:
+        if entry["sequence"] in wanted:
+            entry["task_position"] = position_id
+    _changed(case)
+
+
 def on_uploads(case: Case, documents: Iterable[CaseDocument]) -> None:
     """Note the applicant's stored uploads (no query)."""
     rows = [_upload(d) for d in documents]

@@ -21,20 +21,31 @@ _validated: set[tuple[str, str, int, str]] = set()
 def enqueue(task: Any, *args: Any, **kwargs: Any) -> None:
     """Queue `task` with these arguments, in the caller's transaction when the queue
     is a table of the database."""
+    row = queued_row(task, *args, **kwargs)
+    if row is None:
+        task.enqueue(*args, **kwargs)
+        return
+    write([row])
+    announce([row])
+
+
+def queued_row(task: Any, *args: Any, **kwargs: Any) -> Any | None:
+    """The row the database backend would write for `task.enqueue(*args, **kwargs)`, not
+    written yet (`write`, then `announce`); None when the queue is not a table of the
+    database (or the task runs later), and the task is to be enqueued as usual."""
     from django_tasks import task_backends
     from django_tasks_db import DatabaseBackend
-    from django_tasks_db.compat import normalize_json, task_enqueued
+    from django_tasks_db.compat import normalize_json
     from django_tasks_db.models import DBTaskResult, get_date_max
 
     backend = task_backends[task.backend]
     if not isinstance(backend, DatabaseBackend) or task.run_after is not None:
-        task.enqueue(*args, **kwargs)
-        return
+        return None
     key = (backend.alias, task.module_path, task.priority, task.queue_name)
     if key not in _validated:
         backend.validate_task(task)  # the task is fixed at import: validated once
         _validated.add(key)
-    row = prepared.new(
+    return prepared.new(
         DBTaskResult,
         id=backend._get_id(),
         args_kwargs=normalize_json({"args": list(args), "kwargs": kwargs}),
@@ -45,5 +56,20 @@ def enqueue(task: Any, *args: Any, **kwargs: Any) -> None:
         run_after=get_date_max(),
         backend_name=backend.alias,
     )
-    prepared.insert_rows([row])
-    task_enqueued.send(type(backend), task_result=row.task_result)
+
+
+def write(rows: list[Any]) -> None:
+    """INSERT rows of `queued_row` in one statement (within a batch, `prepared.batched`:
+    their ids are made here, so nothing is read back)."""
+    prepared.insert_rows(rows)
+
+
+def announce(rows: list[Any]) -> None:
+    """The backend's `task_enqueued` signal for written rows (outside any batch: a
+    receiver may query)."""
+    from django_tasks import task_backends
+    from django_tasks_db.compat import task_enqueued
+
+    for row in rows:
+        backend = task_backends[row.backend_name]
+        task_enqueued.send(type(backend), task_result=row.task_result)

@@ -67,6 +67,7 @@ def enqueue(
     user: AbstractBaseUser | None = None,
     context: dict[str, Any],
     dedupe_key: str,
+    jobs: list[Any] | None = None,
 ) -> list[OutboxMessage]:
     """Put one message per given channel (e-mail, SMS, in-app) in the outbox.
 
@@ -76,7 +77,10 @@ def enqueue(
     The text is rendered now, so later template changes do not alter it. The worker
     is asked to send (in this transaction when the task queue is in the database,
     else after commit); in-app messages are delivered at once. Everything that can be
-    refused is checked before the first write.
+    refused is checked before the first write. With `jobs`, a delivery request to be
+    written in this transaction is not written but appended there, as a row of
+    `core.taskqueue.queued_row`, for the caller to write with its own closing writes
+    (the case engine: one round trip fewer).
     """
     if language not in _LANGUAGES:
         raise ValidationError(
@@ -100,7 +104,7 @@ def enqueue(
     # message. A failure after the first write leaves that transaction unusable, so
     # no partial outbox can be committed; alone, this is a transaction of its own.
     with transaction.atomic(savepoint=False):
-        return _write(event, language, dedupe_key, targets, rendered)
+        return _write(event, language, dedupe_key, targets, rendered, jobs=jobs)
 
 
 def _write(
@@ -109,6 +113,8 @@ def _write(
     dedupe_key: str,
     targets: list[tuple[str, str, AbstractBaseUser | None]],
     rendered: Rendered,
+    *,
+    jobs: list[Any] | None = None,
 ) -> list[OutboxMessage]:
     now = timezone.now()
     fresh = [
@@ -144,7 +150,7 @@ def _write(
         if _queue_in_database():
             # The queue is a table of this database: the request commits with the
             # messages (a transactional outbox), with no second commit after ours.
-            _request_delivery(to_deliver)
+            _request_delivery(to_deliver, jobs)
         else:
             # robust: if the task queue is unavailable the commit still stands and
             # the periodic sweep sends the messages.
@@ -273,10 +279,14 @@ def _insert_unless_present(messages: list[OutboxMessage]) -> list[OutboxMessage]
     return inserted
 
 
-def _request_delivery(message_ids: list[int]) -> None:
+def _request_delivery(message_ids: list[int], jobs: list[Any] | None = None) -> None:
     from .tasks import deliver_outbox  # the tasks module imports this one
 
-    taskqueue.enqueue(deliver_outbox, message_ids=message_ids)
+    row = None if jobs is None else taskqueue.queued_row(deliver_outbox, message_ids=message_ids)
+    if jobs is None or row is None:
+        taskqueue.enqueue(deliver_outbox, message_ids=message_ids)
+    else:
+        jobs.append(row)  # written by the caller, in this transaction
 
 
 def backoff(attempts: int) -> timedelta:

@@ -35,7 +35,7 @@ def _claim(task_id: int, officer: Officer, now: dt.datetime) -> Task:
     # The authority read goes in the locking read's round trip, run once the locks are held.
     authority: list[Any] = []
     case, task = locks.lock_task_row(
-        task_id, also=policy.authority_read(officer, task_id), found_also=authority
+        task_id, also=[policy.authority_read(officer, task_id)], found_also=authority
     )
     if task.status != TaskStatus.OPEN:
         raise already_done(task)

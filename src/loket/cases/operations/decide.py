@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from loket.cases import locks, policy
+from loket.cases import locks, policy, store
 from loket.cases import revision as revisions
 from loket.cases.flow import Actor, Run
 from loket.cases.models import (
@@ -65,14 +65,16 @@ def _decide(
             _("The decision must be approve, reject or return."), field="decision"
         )
     reason = (reason or "").strip()
-    # The authority read goes in the locking read's round trip, run once the locks are held.
+    # The authority read goes in the locking read's round trip, run once the locks are held,
+    # and so does taking an id for the task an approval usually opens (ADR 0030).
+    ids = store.task_ids_statement(1 if decision == Decision.APPROVE else 0)
     authority: list[Any] = []
     case, task = locks.lock_task_row(
-        task_id, also=policy.authority_read(officer, task_id), found_also=authority
+        task_id, also=[policy.authority_read(officer, task_id), *ids], found_also=authority
     )
     if task.status != TaskStatus.OPEN or case.is_closed:
         raise already_done(task)
-    run = Run(case=case, now=now)
+    run = Run(case=case, now=now, task_ids=list(authority[1][0]) if ids else [])
     reach = policy.reach_for_task(officer, task, now, run.definition, read=authority[0])
     holding = policy.require_holding(reach, task)
     if task.claimed_by_id not in (None, officer.pk):

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from loket.cases import applicant_card, compiled, numbers, ports
+from loket.cases import applicant_card, compiled, numbers, ports, store
 from loket.cases.flow import Actor, Run
 from loket.cases.intake import (
     Applicant,
@@ -167,7 +167,20 @@ def _submit(
 ) -> Submission:
     year = timezone.localtime(now).year
     prefix = definition.tracking_prefix(service.code)
-    tracking = numbers.tracking_number(prefix, year, numbers.next_sequence(prefix, year))
+    # In the number's round trip (ADR 0030): whether the agency has webhook subscribers
+    # (none: its events need no look-up) and an id for the task the case will wait at.
+    # One statement, so that a submission's statements stay within issue 11's 12.
+    subscribed = ports.any_webhook_subscription_sql(transaction.get_connection(), "%s")
+    ids = store.task_ids_expression(1)
+    also = f"SELECT {subscribed}" + (f", {ids[0]}" if ids else "")
+    found: list[Any] = []
+    sequence = numbers.next_sequence(
+        prefix,
+        year,
+        also=[(also, [service.agency_id, *(ids[1] if ids else [])])],
+        found_also=found,
+    )
+    tracking = numbers.tracking_number(prefix, year, sequence)
     access_code = numbers.new_access_code()
     case: Case = prepared.new(
         Case,
@@ -189,11 +202,18 @@ def _submit(
         archive_code=definition.archive.classification,
         access_class=definition.archive.case_file_access,
     )
+    case.webhooks_subscribed = bool(found[0][0])
     applicant_card.keep(case, definition)
     prepared.insert_rows([case])  # one statement built once per process (issue 11)
     stored = store_documents(case, documents, revision=0, now=now)
     # The case's documents are exactly those just stored: rules need not read them back.
-    run = Run(case=case, now=now, actor=Actor(user=case.applicant_user), documents=stored)
+    run = Run(
+        case=case,
+        now=now,
+        actor=Actor(user=case.applicant_user),
+        documents=stored,
+        task_ids=list(found[0][1]) if ids else [],
+    )
     if definition.completeness_step is None:
         # Nothing checks completeness: the application is complete as received.
         case.complete_at = now
