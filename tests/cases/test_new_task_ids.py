@@ -1,5 +1,5 @@
 """An approval's next task: on PostgreSQL its id is taken in the first round trip and its
-INSERT sent with the closing writes (ADR 0030). On both databases the task, its events
+INSERT sent with the closing writes (ADR 0031). On both databases the task, its events
 and the case agree, a failed closing batch leaves nothing, and a position recoded after
 the definition was published is refused or followed as before."""
 

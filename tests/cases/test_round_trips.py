@@ -28,7 +28,7 @@ pytestmark = [
 ]
 
 # BEGIN with the locking read, the authority read and the next task's id; the next task,
-# the decided task, events, ledger queue and case; COMMIT (ADR 0030).
+# the decided task, events, ledger queue and case; COMMIT (ADR 0031).
 DECIDE_ROUND_TRIPS = 3
 CLAIM_ROUND_TRIPS = 3
 # As a decision, but the issue request's INSERT waits for its id (the queued job names it);

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 DECIDE_TARGET = 7
 # On PostgreSQL an approval also takes its next task's id from the sequence, in the
 # locking read's round trip, so that the task's INSERT can wait for the closing batch
-# (ADR 0030): a statement more, a round trip fewer. Within issue 11's 8.
+# (ADR 0031): a statement more, a round trip fewer. Within issue 11's 8.
 DECIDE_TARGET += connection.vendor == "postgresql"
 CLAIM_TARGET = 6
 # Issue 11's 12 for a submission: the stored uploads and the outbox's channels are

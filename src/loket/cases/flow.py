@@ -805,7 +805,7 @@ class Run:
 
         Every operation that records events ends with this (`advance` calls it). On
         PostgreSQL they go in one round trip (`prepared.batched`): nothing here needs a
-        result before the next is sent (ADR 0027, 0029, 0030)."""
+        result before the next is sent (ADR 0027, 0029, 0031)."""
         case = self.case
         open_steps = self._open_steps
         if open_steps is None:

@@ -66,7 +66,7 @@ def _decide(
         )
     reason = (reason or "").strip()
     # The authority read goes in the locking read's round trip, run once the locks are held,
-    # and so does taking an id for the task an approval usually opens (ADR 0030).
+    # and so does taking an id for the task an approval usually opens (ADR 0031).
     ids = store.task_ids_statement(1 if decision == Decision.APPROVE else 0)
     authority: list[Any] = []
     case, task = locks.lock_task_row(

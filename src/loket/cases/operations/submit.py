@@ -167,7 +167,7 @@ def _submit(
 ) -> Submission:
     year = timezone.localtime(now).year
     prefix = definition.tracking_prefix(service.code)
-    # In the number's round trip (ADR 0030): whether the agency has webhook subscribers
+    # In the number's round trip (ADR 0031): whether the agency has webhook subscribers
     # (none: its events need no look-up) and an id for the task the case will wait at.
     # One statement, so that a submission's statements stay within issue 11's 12.
     subscribed = ports.any_webhook_subscription_sql(transaction.get_connection(), "%s")
