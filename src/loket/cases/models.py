@@ -41,7 +41,11 @@ class Case(models.Model):
     tracking_number = models.CharField(_("tracking number"), max_length=32, unique=True)
     # Hashed like a password: shown once on the receipt, never stored in clear.
     access_code_hash = models.CharField(_("access code (hashed)"), max_length=128)
-    service = models.ForeignKey("catalog.Service", on_delete=models.PROTECT, related_name="cases")
+    # No index of its own: the (service, status) index begins with the service and
+    # serves every look-up by service (and the foreign key's PROTECT check).
+    service = models.ForeignKey(
+        "catalog.Service", on_delete=models.PROTECT, related_name="cases", db_index=False
+    )
     service_version = models.ForeignKey(
         "catalog.ServiceVersion", on_delete=models.PROTECT, related_name="cases"
     )
