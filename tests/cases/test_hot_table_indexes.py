@@ -29,11 +29,7 @@ EXPECTED: dict[str, list[tuple[str, ...]]] = {
         ("due_at",),
     ],
     CaseEvent._meta.db_table: [
-        ("case_id", "sequence"),  # unique
-        ("task_id",),
-        ("officer_id",),
-        ("position_id",),
-        ("actor_user_id",),
+        ("case_id", "sequence"),  # unique; none on task, officer, position or user
     ],
     Task._meta.db_table: [
         ("case_id",),
