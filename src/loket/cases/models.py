@@ -41,7 +41,11 @@ class Case(models.Model):
     tracking_number = models.CharField(_("tracking number"), max_length=32, unique=True)
     # Hashed like a password: shown once on the receipt, never stored in clear.
     access_code_hash = models.CharField(_("access code (hashed)"), max_length=128)
-    service = models.ForeignKey("catalog.Service", on_delete=models.PROTECT, related_name="cases")
+    # No index of its own: the (service, status) index begins with the service and
+    # serves every look-up by service (and the foreign key's PROTECT check).
+    service = models.ForeignKey(
+        "catalog.Service", on_delete=models.PROTECT, related_name="cases", db_index=False
+    )
     service_version = models.ForeignKey(
         "catalog.ServiceVersion", on_delete=models.PROTECT, related_name="cases"
     )
@@ -263,14 +267,32 @@ class CaseEvent(models.Model):
     at = models.DateTimeField(default=timezone.now)
     kind = models.CharField(max_length=40)
     step_id = models.CharField(max_length=80, blank=True)
+    # Task, officer, position and actor user have no index: no query looks events up by
+    # them (only the PROTECT check when one is deleted, a scan: ADR 0032), and each cost
+    # every event INSERT a page.
     task = models.ForeignKey(
-        Task, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+        Task,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
+        db_index=False,
     )
     officer = models.ForeignKey(
-        "org.Officer", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "org.Officer",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     position = models.ForeignKey(
-        "org.Position", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "org.Position",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     capacity = models.CharField(max_length=12, blank=True)
     actor_user = models.ForeignKey(
@@ -279,6 +301,7 @@ class CaseEvent(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     action = models.CharField(max_length=40, blank=True)
     reason = models.TextField(blank=True)

@@ -41,6 +41,8 @@ class OutboxMessage(models.Model):
 
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
     recipient = EncryptedTextField(_("recipient"), blank=True, default="")
+    # No index of its own: notify_inbox_idx begins with the recipient user and serves
+    # the inbox and the CASCADE when a user is deleted.
     recipient_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recipient user"),
@@ -48,6 +50,7 @@ class OutboxMessage(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="notifications",
+        db_index=False,
     )
     language = models.CharField(_("language"), max_length=2, choices=Language.choices)
     event = models.CharField(_("event"), max_length=64)
