@@ -48,6 +48,20 @@ def iu_documents() -> dict[str, SimpleUploadedFile]:
     }
 
 
+def submit_iu() -> Any:
+    """Sri's application for the demo's `izin-usaha-mikro`, through the engine's own
+    operation (the case, at the front office's task)."""
+    from loket.cases import services
+    from loket.cases.intake import Applicant
+
+    return services.submit(
+        service_code="izin-usaha-mikro",
+        applicant=Applicant(name="Sri Wahyuni", nik=NIK, email="sri@example.id"),
+        data=iu_data(),
+        documents=iu_documents(),
+    ).case
+
+
 def post_application(
     client: Client,
     service: str = "izin-usaha-mikro",

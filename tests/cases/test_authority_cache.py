@@ -12,23 +12,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from loket.cases import services
-from loket.cases.intake import Applicant
 from loket.cases.models import Case, Task, TaskStatus
 from loket.core.errors import AuthorityError
 from loket.org import services as org
 from loket.org.models import Appointment, Capacity
-from tests.cases.conftest import NIK, iu_data, iu_documents, officer
+from tests.cases.conftest import officer, submit_iu
 
 pytestmark = pytest.mark.django_db
-
-
-def _case() -> Case:
-    return services.submit(
-        service_code="izin-usaha-mikro",
-        applicant=Applicant(name="Sri Wahyuni", nik=NIK, email="sri@example.id"),
-        data=iu_data(),
-        documents=iu_documents(),
-    ).case
 
 
 def _task(case: Case, step: str = "verifikasi-berkas") -> Task:
@@ -36,7 +26,7 @@ def _task(case: Case, step: str = "verifikasi-berkas") -> Task:
 
 
 def test_an_acting_designation_counts_at_once_and_its_end_too(demo: Any) -> None:
-    case = _case()
+    case = submit_iu()
     task = _task(case)
     siti = officer("siti")
     with pytest.raises(AuthorityError):  # also fills this process's cache for the pair
@@ -63,20 +53,20 @@ def test_a_deleted_appointment_and_a_deactivated_account_are_refused_at_once(
     demo: Any,
 ) -> None:
     andi = officer("andi")
-    services.claim_task(task_id=_task(_case()).pk, officer=andi)  # warms the cache
+    services.claim_task(task_id=_task(submit_iu()).pk, officer=andi)  # warms the cache
 
     andi.user.is_active = False
     andi.user.save()
     with pytest.raises(AuthorityError):
-        services.claim_task(task_id=_task(_case()).pk, officer=officer("andi"))
+        services.claim_task(task_id=_task(submit_iu()).pk, officer=officer("andi"))
     andi.user.is_active = True
     andi.user.save()
-    case = _case()
+    case = submit_iu()
     services.claim_task(task_id=_task(case).pk, officer=officer("andi"))
 
     Appointment.objects.filter(officer=andi, position=_task(case).position).delete()
     with pytest.raises(AuthorityError):
-        services.claim_task(task_id=_task(_case()).pk, officer=officer("andi"))
+        services.claim_task(task_id=_task(submit_iu()).pk, officer=officer("andi"))
 
 
 def test_a_sign_in_does_not_empty_the_cache(demo: Any) -> None:
@@ -90,7 +80,7 @@ def test_a_sign_in_does_not_empty_the_cache(demo: Any) -> None:
 
 
 def test_a_cached_authority_read_is_one_narrow_query(demo: Any) -> None:
-    first, second = _case(), _case()
+    first, second = submit_iu(), submit_iu()
     andi = officer("andi")
     services.decide(task_id=_task(first).pk, officer=andi, decision="approve")  # warms
 
@@ -117,7 +107,7 @@ def test_segregation_is_checked_in_the_authority_read_with_or_without_the_cache(
         capacity=Capacity.DEFINITIVE,
         start_date=dt.date(2024, 1, 2),
     )
-    case = _case()
+    case = submit_iu()
     services.decide(task_id=_task(case).pk, officer=officer("andi"), decision="approve")
     services.decide(task_id=_task(case, "kajian-teknis").pk, officer=dewi, decision="approve")
     if not with_revision:
@@ -141,8 +131,8 @@ def test_the_segregation_read_costs_the_same_however_many_tasks_the_officer_deci
     from loket.cases import policy
 
     andi = officer("andi")
-    task = _task(_case())
-    past = _task(_case())
+    task = _task(submit_iu())
+    past = _task(submit_iu())
 
     def instructions() -> int:
         counted = [0]

@@ -11,23 +11,13 @@ import pytest
 from django.db import IntegrityError, connection
 
 from loket.cases import ports, services, tracking
-from loket.cases.intake import Applicant
 from loket.cases.models import Case, CaseEvent, Task, TaskStatus
 from loket.catalog.definitions import DefinitionFault
 from loket.core import prepared
 from loket.org.models import Position
-from tests.cases.conftest import NIK, iu_data, iu_documents, officer
+from tests.cases.conftest import officer, submit_iu
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _submit() -> Case:
-    return services.submit(
-        service_code="izin-usaha-mikro",
-        applicant=Applicant(name="Sri Wahyuni", nik=NIK, email="sri@example.id"),
-        data=iu_data(),
-        documents=iu_documents(),
-    ).case
 
 
 def _open_task(case: Case, step: str) -> Task:
@@ -42,7 +32,7 @@ def _approve_verification(case: Case) -> CaseEvent:
 def _warm() -> None:
     """One approval through, so this process knows the next step's position (the path
     that guesses it, and sends the task with the closing writes, is the one tested)."""
-    _approve_verification(_submit())
+    _approve_verification(submit_iu())
 
 
 def _snapshot(case: Case) -> tuple[Any, ...]:
@@ -58,7 +48,7 @@ def _snapshot(case: Case) -> tuple[Any, ...]:
 
 def test_the_next_task_its_events_and_the_case_agree_after_an_approval(demo: Any) -> None:
     _warm()
-    case = _submit()
+    case = submit_iu()
 
     _approve_verification(case)
 
@@ -79,7 +69,7 @@ def test_a_failed_closing_batch_leaves_no_task_and_changes_nothing(
     demo: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _warm()
-    case = _submit()
+    case = submit_iu()
     decided = _open_task(case, "verifikasi-berkas")
     before = _snapshot(case)
     queue = ports.ledger_enqueue
@@ -106,7 +96,7 @@ def test_a_next_step_whose_position_was_recoded_away_is_refused_and_nothing_chan
     demo: Any,
 ) -> None:
     _warm()  # this process still guesses the position by its old code
-    case = _submit()
+    case = submit_iu()
     before = _snapshot(case)
     position = Position.objects.get(code="analis-perizinan")
     position.code = "analis-perizinan-lama"
@@ -121,7 +111,7 @@ def test_a_next_step_whose_position_was_recoded_away_is_refused_and_nothing_chan
 
 def test_a_next_step_whose_position_was_removed_is_refused(demo: Any) -> None:
     _warm()
-    case = _submit()
+    case = submit_iu()
     before = _snapshot(case)
     # A position no task ever used can be deleted (the others are protected): give the
     # step's code to a fresh one, warm the guess with it, then delete it.
@@ -129,7 +119,7 @@ def test_a_next_step_whose_position_was_removed_is_refused(demo: Any) -> None:
     old.code = "analis-perizinan-lama"
     old.save()
     fresh = _position_like(old, code="analis-perizinan")
-    other = _submit()
+    other = submit_iu()
     _approve_verification(other)
     assert _open_task(other, "kajian-teknis").position_id == fresh.pk
     # Its only task goes (events first: they protect it), and then the position.
@@ -147,7 +137,7 @@ def test_a_next_step_whose_code_now_names_another_position_goes_to_that_one(
     demo: Any,
 ) -> None:
     _warm()  # this process guesses the old position's id for the code
-    case = _submit()
+    case = submit_iu()
     old = Position.objects.get(code="analis-perizinan")
     old.code = "analis-perizinan-lama"
     old.save()

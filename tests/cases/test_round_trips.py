@@ -15,11 +15,10 @@ import pytest
 from django.db import IntegrityError, ProgrammingError, connection, transaction
 
 from loket.cases import services
-from loket.cases.intake import Applicant
 from loket.cases.models import Task, TaskStatus
 from loket.core import prepared
 from loket.core.errors import NotFound
-from tests.cases.conftest import NIK, iu_data, iu_documents, officer
+from tests.cases.conftest import officer, submit_iu
 from tests.cases.factories import ServiceWorld, make_service, submit_application
 
 pytestmark = [
@@ -84,21 +83,12 @@ def service() -> ServiceWorld:
     return make_service()
 
 
-def _submit_to_demo() -> Any:
-    return services.submit(
-        service_code="izin-usaha-mikro",
-        applicant=Applicant(name="Sri Wahyuni", nik=NIK, email="sri@example.id"),
-        data=iu_data(),
-        documents=iu_documents(),
-    ).case
-
-
 def test_an_ordinary_decision_takes_three_round_trips(demo: Any) -> None:
     andi = officer("andi")
-    warm = _submit_to_demo()  # this process reads andi's appointments once
+    warm = submit_iu()  # this process reads andi's appointments once
     services.decide(task_id=_open_task(warm, "verifikasi-berkas").pk, officer=andi,
                     decision="approve")  # fmt: skip
-    case = _submit_to_demo()
+    case = submit_iu()
     task = _open_task(case, "verifikasi-berkas")
 
     with round_trips() as trips:
@@ -122,7 +112,7 @@ def test_the_final_approval_takes_four_round_trips_and_queues_its_issue(demo: An
     from loket.documents.models import IssueRequest
 
     for _warm in range(2):  # the second: every decider's appointments read, positions seen
-        case = _submit_to_demo()
+        case = submit_iu()
         for step, who in (("verifikasi-berkas", "andi"), ("kajian-teknis", "siti")):
             services.decide(task_id=_open_task(case, step).pk, officer=officer(who),
                             decision="approve")  # fmt: skip
@@ -144,12 +134,12 @@ def test_the_final_approval_takes_four_round_trips_and_queues_its_issue(demo: An
 def test_a_submission_takes_eight_round_trips(demo: Any) -> None:
     from django_tasks_db.models import DBTaskResult
 
-    services.decide(task_id=_open_task(_submit_to_demo(), "verifikasi-berkas").pk,
+    services.decide(task_id=_open_task(submit_iu(), "verifikasi-berkas").pk,
                     officer=officer("andi"), decision="approve")  # fmt: skip
-    _submit_to_demo()
+    submit_iu()
 
     with round_trips() as trips:
-        case = _submit_to_demo()
+        case = submit_iu()
 
     assert len(trips) <= SUBMIT_ROUND_TRIPS, "\n".join(map(str, trips))
     assert _open_task(case, "verifikasi-berkas").position.code == "petugas-front-office"
@@ -167,9 +157,9 @@ def case_messages(case: Any) -> list[Any]:
 
 def test_a_claim_takes_three_round_trips(demo: Any) -> None:
     andi = officer("andi")
-    warm = _submit_to_demo()
+    warm = submit_iu()
     services.claim_task(task_id=_open_task(warm, "verifikasi-berkas").pk, officer=andi)
-    task = _open_task(_submit_to_demo(), "verifikasi-berkas")
+    task = _open_task(submit_iu(), "verifikasi-berkas")
 
     with round_trips() as trips:
         services.claim_task(task_id=task.pk, officer=andi)

@@ -10,22 +10,11 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext_lazy
 
-from loket.cases import services
-from loket.cases.intake import Applicant
 from loket.cases.models import Case, CaseEvent
 from loket.core import pii, prepared
-from tests.cases.conftest import NIK, iu_data, iu_documents
+from tests.cases.conftest import NIK, submit_iu
 
 pytestmark = pytest.mark.django_db
-
-
-def _case() -> Case:
-    return services.submit(
-        service_code="izin-usaha-mikro",
-        applicant=Applicant(name="Sri Wahyuni", nik=NIK, email="sri@example.id"),
-        data=iu_data(),
-        documents=iu_documents(),
-    ).case
 
 
 def _events(case: Case, first: int, count: int) -> list[CaseEvent]:
@@ -45,7 +34,7 @@ def _events(case: Case, first: int, count: int) -> list[CaseEvent]:
 def test_rows_get_their_ids_in_order_and_read_back_as_the_orm_wrote_them(
     demo: Any, count: int
 ) -> None:
-    case = _case()
+    case = submit_iu()
     first = case.events.count() + 100
     rows = _events(case, first, count)
 
@@ -61,7 +50,7 @@ def test_rows_get_their_ids_in_order_and_read_back_as_the_orm_wrote_them(
 
 
 def test_encrypted_columns_are_encrypted_on_the_way_in(demo: Any) -> None:
-    case = _case()  # the submission inserts the case row through insert_rows
+    case = submit_iu()  # the submission inserts the case row through insert_rows
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT applicant_nik, applicant_name FROM {Case._meta.db_table} WHERE id = %s",
@@ -73,7 +62,7 @@ def test_encrypted_columns_are_encrypted_on_the_way_in(demo: Any) -> None:
 
 
 def test_a_broken_constraint_fails_the_whole_statement(demo: Any) -> None:
-    case = _case()
+    case = submit_iu()
     taken = case.events.order_by("sequence").first()
     assert taken is not None
     rows = _events(case, 500, 2) + _events(case, taken.sequence, 1)
@@ -129,7 +118,7 @@ def _adapted(value: Any) -> Any:
 
 @pytest.mark.parametrize("add", [True, False])
 def test_savers_give_what_the_orm_would_save_for_every_column(demo: Any, add: bool) -> None:
-    case = _case()
+    case = submit_iu()
     task = case.tasks.first()
     event = case.events.first()
     assert task is not None and event is not None
@@ -161,7 +150,7 @@ def test_moments_in_any_zone_are_prepared_as_the_orm_prepares_them() -> None:
 
 
 def test_a_value_the_fast_path_does_not_know_takes_the_orm_chain(demo: Any) -> None:
-    event = _events(_case(), 900, 1)[0]
+    event = _events(submit_iu(), 900, 1)[0]
     event.kind = gettext_lazy("note")  # a lazy string: converted by the ORM's chain
     event.sequence = "901"  # a string for an integer column, converted as the ORM does
     fields = {f.name: f for f in CaseEvent._meta.concrete_fields}
@@ -190,7 +179,7 @@ def _row_of(case: Case) -> list[Any]:
 
 
 def test_instances_read_as_the_orm_reads_them(demo: Any) -> None:
-    case = _case()
+    case = submit_iu()
     made = prepared.instances([_part_of(Case)], "default", _row_of(case), connection)[""]
     loaded = Case.objects.get(pk=case.pk)
     assert not made._state.adding and made._state.db == "default"
@@ -202,7 +191,7 @@ def test_instances_read_as_the_orm_reads_them(demo: Any) -> None:
 def test_instances_go_through_init_when_something_listens_to_it(demo: Any) -> None:
     from django.db.models.signals import post_init  # noqa: TID251 (a listener to respect)
 
-    case = _case()
+    case = submit_iu()
     seen: list[Any] = []
 
     def listener(sender: Any, instance: Any, **kwargs: Any) -> None:
@@ -222,7 +211,7 @@ def _event_sql() -> str:
 
 
 def test_the_driver_cursor_reports_errors_as_django_does(demo: Any) -> None:
-    case = _case()
+    case = submit_iu()
     taken = case.events.order_by("sequence").first()
     assert taken is not None
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -233,7 +222,7 @@ def test_the_driver_cursor_reports_errors_as_django_does(demo: Any) -> None:
 def test_the_driver_cursor_refuses_a_broken_transaction(demo: Any) -> None:
     from django.db.transaction import TransactionManagementError
 
-    case = _case()
+    case = submit_iu()
     with transaction.atomic():
         connection.needs_rollback = True  # as after an error caught inside the block
         with (
@@ -245,7 +234,7 @@ def test_the_driver_cursor_refuses_a_broken_transaction(demo: Any) -> None:
 
 
 def test_statements_stay_visible_to_execute_wrappers(demo: Any) -> None:
-    case = _case()
+    case = submit_iu()
     seen: list[str] = []
 
     def wrapper(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
@@ -264,7 +253,7 @@ def test_statements_stay_visible_to_execute_wrappers(demo: Any) -> None:
 
 
 def test_the_driver_cursor_reads_what_django_reads(demo: Any) -> None:
-    case = _case()
+    case = submit_iu()
     with transaction.atomic(), prepared.statement_cursor(connection) as cursor:
         cursor.execute(_event_sql() + " AND kind LIKE 'sub%%'", [case.pk])
         rows = cursor.fetchall()
@@ -274,7 +263,7 @@ def test_the_driver_cursor_reads_what_django_reads(demo: Any) -> None:
 
 
 def test_rows_written_in_a_batch_have_their_ids_when_it_ends(demo: Any) -> None:
-    case = _case()
+    case = submit_iu()
     rows = _events(case, 500, 3)
     with transaction.atomic():
         with prepared.batched(connection):
@@ -290,7 +279,7 @@ def test_rows_written_in_a_batch_have_their_ids_when_it_ends(demo: Any) -> None:
 def test_a_failed_statement_in_a_batch_raises_djangos_error_and_writes_nothing(
     demo: Any,
 ) -> None:
-    case = _case()
+    case = submit_iu()
     with pytest.raises(IntegrityError), transaction.atomic(), prepared.batched(connection):
         prepared.insert_rows(_events(case, 600, 1))
         prepared.insert_rows(_events(case, 600, 1))  # the same (case, sequence) again
@@ -307,7 +296,7 @@ def test_an_update_of_no_row_in_a_batch_is_an_error_as_outside_one(demo: Any) ->
 
     from loket.cases import store
 
-    case = _case()
+    case = submit_iu()
     case.pk = case.pk + 1_000_000  # no such row
     refused = pytest.raises(DatabaseError, match="did not affect any rows")
     with refused, transaction.atomic(), prepared.batched(connection):
@@ -330,7 +319,7 @@ def test_a_new_instance_is_the_one_the_model_makes(demo: Any) -> None:
     from loket.cases.models import Task
     from loket.documents.models import StoredFile
 
-    case = _case()
+    case = submit_iu()
     task = Task.objects.filter(case=case).first()
     now = timezone.now()
     event = {
@@ -365,7 +354,7 @@ def test_a_new_instance_is_the_one_the_model_makes(demo: Any) -> None:
 
 
 def test_a_new_instance_refuses_what_the_model_refuses(demo: Any) -> None:
-    case = _case()
+    case = submit_iu()
     with pytest.raises(TypeError):
         prepared.new(CaseEvent, case=case, no_such_column=1)
     with pytest.raises(ValueError, match="must be a"):
