@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from harness import setup_django
+from loket.core import server_prepared
 
 _STATEMENT = re.compile(r'^F\t\d+\t(?:Parse\t "([^"]*)"|Query\t) "(.*)"')
 _BIND = re.compile(r'^F\t\d+\tBind\t "[^"]*" "([^"]+)"')
@@ -43,7 +44,8 @@ def round_trips(trace: str) -> list[list[str]]:
             found = _STATEMENT.match(line)
             bound = _BIND.match(line)
             if found:
-                sql = " ".join(found.group(2).split())[:110]
+                # An EXECUTE of a statement prepared once per session, shown as it runs.
+                sql = " ".join(server_prepared.text(found.group(2)).split())[:110]
                 if found.group(1):
                     _prepared[found.group(1)] = sql
                 sending.append(sql)

@@ -16,7 +16,7 @@ from django.db import IntegrityError, ProgrammingError, connection, transaction
 
 from loket.cases import services
 from loket.cases.models import Task, TaskStatus
-from loket.core import prepared
+from loket.core import prepared, server_prepared
 from loket.core.errors import NotFound
 from tests.cases.conftest import officer, submit_iu
 from tests.cases.factories import ServiceWorld, make_service, submit_application
@@ -97,8 +97,11 @@ def test_an_ordinary_decision_takes_three_round_trips(demo: Any) -> None:
     assert len(trips) <= DECIDE_ROUND_TRIPS, "\n".join(map(str, trips))
     # BEGIN, the locking read, the authority read and the task id went out together; the
     # next task's INSERT with the closing writes.
-    first = [message for message in trips[0] if message.startswith("Parse")]
+    # The locking and authority reads are EXECUTEs of statements prepared once per session.
+    sent = [message for message in trips[0] if message.startswith("Parse")]
+    first = [server_prepared.text(message) for message in sent]
     assert len(first) == 4 and '"BEGIN"' in first[0] and "nextval" in first[3], trips[0]
+    assert "EXECUTE loket_" in sent[1] and "FOR NO KEY UPDATE" in first[1], trips[0]
     closing = [message for message in trips[1] if message.startswith("Parse")]
     assert any('INSERT INTO "cases_task"' in message for message in closing), trips[1]
     task.refresh_from_db()

@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from loket.cases import compiled, ports
 from loket.cases.models import Case, Task
 from loket.catalog.models import Service, ServiceVersion
-from loket.core import prepared
+from loket.core import prepared, server_prepared
 from loket.core.errors import NotFound
 from loket.org.models import Agency, Position
 
@@ -142,7 +142,10 @@ def _locked_read(
     `found_also`, in order)."""
     connection = transaction.get_connection()
     plan = _plan(name, connection)
-    rows_read = prepared.first_rows(connection, [(plan.sql, [pk]), *also])
+    statements: list[Also] = [(plan.sql, [pk]), *also]
+    if server_prepared.applies(connection):
+        statements = _planned_once(connection, statements)
+    rows_read = prepared.first_rows(connection, statements)
     row = rows_read[0]
     if found_also is not None:
         found_also.extend(rows_read[1:])
@@ -152,6 +155,20 @@ def _locked_read(
     case = rows["case"] if name == "task" else rows[""]
     case.webhooks_subscribed = bool(row[-1])
     return rows, str(row[-2])
+
+
+def _planned_once(connection: Any, statements: list[Also]) -> list[Also]:
+    """The statements as EXECUTEs of copies PREPAREd once per database session
+    (`core.server_prepared`). PostgreSQL plans every statement it is sent: the locking
+    read's five-table join took 0.67 ms to plan and 0.25 ms to run, on every step. A
+    statement not yet prepared in this session is PREPAREd here, in a round trip of its
+    own before the step's first one (once per session and statement), so a PREPARE that
+    fails raises at once and is never remembered as done."""
+    with connection.cursor() as cursor:
+        return [
+            (server_prepared.statement(connection, cursor, sql, len(params)), params)
+            for sql, params in statements
+        ]
 
 
 def lock_case_row(case_id: int) -> Case:

@@ -6,7 +6,9 @@ with its service and version, and the lock-out subquery) takes ~50 µs of server
 execute and ~250 µs to plan, on every request; Django's psycopg cursors bind parameters
 on the client and never prepare. Such a statement is therefore PREPAREd by name once
 per database session, and each read sends `EXECUTE name(...)` instead: planned once,
-and a few bytes to send instead of a few kilobytes.
+and a few bytes to send instead of a few kilobytes. The engine's locking reads (a task
+with its case, service, agency, position and version, and the authority read sent
+with it; `cases.locks`) go the same way: 0.67 ms of planning per step before.
 
 Only on PostgreSQL with persistent connections (CONN_MAX_AGE ≠ 0): behind PgBouncer in
 transaction mode (docs/operations.md, CONN_MAX_AGE=0) consecutive statements may reach
@@ -57,4 +59,17 @@ def _named(sql: str, param_count: int) -> tuple[str, str]:
     numbers = iter(range(1, param_count + 1))
     # Identifiers come from model metadata; values stay parameters ($1 …).
     body = _PLACEHOLDER.sub(lambda _match: f"${next(numbers)}", sql)
-    return "loket_" + hashlib.sha256(sql.encode()).hexdigest()[:16], body
+    name = "loket_" + hashlib.sha256(sql.encode()).hexdigest()[:16]
+    _texts[name] = sql
+    return name, body
+
+
+# The text of each name made, for readers of a trace or of captured queries (`text`).
+_texts: dict[str, str] = {}
+_EXECUTE = re.compile(r"EXECUTE (loket_[0-9a-f]{16})\b")
+
+
+def text(sent: str) -> str:
+    """`sent` with an `EXECUTE name(...)` of this module shown as the statement it runs
+    (the prepared text), for tests and tools that look for a table in what was sent."""
+    return _EXECUTE.sub(lambda found: _texts.get(found.group(1), found.group(0)), sent)
