@@ -13,7 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+# Assertions wait as long as actions do (set_default_timeout below): `make test` runs
+# both suites and Chromium on two cores, and an htmx swap once took over Playwright's
+# default 5 s there. The condition waited for is the same; only the patience changes.
+expect.set_options(timeout=10_000)
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
