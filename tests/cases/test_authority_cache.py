@@ -123,18 +123,22 @@ def test_segregation_is_checked_in_the_authority_read_with_or_without_the_cache(
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="counts SQLite's VM instructions")
-def test_the_segregation_read_costs_the_same_however_many_tasks_the_officer_decided(
-    demo: Any,
+@pytest.mark.parametrize("check", ["authority read", "reassignment"])
+def test_the_segregation_check_costs_the_same_however_many_tasks_the_officer_decided(
+    demo: Any, check: str
 ) -> None:
-    """The authority read looks at the case's tasks only: an officer's past decisions on
+    """The segregation check looks at the case's tasks only, in the authority read of a
+    claim or decision and in a reassignment's check: an officer's past decisions on
     other cases do not make the next one slower (SQLite once read them all)."""
     from django.db import transaction
 
-    from loket.cases import policy
+    from loket.cases import compiled, policy
 
     andi = officer("andi")
     task = _task(submit_iu())
     past = _task(submit_iu())
+    version = task.case.service_version
+    definition = compiled.version(version.pk, version.content_hash)[1]
 
     def instructions() -> int:
         counted = [0]
@@ -143,12 +147,18 @@ def test_the_segregation_read_costs_the_same_however_many_tasks_the_officer_deci
             counted[0] += 1
             return 0  # go on
 
-        sql, params = policy.authority_read(andi, task.pk)
-        with transaction.atomic(), connection.cursor() as cursor:
+        with transaction.atomic():
             connection.connection.set_progress_handler(count, 1)
             try:
-                cursor.execute(sql, params)
-                cursor.fetchall()
+                if check == "reassignment":
+                    for step in ("kajian-teknis", "persetujuan"):
+                        later = Task(case_id=task.case_id, step_id=step)
+                        policy.segregation_conflict(definition, later, andi)
+                else:
+                    sql, params = policy.authority_read(andi, task.pk)
+                    with connection.cursor() as cursor:
+                        cursor.execute(sql, params)
+                        cursor.fetchall()
             finally:
                 connection.connection.set_progress_handler(None, 1)
         return counted[0]

@@ -708,11 +708,8 @@ class Run:
             capacity=capacity,
             at=self.now,
         )
-        job = taskqueue.queued_row(tasks.issue_document, request.pk)
-        if job is None:
-            taskqueue.enqueue(tasks.issue_document, request.pk)
-        else:
-            self._jobs.append(job)  # nothing reads it back: sent with the closing writes
+        # Nothing reads the job back: written with the closing writes (`flush`).
+        taskqueue.enqueue_into(self._jobs, tasks.issue_document, request.pk)
         return []
 
     def issued(self, step_id: str, document: Any) -> None:

@@ -45,10 +45,6 @@ class PersonalData(StrEnum):
     MASKED = "masked"
 
 
-# Marks an authority row not read yet (reach_for_task's `read`).
-_UNREAD: Any = object()
-
-
 # -- an officer's reach ----------------------------------------------------------------
 
 
@@ -123,36 +119,24 @@ def reach_for_task(
     at: dt.datetime,
     definition: ServiceDefinition | None = None,
     *,
-    read: Any = _UNREAD,
+    read: Any,
 ) -> Reach:
     """The officer's reach as far as acting on `task` goes: only the holding of the task's
     position, read at `at`, and (given the definition) whether segregation of duties
-    forbids the officer this step, in the same query (or in the row of `authority_read`
-    given as `read`). Enough for claiming and deciding, which ask nothing else; not for
-    questions about heads of units."""
+    forbids the officer this step, from the row of `authority_read` given as `read`
+    (sent in the locking read's round trip). Enough for claiming and deciding, which ask
+    nothing else; not for questions about heads of units."""
     earlier = _segregated_from(definition, task) if definition is not None else []
-    if read is not _UNREAD:
-        also = (_decided_steps_sql(), [officer.pk, task.pk])
-        holding, decided = ports.may_act_with(officer, task.position, at, also, read=read)
-        # Step ids are slugs (catalog.checker), so a space never splits one.
-        decided_steps = set(str(decided or "").split(" "))
-        segregated = next((step for step in earlier if step in decided_steps), None)
-        return Reach(
-            officer=officer,
-            holdings=[holding] if holding is not None else [],
-            headed_unit_ids=frozenset(),
-            segregation={task.pk: segregated} if holding is not None else {},
-        )
-    check = None
-    if earlier:
-        check = (_decided_earlier_sql(len(earlier)), [task.case_id, officer.pk, *earlier])
-    holding, segregated_step = ports.may_act_with(officer, task.position, at, check)
-    known = {task.pk: segregated_step} if holding is not None else {}
+    also = (_decided_steps_sql(), [officer.pk, task.pk])
+    holding, decided = ports.may_act_with(officer, task.position, at, also, read=read)
+    # Step ids are slugs (catalog.checker), so a space never splits one.
+    decided_steps = set(str(decided or "").split(" "))
+    segregated = next((step for step in earlier if step in decided_steps), None)
     return Reach(
         officer=officer,
         holdings=[holding] if holding is not None else [],
         headed_unit_ids=frozenset(),
-        segregation=known,
+        segregation={task.pk: segregated} if holding is not None else {},
     )
 
 
@@ -373,35 +357,6 @@ def require_capacity(definition: ServiceDefinition, task: Task, holding: Holding
 # -- segregation of duties ---------------------------------------------------------------
 
 
-_decided_sql: dict[tuple[str, int], str] = {}
-
-
-def _decided_earlier_sql(steps: int) -> str:
-    """A scalar SQL expression: one of `steps` earlier steps of the case that the officer
-    decided, or NULL (parameters: case id, officer id, the step ids). Built once per
-    process and number of steps, for the authority read of a step (issue 11)."""
-    connection = transaction.get_connection()
-    key = (connection.alias, steps)
-    sql = _decided_sql.get(key)
-    if sql is None:
-        quote = connection.ops.quote_name
-        meta = Task._meta
-        column = {
-            name: quote(cast(str, cast(Any, meta.get_field(name)).column))
-            for name in ("case", "step_id", "decided_by")
-        }
-        decided = column["decided_by"]
-        marks = ", ".join(["%s"] * steps)
-        # Identifiers come from model metadata, values are parameters.
-        sql = (
-            f"SELECT {column['step_id']} FROM {quote(meta.db_table)} "  # noqa: S608
-            f"WHERE {column['case']} = %s AND {decided} = %s "
-            f"AND {column['step_id']} IN ({marks}) LIMIT 1"
-        )
-        _decided_sql[key] = sql
-    return sql
-
-
 def _decided_steps_sql() -> str:
     """A scalar SQL expression: the step ids of the task's case the officer decided,
     joined by spaces, or NULL (parameters: officer id, task id). Built once per process.
@@ -451,12 +406,14 @@ def segregation_conflict(
     earlier_steps = _segregated_from(definition, task)
     if not earlier_steps:
         return None
-    decided = (
-        Task.objects.filter(case_id=task.case_id, step_id__in=earlier_steps, decided_by=officer)
-        .values_list("step_id", flat=True)
-        .first()
+    # The officer is matched here, not in the query: with `decided_by` in the WHERE
+    # clause SQLite (no statistics) takes that index and reads every task the officer
+    # ever decided; the case's own tasks are a handful.
+    decided = Task.objects.filter(case_id=task.case_id, step_id__in=earlier_steps).order_by("pk")
+    return next(
+        (step for step, by in decided.values_list("step_id", "decided_by_id") if by == officer.pk),
+        None,
     )
-    return decided
 
 
 def require_segregation(

@@ -21,12 +21,21 @@ _validated: set[tuple[str, str, int, str]] = set()
 def enqueue(task: Any, *args: Any, **kwargs: Any) -> None:
     """Queue `task` with these arguments, in the caller's transaction when the queue
     is a table of the database."""
+    enqueue_into(None, task, *args, **kwargs)
+
+
+def enqueue_into(jobs: list[Any] | None, task: Any, *args: Any, **kwargs: Any) -> None:
+    """`enqueue`, except that a row for the database's queue is appended to `jobs` (when
+    given) instead of written: the caller `write`s and `announce`s it with its own
+    writes, in the same transaction (the case engine: in its closing round trip)."""
     row = queued_row(task, *args, **kwargs)
     if row is None:
         task.enqueue(*args, **kwargs)
-        return
-    write([row])
-    announce([row])
+    elif jobs is not None:
+        jobs.append(row)
+    else:
+        write([row])
+        announce([row])
 
 
 def queued_row(task: Any, *args: Any, **kwargs: Any) -> Any | None:

@@ -78,8 +78,8 @@ def enqueue(
     is asked to send (in this transaction when the task queue is in the database,
     else after commit); in-app messages are delivered at once. Everything that can be
     refused is checked before the first write. With `jobs`, a delivery request to be
-    written in this transaction is not written but appended there, as a row of
-    `core.taskqueue.queued_row`, for the caller to write with its own closing writes
+    written in this transaction is not written but appended there
+    (`core.taskqueue.enqueue_into`), for the caller to write with its own closing writes
     (the case engine: one round trip fewer).
     """
     if language not in _LANGUAGES:
@@ -282,11 +282,8 @@ def _insert_unless_present(messages: list[OutboxMessage]) -> list[OutboxMessage]
 def _request_delivery(message_ids: list[int], jobs: list[Any] | None = None) -> None:
     from .tasks import deliver_outbox  # the tasks module imports this one
 
-    row = None if jobs is None else taskqueue.queued_row(deliver_outbox, message_ids=message_ids)
-    if jobs is None or row is None:
-        taskqueue.enqueue(deliver_outbox, message_ids=message_ids)
-    else:
-        jobs.append(row)  # written by the caller, in this transaction
+    # With `jobs`, written by the caller, in this transaction.
+    taskqueue.enqueue_into(jobs, deliver_outbox, message_ids=message_ids)
 
 
 def backoff(attempts: int) -> timedelta:
