@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
-from loket.cases.models import Case, CaseEvent
+from loket.cases.models import Case, CaseEvent, Task, TaskStatus
 from loket.core import pii, prepared
 from tests.cases.conftest import NIK, submit_iu
 
@@ -163,6 +164,31 @@ def test_a_value_the_fast_path_does_not_know_takes_the_orm_chain(demo: Any) -> N
         fields["sequence"].get_db_prep_save(event.sequence, connection)
     )
     assert int(sequence) == 901
+
+
+def test_a_str_subclass_is_saved_as_the_orm_saves_it(demo: Any) -> None:
+    # A status is set as its TextChoices member; SafeString comes from templates. The
+    # ORM's chain hands both to the driver unchanged, and so does the fast path.
+    field = Task._meta.get_field("status")
+    prepare = prepared.preparer(connection, field)
+    for value in (TaskStatus.DONE, mark_safe("done"), "done"):
+        got = prepare(value, connection)
+        assert got is value
+        assert got == field.get_db_prep_save(value, connection)
+
+
+def test_a_str_subclass_takes_the_fast_path(demo: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The ORM's chain is ~5 calls per column; a step sets several statuses.
+    field = Task._meta.get_field("status")
+
+    def chain(value: Any, connection: Any) -> Any:
+        raise AssertionError("took the ORM's chain")
+
+    monkeypatch.setattr(field, "get_db_prep_save", chain)
+    prepare = prepared._build_preparer(field, connection.vendor)
+    assert prepare(TaskStatus.DONE, connection) is TaskStatus.DONE
+    with pytest.raises(AssertionError):
+        prepare(gettext_lazy("done"), connection)
 
 
 def _part_of(model: Any) -> prepared.Part:

@@ -559,7 +559,9 @@ def _build_preparer(field: models.Field[Any, Any], vendor: str) -> Preparer:
         plain = _PLAIN_TYPES[kind]
 
         def prepare(value: Any, connection: Any) -> Any:
-            if value is None or type(value) is plain:
+            # A str subclass (a TextChoices member, SafeString) is what the ORM's
+            # to_python returns unchanged too; a lazy string is not one.
+            if value is None or isinstance(value, plain):
                 return value
             return slow(value, connection)
 
