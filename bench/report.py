@@ -688,6 +688,7 @@ def _method() -> str:
     .venv/bin/python bench/run.py --parts engine --workers 1   # one part
     .venv/bin/python bench/run.py --parts engine web --merge docs/benchmarks.json
                                                  # rerun parts, keep the rest of the last run
+    .venv/bin/python bench/report.py             # this report again from docs/benchmarks.json
 
 Parts: bench/prepare.py (migrate + demo), bench/engine.py, bench/peer_spiff.py,
 bench/limit.py, bench/growth.py (history from bench/bulk.py), bench/web.py with
@@ -878,3 +879,22 @@ def _issuing(issuing: dict[str, Any]) -> str:
             "",
         ]
     )
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Rewrite the report from a results file, without measuring anything (after a
+    change to this module, the committed results give the new report)."""
+    import argparse
+    import json
+
+    repo = Path(__file__).resolve().parents[1]
+    parser = argparse.ArgumentParser(description=main.__doc__.splitlines()[0])
+    parser.add_argument("--results", default=str(repo / "docs" / "benchmarks.json"))
+    parser.add_argument("--output", default=str(repo / "docs" / "benchmarks.md"))
+    args = parser.parse_args(argv)
+    results = json.loads(Path(args.results).read_text())
+    Path(args.output).write_text(render(results))
+
+
+if __name__ == "__main__":
+    main()

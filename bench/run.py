@@ -4,6 +4,7 @@
     .venv/bin/python bench/run.py --quick   # a smaller run to try the harness
     .venv/bin/python bench/run.py --parts engine web --merge docs/benchmarks.json
                                      # rerun some parts, keep the others' last results
+    .venv/bin/python bench/report.py # rewrite the report from docs/benchmarks.json only
 
 One run, side by side, because shared machines are noisy: for each database
 (SQLite file in WAL mode; a private PostgreSQL with durable settings) the raw

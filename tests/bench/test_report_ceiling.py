@@ -19,11 +19,23 @@ def report(monkeypatch: pytest.MonkeyPatch):
     sys.modules.pop("report", None)
 
 
+def _run(steps_per_s: float) -> dict:
+    # What bench/workers.py's summary holds for one run.
+    return {
+        "workers": 2,
+        "cases": 1000,
+        "steps": 4000,
+        "steps_per_s": steps_per_s,
+        "cases_per_s": steps_per_s / 4,
+        "peak_rss_mb": 170.0,
+    }
+
+
 def _engine(spiff: float, raw: float) -> dict:
     return {
         "postgresql": {
-            "loket": [{"workers": 2, "steps_per_s": 198.0}],
-            "spiff": [{"workers": 2, "steps_per_s": spiff}],
+            "loket": [_run(198.0)],
+            "spiff": [_run(spiff)],
             "limit": [{"runs": [{"workers": 2, "tx_per_s": raw}]}],
         }
     }
@@ -47,3 +59,21 @@ def test_no_limit_measured_gives_no_bound(report) -> None:
     engine = _engine(spiff=400.0, raw=0.0)
     assert report._ceiling_findings(engine) == []
     assert "ceiling" not in report._engine_rows(engine)[0][2]
+
+
+def test_the_report_is_rewritten_from_a_results_file_alone(report, tmp_path: Path) -> None:
+    results = {
+        "machine": {"date": "2026-12-03 10:27 UTC", "commit": "abc1234", "cores": 2},
+        "command": "bench/run.py",
+        "total_s": 3600.0,
+        "args": {"parts": ["engine"]},
+        "engine": _engine(spiff=400.0, raw=592.0),
+    }
+    source, output = tmp_path / "results.json", tmp_path / "report.md"
+    source.write_text(__import__("json").dumps(results))
+
+    report.main(["--results", str(source), "--output", str(output)])
+
+    text = output.read_text()
+    assert text == report.render(results)
+    assert "cannot exceed 1.48×" in text
