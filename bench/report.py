@@ -617,7 +617,8 @@ def _ceiling_findings(engine: dict[str, Any]) -> list[str]:
             if bound >= PEER_RATIO_TARGET:
                 continue
             notes.append(
-                f"- **{BACKEND_NAMES[backend]}, {spiff['workers']} worker(s): the peer target "
+                f"- **{BACKEND_NAMES[backend]}, {spiff['workers']} "
+                f"worker{'' if spiff['workers'] == 1 else 's'}: the peer target "
                 "is above the database's own ceiling here.** The bare driver commits Loket's "
                 f"row writes {_num(raw, 1)} times a second; SpiffWorkflow already does "
                 f"{_num(spiff['steps_per_s'], 1)} steps/s (it writes one row a step). No engine "

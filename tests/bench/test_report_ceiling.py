@@ -44,7 +44,7 @@ def _engine(spiff: float, raw: float) -> dict:
 def test_a_ceiling_below_the_target_is_explained_with_its_bound(report) -> None:
     [note] = report._ceiling_findings(_engine(spiff=400.0, raw=592.0))
     assert "cannot exceed 1.48×" in note
-    assert "PostgreSQL, 2 worker(s)" in note
+    assert "PostgreSQL, 2 workers:" in note
     [row, _share] = report._engine_rows(_engine(spiff=400.0, raw=592.0))
     assert row[2] == "0.49× (198 / 400; ceiling 1.48×)"
 
