@@ -222,11 +222,13 @@ def folder(database_url: str, data_dir: str, stop: Any, report: Any) -> None:
     """Fold queued ledger entries as the worker does until `stop`, then fold what is
     left and report how long that took after `stop` (the tail the run must count)."""
     setup_django(database_url, data_dir)
+    from loket.core.checkpoint import checkpoint
     from loket.ledger.services import fold_pending
 
     folded = 0
     while not stop.wait(FOLD_INTERVAL_S):
         folded += fold_pending()
+        checkpoint()  # as the worker's round does (core.management.commands.worker)
     started = time.perf_counter()
     folded += fold_pending()
     report.put({"folded": folded, "tail_s": time.perf_counter() - started})

@@ -185,8 +185,12 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers work while one writer commits; IMMEDIATE takes the
-        # write lock at BEGIN so two writers queue instead of deadlocking.
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        # write lock at BEGIN so two writers queue instead of deadlocking. The worker
+        # checkpoints the WAL; a commit does so itself only past the backstop
+        # (loket.core.checkpoint, kept equal to its AUTOCHECKPOINT_PAGES).
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=10000;"
+        ),
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }

@@ -31,8 +31,9 @@ logger = logging.getLogger("loket.worker")
 
 # Called on every round, before and after the queue's tasks run: work that must follow
 # commits within a second. Folding the case engine's queued public events into the
-# ledger (ADR 0022) keeps the log's lock off every step's transaction.
-EACH_ROUND = ("loket.ledger.services:fold_pending",)
+# ledger (ADR 0022) keeps the log's lock off every step's transaction; checkpointing
+# SQLite's WAL here keeps it out of the requests' commits (loket.core.checkpoint).
+EACH_ROUND = ("loket.ledger.services:fold_pending", "loket.core.checkpoint:checkpoint")
 
 
 def _each_round() -> None:
