@@ -22,6 +22,9 @@ sqlite_only = pytest.mark.skipif(
 def probe() -> Iterator[str]:
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE checkpoint_probe (id INTEGER PRIMARY KEY, filler BLOB)")
+        # No free pages left by earlier tests: every page written below is a new one, so
+        # the file's own page count shows whether a checkpoint copied them.
+        cursor.execute("VACUUM")
     yield "checkpoint_probe"
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE checkpoint_probe")
