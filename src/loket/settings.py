@@ -182,14 +182,16 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Pages in SQLite's WAL before a committing connection checkpoints it itself (~40 MB):
+# a backstop, since the worker checkpoints every round (loket.core.checkpoint, ADR 0033).
+LOKET_SQLITE_AUTOCHECKPOINT_PAGES = 10_000
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers work while one writer commits; IMMEDIATE takes the
-        # write lock at BEGIN so two writers queue instead of deadlocking. The worker
-        # checkpoints the WAL; a commit does so itself only past the backstop
-        # (loket.core.checkpoint, kept equal to its AUTOCHECKPOINT_PAGES).
+        # write lock at BEGIN so two writers queue instead of deadlocking.
         "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=10000;"
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+            f"PRAGMA wal_autocheckpoint={LOKET_SQLITE_AUTOCHECKPOINT_PAGES};"
         ),
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,

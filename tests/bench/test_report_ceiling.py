@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -70,7 +71,7 @@ def test_the_report_is_rewritten_from_a_results_file_alone(report, tmp_path: Pat
         "engine": _engine(spiff=400.0, raw=592.0),
     }
     source, output = tmp_path / "results.json", tmp_path / "report.md"
-    source.write_text(__import__("json").dumps(results))
+    source.write_text(json.dumps(results))
 
     report.main(["--results", str(source), "--output", str(output)])
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
@@ -54,7 +55,7 @@ def _pages_seen() -> int:
 def test_connections_leave_the_checkpoint_to_the_worker_up_to_the_backstop() -> None:
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA wal_autocheckpoint")
-        assert cursor.fetchone()[0] == wal.AUTOCHECKPOINT_PAGES == 10_000
+        assert cursor.fetchone()[0] == settings.LOKET_SQLITE_AUTOCHECKPOINT_PAGES == 10_000
 
 
 @sqlite_only

@@ -4,8 +4,9 @@ In WAL mode every commit appends pages to the log, and by default the connection
 commits past 1,000 pages copies them back into the database file and syncs it, inside
 that commit: one step in about forty paid ~5 ms for it, which was the engine's whole
 p99 (decide p50 1.3 ms, p99 7 ms; 2 ms with the checkpoint moved out). So connections
-checkpoint on their own only past `AUTOCHECKPOINT_PAGES` (a backstop for a platform run
-without its worker), and `loket worker` checkpoints every round (about a second).
+checkpoint on their own only past `LOKET_SQLITE_AUTOCHECKPOINT_PAGES` (settings; a
+backstop for a platform run without its worker), and `loket worker` checkpoints every
+round (about a second).
 
 PASSIVE never waits for readers or writers: pages a reader still needs stay in the log
 for the next round. A checkpoint changes where committed pages live, not whether they
@@ -15,10 +16,6 @@ are durable, so moving it changes nothing for a crash. PostgreSQL checkpoints it
 from __future__ import annotations
 
 from django.db import connections
-
-# Pages in the log before a committing connection checkpoints itself: ~40 MB at SQLite's
-# 4 KiB page, a few seconds of steady writes with no worker running.
-AUTOCHECKPOINT_PAGES = 10_000
 
 
 def checkpoint(alias: str = "default") -> tuple[int, int] | None:
