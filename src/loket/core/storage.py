@@ -10,9 +10,11 @@ clear before encryption was introduced is still read as it is.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -38,26 +40,73 @@ class EncryptedFileSystemStorage(FileSystemStorage):
 
     def write_new(self, name: str, data: bytes) -> str:
         """Encrypt `data` into a new file `name`, which the caller made unique (random);
-        FileExistsError if it is taken. Returns the name, as `save` would.
+        FileExistsError if it is taken. Returns the name, as `save` would. Durable when
+        it returns (see `write_new_all`)."""
+        return self.write_new_all([(name, data)])[0]
+
+    def write_new_all(self, files: Sequence[tuple[str, bytes]]) -> list[str]:
+        """`write_new` for several files: each encrypted into its new file, then all of
+        them flushed to disk, then the directories that gained an entry. Returns the names.
 
         `save` validates the name, probes it for a free variant, checks the directory,
         streams chunks and stats the result: most of a submission's file-writing time for
-        a name that cannot collide. This is one exclusive open, with the same modes and
-        group as `save` gives."""
-        full_path = self.path(name)  # refuses a name that leaves the storage
-        token = pii.fernet().encrypt(data)
+        a name that cannot collide. This is one exclusive open per file, with the same
+        modes and group as `save` gives.
+
+        Durable: the caller records the files in a transaction that commits after this
+        returns, and a committed row must not outlive its bytes in a power cut (the page
+        cache keeps written data for up to half a minute). So every file is fsynced, and
+        so is its directory, as PostgreSQL does for its own files; a directory created
+        here is synced in its parent too. Syncing after all the writes lets one journal
+        commit cover the files written before it (two uploads: ~0.9 ms, not ~1.8).
+        If a write fails, the files already written are removed and the error raised."""
+        written: list[tuple[int, str]] = []
+        directories: set[str] = set()
+        try:
+            for name, data in files:
+                full_path = self.path(name)  # refuses a name that leaves the storage
+                token = pii.fernet().encrypt(data)
+                fd = self._create(full_path, directories)
+                written.append((fd, full_path))
+                if self.file_permissions_mode is not None:
+                    os.fchmod(fd, self.file_permissions_mode)
+                view = memoryview(token)
+                while view:  # os.write may write less than asked
+                    view = view[os.write(fd, view) :]
+                self._ensure_location_group_id(full_path)  # type: ignore[attr-defined]
+            for fd, _path in written:
+                os.fsync(fd)
+            for directory in sorted(directories, key=len, reverse=True):
+                _fsync_directory(directory)
+        except BaseException:
+            for fd, path in written:
+                os.close(fd)
+                with contextlib.suppress(OSError):
+                    os.unlink(path)
+            raise
+        for fd, _path in written:
+            os.close(fd)
+        return [name for name, _data in files]
+
+    def _create(self, full_path: str, directories: set[str]) -> int:
+        """Open a new file exclusively; adds to `directories` those whose entries changed."""
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+        directory = os.path.dirname(full_path)
         try:
             fd = os.open(full_path, flags, 0o666)
         except FileNotFoundError:
-            self._save_directory(os.path.dirname(full_path))
+            # Each level made now is a new entry in the level above it.
+            missing = directory
+            root = os.path.abspath(self.location)
+            while not os.path.isdir(missing) and (
+                missing == root or missing.startswith(root + os.sep)
+            ):
+                directories.add(os.path.dirname(missing))
+                missing = os.path.dirname(missing)
+            self._save_directory(directory)
             fd = os.open(full_path, flags, 0o666)
-        with os.fdopen(fd, "wb") as handle:
-            if self.file_permissions_mode is not None:
-                os.fchmod(fd, self.file_permissions_mode)
-            handle.write(token)
-        self._ensure_location_group_id(full_path)  # type: ignore[attr-defined]
-        return name
+        directories.add(directory)
+        return fd
 
     def _save_directory(self, directory: str) -> None:
         # As FileSystemStorage._save: os.makedirs applies no mode to intermediate levels.
@@ -72,6 +121,15 @@ class EncryptedFileSystemStorage(FileSystemStorage):
         with super()._open(name, "rb") as stored:  # type: ignore[misc]
             raw = stored.read()
         return File(io.BytesIO(_decrypt(raw)), name=name)
+
+
+def _fsync_directory(directory: str) -> None:
+    """Make the entries of `directory` (a file created or renamed in it) durable."""
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _decrypt(raw: bytes) -> bytes:
@@ -101,6 +159,11 @@ def rotate_files(storage: Any) -> int:
             fd, temporary = tempfile.mkstemp(dir=directory, prefix=".rotate-")  # mode 0600
             with os.fdopen(fd, "wb") as handle:
                 handle.write(token)
+                handle.flush()
+                # On disk before it replaces the old copy: else a power cut after the
+                # rename can leave an empty file where the old one was.
+                os.fsync(handle.fileno())
             os.replace(temporary, path)
+            _fsync_directory(directory)
             rewritten += 1
     return rewritten

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from django.conf import settings
-from django.core.files import File
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
@@ -103,28 +103,32 @@ def check_upload(
 
 def store_checked_all(uploads: list[CheckedUpload]) -> list[StoredFile]:
     """Store uploads that `check_upload` accepted, recorded in one INSERT; closes their
-    copies. If anything fails, the files already written are removed again."""
-    rows: list[StoredFile] = []
+    copies. The files are on disk (synced) before the rows are written; if anything
+    fails, the files already written are removed again."""
+    contents = []
+    for checked in uploads:
+        with checked.content:
+            checked.content.seek(0)
+            contents.append((checked, checked.content.read()))
+    rows = _unsaved_all(
+        [
+            (
+                data,
+                checked.label,
+                checked.inspected.kind,
+                checked.inspected.size,
+                checked.inspected.sha256,
+            )
+            for checked, data in contents
+        ]
+    )
     try:
-        for checked in uploads:
-            with checked.content:
-                checked.content.seek(0)
-                inspected = checked.inspected
-                rows.append(
-                    _unsaved(
-                        checked.content,
-                        checked.label,
-                        inspected.kind,
-                        inspected.size,
-                        inspected.sha256,
-                    )
-                )
         prepared.insert_rows(rows)  # built once per process, not per submission
-        return rows
     except BaseException:
         for row in rows:
             default_storage.delete(row.storage_name)
         raise
+    return rows
 
 
 def store_checked(checked: CheckedUpload) -> StoredFile:
@@ -326,25 +330,45 @@ def place_of(agency: Any) -> str:
 
 def _unsaved(content: IO[bytes], label: str, kind: str, size: int, sha256: str) -> StoredFile:
     """Write the bytes to storage; the StoredFile row that will record them (not saved)."""
+    content.seek(0)  # as the storage's save reads the file from its start
+    return _unsaved_all([(content.read(), label, kind, size, sha256)])[0]
+
+
+def _unsaved_all(files: list[tuple[bytes, str, str, int, str]]) -> list[StoredFile]:
+    """Write each (bytes, label, kind, size, sha256) to storage, durably, in one batch;
+    the StoredFile rows that will record them (not saved)."""
     now = timezone.now()
     # A random name: nothing about the applicant or the file leaks into paths,
     # and names never collide. The date prefix keeps directories small.
-    name = f"{now:%Y/%m}/{uuid.uuid4().hex}.{KINDS[kind].extension}"
+    names = [
+        f"{now:%Y/%m}/{uuid.uuid4().hex}.{KINDS[kind].extension}" for _d, _l, kind, *_ in files
+    ]
     if isinstance(default_storage, EncryptedFileSystemStorage):
-        content.seek(0)  # as the storage's save reads the file from its start
-        saved = default_storage.write_new(name, content.read())
+        saved = default_storage.write_new_all(
+            [(name, data) for name, (data, *_rest) in zip(names, files, strict=True)]
+        )
     else:  # a storage configured otherwise keeps its own save
-        saved = default_storage.save(name, File(content, name=name))
-    stored: StoredFile = prepared.new(
-        StoredFile,
-        kind=kind,
-        content_type=KINDS[kind].content_type,
-        size=size,
-        sha256=sha256,
-        original_name=label,
-        storage_name=saved,
-    )
-    return stored
+        saved = []
+        try:
+            for name, (data, *_rest) in zip(names, files, strict=True):
+                saved.append(default_storage.save(name, ContentFile(data, name=name)))
+        except BaseException:
+            for written in saved:
+                default_storage.delete(written)
+            raise
+    rows = []
+    for storage_name, (_data, label, kind, size, sha256) in zip(saved, files, strict=True):
+        stored: StoredFile = prepared.new(
+            StoredFile,
+            kind=kind,
+            content_type=KINDS[kind].content_type,
+            size=size,
+            sha256=sha256,
+            original_name=label,
+            storage_name=storage_name,
+        )
+        rows.append(stored)
+    return rows
 
 
 def _store(content: IO[bytes], label: str, kind: str, size: int, sha256: str) -> StoredFile:
