@@ -17,6 +17,8 @@ import dj_database_url
 from cryptography.fernet import Fernet
 from django.utils.translation import gettext_lazy as _
 
+from loket.core.durable import create_once
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -59,13 +61,12 @@ DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 
 def _stored_secret(filename: str, make: Callable[[], str]) -> str:
-    """Read a secret from the data directory, creating it (mode 0600) on first run."""
+    """Read a secret from the data directory, creating it (mode 0600) on first run:
+    synced before use, and the same in every process started at once (core.durable)."""
     path = DATA_DIR / filename
-    if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(make())
-    return path.read_text().strip()
+    if path.exists():
+        return path.read_text().strip()
+    return create_once(path, make().encode()).decode().strip()
 
 
 PRODUCTION = _env_bool("LOKET_PRODUCTION")

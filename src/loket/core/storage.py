@@ -25,6 +25,7 @@ from django.core.files.storage import FileSystemStorage
 from django.utils._os import safe_makedirs
 
 from loket.core import pii
+from loket.core.durable import fsync_directory
 
 # Every Fernet token starts with version byte 0x80, which base64 writes as "gAAAAA".
 _TOKEN_PREFIX = b"gAAAAA"
@@ -77,7 +78,7 @@ class EncryptedFileSystemStorage(FileSystemStorage):
             for fd, _path in written:
                 os.fsync(fd)
             for directory in sorted(directories, key=len, reverse=True):
-                _fsync_directory(directory)
+                fsync_directory(directory)
         except BaseException:
             for fd, path in written:
                 os.close(fd)
@@ -123,15 +124,6 @@ class EncryptedFileSystemStorage(FileSystemStorage):
         return File(io.BytesIO(_decrypt(raw)), name=name)
 
 
-def _fsync_directory(directory: str) -> None:
-    """Make the entries of `directory` (a file created or renamed in it) durable."""
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _decrypt(raw: bytes) -> bytes:
     if not raw.startswith(_TOKEN_PREFIX):
         return raw  # stored in clear before encryption at rest (PDF, PNG and JPEG never start so)
@@ -164,6 +156,6 @@ def rotate_files(storage: Any) -> int:
                 # rename can leave an empty file where the old one was.
                 os.fsync(handle.fileno())
             os.replace(temporary, path)
-            _fsync_directory(directory)
+            fsync_directory(directory)
             rewritten += 1
     return rewritten

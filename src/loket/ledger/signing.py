@@ -20,7 +20,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -30,6 +29,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+
+from loket.core.durable import create_once
 
 ED25519_SIGNATURE_TYPE = b"\x01"
 DEFAULT_KEY_FILENAME = "ledger_ed25519.pem"
@@ -54,26 +55,14 @@ def _key_path() -> tuple[Path, bool]:
 
 
 def _create_key_file(path: Path) -> None:
-    """Write a new key with mode 0600; if another process won the race, keep theirs."""
+    """Write a new key with mode 0600, synced; if another process won the race, keep
+    theirs (core.durable)."""
     pem = Ed25519PrivateKey.generate().private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(pem)
-            handle.flush()
-            os.fsync(handle.fileno())
-        # link() fails if the name exists, so a half-written key is never seen
-        # and two first signers cannot end up with different keys.
-        os.link(temporary, path)
-    except FileExistsError:
-        pass
-    finally:
-        temporary.unlink(missing_ok=True)
+    create_once(path, pem)
 
 
 def load_private_key() -> Ed25519PrivateKey:
