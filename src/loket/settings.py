@@ -15,6 +15,7 @@ from pathlib import Path
 
 import dj_database_url
 from cryptography.fernet import Fernet
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from loket.core.durable import create_once
@@ -186,12 +187,20 @@ DATABASES = {
 # Pages in SQLite's WAL before a committing connection checkpoints it itself (~40 MB):
 # a backstop, since the worker checkpoints every round (loket.core.checkpoint, ADR 0033).
 LOKET_SQLITE_AUTOCHECKPOINT_PAGES = 10_000
+# What a commit on SQLite survives (docs/operations.md). NORMAL, in WAL mode: a crash of
+# the process loses nothing and the file is never corrupted, but a power cut may undo
+# the last commits (a receipt already given). FULL syncs the log at every commit.
+LOKET_SQLITE_SYNCHRONOUS = os.environ.get("LOKET_SQLITE_SYNCHRONOUS", "NORMAL").strip().upper()
+if LOKET_SQLITE_SYNCHRONOUS not in {"NORMAL", "FULL"}:
+    raise ImproperlyConfigured(
+        f"LOKET_SQLITE_SYNCHRONOUS must be NORMAL or FULL, not {LOKET_SQLITE_SYNCHRONOUS!r}"
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers work while one writer commits; IMMEDIATE takes the
         # write lock at BEGIN so two writers queue instead of deadlocking.
         "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+            f"PRAGMA journal_mode=WAL; PRAGMA synchronous={LOKET_SQLITE_SYNCHRONOUS}; "
             f"PRAGMA wal_autocheckpoint={LOKET_SQLITE_AUTOCHECKPOINT_PAGES};"
         ),
         "transaction_mode": "IMMEDIATE",
