@@ -46,6 +46,24 @@ def _run_script(name: str) -> str:
     return result.stdout.strip()
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL, only the browser tests marked `both_databases` run (the full path).
+
+    A page is the same page on either database: what the browser checks (layout at
+    360 px, axe, the Content-Security-Policy, scripts, uploads on a slow line) does not
+    depend on it, and every view's queries run on PostgreSQL in the test-client suites.
+    Each browser test costs a live server and a flush of every table per test, ~3 min of
+    the PostgreSQL suite in all; the full path still goes through both databases."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        return
+    skip = pytest.mark.skip(reason="browser pages run on SQLite; PostgreSQL runs the full path")
+    for item in items:
+        if item.get_closest_marker("browser") and not item.get_closest_marker("both_databases"):
+            item.add_marker(skip)
+
+
 @pytest.fixture(scope="session")
 def axe_source() -> str:
     return Path(_run_script("ensure-axe").splitlines()[-1]).read_text()

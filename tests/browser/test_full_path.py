@@ -133,6 +133,7 @@ def _act(
     expect(page.locator("table.queue tr", has_text=tracking)).to_have_count(0)
 
 
+@pytest.mark.both_databases
 @pytest.mark.parametrize("language", ["id", "en"])
 def test_full_path_from_application_to_issued_licence(
     contexts: dict[str, BrowserContext],
