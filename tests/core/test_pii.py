@@ -57,3 +57,30 @@ def test_log_records_never_carry_nik_or_phone(caplog: pytest.LogCaptureFixture) 
 
 def test_mask_digits_leaves_short_numbers_alone() -> None:
     assert mask_digits("step 3 of 5, 2026") == "step 3 of 5, 2026"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # The worker's task ids: "4512-3456-471" inside is a run of ten digits.
+        "Task id=6b4d4512-3456-471d-ae3d-7771016bf20f path=loket.notify.tasks.sweep_outbox",
+        "job 12345678-1234-1234-1234-123456789012 done",
+        "due 2026-12-03 14:28:01, escalated at 2026-12-03T14:28:01.123+07:00",
+        "sha256 3f12345678901234567890abcdef1234567890abcdef1234567890abcdef1234 stored",
+    ],
+)
+def test_ids_dates_and_digests_stay_readable_in_logs(line: str) -> None:
+    assert mask_digits(line) == line
+
+
+def test_personal_numbers_beside_ids_and_dates_are_still_masked() -> None:
+    line = (
+        "NIK 3201014508900003 on 2026-12-03 task 6b4d4512-3456-471d-ae3d-7771016bf20f"
+        " phone 0812 3456 7890 NIP 198503152010011002"
+    )
+    assert mask_digits(line) == (
+        "NIK 32************03 on 2026-12-03 task 6b4d4512-3456-471d-ae3d-7771016bf20f"
+        " phone 08**********90 NIP 19**************02"
+    )
+    # A hex run of the length of a digest, made only of digits, is a number, not a digest.
+    assert "3201014508900003" not in mask_digits("x " + "3201014508900003" * 2 + " y")
