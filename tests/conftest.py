@@ -155,3 +155,18 @@ def demo_for_test(
         officers=list(world.officers),
         published=list(world.published),
     )
+
+
+@pytest.fixture
+def fsynced(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The paths of the files and directories `os.fsync` is called on, in order; the real
+    fsync still runs (a spy on what the code makes durable, not a stand-in for the disk)."""
+    paths: list[str] = []
+    real = os.fsync
+
+    def fsync(fd: int) -> None:
+        paths.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    return paths

@@ -6,42 +6,27 @@ import multiprocessing
 import os
 from pathlib import Path
 
-import pytest
-
 from loket.core import durable
 
 
-@pytest.fixture
-def synced(monkeypatch):
-    paths: list[str] = []
-    real = os.fsync
-
-    def fsync(fd: int) -> None:
-        paths.append(os.readlink(f"/proc/self/fd/{fd}"))
-        real(fd)
-
-    monkeypatch.setattr(durable.os, "fsync", fsync)
-    return paths
-
-
-def test_a_new_file_is_synced_then_linked_then_its_directory_synced(tmp_path, synced):
+def test_a_new_file_is_synced_then_linked_then_its_directory_synced(tmp_path, fsynced):
     path = tmp_path / "pii_key"
     assert durable.create_once(path, b"first") == b"first"
     assert path.read_bytes() == b"first"
     assert path.stat().st_mode & 0o777 == 0o600
-    temporary, directory = synced
+    temporary, directory = fsynced
     # The bytes under a name nobody reads, then the directory that gained the key.
     assert Path(temporary).parent == tmp_path and Path(temporary).name.startswith(".pii_key.")
     assert directory == str(tmp_path)
     assert os.listdir(tmp_path) == ["pii_key"]  # no temporary file left
 
 
-def test_an_existing_file_is_read_and_never_replaced(tmp_path, synced):
+def test_an_existing_file_is_read_and_never_replaced(tmp_path, fsynced):
     path = tmp_path / "secret_key"
     path.write_bytes(b"kept")
     assert durable.create_once(path, b"other") == b"kept"
     assert path.read_bytes() == b"kept"
-    assert synced == []
+    assert fsynced == []
 
 
 def test_the_mode_asked_for_is_the_mode_given(tmp_path):
@@ -76,7 +61,7 @@ def test_processes_creating_one_file_at_once_all_get_the_winners(tmp_path):
 
 
 def test_a_secret_made_on_first_start_is_on_disk_before_anything_uses_it(
-    tmp_path, monkeypatch, synced
+    tmp_path, monkeypatch, fsynced
 ):
     # A pii_key lost in a power cut after rows were encrypted with it: every NIK unreadable.
     from loket import settings as loket_settings
@@ -84,7 +69,7 @@ def test_a_secret_made_on_first_start_is_on_disk_before_anything_uses_it(
     monkeypatch.setattr(loket_settings, "DATA_DIR", tmp_path)
     made = iter(["s3cret", "never"])
     assert loket_settings._stored_secret("pii_key", lambda: next(made)) == "s3cret"
-    temporary, directory = synced  # the bytes, then the directory's new entry
+    temporary, directory = fsynced  # the bytes, then the directory's new entry
     assert Path(temporary).parent == tmp_path
     assert directory == str(tmp_path)
     assert (tmp_path / "pii_key").stat().st_mode & 0o777 == 0o600

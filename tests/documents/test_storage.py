@@ -147,24 +147,8 @@ def test_a_new_file_may_not_leave_the_storage(storage_dir):
     assert not (storage_dir.parent / "outside.png").exists()
 
 
-@pytest.fixture
-def synced(monkeypatch):
-    """The paths the storage fsyncs, in order (the real fsync still runs)."""
-    from loket.core import storage
-
-    paths: list[str] = []
-    real = os.fsync
-
-    def fsync(fd: int) -> None:
-        paths.append(os.readlink(f"/proc/self/fd/{fd}"))
-        real(fd)
-
-    monkeypatch.setattr(storage.os, "fsync", fsync)
-    return paths
-
-
 def test_new_files_and_the_directories_that_gained_them_are_synced_before_return(
-    storage_dir, synced
+    storage_dir, fsynced
 ):
     # A power cut must not leave a committed row whose bytes were still in the page cache.
     names = ["2026/12/" + "ab" * 16 + ".png", "2026/12/" + "ef" * 16 + ".pdf"]
@@ -175,17 +159,17 @@ def test_new_files_and_the_directories_that_gained_them_are_synced_before_return
     # 2026/12 and 2026 were made now: each is an entry in the level above it, up to the
     # storage root, itself new in the test's directory.
     directories = [str(storage_dir / "2026/12"), str(storage_dir / "2026"), str(storage_dir)]
-    assert synced[:2] == files  # the data first, then the entries
-    assert set(synced[2:]) == {*directories, str(storage_dir.parent)}
-    assert len(synced) == 6
+    assert fsynced[:2] == files  # the data first, then the entries
+    assert set(fsynced[2:]) == {*directories, str(storage_dir.parent)}
+    assert len(fsynced) == 6
 
 
-def test_a_file_in_an_existing_directory_syncs_the_file_and_that_directory(storage_dir, synced):
+def test_a_file_in_an_existing_directory_syncs_the_file_and_that_directory(storage_dir, fsynced):
     default_storage.write_new("2026/12/" + "01" * 16 + ".png", png_bytes())
-    synced.clear()
+    fsynced.clear()
     name = "2026/12/" + "02" * 16 + ".png"
     default_storage.write_new(name, png_bytes())
-    assert synced == [str(storage_dir / name), str(storage_dir / "2026/12")]
+    assert fsynced == [str(storage_dir / name), str(storage_dir / "2026/12")]
 
 
 def test_a_batch_that_fails_half_way_leaves_no_new_file_and_the_old_one_intact(storage_dir):
@@ -199,14 +183,14 @@ def test_a_batch_that_fails_half_way_leaves_no_new_file_and_the_old_one_intact(s
         assert handle.read() == png_bytes()
 
 
-def test_rotation_syncs_each_new_copy_before_it_replaces_the_old(storage_dir, synced):
+def test_rotation_syncs_each_new_copy_before_it_replaces_the_old(storage_dir, fsynced):
     from loket.core.storage import rotate_files
 
     name = "2026/12/" + "99" * 16 + ".png"
     default_storage.write_new(name, png_bytes())
-    synced.clear()
+    fsynced.clear()
     assert rotate_files(default_storage) == 1
-    temporary, directory = synced
+    temporary, directory = fsynced
     assert os.path.basename(temporary).startswith(".rotate-")
     assert directory == str(storage_dir / "2026/12")
     with default_storage.open(name) as handle:
