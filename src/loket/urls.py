@@ -33,6 +33,7 @@ urlpatterns = [
     path("api/problems/<slug:code>", api_views.problem_type, name="problem_type"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("robots.txt", core_views.robots_txt, name="robots_txt"),
     path("admin/", admin.site.urls),
     path("accounts/", include("loket.accounts.urls")),
     # Complaint pages (/pengaduan/), their workspace queue and Open311 (/open311/).
