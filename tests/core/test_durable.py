@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import multiprocessing
 import os
 from pathlib import Path
+
+import pytest
 
 from loket.core import durable
 
@@ -74,3 +77,33 @@ def test_a_secret_made_on_first_start_is_on_disk_before_anything_uses_it(
     assert directory == str(tmp_path)
     assert (tmp_path / "pii_key").stat().st_mode & 0o777 == 0o600
     assert loket_settings._stored_secret("pii_key", lambda: next(made)) == "s3cret"
+
+
+def _refusing(monkeypatch: pytest.MonkeyPatch, number: int, *, directories: bool) -> None:
+    real = os.fsync
+
+    def fsync(fd: int) -> None:
+        if os.path.isdir(os.readlink(f"/proc/self/fd/{fd}")) == directories:
+            raise OSError(number, os.strerror(number))
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+
+
+def test_a_file_system_that_cannot_sync_a_directory_still_takes_the_file(tmp_path, monkeypatch):
+    _refusing(monkeypatch, errno.EINVAL, directories=True)
+    assert durable.create_once(tmp_path / "key", b"k") == b"k"
+
+
+def test_a_directory_that_fails_to_sync_is_an_error(tmp_path, monkeypatch):
+    _refusing(monkeypatch, errno.EIO, directories=True)
+    with pytest.raises(OSError, match="Input/output error"):
+        durable.fsync_directory(tmp_path)
+
+
+def test_a_file_that_fails_to_sync_is_not_linked(tmp_path, monkeypatch):
+    # Its bytes may not be on disk: better no key (the start fails) than an empty one.
+    _refusing(monkeypatch, errno.EIO, directories=False)
+    with pytest.raises(OSError, match="Input/output error"):
+        durable.create_once(tmp_path / "key", b"k")
+    assert os.listdir(tmp_path) == []

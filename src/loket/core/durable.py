@@ -8,16 +8,23 @@ module can use it before Django is configured.
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from pathlib import Path
 
 
 def fsync_directory(directory: str | os.PathLike[str]) -> None:
-    """Make the entries of `directory` (a file created, linked or renamed in it) durable."""
+    """Make the entries of `directory` (a file created, linked or renamed in it) durable.
+
+    Some file systems cannot sync a directory and say so with EINVAL or EBADF; there the
+    file's own sync is all there is, as PostgreSQL also accepts (fsync_fname)."""
     fd = os.open(directory, os.O_RDONLY)
     try:
         os.fsync(fd)
+    except OSError as error:
+        if error.errno not in (errno.EINVAL, errno.EBADF):
+            raise
     finally:
         os.close(fd)
 
