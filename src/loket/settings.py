@@ -363,7 +363,12 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "filters": ["pii", "worker_chatter"]},
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOKET_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Seven "Step N - …" lines for every PDF rendered: a wall of them in the console
+        # when `loket demo` issues a year of licences, and nothing an operator acts on.
+        "weasyprint.progress": {"level": "WARNING"},
+    },
 }
 
 # Ledger signing key (Ed25519 PEM); unset: generated on first use as
