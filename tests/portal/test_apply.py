@@ -368,3 +368,22 @@ def test_photo_is_required(demo, client):
     response = client.post(APPLY, application(doc_foto_lokasi=None))
     assert response.status_code == 422
     assert 'id="id_doc_foto_lokasi_error"' in response.content.decode()
+
+
+def test_every_field_the_engine_refuses_is_marked_on_the_form_at_once():
+    from loket.core.errors import ValidationError
+
+    form = _form(VALID_ALL_TYPES)
+    assert form.is_valid()
+    form.add_engine_error(
+        ValidationError(
+            "Nama wajib diisi.",
+            field="data.nama",
+            field_errors=[
+                {"field": "data.nama", "message": "Nama wajib diisi."},
+                {"field": "data.jumlah", "message": "Jumlah harus angka."},
+            ],
+        )
+    )
+    assert form.errors["data_nama"] == ["Nama wajib diisi."]
+    assert form.errors["data_jumlah"] == ["Jumlah harus angka."]

@@ -87,7 +87,9 @@ api = LoketAPI(
 
 @api.exception_handler(LoketError)
 def _domain_error(request: HttpRequest, exc: LoketError) -> HttpResponse:
-    return problem(exc.status, exc.title, exc.message, code=exc.code, field=exc.field)
+    return problem(
+        exc.status, exc.title, exc.message, code=exc.code, field=exc.field, errors=exc.field_errors
+    )
 
 
 @api.exception_handler(NinjaValidationError)

@@ -104,16 +104,32 @@ def clean_data(
             field=f"data.{str(unknown[0])[:80]}",
         )
     clean: dict[str, Any] = {}
+    # Every field is checked, so the applicant (or the client) learns all that is wrong
+    # in one answer; the first is the error's own message and field.
+    problems: list[ValidationError] = []
     for name, spec in fields.items():
         value = data.get(name)
         if value is None or value == "":
             if spec.required and not partial:
-                raise ValidationError(
-                    _("%(label)s is required.") % {"label": spec.label_text(language)},
-                    field=f"data.{name}",
+                problems.append(
+                    ValidationError(
+                        _("%(label)s is required.") % {"label": spec.label_text(language)},
+                        field=f"data.{name}",
+                    )
                 )
             continue
-        clean[name] = spec.clean(value, language=language)
+        try:
+            clean[name] = spec.clean(value, language=language)
+        except ValidationError as exc:
+            problems.append(exc)
+    if problems:
+        first = problems[0]
+        raise ValidationError(
+            first.message,
+            field=first.field,
+            code=first.code,
+            field_errors=[{"field": p.field or "data", "message": p.message} for p in problems],
+        )
     _cross_check(definition, clean, fields, language)
     return clean
 

@@ -11,10 +11,20 @@ class LoketError(Exception):
     status = 400
     title = "Bad request"
 
-    def __init__(self, message: str, *, field: str | None = None, code: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        code: str | None = None,
+        field_errors: list[dict[str, str]] | None = None,
+    ):
         super().__init__(message)
         self.message = message
         self.field = field
+        # Every bad field ([{field, message}], the first is `field`/`message`) when one
+        # check finds several, so a client can fix them all at once.
+        self.field_errors = field_errors
         # snake_case like the codes given explicitly: `ValidationError` -> `validation_error`
         self.code = code or re.sub(r"(?<!^)(?=[A-Z])", "_", self.__class__.__name__).lower()
 

@@ -1,0 +1,37 @@
+"""An application refused for its data names every bad field in one answer (RFC 9457
+`errors` / `invalid_params`), not only the first: the client fixes them all at once."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.cases.conftest import post_application
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_missing_or_malformed_field_is_listed_in_definition_order(demo, client):
+    response = post_application(
+        client,
+        data={"nama_usaha": "Warung Bu Sri", "modal_usaha": "banyak"},
+        headers={"Accept-Language": "en"},
+        language="en",
+    )
+    assert response.status_code == 422
+    problem = response.json()
+    fields = [error["field"] for error in problem["errors"]]
+    assert fields == ["data.bidang_usaha", "data.alamat_usaha", "data.modal_usaha"]
+    assert [p["name"] for p in problem["invalid_params"]] == fields
+    # The first is the problem's own field and detail.
+    assert problem["field"] == "data.bidang_usaha"
+    assert problem["detail"] == problem["errors"][0]["message"] == "Line of business is required."
+    assert "required" not in problem["errors"][2]["message"]  # "banyak" is not a number
+
+
+def test_one_bad_field_is_one_error(demo, client):
+    response = post_application(client, data={
+        "nama_usaha": "Warung Bu Sri", "bidang_usaha": "kuliner", "modal_usaha": 25_000_000,
+    })  # fmt: skip
+    assert response.status_code == 422
+    problem = response.json()
+    assert [error["field"] for error in problem["errors"]] == ["data.alamat_usaha"]
