@@ -35,3 +35,19 @@ def test_one_bad_field_is_one_error(demo, client):
     assert response.status_code == 422
     problem = response.json()
     assert [error["field"] for error in problem["errors"]] == ["data.alamat_usaha"]
+
+
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [("", "Bidang usaha wajib diisi."), ("en", "Line of business is required.")],
+)
+def test_a_message_is_in_one_language_the_requests(demo, client, accept, expected):
+    # The applicant chose English for their notifications; the message follows the request
+    # (Indonesian unless Accept-Language says otherwise), its field label included.
+    response = post_application(
+        client,
+        data={"nama_usaha": "Warung Bu Sri", "alamat_usaha": "Jl. Melati 5", "modal_usaha": 1},
+        headers={"Accept-Language": accept} if accept else None,
+        language="en",
+    )
+    assert response.json()["detail"] == expected

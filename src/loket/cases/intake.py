@@ -16,7 +16,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from loket.catalog.definitions import DefinitionFault, ServiceDefinition
-from loket.catalog.fields import DataField
+from loket.catalog.fields import DataField, message_label
 from loket.catalog.fields.builtin import HIDDEN_CHARACTERS, PHONE, normalize_phone
 from loket.core.errors import ValidationError
 from loket.core.identity import NikInfo, validate_nik
@@ -113,7 +113,7 @@ def clean_data(
             if spec.required and not partial:
                 problems.append(
                     ValidationError(
-                        _("%(label)s is required.") % {"label": spec.label_text(language)},
+                        _("%(label)s is required.") % {"label": message_label(spec, language)},
                         field=f"data.{name}",
                     )
                 )
@@ -152,8 +152,8 @@ def _cross_check(
             raise ValidationError(
                 _("%(date)s does not agree with the birth date in %(nik)s (%(born)s).")
                 % {
-                    "date": fields[date_name].label_text(language),
-                    "nik": fields[nik_name].label_text(language),
+                    "date": message_label(fields[date_name], language),
+                    "nik": message_label(fields[nik_name], language),
                     "born": born.strftime("%d-%m-%Y"),
                 },
                 field=f"data.{date_name}",
@@ -182,7 +182,7 @@ def check_documents(
     for name, spec in specs.items():
         if spec.required and name not in documents:
             raise ValidationError(
-                _("Upload %(label)s.") % {"label": spec.label_text(language)},
+                _("Upload %(label)s.") % {"label": message_label(spec, language)},
                 field=f"documents.{name}",
             )
 

@@ -16,6 +16,7 @@ from loket.catalog.fields.base import (
     field_type,
     field_type_names,
     localized,
+    message_label,
     register,
     unregister,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "field_type",
     "field_type_names",
     "localized",
+    "message_label",
     "register",
     "unregister",
 ]

@@ -16,6 +16,7 @@ from typing import Any, ClassVar, TypeVar
 
 from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import translation
 
 from loket.core.errors import ValidationError
 
@@ -27,6 +28,15 @@ def localized(value: Any, language: str) -> str:
     if isinstance(value, Mapping):
         return str(value.get(language) or value.get("id") or next(iter(value.values()), ""))
     return "" if value is None else str(value)
+
+
+def message_label(field: Any, language: str) -> str:
+    """A field's (or document's) label for an error message, in the language the message
+    is translated into: the request's (`Accept-Language`, the page's). `language`, the
+    applicant's, still governs how values are read (25.000.000 or 25,000,000); a label
+    in it inside a message in the other read "Line of business wajib diisi"."""
+    active = (translation.get_language() or language).split("-")[0]
+    return str(field.label_text(active))
 
 
 class FieldValueError(ValueError):

@@ -20,6 +20,7 @@ from loket.catalog.fields.base import (
     FieldType,
     FieldValueError,
     localized,
+    message_label,
     register,
 )
 from loket.catalog.fields.numbers import (
@@ -55,7 +56,7 @@ def normalize_phone(phone: str) -> str:
 
 class _Text(FieldType):
     def clean(self, field: DataField, value: Any, *, language: str) -> Any:
-        label = field.label_text(language)
+        label = message_label(field, language)
         if isinstance(value, (dict, list)):
             raise FieldValueError(_("%(label)s must be text.") % {"label": label})
         text = self.clean_text(field, str(value).strip(), label)
@@ -203,7 +204,7 @@ class ChoiceField(FieldType):
         if text not in allowed:
             raise FieldValueError(
                 _("%(label)s must be one of: %(choices)s.")
-                % {"label": field.label_text(language), "choices": ", ".join(allowed)}
+                % {"label": message_label(field, language), "choices": ", ".join(allowed)}
             )
         return text
 
@@ -254,7 +255,7 @@ class BooleanField(FieldType):
         if str(value).lower() in {"false", "0", "no", "tidak", "off"}:
             return False
         raise FieldValueError(
-            _("%(label)s must be yes or no.") % {"label": field.label_text(language)}
+            _("%(label)s must be yes or no.") % {"label": message_label(field, language)}
         )
 
     def form_field(self, field: DataField, *, language: str, **common: Any) -> forms.Field:
@@ -274,7 +275,7 @@ class DateField(FieldType):
     options = frozenset({"min", "max"})
 
     def clean(self, field: DataField, value: Any, *, language: str) -> Any:
-        label = field.label_text(language)
+        label = message_label(field, language)
         try:
             day = dt.date.fromisoformat(str(value))
         except ValueError:
@@ -336,7 +337,7 @@ class _Number(FieldType):
     inputmode: ClassVar[str | None] = None
 
     def clean(self, field: DataField, value: Any, *, language: str) -> Any:
-        label = field.label_text(language)
+        label = message_label(field, language)
         number = self._number(value, label, language)
         if self.whole and number % 1:
             raise FieldValueError(_("%(label)s must be a whole number.") % {"label": label})

@@ -23,6 +23,7 @@ from loket.catalog.fields.base import (
     EngineFormField,
     FieldType,
     FieldValueError,
+    message_label,
     register,
 )
 
@@ -65,7 +66,7 @@ class NibField(FieldType):
     name = "nib"
 
     def clean(self, field: DataField, value: Any, *, language: str) -> Any:
-        label = field.label_text(language)
+        label = message_label(field, language)
         if isinstance(value, bool) or not isinstance(value, (str, int)):
             raise FieldValueError(self._message(label))
         digits = _SEPARATORS.sub("", str(value))
@@ -111,7 +112,7 @@ class KbliField(FieldType):
     name = "kbli"
 
     def clean(self, field: DataField, value: Any, *, language: str) -> Any:
-        label = field.label_text(language)
+        label = message_label(field, language)
         if isinstance(value, bool) or not isinstance(value, (str, int)):
             raise FieldValueError(self._format_message(label))
         text = f"{value:05d}" if isinstance(value, int) else str(value)
