@@ -55,6 +55,7 @@ __all__ = [
     "cancel_open_bills",
     "check_upload",
     "current_version",
+    "discard_written",
     "enqueue_notification",
     "evaluate",
     "evaluate_condition",
@@ -72,17 +73,18 @@ __all__ = [
     "open_bill",
     "position_by_code",
     "provide",
+    "record_stored",
     "request_issue",
     "rule_errors",
     "rupiah_of",
     "service_by_code",
-    "store_checked",
     "store_upload",
     "submission_target",
     "superior_of",
     "survey_link",
     "verification_url",
     "working_time_between",
+    "write_checked",
 ]
 
 # Names the engine uses for them.
@@ -124,7 +126,9 @@ def rule_errors() -> tuple[type[BaseException], ...]:
 UPPER_PORTS = frozenset(
     {
         "check_upload",  # documents
-        "store_checked",
+        "write_checked",
+        "record_stored",
+        "discard_written",
         "store_upload",
         "issue_certificate",
         "request_issue",
@@ -169,11 +173,21 @@ def check_upload(**kwargs: Any) -> CheckedUpload:
     return checked
 
 
-def store_checked(checked: list[CheckedUpload]) -> list[Any]:
-    """Store checked uploads, recorded in one INSERT; returns their StoredFiles in order
-    (documents.services.store_checked_all)."""
-    stored: list[Any] = _upper("store_checked")(checked)
-    return stored
+def write_checked(checked: list[CheckedUpload]) -> list[Any]:
+    """Write checked uploads to storage, synced, before the step's transaction; their
+    StoredFiles in order, not saved (documents.services.write_checked_all)."""
+    written: list[Any] = _upper("write_checked")(checked)
+    return written
+
+
+def record_stored(written: list[Any]) -> None:
+    """Record files `write_checked` wrote, in the step's transaction (one INSERT)."""
+    _upper("record_stored")(written)
+
+
+def discard_written(written: list[Any]) -> None:
+    """Remove files `write_checked` wrote that nothing will record."""
+    _upper("discard_written")(written)
 
 
 def store_upload(**kwargs: Any) -> Any:

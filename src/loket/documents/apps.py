@@ -14,7 +14,9 @@ class DocumentsConfig(AppConfig):
 
         ports.provide(
             check_upload=services.check_upload,
-            store_checked=services.store_checked_all,
+            write_checked=services.write_checked_all,
+            record_stored=services.record_stored,
+            discard_written=services.discard_written,
             store_upload=services.store_upload,
             issue_certificate=services.issue_certificate,
             request_issue=issuing.request_issue,

@@ -116,17 +116,30 @@ def close_uploads(checked: dict[str, Any]) -> None:
         upload.close()
 
 
+def write_uploads(checked: dict[str, ports.CheckedUpload]) -> dict[str, Any]:
+    """The checked uploads written to storage and synced, by name, before the step's
+    transaction takes its locks (their rows are written in it, `store_documents`); the
+    copies are closed. The caller discards them if the transaction fails."""
+    return dict(zip(checked, ports.write_checked(list(checked.values())), strict=True))
+
+
+def discard_uploads(written: dict[str, Any]) -> None:
+    """Remove files `write_uploads` wrote that no committed row will name."""
+    ports.discard_written(list(written.values()))
+
+
 def store_documents(
     case: Case,
-    documents: dict[str, ports.CheckedUpload],
+    written: dict[str, Any],
     *,
     revision: int,
     now: dt.datetime,
 ) -> list[CaseDocument]:
-    """Store the uploads and record them on the case (one INSERT for all); the rows."""
-    stored_files = ports.store_checked(list(documents.values()))
+    """Record the files `write_uploads` wrote, and on the case (one INSERT each); the
+    case's document rows."""
+    ports.record_stored(list(written.values()))
     rows = []
-    for name, stored in zip(documents, stored_files, strict=True):
+    for name, stored in written.items():
         rows.append(
             prepared.new(
                 CaseDocument,
@@ -142,9 +155,8 @@ def store_documents(
             )
         )
     prepared.insert_rows(rows)  # built once per process, not per submission
-    stored = rows
-    tracking.on_uploads(case, stored)  # the tracking read model (ADR 0023)
-    return stored
+    tracking.on_uploads(case, rows)  # the tracking read model (ADR 0023)
+    return rows
 
 
 def task_url(task: Task) -> str:

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from loket.cases import applicant_card, locks, ports
+from loket.cases import applicant_card, locks
 from loket.cases import revision as revisions
 from loket.cases.flow import Actor, Run
 from loket.cases.intake import (
@@ -24,7 +24,9 @@ from loket.cases.models import (
 from loket.cases.operations.common import (
     check_uploads,
     close_uploads,
+    discard_uploads,
     store_documents,
+    write_uploads,
 )
 from loket.catalog.definitions import compiled
 from loket.core.errors import ConflictError
@@ -40,24 +42,29 @@ def resubmit(
 ) -> Case:
     """The applicant sends the revised application; the deadline clock runs again."""
     documents = documents or {}
-    checked: dict[str, ports.CheckedUpload] = {}
+    written: dict[str, Any] = {}
     if documents:
         # The version a case runs under never changes, so its limits can be read unlocked.
         case = Case.objects.select_related("service_version").get(pk=case_id)
         definition = compiled(case.service_version)
         check_documents(definition, documents, language=case.language, partial=True)
         checked = check_uploads(definition, documents)
+        try:
+            written = write_uploads(checked)  # synced before the case's lock is taken
+        finally:
+            close_uploads(checked)
     try:
-        return _resubmit(case_id, data or {}, checked, user, now or timezone.now())
-    finally:
-        close_uploads(checked)
+        return _resubmit(case_id, data or {}, written, user, now or timezone.now())
+    except BaseException:
+        discard_uploads(written)  # rolled back: no row names them
+        raise
 
 
 @transaction.atomic
 def _resubmit(
     case_id: int,
     data: dict[str, Any],
-    documents: dict[str, ports.CheckedUpload],
+    documents: dict[str, Any],
     user: User | None,
     now: dt.datetime,
 ) -> Case:
@@ -80,10 +87,11 @@ def _resubmit(
         case,
         definition,
         changed_fields=changed_fields,
-        document_hashes={name: up.inspected.sha256 for name, up in documents.items()},
+        document_hashes={name: stored.sha256 for name, stored in documents.items()},
     )
-    # A file identical to the one held is no new revision of it.
-    documents = {name: up for name, up in documents.items() if name in replaced}
+    # A file identical to the one held is no new revision of it: its copy is not kept.
+    discard_uploads({name: f for name, f in documents.items() if name not in replaced})
+    documents = {name: f for name, f in documents.items() if name in replaced}
     case.revision += 1
     store_documents(case, documents, revision=case.revision, now=now)
     revisions.record_revision(case, before=before, changed_fields=changed_fields, at=now)

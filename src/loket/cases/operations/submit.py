@@ -28,7 +28,9 @@ from loket.cases.models import (
 from loket.cases.operations.common import (
     check_uploads,
     close_uploads,
+    discard_uploads,
     store_documents,
+    write_uploads,
 )
 from loket.catalog.definitions import ServiceDefinition
 from loket.core import prepared
@@ -86,26 +88,30 @@ def submit(
             return replay
     checked = check_uploads(definition, documents)
     try:
+        # On disk before the transaction: not synced while holding the number's lock.
+        written = write_uploads(checked)
+    finally:
+        close_uploads(checked)
+    try:
         return _submit(
             service=service,
             version=version,
             definition=definition,
             clean=clean,
             data=cleaned_data,
-            documents=checked,
+            documents=written,
             user=user,
             idempotency=(scope, key, fingerprint) if key else None,
             now=now or timezone.now(),
         )
-    except IntegrityError:
-        # A concurrent request with the same key won the race: answer with its case.
-        if key:
+    except BaseException as failure:
+        discard_uploads(written)  # rolled back: no row names them
+        if key and isinstance(failure, IntegrityError):
+            # A concurrent request with the same key won the race: answer with its case.
             replay = _replay(scope, key, fingerprint)
             if replay is not None:
                 return replay
         raise
-    finally:
-        close_uploads(checked)
 
 
 IDEMPOTENCY_KEY_MAX = 200
@@ -160,7 +166,7 @@ def _submit(
     definition: ServiceDefinition,
     clean: Any,
     data: dict[str, Any],
-    documents: dict[str, ports.CheckedUpload],
+    documents: dict[str, Any],
     user: User | None,
     idempotency: tuple[str, str, str] | None,
     now: dt.datetime,
