@@ -48,6 +48,16 @@ def iu_documents() -> dict[str, SimpleUploadedFile]:
     }
 
 
+def stored_files() -> set[Any]:
+    """Every file in the default storage (uploads and issued documents), as paths."""
+    from pathlib import Path
+
+    from django.core.files.storage import default_storage
+
+    root = Path(default_storage.location)
+    return {path for path in root.rglob("*") if path.is_file()} if root.exists() else set()
+
+
 def submit_iu() -> Any:
     """Sri's application for the demo's `izin-usaha-mikro`, through the engine's own
     operation (the case, at the front office's task)."""

@@ -22,7 +22,7 @@ from loket.cases.models import (
     TaskStatus,
 )
 from loket.core.errors import ValidationError
-from tests.cases.conftest import NIK, iu_data, officer, post_application
+from tests.cases.conftest import NIK, iu_data, officer, post_application, stored_files
 from tests.documents.samples import pdf_bytes, png_bytes
 
 pytestmark = pytest.mark.django_db
@@ -73,6 +73,7 @@ def test_unchanged_resubmission_of_what_was_asked_is_refused_and_nothing_is_kept
     case.refresh_from_db()
     paused = (case.paused_at, case.remaining_seconds, case.due_at)
     events = CaseEvent.objects.filter(case=case).count()
+    files = stored_files()
     with pytest.raises(ValidationError) as refused:
         # A different field and the very same KTP file: not what was asked.
         services.resubmit(
@@ -89,6 +90,7 @@ def test_unchanged_resubmission_of_what_was_asked_is_refused_and_nothing_is_kept
     assert CaseEvent.objects.filter(case=case).count() == events
     assert CaseDocument.objects.filter(case=case).count() == 2
     assert not CaseRevision.objects.filter(case=case).exists()
+    assert stored_files() == files  # the copy written before the refusal is gone
 
 
 def test_a_new_file_for_the_requested_document_is_accepted(demo):
@@ -125,6 +127,7 @@ def test_a_return_naming_nothing_refuses_only_a_resubmission_that_changes_nothin
 def test_an_identical_file_sent_with_a_real_change_is_not_stored_again(demo):
     case = _apply()
     _return(case, checklist=KTP_WRONG)
+    files = stored_files()
     services.resubmit(
         case_id=case.pk,
         documents={
@@ -135,6 +138,9 @@ def test_an_identical_file_sent_with_a_real_change_is_not_stored_again(demo):
     assert set(
         CaseDocument.objects.filter(case=case, revision=1).values_list("name", flat=True)
     ) == {"ktp"}
+    [kept] = stored_files() - files  # the identical photo's copy was not kept
+    stored = CaseDocument.objects.get(case=case, revision=1).storage_name
+    assert str(kept).endswith(stored)
 
 
 def test_changes_since_return_lists_fields_old_to_new_and_replaced_documents(demo):

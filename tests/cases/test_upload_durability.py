@@ -6,7 +6,6 @@ applicant of the service waits on."""
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 from django.core.files.storage import default_storage
@@ -14,14 +13,9 @@ from django.db import connection
 
 from loket.cases import numbers
 from loket.cases.models import Case, CaseDocument
-from tests.cases.conftest import submit_iu
+from tests.cases.conftest import stored_files, submit_iu
 
 pytestmark = pytest.mark.django_db
-
-
-def _files() -> set[Path]:
-    root = Path(default_storage.location)
-    return {path for path in root.rglob("*") if path.is_file()} if root.exists() else set()
 
 
 def test_a_submissions_uploads_are_synced_before_the_number_is_locked(demo, fsynced):
@@ -43,7 +37,7 @@ def test_a_submissions_uploads_are_synced_before_the_number_is_locked(demo, fsyn
 
 
 def test_a_submission_that_fails_in_its_transaction_leaves_no_file(demo, monkeypatch):
-    before = _files()
+    before = stored_files()
 
     def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("the database went away")
@@ -52,4 +46,4 @@ def test_a_submission_that_fails_in_its_transaction_leaves_no_file(demo, monkeyp
     with pytest.raises(RuntimeError):
         submit_iu()
     assert not Case.objects.exists()
-    assert _files() == before
+    assert stored_files() == before
