@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tests.cases.conftest import post_application
+from tests.cases.conftest import iu_documents, post_application, stored_files
+from tests.documents.samples import pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -52,3 +54,52 @@ def test_a_message_is_in_one_language_the_requests(demo, client, accept, expecte
         language="en",
     )
     assert response.json()["detail"] == expected
+
+
+def test_missing_documents_are_listed_with_the_bad_data_in_one_answer(demo, client):
+    # Data fields first, then documents, each in the definition's order.
+    response = post_application(
+        client,
+        data={"nama_usaha": "Warung Bu Sri", "bidang_usaha": "kuliner", "modal_usaha": 1},
+        documents={},
+        headers={"Accept-Language": "en"},
+    )
+    assert response.status_code == 422
+    problem = response.json()
+    assert [e["field"] for e in problem["errors"]] == [
+        "data.alamat_usaha",
+        "documents.ktp",
+        "documents.foto_lokasi",
+    ]
+    assert problem["field"] == "data.alamat_usaha"
+    assert problem["errors"][1]["message"].startswith("Upload ")
+
+
+def test_every_missing_document_is_listed_when_the_data_is_right(demo, client):
+    response = post_application(client, documents={})
+    problem = response.json()
+    assert response.status_code == 422
+    assert [e["field"] for e in problem["errors"]] == ["documents.ktp", "documents.foto_lokasi"]
+    assert problem["field"] == "documents.ktp"
+
+
+def test_every_unknown_document_is_listed(demo, client):
+    documents = iu_documents() | {
+        "zz": SimpleUploadedFile("z.pdf", pdf_bytes(), content_type="application/pdf"),
+        "aa": SimpleUploadedFile("a.pdf", pdf_bytes(), content_type="application/pdf"),
+    }
+    problem = post_application(client, documents=documents).json()
+    assert [e["field"] for e in problem["errors"]] == ["documents.aa", "documents.zz"]
+
+
+def test_every_bad_file_is_listed_and_nothing_is_kept(demo, client):
+    before = stored_files()
+    documents = {
+        "ktp": SimpleUploadedFile("ktp.pdf", b"not a pdf at all", content_type="application/pdf"),
+        "foto_lokasi": SimpleUploadedFile("l.png", b"\x89PNG nope", content_type="image/png"),
+    }
+    response = post_application(client, documents=documents)
+    assert response.status_code == 422
+    problem = response.json()
+    assert [e["field"] for e in problem["errors"]] == ["documents.ktp", "documents.foto_lokasi"]
+    assert stored_files() == before

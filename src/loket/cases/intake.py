@@ -123,13 +123,7 @@ def clean_data(
         except ValidationError as exc:
             problems.append(exc)
     if problems:
-        first = problems[0]
-        raise ValidationError(
-            first.message,
-            field=first.field,
-            code=first.code,
-            field_errors=[{"field": p.field or "data", "message": p.message} for p in problems],
-        )
+        raise ValidationError.of_all(problems)
     _cross_check(definition, clean, fields, language)
     return clean
 
@@ -168,23 +162,52 @@ def check_documents(
     language: str = "id",
     partial: bool = False,
 ) -> None:
-    """Refuse unknown document names and, unless partial, missing required ones."""
+    """Refuse unknown document names and, unless partial, missing required ones (all of
+    them in one error, in the definition's order)."""
     specs = {d.name: d for d in definition.document_requirements}
-    unknown = sorted(set(documents) - set(specs))
-    if unknown:
-        raise ValidationError(
+    problems = [
+        ValidationError(
             _("This service does not ask for a document called %(name)s.")
-            % {"name": str(unknown[0])[:80]},
-            field=f"documents.{str(unknown[0])[:80]}",
+            % {"name": str(name)[:80]},
+            field=f"documents.{str(name)[:80]}",
         )
-    if partial:
-        return
-    for name, spec in specs.items():
-        if spec.required and name not in documents:
-            raise ValidationError(
+        for name in sorted(set(documents) - set(specs))
+    ]
+    if not partial:
+        problems += [
+            ValidationError(
                 _("Upload %(label)s.") % {"label": message_label(spec, language)},
                 field=f"documents.{name}",
             )
+            for name, spec in specs.items()
+            if spec.required and name not in documents
+        ]
+    if problems:
+        raise ValidationError.of_all(problems)
+
+
+def check_application(
+    definition: ServiceDefinition,
+    data: dict[str, Any],
+    documents: dict[str, Any],
+    *,
+    language: str = "id",
+) -> dict[str, Any]:
+    """The cleaned data of a new application, or one error listing every bad data field
+    and every missing or unknown document, so it is all fixed in one round."""
+    problems: list[ValidationError] = []
+    cleaned: dict[str, Any] = {}
+    try:
+        cleaned = clean_data(definition, data, language=language)
+    except ValidationError as exc:
+        problems.append(exc)
+    try:
+        check_documents(definition, documents, language=language)
+    except ValidationError as exc:
+        problems.append(exc)
+    if problems:
+        raise ValidationError.of_all(problems)
+    return cleaned
 
 
 def document_limits(definition: ServiceDefinition, name: str) -> tuple[list[str], int]:

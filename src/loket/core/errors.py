@@ -33,6 +33,18 @@ class ValidationError(LoketError):
     status = 422
     title = "Invalid input"
 
+    @classmethod
+    def of_all(cls, problems: list[ValidationError]) -> ValidationError:
+        """One error answering for several checks, each of whose bad fields is listed
+        (in the order given); its own field, message and code are the first one's."""
+        entries: list[dict[str, str]] = []
+        for problem in problems:
+            entries.extend(
+                problem.field_errors or [{"field": problem.field or "", "message": problem.message}]
+            )
+        first = problems[0]
+        return cls(first.message, field=first.field, code=first.code, field_errors=entries)
+
 
 class NotFound(LoketError):
     status = 404

@@ -90,6 +90,7 @@ def check_uploads(
     """Check and decode every upload before any lock is taken (a 10 MB PNG can take
     seconds to decode; under the numbering lock it would hold up every submission)."""
     checked: dict[str, ports.CheckedUpload] = {}
+    problems: list[ValidationError] = []
     try:
         for name, upload in documents.items():
             allowed, max_bytes = document_limits(definition, name)
@@ -102,9 +103,12 @@ def check_uploads(
                     max_bytes=max_bytes,
                 )
             except ValidationError as exc:
-                raise ValidationError(
-                    exc.message, field=f"documents.{name}", code=exc.code
-                ) from None
+                # Every file is checked, so all the bad ones are named in one answer.
+                problems.append(
+                    ValidationError(exc.message, field=f"documents.{name}", code=exc.code)
+                )
+        if problems:
+            raise ValidationError.of_all(problems)
     except BaseException:
         close_uploads(checked)
         raise

@@ -15,9 +15,8 @@ from loket.cases import applicant_card, compiled, numbers, ports, store
 from loket.cases.flow import Actor, Run
 from loket.cases.intake import (
     Applicant,
-    check_documents,
+    check_application,
     clean_applicant,
-    clean_data,
     file_digest,
     request_fingerprint,
 )
@@ -75,8 +74,7 @@ def submit(
     service, version_id, version_hash = target
     version, definition = compiled.version(version_id, version_hash)
     clean = clean_applicant(applicant)
-    cleaned_data = clean_data(definition, data, language=clean.language)
-    check_documents(definition, documents, language=clean.language)
+    cleaned_data = check_application(definition, data, documents, language=clean.language)
 
     fingerprint, scope = "", ""
     if key:
