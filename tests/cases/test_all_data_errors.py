@@ -103,3 +103,32 @@ def test_every_bad_file_is_listed_and_nothing_is_kept(demo, client):
     problem = response.json()
     assert [e["field"] for e in problem["errors"]] == ["documents.ktp", "documents.foto_lokasi"]
     assert stored_files() == before
+
+
+def test_the_applicants_particulars_are_listed_with_the_rest(demo, client):
+    # A wrong NIK, a bad e-mail and a bad phone, a missing field and a missing document:
+    # all in one answer, named as the request names them.
+    response = post_application(
+        client,
+        data={"nama_usaha": "Warung Bu Sri", "bidang_usaha": "kuliner", "modal_usaha": 1},
+        documents={"ktp": iu_documents()["ktp"]},
+        nik="3273019908900004",
+        email="sri@",
+        phone="12345",
+    )
+    assert response.status_code == 422
+    problem = response.json()
+    assert [e["field"] for e in problem["errors"]] == [
+        "nik",
+        "email",
+        "phone",
+        "data.alamat_usaha",
+        "documents.foto_lokasi",
+    ]
+    assert problem["field"] == "nik"
+    assert problem["type"].endswith("/nik_birth_date")
+
+
+def test_no_way_to_reach_the_applicant_is_listed_with_a_bad_name(demo, client):
+    problem = post_application(client, applicant_name="  ", email="", phone="").json()
+    assert [e["field"] for e in problem["errors"]] == ["applicant_name", "email"]

@@ -44,7 +44,55 @@ class CleanApplicant:
 
 
 def clean_applicant(applicant: Applicant) -> CleanApplicant:
+    """The applicant's particulars normalised, or one error naming every one that is
+    wrong (name, NIK, e-mail, phone, a way to reach them)."""
+    problems: list[ValidationError] = []
     name = " ".join((applicant.name or "").split())
+    try:
+        _check_name(name)
+    except ValidationError as exc:
+        problems.append(exc)
+    try:
+        nik = validate_nik(applicant.nik)
+    except ValidationError as exc:
+        problems.append(ValidationError(exc.message, field="applicant.nik", code=exc.code))
+    email = (applicant.email or "").strip()
+    if email:
+        try:
+            validate_email(email)
+        except DjangoValidationError:
+            problems.append(
+                ValidationError(
+                    _("%(email)s is not a valid e-mail address.") % {"email": email[:100]},
+                    field="applicant.email",
+                )
+            )
+    phone = normalize_phone(applicant.phone)
+    if phone and not PHONE.match(phone):
+        problems.append(
+            ValidationError(
+                _("Enter an Indonesian mobile number, e.g. 0812 3456 7890."),
+                field="applicant.phone",
+            )
+        )
+    if not email and not phone:
+        problems.append(
+            ValidationError(
+                _("Give an e-mail address or a mobile number so we can tell you about progress."),
+                field="applicant.email",
+            )
+        )
+    if problems:
+        raise ValidationError.of_all(problems)
+    return CleanApplicant(name, nik, email.lower(), phone, applicant_language(applicant))
+
+
+def applicant_language(applicant: Applicant) -> str:
+    """The language the applicant chose for their notifications (Indonesian unless English)."""
+    return applicant.language if applicant.language in {"id", "en"} else "id"
+
+
+def _check_name(name: str) -> None:
     if not name:
         raise ValidationError(_("Enter the applicant's name."), field="applicant.name")
     if len(name) > 200:
@@ -56,32 +104,6 @@ def clean_applicant(applicant: Applicant) -> CleanApplicant:
         )
     # The name goes into official mail and SMS: no links or markup in it.
     require_plain_name(name, field="applicant.name")
-    try:
-        nik = validate_nik(applicant.nik)
-    except ValidationError as exc:
-        raise ValidationError(exc.message, field="applicant.nik", code=exc.code) from None
-    email = (applicant.email or "").strip()
-    if email:
-        try:
-            validate_email(email)
-        except DjangoValidationError:
-            raise ValidationError(
-                _("%(email)s is not a valid e-mail address.") % {"email": email[:100]},
-                field="applicant.email",
-            ) from None
-    phone = normalize_phone(applicant.phone)
-    if phone and not PHONE.match(phone):
-        raise ValidationError(
-            _("Enter an Indonesian mobile number, e.g. 0812 3456 7890."),
-            field="applicant.phone",
-        )
-    if not email and not phone:
-        raise ValidationError(
-            _("Give an e-mail address or a mobile number so we can tell you about progress."),
-            field="applicant.email",
-        )
-    language = applicant.language if applicant.language in {"id", "en"} else "id"
-    return CleanApplicant(name, nik, email.lower(), phone, language)
 
 
 def clean_data(
@@ -188,15 +210,21 @@ def check_documents(
 
 def check_application(
     definition: ServiceDefinition,
+    applicant: Applicant,
     data: dict[str, Any],
     documents: dict[str, Any],
-    *,
-    language: str = "id",
-) -> dict[str, Any]:
-    """The cleaned data of a new application, or one error listing every bad data field
-    and every missing or unknown document, so it is all fixed in one round."""
+) -> tuple[CleanApplicant, dict[str, Any]]:
+    """The cleaned applicant and data of a new application, or one error listing every
+    bad particular of the applicant, every bad data field and every missing or unknown
+    document, so that it is all fixed in one round."""
+    language = applicant_language(applicant)
     problems: list[ValidationError] = []
+    clean: CleanApplicant | None = None
     cleaned: dict[str, Any] = {}
+    try:
+        clean = clean_applicant(applicant)
+    except ValidationError as exc:
+        problems.append(exc)
     try:
         cleaned = clean_data(definition, data, language=language)
     except ValidationError as exc:
@@ -205,9 +233,9 @@ def check_application(
         check_documents(definition, documents, language=language)
     except ValidationError as exc:
         problems.append(exc)
-    if problems:
+    if problems or clean is None:
         raise ValidationError.of_all(problems)
-    return cleaned
+    return clean, cleaned
 
 
 def document_limits(definition: ServiceDefinition, name: str) -> tuple[list[str], int]:

@@ -217,6 +217,9 @@ def _engine_checks(form: ApplicationForm, definition: ServiceDefinition, languag
     values = form.applicant_values()
     try:
         clean_applicant(Applicant(language=language, **values))
+    except ValidationError as exc:
+        form.add_engine_error(exc)
+    try:
         clean_data(definition, form.data_values(), language=language)
     except ValidationError as exc:
         form.add_engine_error(exc)

@@ -207,6 +207,8 @@ def submit_application(
     except LoketError as exc:
         # The engine names the applicant's fields `applicant.nik`; the request says `nik`.
         exc.field = _SUBMIT_FIELDS.get(exc.field or "", exc.field)
+        for error in exc.field_errors or []:
+            error["field"] = _SUBMIT_FIELDS.get(error["field"], error["field"])
         raise
     body = {**application_out(submission.case), "access_code": submission.access_code}
     if not submission.created:

@@ -16,7 +16,6 @@ from loket.cases.flow import Actor, Run
 from loket.cases.intake import (
     Applicant,
     check_application,
-    clean_applicant,
     file_digest,
     request_fingerprint,
 )
@@ -73,8 +72,7 @@ def submit(
         )
     service, version_id, version_hash = target
     version, definition = compiled.version(version_id, version_hash)
-    clean = clean_applicant(applicant)
-    cleaned_data = check_application(definition, data, documents, language=clean.language)
+    clean, cleaned_data = check_application(definition, applicant, data, documents)
 
     fingerprint, scope = "", ""
     if key:
