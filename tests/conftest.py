@@ -170,3 +170,14 @@ def fsynced(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(os, "fsync", fsync)
     return paths
+
+
+def english_client(**defaults: Any) -> Any:
+    """A Django test client of a visitor who chose English with the language switch
+    (pages follow that choice, not Accept-Language: loket.core.locale)."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client(**defaults)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client

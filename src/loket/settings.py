@@ -139,7 +139,8 @@ MIDDLEWARE = [
     # lone surrogates in paths, query strings, cookies and bodies get a 400 naming the field.
     "loket.core.safeinput.RefuseUnsafeInput",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Pages in Indonesian unless the visitor chose English; the APIs negotiate (core/locale.py).
+    "loket.core.locale.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -310,6 +311,9 @@ LOKET_OFFICER_IDLE_MINUTES = int(os.environ.get("LOKET_OFFICER_IDLE_MINUTES", "3
 LOKET_APPLICANT_IDLE_MINUTES = int(os.environ.get("LOKET_APPLICANT_IDLE_MINUTES", "60"))
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# The visitor's choice of English (core/locale.py) outlives the browser session: a year.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 # Content-Security-Policy on every response (django-csp): scripts and styles only from
 # our own static files (htmx is vendored), no inline code. The one inline style, in the
@@ -335,6 +339,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = _env_bool("LOKET_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = int(os.environ.get("LOKET_HSTS_SECONDS", "31536000"))

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from loket.calendar.models import CalendarDay, WorkingCalendar
 from loket.calendar.workingtime import is_working_day
+from tests.conftest import english_client
 from tests.helpers import login_with_second_factor
 from tests.org.factories import AgencyFactory
 
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def admin_client_() -> Client:
     user = get_user_model().objects.create_superuser("root", "root@example.go.id", None)
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client = english_client()
     login_with_second_factor(client, user)
     return client
 

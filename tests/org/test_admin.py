@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from loket.org.models import Appointment, Capacity, Position
 from loket.org.services import appoint
+from tests.conftest import english_client
 from tests.helpers import login_with_second_factor
 from tests.org.factories import OfficerFactory, PositionFactory, UnitFactory
 
@@ -20,7 +21,7 @@ D = dt.date
 @pytest.fixture
 def admin_client_() -> Client:
     user = get_user_model().objects.create_superuser("root", "root@example.go.id", None)
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client = english_client()
     login_with_second_factor(client, user)
     return client
 

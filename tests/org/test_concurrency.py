@@ -9,6 +9,7 @@ from django.db import connection, connections
 from loket.core.errors import ValidationError
 from loket.org.models import Appointment, Capacity
 from loket.org.services import appoint
+from tests.conftest import english_client
 from tests.org.factories import OfficerFactory, PositionFactory
 
 
@@ -69,7 +70,7 @@ def test_two_admins_appointing_at_once_cannot_both_pass_the_single_holder_rule(
     clients = []
     for index in range(2):
         user = get_user_model().objects.create_superuser(f"root{index}", f"r{index}@x.go.id", None)
-        client = Client(HTTP_ACCEPT_LANGUAGE="en")
+        client = english_client()
         login_with_second_factor(client, user)
         clients.append(client)
 

@@ -12,6 +12,7 @@ from loket.cases import services
 from loket.cases.models import AccessLockout, Case, CaseDocument, TaskStatus
 from loket.core import ratelimit
 from tests.accounts.factories import PASSWORD, make_applicant
+from tests.conftest import english_client
 from tests.documents.samples import pdf_bytes
 from tests.helpers import issue_requested_documents
 from tests.portal.conftest import officer, submit
@@ -237,7 +238,7 @@ def test_issued_document_downloads_for_the_owner_only_and_links_to_verification(
     link = re.search(r'href="(/lacak/[^"]+/dokumen/[^"]+/)" data-testid="download-document"', page)
     verify = re.search(r'href="(/verify/\?code=[0-9A-Z]{16})" data-testid="verify-document"', page)
     assert link and verify
-    assert "Valid" in Client(HTTP_ACCEPT_LANGUAGE="en").get(verify.group(1)).content.decode()
+    assert "Valid" in english_client().get(verify.group(1)).content.decode()
 
     download = client.get(link.group(1))
     assert download.status_code == 200

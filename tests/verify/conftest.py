@@ -12,6 +12,7 @@ import pytest
 
 from loket.documents.models import IssuedDocument
 from loket.documents.services import issue_certificate, read_stored
+from tests.conftest import english_client
 
 # The documents app's fixtures: English messages, private storage, Kota Contoh, cases.
 from tests.documents.conftest import english_messages, make_case, org, storage_dir  # noqa: F401
@@ -26,10 +27,9 @@ FIELDS = [
 
 @pytest.fixture
 def client():
-    """An anonymous visitor whose browser asks for English (the source language)."""
-    from django.test import Client
+    """An anonymous visitor who chose English (the source language)."""
 
-    return Client(HTTP_ACCEPT_LANGUAGE="en")
+    return english_client()
 
 
 @pytest.fixture

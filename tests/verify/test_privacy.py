@@ -24,6 +24,7 @@ from loket.ledger.models import LedgerEntry
 from loket.org.models import Officer
 from tests.cases.conftest import NIK, fast_passwords, post_application, token_for  # noqa: F401
 from tests.cases.test_end_to_end import SERVICES
+from tests.conftest import english_client
 from tests.helpers import issue_requested_documents
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -115,7 +116,7 @@ def test_walking_the_whole_public_ledger_finds_no_personal_data_and_no_nip(histo
 
 
 def test_every_value_in_the_ledger_tried_as_id_or_code_opens_nothing(history):
-    anonymous = Client(HTTP_ACCEPT_LANGUAGE="en")
+    anonymous = english_client()
     entries = _walk_public_ledger(anonymous)
     tokens = {s for e in entries for s in _strings(e["payload"]) if s.strip()}
     personal = _personal_data()
@@ -136,7 +137,7 @@ def test_every_value_in_the_ledger_tried_as_id_or_code_opens_nothing(history):
 
 
 def test_the_document_id_opens_nothing_at_all(history):
-    anonymous = Client(HTTP_ACCEPT_LANGUAGE="en")
+    anonymous = english_client()
     for document in history:
         for url in [f"/verify/{document.id}", f"/verify/{document.id}/bundle.json"]:
             response = anonymous.get(url)
@@ -148,7 +149,7 @@ def test_the_document_id_opens_nothing_at_all(history):
 
 def test_the_code_confirms_the_domicile_letter_without_nik_birth_date_or_address(history, settings):
     domicile = history[0]
-    anonymous = Client(HTTP_ACCEPT_LANGUAGE="en")
+    anonymous = english_client()
     page = anonymous.get("/verify/", {"code": domicile.verification_code})
     bundle = anonymous.get("/verify/bundle.json", {"code": domicile.verification_code})
     assert page.status_code == bundle.status_code == 200
@@ -165,7 +166,7 @@ def test_the_code_confirms_the_domicile_letter_without_nik_birth_date_or_address
 
 def test_a_revoked_licence_shows_its_status_but_not_the_reason(history):
     licence = history[1]
-    page = Client(HTTP_ACCEPT_LANGUAGE="en").get("/verify/", {"code": licence.verification_code})
+    page = english_client().get("/verify/", {"code": licence.verification_code})
     body = page.content.decode()
     assert "Revoked" in body
     assert REVOCATION_REASON not in body and "Sri Wahyuni" not in body
@@ -203,7 +204,7 @@ def test_the_holder_may_verify_by_uploading_the_pdf(history):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     domicile = history[0]
-    anonymous = Client(HTTP_ACCEPT_LANGUAGE="en")
+    anonymous = english_client()
     upload = SimpleUploadedFile("surat.pdf", read_stored(domicile.pdf), "application/pdf")
     response = anonymous.post("/verify/", {"pdf": upload})
     assert response.status_code == 200

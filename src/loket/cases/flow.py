@@ -38,6 +38,7 @@ from loket.catalog.fields import localized
 from loket.core import prepared, taskqueue
 from loket.core.errors import ConflictError, LoketError
 from loket.core.formats import group_digits
+from loket.core.locale import link_in
 from loket.core.pii import Sealed
 from loket.org.models import Officer, Position
 
@@ -913,7 +914,7 @@ def track_url(case: Case) -> str:
         path = reverse("portal:track", args=[case.tracking_number])
     except NoReverseMatch:
         path = f"/track/{case.tracking_number}"
-    return f"{settings.PUBLIC_BASE_URL}{path}"
+    return link_in(f"{settings.PUBLIC_BASE_URL}{path}", case.language)
 
 
 def issuer_of(case: Case, actor: Actor) -> tuple[Officer, Position, str]:

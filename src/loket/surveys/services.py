@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from loket.core.errors import LoketError
+from loket.core.locale import link_in
 from loket.ledger.services import append as ledger_append
 from loket.org.models import Unit
 from loket.surveys import ikm, selectors
@@ -153,7 +154,7 @@ def invite_for_closed_case(*, case: Any, now: dt.datetime) -> str | None:
         created_at=now,
         expires_at=selectors.period_bounds(period)[1],
     )
-    return settings.PUBLIC_BASE_URL + reverse("portal:survey", args=[token])
+    return link_in(settings.PUBLIC_BASE_URL + reverse("portal:survey", args=[token]), case.language)
 
 
 def invitation_for(token: str, *, now: dt.datetime) -> Invitation:
