@@ -114,6 +114,32 @@ def test_bad_requests_are_ows_exception_reports(
     assert (exception.get("exceptionCode"), exception.get("locator")) == (code, locator)
 
 
+def test_a_position_past_any_catalogue_is_an_empty_page(demo: Any, client: Client) -> None:
+    # Beyond the database's integers: it was a 500.
+    params = {"service": "CSW", "version": "2.0.2", "request": "GetRecords",
+              "typeNames": "csw:Record", "resultType": "results",
+              "startPosition": "9" * 25, "maxRecords": "9" * 25}  # fmt: skip
+    response = client.get("/csw", params)
+    assert response.status_code == 200
+    results = etree.fromstring(response.content).find(
+        "{http://www.opengis.net/cat/csw/2.0.2}SearchResults"
+    )
+    assert results.get("numberOfRecordsReturned") == "0"
+    assert results.get("nextRecord") == "0"
+
+
+@pytest.mark.parametrize("value", ["\u00b2", "-1", "1.5", "\u0661"])
+def test_a_position_that_is_not_ascii_digits_is_an_exception_report(
+    demo: Any, client: Client, value: str
+) -> None:
+    response = client.get(
+        "/csw", {"service": "CSW", "request": "GetRecords", "startPosition": value}
+    )
+    assert response.status_code == 400
+    exception = etree.fromstring(response.content).find(f"{OWS}Exception")
+    assert exception.get("locator") == "startPosition"
+
+
 @pytest.mark.parametrize(
     "body",
     [

@@ -19,7 +19,7 @@ PARAMS = ["id", "q", "fq", "sort", "rows", "start", "facet", "facet.field", "fac
           "include_datasets", "include_private", "query"]  # fmt: skip
 # Printable text without NUL/surrogates (the safe-input middleware answers those itself).
 TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=30)
-VALUES = st.one_of(TEXT, st.integers(-(10**12), 10**12), st.booleans(), st.none(),
+VALUES = st.one_of(TEXT, st.integers(-(10**30), 10**30), st.booleans(), st.none(),
                    st.lists(TEXT, max_size=3), st.dictionaries(TEXT, TEXT, max_size=2))  # fmt: skip
 
 
@@ -47,3 +47,20 @@ def test_any_parameters_get_a_ckan_answer_never_a_server_error(
     )
     query = {k: v for k, v in params.items() if isinstance(v, str | int) and v is not True}
     _check(client.get(f"/api/3/action/{action}", query))
+
+
+@pytest.mark.parametrize(
+    ("action", "params", "listed"),
+    [
+        ("package_search", {"start": 10**20}, lambda body: body["result"]["results"]),
+        ("package_list", {"offset": 10**20}, lambda body: body["result"]),
+        ("organization_list", {"offset": 10**20, "limit": 10**20}, lambda body: body["result"]),
+    ],
+)
+def test_an_offset_past_the_databases_integers_is_an_empty_page(
+    demo: Any, client: Client, action: str, params: dict[str, int], listed: Any
+) -> None:
+    # 10**20 overflowed the OFFSET: a 500 before.
+    response = client.get(f"/api/3/action/{action}", params)
+    assert response.status_code == 200, response.content
+    assert listed(response.json()) == []

@@ -64,7 +64,14 @@ def action(func: Callable[[Params, str], Any]) -> Callable[[Params, str], Any]:
     return func
 
 
-def _int(params: Params, name: str, default: int, *, low: int = 0, high: int | None = None) -> int:
+# Larger offsets and counts mean "past the end" and are read as this: the database's
+# integers end at 2**63 - 1, and a bigger OFFSET was a 500.
+BEYOND_ANY_CATALOGUE = 2**31 - 1
+
+
+def _int(
+    params: Params, name: str, default: int, *, low: int = 0, high: int = BEYOND_ANY_CATALOGUE
+) -> int:
     raw = params.get(name, default)
     try:
         value = int(raw)
@@ -72,7 +79,7 @@ def _int(params: Params, name: str, default: int, *, low: int = 0, high: int | N
         raise invalid(name, "Invalid integer") from None
     if value < low:
         raise invalid(name, f"Must be a natural number >= {low}")
-    return min(value, high) if high is not None else value
+    return min(value, high)
 
 
 def _bool(params: Params, name: str, default: bool) -> bool:
