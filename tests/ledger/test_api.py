@@ -94,7 +94,9 @@ def test_unknown_entry_is_a_problem_404(client: Client, fill_log: Callable) -> N
     response = client.get("/api/v1/ledger/entries/2")
     assert response.status_code == 404
     assert response["Content-Type"] == "application/problem+json"
-    assert response.json()["detail"] == "the ledger has no entry 2"
+    assert response.json()["detail"] == "Buku besar tidak memiliki entri 2."
+    english = client.get("/api/v1/ledger/entries/2", headers={"Accept-Language": "en"})
+    assert english.json()["detail"] == "The ledger has no entry 2."
     assert client.get(f"/api/v1/ledger/entries/{10**30}").status_code == 404
     assert client.get("/api/v1/ledger/entries/-1").status_code == 404
 

@@ -103,7 +103,7 @@ PUBLIC_ORDER = ("-received_at", "-pk")
 def _policy(jurisdiction_id: str) -> ComplaintPolicy:
     policy = selectors.policy_by_jurisdiction(jurisdiction_id)
     if policy is None:
-        raise NotFound("There is no such jurisdiction.", field="jurisdiction_id")
+        raise NotFound(_("There is no such jurisdiction."), field="jurisdiction_id")
     return policy
 
 
@@ -188,7 +188,7 @@ def public_list(request: HttpRequest, response: HttpResponse, query: Query[ListQ
 def public_detail(request: HttpRequest, tracking_number: str) -> Any:
     complaint = selectors.by_tracking_number(tracking_number[:32])
     if complaint is None or complaint.is_confidential:
-        raise NotFound("There is no such public complaint.", field="tracking_number")
+        raise NotFound(_("There is no such public complaint."), field="tracking_number")
     return _out(complaint, with_events=True)
 
 

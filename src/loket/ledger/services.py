@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from loket.core.errors import LoketError, NotFound, ValidationError
 from loket.ledger import merkle, signing, store
@@ -295,7 +296,9 @@ def _stored_accessor(ranges: Iterable[merkle.Range]) -> merkle.SubtreeHash:
 def _check_tree_size(tree_size: int, size: int, field: str) -> None:
     if tree_size < 0 or tree_size > size:
         raise ValidationError(
-            f"{field} must be between 0 and the log size ({size}), not {tree_size}", field=field
+            _("%(field)s must be between 0 and the log size (%(size)d), not %(value)d.")
+            % {"field": field, "size": size, "value": tree_size},
+            field=field,
         )
 
 
@@ -332,11 +335,13 @@ def inclusion_proof(index: int, tree_size: int) -> InclusionProof:
     """PATH(index, D[tree_size]) from stored hashes: O(log n) rows, three queries."""
     size = log_size()
     if index < 0 or index >= size:
-        raise NotFound(f"the ledger has no entry {index}", field="index")
+        raise NotFound(_("The ledger has no entry %(index)d.") % {"index": index}, field="index")
     _check_tree_size(tree_size, size, "tree_size")
     if index >= tree_size:
         raise ValidationError(
-            f"entry {index} is not in a tree of {tree_size} entries", field="tree_size"
+            _("Entry %(index)d is not in a tree of %(size)d entries.")
+            % {"index": index, "size": tree_size},
+            field="tree_size",
         )
     ranges = [*merkle.inclusion_ranges(index, tree_size), (index, index + 1), (0, tree_size)]
     accessor = _stored_accessor(ranges)
@@ -355,7 +360,9 @@ def consistency_proof(first: int, second: int) -> ConsistencyProof:
     _check_tree_size(second, size, "second")
     if first < 0 or first > second:
         raise ValidationError(
-            f"first must be between 0 and second ({second}), not {first}", field="first"
+            _("first must be between 0 and second (%(second)d), not %(first)d.")
+            % {"first": first, "second": second},
+            field="first",
         )
     ranges = merkle.consistency_ranges(first, second)
     roots = [(0, n) for n in (first, second) if n]
@@ -404,7 +411,7 @@ def entry_with_proof(index: int, *, tree_size: int | None = None) -> EntryWithPr
     # Checked against the log size first so no out-of-range number reaches the database.
     entry = LedgerEntry.objects.filter(index=index).first() if 0 <= index < log_size() else None
     if entry is None:
-        raise NotFound(f"the ledger has no entry {index}", field="index")
+        raise NotFound(_("The ledger has no entry %(index)d.") % {"index": index}, field="index")
     head: TreeHead | None
     if tree_size is None:
         head = tree_head_covering(index)
