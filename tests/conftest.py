@@ -25,7 +25,7 @@ def django_db_modify_db_settings_tox_suffix() -> None:
     from django.conf import settings
 
     database = settings.DATABASES["default"]
-    if database["ENGINE"] == "django.db.backends.sqlite3":
+    if database["ENGINE"] in ("django.db.backends.sqlite3", "loket.core.sqlite"):
         data_dir = os.environ["LOKET_DATA_DIR"]
         database.setdefault("TEST", {})["NAME"] = os.path.join(data_dir, "test.sqlite3")
 

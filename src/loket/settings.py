@@ -197,6 +197,8 @@ if LOKET_SQLITE_SYNCHRONOUS not in {"NORMAL", "FULL"}:
         f"LOKET_SQLITE_SYNCHRONOUS must be NORMAL or FULL, not {LOKET_SQLITE_SYNCHRONOUS!r}"
     )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend, with the write lock handed over promptly (core/sqlite/base.py).
+    DATABASES["default"]["ENGINE"] = "loket.core.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers work while one writer commits; IMMEDIATE takes the
         # write lock at BEGIN so two writers queue instead of deadlocking.

@@ -14,6 +14,8 @@ as docs/api.md says.
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
 from django.middleware.locale import LocaleMiddleware
@@ -75,7 +77,7 @@ class LanguageMiddleware(LocaleMiddleware):
                 domain=settings.LANGUAGE_COOKIE_DOMAIN,
                 secure=settings.LANGUAGE_COOKIE_SECURE,
                 httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+                samesite=cast(Any, settings.LANGUAGE_COOKIE_SAMESITE),
             )
         return response
 
