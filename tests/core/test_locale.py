@@ -42,23 +42,38 @@ def test_the_language_switch_turns_pages_english_and_back(demo, client):
 
 
 def test_a_link_that_says_english_opens_english_and_is_remembered(demo, client):
-    html, response = _page(client, "/?lang=en")
-    assert '<html lang="en">' in html
+    response = client.get("/verify/?code=ABCD&lang=en", headers=ENGLISH_BROWSER)
+    # On to the same page without the parameter; the choice is in the cookie.
+    assert response.status_code == 302
+    assert response["Location"] == "/verify/?code=ABCD"
     cookie = response.cookies[settings.LANGUAGE_COOKIE_NAME]
     assert cookie.value == "en"
     # Kept a year, as the switch keeps it, not only for this browser session.
     assert cookie["max-age"] == 365 * 24 * 3600 and cookie["samesite"] == "Lax"
-    # The next page, without the parameter, stays English.
+    assert '<html lang="en">' in _page(client, "/")[0]
     assert '<html lang="en">' in _page(client, "/layanan/izin-usaha-mikro/")[0]
 
 
-@pytest.mark.parametrize("value", ["xx", "", "en-GB-very-long", "EN "])
+def test_the_switch_still_works_after_an_english_link(demo, client):
+    client.get("/?lang=en")
+    # The switch's `next` is the page's own address, which no longer says lang=en.
+    html, _response = _page(client)
+    assert 'name="next" value="/"' in html
+    client.post("/i18n/setlang/", {"language": "id", "next": "/"})
+    assert '<html lang="id">' in _page(client)[0]
+
+
+@pytest.mark.parametrize("value", ["xx", "", "en-GB-very-long"])
 def test_a_language_not_offered_is_ignored(demo, client, value):
     html, response = _page(client, "/", data={"lang": value})
-    expected = "en" if value.strip().lower() == "en" else "id"
-    assert f'<html lang="{expected}">' in html
-    if expected == "id":
-        assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
+    assert '<html lang="id">' in html
+    assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
+
+
+def test_a_language_is_read_whatever_its_case_and_spaces(demo, client):
+    response = client.get("/", {"lang": " EN "})
+    assert response.status_code == 302
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
 
 
 def test_a_cookie_with_a_language_not_offered_gives_indonesian(demo, client):

@@ -68,9 +68,9 @@ def test_the_signer_position_is_in_the_readers_language(client, issued):
     position = issued.issued_position
     position.title_en = "Head of Licensing"
     position.save(update_fields=["title_en"])
-    english = client.get(page_of(issued) + "&lang=en").content.decode()
+    english = client.get(page_of(issued) + "&lang=en", follow=True).content.decode()
     assert 'data-testid="signer-position">Head of Licensing<' in english
-    indonesian = client.get(page_of(issued) + "&lang=id").content.decode()
+    indonesian = client.get(page_of(issued) + "&lang=id", follow=True).content.decode()
     assert 'data-testid="signer-position">Kepala Bidang Perizinan<' in indonesian
     assert "Pemegang jabatan definitif" in indonesian
 
@@ -121,7 +121,7 @@ def test_the_page_works_in_indonesian(client, issued, org):
     from django.utils import translation
 
     with translation.override("id"):
-        response = client.get(page_of(issued) + "&lang=id")
+        response = client.get(page_of(issued) + "&lang=id", follow=True)
     assert response.status_code == 200
     assert issued.number in response.content.decode()
 

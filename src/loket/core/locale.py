@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponseBase, HttpResponseRedirect
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
@@ -43,10 +43,10 @@ class LanguageMiddleware(LocaleMiddleware):
     """Django's LocaleMiddleware for the machine interfaces; the visitor's own choice,
     else Indonesian, for pages (see the module's docstring)."""
 
-    def process_request(self, request: HttpRequest) -> None:
+    def process_request(self, request: HttpRequest) -> HttpResponseBase | None:  # type: ignore[override]
         if is_machine_path(request.path_info):
             super().process_request(request)
-            return
+            return None
         from_link = chosen_language(request.GET.get(QUERY_PARAMETER))
         language = (
             from_link
@@ -56,6 +56,12 @@ class LanguageMiddleware(LocaleMiddleware):
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
         request._language_from_link = from_link  # type: ignore[attr-defined]
+        if from_link and request.method in ("GET", "HEAD"):
+            # On to the same page without the parameter, the choice now in the cookie:
+            # the address bar, bookmarks and the language switch's own `next` then carry
+            # no language that would undo a later switch.
+            return HttpResponseRedirect(_without_language(request))
+        return None
 
     def process_response(
         self, request: HttpRequest, response: HttpResponseBase
@@ -89,3 +95,11 @@ def link_in(url: str, language: str) -> str:
     if code is None or code == settings.LANGUAGE_CODE:
         return url
     return f"{url}{'&' if '?' in url else '?'}{QUERY_PARAMETER}={code}"
+
+
+def _without_language(request: HttpRequest) -> str:
+    """This request's path and query (a path of this site: no open redirect), less `lang`."""
+    query = request.GET.copy()
+    query.pop(QUERY_PARAMETER, None)
+    encoded = query.urlencode()
+    return request.path + (f"?{encoded}" if encoded else "")
