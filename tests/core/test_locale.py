@@ -124,3 +124,17 @@ def test_an_english_applicants_mail_links_open_english_pages(demo):
     number, body = received("id")
     assert f"/lacak/{number}/\n" in body or body.rstrip().endswith(f"/lacak/{number}/")
     assert "?lang=" not in body
+
+
+@pytest.mark.parametrize("path", ["//evil.example/x", "/\\evil.example/x", "///evil.example/"])
+def test_the_link_redirect_stays_on_this_site(path):
+    from django.test import RequestFactory
+
+    from loket.core.locale import LanguageMiddleware
+
+    request = RequestFactory().get("/x", {"lang": "en", "page": "2"})
+    request.path = request.path_info = path
+    response = LanguageMiddleware(lambda request: None).process_request(request)
+    location = response["Location"]
+    assert location.startswith("/") and location[1] not in "/\\"
+    assert location.endswith("?page=2")

@@ -21,6 +21,7 @@ from django.http import HttpRequest, HttpResponseBase, HttpResponseRedirect
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.encoding import escape_uri_path
 
 # Paths answered to programs, not people reading pages.
 MACHINE_PREFIXES = ("/api/", "/open311/", "/csw", "/data.json", "/catalog.")
@@ -98,8 +99,11 @@ def link_in(url: str, language: str) -> str:
 
 
 def _without_language(request: HttpRequest) -> str:
-    """This request's path and query (a path of this site: no open redirect), less `lang`."""
+    """This request's path and query, less `lang`: always a path of this site. The page
+    is redirected before any URL is resolved, so a path such as `//evil.example/` (which
+    a browser reads as another host) is made `/evil.example/` first: no open redirect."""
     query = request.GET.copy()
     query.pop(QUERY_PARAMETER, None)
     encoded = query.urlencode()
-    return request.path + (f"?{encoded}" if encoded else "")
+    path = "/" + escape_uri_path(request.path).lstrip("/\\")
+    return path + (f"?{encoded}" if encoded else "")
