@@ -28,6 +28,10 @@ class LoketError(Exception):
         # snake_case like the codes given explicitly: `ValidationError` -> `validation_error`
         self.code = code or re.sub(r"(?<!^)(?=[A-Z])", "_", self.__class__.__name__).lower()
 
+    def each_error(self) -> list[dict[str, str]]:
+        """Every bad field as [{field, message}]: the listed ones, else this one."""
+        return self.field_errors or [{"field": self.field or "", "message": self.message}]
+
 
 class ValidationError(LoketError):
     status = 422
@@ -37,11 +41,7 @@ class ValidationError(LoketError):
     def of_all(cls, problems: list[ValidationError]) -> ValidationError:
         """One error answering for several checks, each of whose bad fields is listed
         (in the order given); its own field, message and code are the first one's."""
-        entries: list[dict[str, str]] = []
-        for problem in problems:
-            entries.extend(
-                problem.field_errors or [{"field": problem.field or "", "message": problem.message}]
-            )
+        entries = [entry for problem in problems for entry in problem.each_error()]
         first = problems[0]
         return cls(first.message, field=first.field, code=first.code, field_errors=entries)
 

@@ -64,13 +64,13 @@ def action(func: Callable[[Params, str], Any]) -> Callable[[Params, str], Any]:
     return func
 
 
-# Larger offsets and counts mean "past the end" and are read as this: the database's
-# integers end at 2**63 - 1, and a bigger OFFSET was a 500.
-BEYOND_ANY_CATALOGUE = 2**31 - 1
-
-
 def _int(
-    params: Params, name: str, default: int, *, low: int = 0, high: int = BEYOND_ANY_CATALOGUE
+    params: Params,
+    name: str,
+    default: int,
+    *,
+    low: int = 0,
+    high: int = selectors.BEYOND_ANY_CATALOGUE,
 ) -> int:
     raw = params.get(name, default)
     try:

@@ -114,11 +114,6 @@ def _check_common(service: str | None, version: str | None, request: str) -> Non
         raise CswError("VersionNegotiationFailed", "version", "Only version 2.0.2 is served.")
 
 
-# A position or count beyond this is past the end of any catalogue (and a bigger
-# OFFSET overflows the database's integers: it was a 500).
-BEYOND_ANY_CATALOGUE = 2**31 - 1
-
-
 def _positive(value: str | None, name: str, default: int) -> int:
     if value in (None, ""):
         return default
@@ -126,7 +121,7 @@ def _positive(value: str | None, name: str, default: int) -> int:
     # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
     if not re.fullmatch(r"[0-9]+", value):
         raise CswError("InvalidParameterValue", name, f"{name} must be a whole number")
-    return min(int(value), BEYOND_ANY_CATALOGUE)
+    return min(int(value), selectors.BEYOND_ANY_CATALOGUE)
 
 
 def _check_choice(value: str | None, name: str, allowed: Iterable[str]) -> None:

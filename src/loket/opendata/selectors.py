@@ -12,6 +12,10 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from loket.opendata.models import Dataset, Resource
 from loket.org.models import Agency
 
+# Paging past this (CKAN's start/offset, CSW's startPosition) is past the end of any
+# catalogue and is read as this: a bigger OFFSET overflows the database's integers.
+BEYOND_ANY_CATALOGUE = 2**31 - 1
+
 THEMES = {
     "pelayanan-publik": "Pelayanan Publik",
     "pengaduan": "Pengaduan Masyarakat",

@@ -211,7 +211,7 @@ class ApplicationForm(forms.Form):
     def add_engine_error(self, exc: ValidationError) -> None:
         """Put an engine `ValidationError` (field `data.x`, `documents.x`, `applicant.x`) on
         the form field it names, or on the whole form."""
-        for error in exc.field_errors or [{"field": exc.field or "", "message": exc.message}]:
+        for error in exc.each_error():
             target = engine_field_to_form(error["field"])
             self.add_error(target if target in self.fields else None, error["message"])
 

@@ -60,8 +60,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
         pause = FIRST_PAUSE_S
         while True:
             try:
-                # Through Django's cursor, as the stock backend sends it (query logs and
-                # execute wrappers see one BEGIN, as before).
+                # Through Django's cursor, as the stock backend sends it: query logs and
+                # execute wrappers see the BEGIN (and, under contention, each refused try).
                 self.cursor().execute("BEGIN IMMEDIATE")
                 return
             except OperationalError as error:
