@@ -177,10 +177,10 @@ def package_search(params: Params, base: str) -> dict[str, Any]:
     _bool(params, "include_private", False)
     words = [] if q in ("*:*", "*") else q.split()
     found = selectors.matching(words=words, filters=filters).order_by(*SORTS[order])
+    count, counted = selectors.count_and_facets(found, facet_fields if want_facets else [])
     facets: dict[str, dict[str, int]] = {}
     search_facets: dict[str, Any] = {}
-    for field in facet_fields if want_facets else []:
-        counts = selectors.facet_counts(found, field)
+    for field, counts in counted.items():
         items = [(name, n) for name, n in counts.most_common() if n >= facet_mincount]
         if facet_limit >= 0:
             items = items[:facet_limit]
@@ -191,7 +191,7 @@ def package_search(params: Params, base: str) -> dict[str, Any]:
         }
     page = selectors.with_details(found)[start : start + rows]
     return {
-        "count": found.count(),
+        "count": count,
         "results": [selectors.package_dict(d, base) for d in page],
         "facets": facets,
         "search_facets": search_facets,

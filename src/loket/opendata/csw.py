@@ -37,9 +37,10 @@ RESULT_TYPES = ("results", "hits")
 OUTPUT_FORMATS = ("application/xml", "text/xml")
 TYPE_NAMES = ("csw:Record", "Record")
 # Queryables: the Dublin Core / CSW names a filter may use, and the dataset fields they read.
+# AnyText reads the lower-cased `search_text`, which holds the other four.
 TEXT_QUERYABLES: dict[str, tuple[str, ...]] = {
-    "csw:AnyText": ("title", "description", "slug", "tag_index"),
-    "AnyText": ("title", "description", "slug", "tag_index"),
+    "csw:AnyText": ("search_text",),
+    "AnyText": ("search_text",),
     "dc:title": ("title",),
     "dc:subject": ("tag_index",),
     "dct:abstract": ("description",),
@@ -243,7 +244,10 @@ def _like(node: etree._Element, prop: str, literal: str) -> Q:
         text = word.replace(escape, "")
         either = Q()
         for each in fields:
-            either |= Q(**{f"{each}__icontains": text})
+            if each == "search_text":
+                either |= Q(search_text__contains=text.lower())
+            else:
+                either |= Q(**{f"{each}__icontains": text})
         condition &= either
     return condition
 

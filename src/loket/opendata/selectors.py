@@ -7,7 +7,7 @@ from collections import Counter
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 
 from loket.opendata.models import Dataset, Resource
 from loket.org.models import Agency
@@ -40,12 +40,7 @@ def matching(*, words: list[str], filters: list[tuple[str, str]]) -> QuerySet[Da
     """Datasets with every word (title, description, name, tags) and every fq filter."""
     found = Dataset.objects.all()
     for word in words:
-        found = found.filter(
-            Q(title__icontains=word)
-            | Q(description__icontains=word)
-            | Q(slug__icontains=word)
-            | Q(tag_index__icontains=word)
-        )
+        found = found.filter(search_text__contains=word.lower())
     for field, value in filters:
         if field == "organization":
             found = found.filter(agency__code=value)
@@ -62,27 +57,37 @@ def matching(*, words: list[str], filters: list[tuple[str, str]]) -> QuerySet[Da
     return found
 
 
-def facet_counts(found: QuerySet[Dataset], field: str) -> Counter[str]:
-    """How many of the found datasets carry each value of a facet field."""
-    ids = found.order_by().values("pk")
-    if field == "organization":
-        rows = found.order_by().values_list("agency__code").annotate(n=Count("pk"))
-        return Counter(dict(rows))
-    if field == "groups":
-        return Counter(dict(found.order_by().values_list("theme").annotate(n=Count("pk"))))
-    if field == "res_format":
-        per_format = (
-            Resource.objects.filter(dataset__in=ids)
-            .order_by()
-            .values_list("format")
-            .annotate(n=Count("dataset", distinct=True))
-        )
-        return Counter(dict(per_format))
-    if field == "tags":
-        # The plain-text index is far cheaper to read than decoding every JSON list.
-        indexes = found.order_by().values_list("tag_index", flat=True)
-        return Counter(tag for index in indexes for tag in index.split("|") if tag)
-    return Counter({settings.LOKET_OPENDATA_LICENSE_ID: found.count()})
+def count_and_facets(
+    found: QuerySet[Dataset], fields: list[str]
+) -> tuple[int, dict[str, Counter[str]]]:
+    """How many datasets were found, and how many of them carry each value of each facet
+    field. The match is evaluated once for the count and the facets read from the
+    datasets' own columns, and once more only for `res_format` (a catalogue holds
+    thousands of datasets, not millions: their few short columns are cheap to read)."""
+    if not fields:
+        return found.count(), {}
+    rows = list(found.order_by().values_list("agency__code", "theme", "tag_index"))
+    facets: dict[str, Counter[str]] = {}
+    for field in fields:
+        if field == "organization":
+            facets[field] = Counter(code for code, _theme, _tags in rows)
+        elif field == "groups":
+            facets[field] = Counter(theme for _code, theme, _tags in rows)
+        elif field == "tags":
+            facets[field] = Counter(
+                tag for _code, _theme, index in rows for tag in index.split("|") if tag
+            )
+        elif field == "res_format":
+            per_format = (
+                Resource.objects.filter(dataset__in=found.order_by().values("pk"))
+                .order_by()
+                .values_list("format")
+                .annotate(n=Count("dataset", distinct=True))
+            )
+            facets[field] = Counter(dict(per_format))
+        else:  # license_id: one licence for every dataset
+            facets[field] = Counter({settings.LOKET_OPENDATA_LICENSE_ID: len(rows)})
+    return len(rows), facets
 
 
 def dataset_by_id(identifier: str) -> Dataset | None:
@@ -252,18 +257,11 @@ def package_dict(dataset: Dataset, base: str) -> dict[str, Any]:
 
 
 def search(*, query: str = "", organisation: str = "", theme: str = "") -> list[Dataset]:
-    """Datasets for the portal's open-data page: words in title/description/keywords, filters."""
-    found = datasets()
-    if organisation:
-        found = found.filter(agency__code=organisation)
-    if theme:
-        found = found.filter(theme=theme)
-    words = query.lower().split()
-    return [
-        d
-        for d in found
-        if all(w in " ".join([d.title, d.description, *d.keywords]).lower() for w in words)
-    ]
+    """Datasets for the portal's open-data page: every word of the query (as CKAN's `q`),
+    and the organisation and theme chosen."""
+    filters = [("organization", organisation)] if organisation else []
+    filters += [("groups", theme)] if theme else []
+    return list(with_details(matching(words=query.split(), filters=filters).order_by("slug")))
 
 
 def preview(dataset: Dataset, *, limit: int = 20) -> tuple[list[str], list[list[str]], int]:
