@@ -90,7 +90,7 @@ def test_forward_within_the_agency_moves_the_queue(demo: Any) -> None:
     complaint = reload(complaint)
     assert complaint.unit.code == "bidang-tata-ruang"
     assert [c.pk for c in selectors.queue_for(officer("rudi"))] == [complaint.pk]
-    assert selectors.queue_for(officer("dewi")) == []
+    assert list(selectors.queue_for(officer("dewi"))) == []
 
 
 def test_forward_to_an_agency_without_complaints_is_refused(demo: Any) -> None:

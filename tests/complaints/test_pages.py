@@ -199,3 +199,24 @@ def test_photos_are_for_the_officers_who_may_see_the_complaint(
     assert shown.status_code == 200 and shown["Content-Type"] == "image/png"
     assert officer_client("maya").get(url).status_code == 404
     assert Client().get(url).status_code == 302
+
+
+def test_the_complaints_queue_comes_in_pages(
+    demo: Any, officer_client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from loket.workspace import selectors as workspace_selectors
+
+    monkeypatch.setattr(workspace_selectors, "PAGE_SIZE", 2)
+    numbers = {file().complaint.tracking_number for _ in range(3)}
+    andi = officer_client("andi")
+
+    def shown(page: str) -> list[str]:
+        response = andi.get("/workspace/pengaduan/", {"page": page})
+        assert response.status_code == 200
+        return [c.tracking_number for c in response.context["complaints"]]
+
+    first = andi.get("/workspace/pengaduan/").content.decode()
+    assert "Menampilkan 1–2 dari 3 (halaman 1 dari 2)" in first
+    assert 'href="?page=2" rel="next"' in first
+    assert len(shown("1")) == 2
+    assert set(shown("1") + shown("2")) == numbers  # none left out, as the old cap of 200 did

@@ -120,6 +120,21 @@ QUEUE_ORDER = ("overdue_rank", "due_key", "created_at", "pk")
 NO_DUE = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
 
 
+# What a list of tasks never shows of their cases: the submitted data and contacts (a
+# decryption each per row, most of a queue's cost), the applicant card and the read
+# models. A queue shows the case's number, service, applicant name and masked NIK.
+QUEUE_DEFERRED = (
+    "case__data",
+    "case__applicant_email",
+    "case__applicant_phone",
+    "case__applicant_card",
+    "case__tracking",
+    "case__join_state",
+    "case__current_steps",
+    "case__outcome_reason",
+)
+
+
 def task_queue(
     officer: Officer,
     *,
@@ -140,6 +155,7 @@ def task_queue(
         tasks = tasks.filter(due_at__lt=due_before)
     return (
         tasks.select_related("case", "case__service", "position", "claimed_by")
+        .defer(*QUEUE_DEFERRED)
         .annotate(
             overdue_rank=When_(
                 When(Q(due_at__lt=at), then=Value(0)),

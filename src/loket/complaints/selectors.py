@@ -211,17 +211,16 @@ def _unit_names(unit_ids: Collection[int]) -> dict[int, str]:
 # -- officers ---------------------------------------------------------------------------
 
 
-def queue_for(officer: Officer, now: dt.datetime | None = None) -> list[Complaint]:
-    """Open complaints in the queues of the positions the officer holds now, due first."""
+def queue_for(officer: Officer, now: dt.datetime | None = None) -> QuerySet[Complaint]:
+    """Open complaints in the queues of the positions the officer holds now, due first
+    (the page shows them a page at a time)."""
     now = now or timezone.now()
     positions = [h.position.pk for h in ports.holdings_of(officer, now)]
-    if not positions:
-        return []
-    return list(
+    return (
         Complaint.objects.filter(position_id__in=positions)
         .exclude(status__in=CLOSED_STATUSES)
         .select_related("category", "unit", "position")
-        .order_by("due_at", "verify_due_at", "received_at")[:200]
+        .order_by("due_at", "verify_due_at", "received_at", "pk")
     )
 
 

@@ -11,6 +11,7 @@ instead, but every action works as a plain form without JavaScript.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -59,7 +60,12 @@ def queue(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         service_id = form.cleaned_data["service"]
         state = selectors.QueueState(form.cleaned_data["state"] or "all")
-    tasks = list(selectors.queue(reach, officer, at=now, state=state, service_id=service_id))
+    counts = selectors.queue_counts(reach, officer, at=now, service_id=service_id)
+    tasks, paging = selectors.page_of(
+        selectors.queue(reach, officer, at=now, state=state, service_id=service_id),
+        total=getattr(counts, state.value),
+        requested=request.GET.get("page"),
+    )
     context = {
         "officer": officer,
         "reach": reach,
@@ -68,12 +74,20 @@ def queue(request: HttpRequest) -> HttpResponse:
         ],
         "form": form,
         "state": state.value,
-        "counts": selectors.queue_counts(reach, officer, at=now, service_id=service_id),
+        "counts": counts,
         "rows": [_queue_row(task, reach, officer) for task in tasks],
+        "paging": paging,
+        "paging_query": _filters_query(request, ("service", "state")),
         "now": now,
     }
     template = "workspace/_queue.html" if _is_htmx(request) else "workspace/home.html"
     return render(request, template, context)
+
+
+def _filters_query(request: HttpRequest, names: tuple[str, ...]) -> str:
+    """The page's filters as a query string for its page links ("" or "a=1&b=2&")."""
+    kept = {name: request.GET[name] for name in names if request.GET.get(name)}
+    return urlencode(kept) + "&" if kept else ""
 
 
 def _queue_row(task: Task, reach: Reach, officer: Officer) -> dict[str, Any]:
@@ -360,7 +374,10 @@ def unit_tasks(request: HttpRequest) -> HttpResponse:
     reach = policy.reach_of(officer, now)
     if not policy.may_supervise(reach):
         return render(request, "workspace/not_head.html", status=403)
-    tasks = list(selectors.unit_open_tasks(reach, at=now))
+    open_tasks = selectors.unit_open_tasks(reach, at=now)
+    tasks, paging = selectors.page_of(
+        open_tasks, total=open_tasks.count(), requested=request.GET.get("page")
+    )
     # Holders per position, not per task: a unit's tasks share a few positions.
     holders = {
         pk: holders_at(t.position, now) for pk, t in {t.position_id: t for t in tasks}.items()
@@ -383,7 +400,14 @@ def unit_tasks(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "workspace/unit.html",
-        {"rows": rows, "lapses": lapses, "reach": reach, "now": now},
+        {
+            "rows": rows,
+            "lapses": lapses,
+            "reach": reach,
+            "now": now,
+            "paging": paging,
+            "paging_query": "",
+        },
     )
 
 

@@ -29,6 +29,7 @@ from loket.core.errors import LoketError
 from loket.documents.services import open_stored
 from loket.org.models import Position
 from loket.workspace.decorators import current_officer, officer_required
+from loket.workspace.selectors import page_of
 
 
 def _add_error(form: Any, error: LoketError) -> None:
@@ -41,13 +42,14 @@ def _add_error(form: Any, error: LoketError) -> None:
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     officer = current_officer(request)
+    open_complaints = selectors.queue_for(officer)
+    complaints, paging = page_of(
+        open_complaints, total=open_complaints.count(), requested=request.GET.get("page")
+    )
     return render(
         request,
         "complaints/queue.html",
-        {
-            "complaints": selectors.queue_for(officer),
-            "now": timezone.now(),
-        },
+        {"complaints": complaints, "now": timezone.now(), "paging": paging, "paging_query": ""},
     )
 
 

@@ -12,10 +12,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TypeVar
 
 from django.db.models import Case as When_
-from django.db.models import Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Count, IntegerField, Model, Q, QuerySet, Value, When
 
+from loket.cases import selectors as cases_selectors
 from loket.cases.models import CLOSED_STATUSES, Case, Task, TaskStatus
 from loket.cases.policy import Reach
 from loket.catalog.models import Service
@@ -46,8 +48,23 @@ def _overdue_first(at: dt.datetime) -> When_:
 
 
 def _open_tasks() -> QuerySet[Task]:
-    return Task.objects.filter(status=TaskStatus.OPEN).select_related(
-        "case", "case__service", "case__service_version", "position", "position__unit", "claimed_by"
+    """Open tasks with what a queue row shows; the version's definition is read once per
+    process (catalog.definitions.compiled), not with every row."""
+    return (
+        Task.objects.filter(status=TaskStatus.OPEN)
+        .select_related(
+            "case",
+            "case__service",
+            "case__service_version",
+            "position",
+            "position__unit",
+            "claimed_by",
+        )
+        .defer(
+            *cases_selectors.QUEUE_DEFERRED,
+            "case__service_version__definition",
+            "case__service_version__source",
+        )
     )
 
 
@@ -72,6 +89,55 @@ def queue(
     return tasks.annotate(overdue_rank=_overdue_first(at)).order_by(
         "overdue_rank", "due_at", "created_at", "pk"
     )
+
+
+# Rows of a queue page: an officer works from the top, and a page of every open task
+# would grow with the backlog (a unit's thousands of tasks in one page).
+PAGE_SIZE = 50
+M = TypeVar("M", bound=Model)
+
+
+@dataclass(frozen=True)
+class Paging:
+    """Where a page of `size` rows stands in `total` rows (`number` counts from 1)."""
+
+    number: int
+    total: int
+    size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def first(self) -> int:
+        return min(self.total, (self.number - 1) * self.size + 1)
+
+    @property
+    def last(self) -> int:
+        return min(self.total, self.number * self.size)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+
+def page_of(rows: QuerySet[M], *, total: int, requested: str | None) -> tuple[list[M], Paging]:
+    """The rows of page `requested` (`?page=`) of `rows`, which number `total`. A page
+    that is not a number is the first; one past the end is the last, so a link kept
+    from a longer queue still shows tasks."""
+    wanted, size = requested or "", PAGE_SIZE
+    last = Paging(number=1, total=total, size=size).pages
+    number = 1
+    if wanted.isascii() and wanted.isdigit():  # not "²" or "١", which isdigit() accepts
+        number = int(wanted) if len(wanted) <= 18 else last
+    paging = Paging(number=min(max(number, 1), last), total=total, size=size)
+    start = (paging.number - 1) * paging.size
+    return list(rows[start : start + paging.size]), paging
 
 
 def queue_counts(

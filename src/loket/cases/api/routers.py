@@ -367,7 +367,7 @@ def list_tasks(  # noqa: PLR0917  (django-ninja passes query parameters position
     status: Literal["open", "done", "cancelled"] = Query("open"),
     service: str = Query("", max_length=80, description="a service code"),
     due_before: IsoMoment | None = None,
-) -> list[TaskOut]:
+) -> list[dict[str, Any]]:
     due_before = _utc_moment(due_before)
     query = {
         "status": status,
@@ -406,7 +406,7 @@ def _task_or_404(task_id: int, officer: Officer) -> Task:
     summary="One task (of a case in my reach)",
     openapi_extra=problems(401, 403, 404, 422),
 )
-def get_task(request: HttpRequest, task_id: int = Path(..., ge=1, le=MAX_ID)) -> TaskOut:
+def get_task(request: HttpRequest, task_id: int = Path(..., ge=1, le=MAX_ID)) -> dict[str, Any]:
     officer = _officer(request)
     task = _task_or_404(task_id, officer)
     if not policy.may_view_case(policy.reach_of(officer, timezone.now()), task.case):
@@ -427,7 +427,7 @@ def get_task(request: HttpRequest, task_id: int = Path(..., ge=1, le=MAX_ID)) ->
     summary="Take a task so no other officer works on it",
     openapi_extra=problems(400, 401, 403, 404, 409, 422),
 )
-def claim(request: HttpRequest, task_id: int = Path(..., ge=1, le=MAX_ID)) -> TaskOut:
+def claim(request: HttpRequest, task_id: int = Path(..., ge=1, le=MAX_ID)) -> dict[str, Any]:
     officer = _officer(request)
     _task_or_404(task_id, officer)
     services.claim_task(task_id=task_id, officer=officer)
