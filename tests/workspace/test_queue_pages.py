@@ -119,3 +119,24 @@ def test_the_unit_page_pages_the_units_open_tasks(five_tasks: list[str], signed_
     assert _rows(first) == five_tasks[:2]
     assert "Menampilkan 1–2 dari 5 (halaman 1 dari 3)" in first.content.decode()
     assert _rows(client.get("/workspace/unit/", {"page": "3"})) == five_tasks[4:]
+
+
+def test_the_service_filter_offers_the_services_with_open_tasks_here(
+    demo: object, signed_in: SignIn
+) -> None:
+    from loket.cases import services
+    from tests.workspace.conftest import officer
+
+    case = apply()
+    client = signed_in("andi")
+
+    def choices() -> list[object]:
+        form = client.get("/workspace/").context["form"]
+        return [value for value, _label in form.fields["service"].choices]
+
+    assert choices() == ["", case.service_id]
+    task = open_task(case)
+    services.claim_task(task_id=task.pk, officer=officer("andi"))
+    services.decide(task_id=task.pk, officer=officer("andi"), decision="approve")
+    # Andi's part is done: the task history does not keep the service in the filter.
+    assert choices() == [""]

@@ -157,9 +157,12 @@ def queue_counts(
 
 
 def queue_services(reach: Reach) -> QuerySet[Service]:
-    """The services whose tasks the officer's positions handle (for the service filter)."""
+    """The services with open tasks at the officer's positions (the service filter's
+    choices). Open ones only: every task ever done there would make each queue page read
+    the positions' whole history."""
     return (
         Service.objects.filter(
+            cases__tasks__status=TaskStatus.OPEN,
             cases__tasks__position_id__in=reach.position_ids,
         )
         .distinct()
