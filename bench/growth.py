@@ -67,6 +67,18 @@ def build_working_set(open_cases: int) -> dict[str, Any]:
     return {"receipts": receipts, "template_case": template.pk}
 
 
+def get_with(client: Any, path: str, **headers: str) -> Callable[[], Any]:
+    """A probe's call: GET `path` with `client`; anything but 200 is an error."""
+
+    def call() -> Any:
+        response = client.get(path, headers=headers)
+        if response.status_code != 200:
+            raise RuntimeError(f"GET {path} answered {response.status_code}")
+        return response
+
+    return call
+
+
 def probes(receipts: list[tuple[str, str]]) -> list[Probe]:
     from django.test import Client
 
@@ -75,18 +87,16 @@ def probes(receipts: list[tuple[str, str]]) -> list[Probe]:
     tracking, access_code = receipts[len(receipts) // 2]
 
     def get(path: str, **headers: str) -> Callable[[], Any]:
-        def call() -> Any:
-            response = client.get(path, headers=headers)
-            if response.status_code != 200:
-                raise RuntimeError(f"GET {path} answered {response.status_code}")
-            return response
-
-        return call
+        return get_with(client, path, **headers)
 
     found = [
         Probe(
             "officer queue (GET /api/v1/tasks)",
             get("/api/v1/tasks", authorization=f"Bearer {token}"),
+        ),
+        Probe(
+            "officer's workspace queue (GET /workspace/)",
+            get_with(signed_in_officer("andi"), "/workspace/"),
         ),
         Probe(
             "tracking (GET /api/v1/applications/{n})",
@@ -105,35 +115,16 @@ def performance_probes(query: str = "") -> list[Probe]:
     cases, constant queries). They read the rollup plus a few live counts of the month.
     `query` (e.g. "?bulan=2026-06") picks the month read."""
     from django.test import Client
-    from django_otp import DEVICE_ID_SESSION_KEY
 
-    from loket.org.models import Officer
-    from loket.workspace.otp import confirmed_devices
-
-    public, head = Client(), Client()
-    user = Officer.objects.select_related("user").get(user__username="bambang").user
-    head.force_login(user)
-    session = head.session
-    session[DEVICE_ID_SESSION_KEY] = confirmed_devices(user)[0].persistent_id
-    session.save()
-
-    def get(client: Any, path: str) -> Callable[[], Any]:
-        def call() -> Any:
-            response = client.get(path)
-            if response.status_code != 200:
-                raise RuntimeError(f"GET {path} answered {response.status_code}")
-            return response
-
-        return call
-
+    public, head = Client(), signed_in_officer("bambang")
     return [
         Probe(
             "public Kinerja page (GET /kinerja/kota-contoh/)",
-            get(public, "/kinerja/kota-contoh/" + query),
+            get_with(public, "/kinerja/kota-contoh/" + query),
         ),
         Probe(
             "head's dashboard (GET /workspace/kinerja/)",
-            get(head, "/workspace/kinerja/" + query),
+            get_with(head, "/workspace/kinerja/" + query),
         ),
     ]
 
@@ -150,6 +141,23 @@ def officer_token(username: str) -> str:
     otp = code_for(device) if device is not None else ""
     token, _stored, _officer = issue_token(None, username=username, password=DEMO_PASSWORD, otp=otp)
     return token
+
+
+def signed_in_officer(username: str) -> Any:
+    """A test client signed in as a demo officer, second factor passed."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from loket.org.models import Officer
+    from loket.workspace.otp import confirmed_devices
+
+    client = Client()
+    user = Officer.objects.select_related("user").get(user__username=username).user
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = confirmed_devices(user)[0].persistent_id
+    session.save()
+    return client
 
 
 def overdue_probe() -> Probe | None:
