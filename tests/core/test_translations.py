@@ -96,3 +96,61 @@ def test_every_message_of_loket_templates_is_in_the_catalogue() -> None:
                 missing.append(f"{template.relative_to(root)}: {args}")
     assert found > 500  # the walk found the templates' messages
     assert not missing, "add to locale/id/LC_MESSAGES/django.po:\n" + "\n".join(missing)
+
+
+def test_every_message_of_loket_code_is_in_the_catalogue() -> None:
+    """Each literal given to gettext (or its lazy, context and plural forms, under any
+    alias such as `_`) in Loket's Python code has its Indonesian entry."""
+    import ast
+
+    from django.utils import translation
+
+    catalogue = translation.trans_real.translation("id")._catalog  # type: ignore[attr-defined]
+    simple = {"gettext", "gettext_lazy", "gettext_noop"}
+    in_context, plural = {"pgettext", "pgettext_lazy"}, {"ngettext", "ngettext_lazy"}
+
+    def literal(node: ast.expr) -> str | None:
+        return (
+            node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+        )
+
+    def key_of(function: str, args: list[ast.expr]) -> object:
+        texts = [literal(a) for a in args[:2]]
+        if function in simple and texts and texts[0] is not None:
+            return texts[0]
+        if function in in_context and len(texts) == 2 and None not in texts:
+            return f"{texts[0]}\x04{texts[1]}"
+        if function in plural and texts and texts[0] is not None:
+            return (texts[0], 0)
+        return None
+
+    root = Path(loket.__file__).parent
+    found, missing = 0, []
+    for path in sorted(root.glob("**/*.py")):
+        if "migrations" in path.parts:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = {  # local name -> django.utils.translation function
+            alias.asname or alias.name: alias.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation"
+            for alias in node.names
+        }
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            called = node.func
+            if isinstance(called, ast.Name):
+                function = names.get(called.id)
+            elif isinstance(called, ast.Attribute) and isinstance(called.value, ast.Name):
+                function = called.attr if called.value.id == "translation" else None
+            else:
+                function = None
+            key = key_of(function, node.args) if function else None
+            if key is None:
+                continue
+            found += 1
+            if key not in catalogue:
+                missing.append(f"{path.relative_to(root)}:{node.lineno}: {key!r}")
+    assert found > 1000  # the walk found the code's messages
+    assert not missing, "add to locale/id/LC_MESSAGES/django.po:\n" + "\n".join(missing)
