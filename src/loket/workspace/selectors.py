@@ -47,19 +47,23 @@ def _overdue_first(at: dt.datetime) -> When_:
     )
 
 
+# What a task's page and a queue row show of its case, service and position.
+_TASK_RELATIONS = (
+    "case",
+    "case__service",
+    "case__service_version",
+    "position",
+    "position__unit",
+    "claimed_by",
+)
+
+
 def _open_tasks() -> QuerySet[Task]:
     """Open tasks with what a queue row shows; the version's definition is read once per
     process (catalog.definitions.compiled), not with every row."""
     return (
         Task.objects.filter(status=TaskStatus.OPEN)
-        .select_related(
-            "case",
-            "case__service",
-            "case__service_version",
-            "position",
-            "position__unit",
-            "claimed_by",
-        )
+        .select_related(*_TASK_RELATIONS)
         .defer(
             *cases_selectors.QUEUE_DEFERRED,
             "case__service_version__definition",
@@ -196,16 +200,4 @@ def unit_statutory_lapses(reach: Reach) -> QuerySet[Case]:
 
 
 def task_detail(task_id: int) -> Task | None:
-    return (
-        Task.objects.select_related(
-            "case",
-            "case__service",
-            "case__service_version",
-            "position",
-            "position__unit",
-            "claimed_by",
-            "decided_by",
-        )
-        .filter(pk=task_id)
-        .first()
-    )
+    return Task.objects.select_related(*_TASK_RELATIONS, "decided_by").filter(pk=task_id).first()
