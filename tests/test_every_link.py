@@ -55,7 +55,7 @@ def demo_extras() -> tuple[Any, ...]:
 
 
 def _client(username: str | None, language: str) -> Client:
-    client = Client()
+    client = Client(raise_request_exception=False)  # every failure listed, not the first raised
     if language != "id":
         client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     if username is not None:
@@ -85,10 +85,44 @@ def _links(page: str, body: str) -> list[str]:
     return found
 
 
-def walk(client: Client, starts: list[str], most: int = MOST_PAGES) -> tuple[int, list[str]]:
+FORM = re.compile(r"(?s)<form\b([^>]*)>(.*?)</form>")
+FIELD = re.compile(r"<(input|textarea|select)\b([^>]*)>")
+
+
+def _attribute(tag: str, name: str) -> str | None:
+    found = re.search(rf'\b{name}="([^"]*)"', tag)
+    return html.unescape(found.group(1)) if found else None
+
+
+def _post_forms(page: str, body: str) -> dict[str, dict[str, tuple[str, str]]]:
+    """The page's POST forms: action -> field name -> (type, value shown)."""
+    forms: dict[str, dict[str, tuple[str, str]]] = {}
+    for attributes, inner in FORM.findall(body):
+        if (_attribute(attributes, "method") or "get").lower() != "post":
+            continue
+        action = urlparse(urljoin(page, _attribute(attributes, "action") or page))
+        if action.netloc not in ("", HOST) or SKIPPED.search(action.path):
+            continue
+        fields = {}
+        for kind, tag in FIELD.findall(inner):
+            name = _attribute(tag, "name")
+            if name and name != "csrfmiddlewaretoken":
+                fields[name] = (_attribute(tag, "type") or kind, _attribute(tag, "value") or "")
+        target = action.path + (f"?{action.query}" if action.query else "")
+        forms.setdefault(target, fields)
+    return forms
+
+
+def walk(
+    client: Client,
+    starts: list[str],
+    most: int = MOST_PAGES,
+    forms: dict[str, dict[str, tuple[str, str]]] | None = None,
+) -> tuple[int, list[str]]:
     """Follow every link from `starts` (up to `most` pages, breadth first); the pages
-    read, and what went wrong and where."""
+    read, and what went wrong and where. The POST forms met are put in `forms`."""
     seen: set[str] = set()
+    kinds: set[str] = set()
     queue = deque((start, "(start)") for start in starts)
     problems: list[str] = []
     while queue and len(seen) < most:
@@ -107,7 +141,17 @@ def walk(client: Client, starts: list[str], most: int = MOST_PAGES) -> tuple[int
                 queue.append((urljoin(url, response["Location"]), url))
             continue
         if "text/html" in response.get("Content-Type", ""):
-            queue.extend((link, url) for link in _links(url, response.content.decode()))
+            body = response.content.decode()
+            queue.extend((link, url) for link in _links(url, body))
+            if forms is not None:
+                for action, fields in _post_forms(url, body).items():
+                    # The admin's change forms of one model differ only by the row.
+                    alike = (
+                        re.sub(r"/\d+/", "/N/", action) if action.startswith("/admin/") else action
+                    )
+                    if alike not in kinds:
+                        kinds.add(alike)
+                        forms[action] = fields
     return len(seen), problems
 
 
@@ -132,3 +176,41 @@ def test_every_link_leads_to_a_page(
     pages, problems = walk(_client(username, language), starts, most)
     assert not problems, "\n".join(problems)
     assert pages >= at_least  # the walk went through the site, not one page
+
+
+# What a form field may be sent instead of what the page offers.
+HOSTILE = ["", "9" * 25, "<b>\x00'; --", "x" * 5000, "２０２６-02-30"]
+
+
+@pytest.mark.parametrize(
+    ("username", "starts"),
+    [
+        (None, ["/", "/pengaduan/", "/data/"]),
+        ("andi", ["/workspace/"]),
+        ("dewi", ["/workspace/"]),
+        ("bambang", ["/workspace/"]),
+        ("admin", ["/admin/"]),
+    ],
+)
+def test_every_form_refuses_bad_input_without_a_server_error(
+    demo: Any, username: str | None, starts: list[str]
+) -> None:
+    """Each POST form met on the walk, sent with each field (but the hidden ones and the
+    choices of checkboxes and buttons) set to empty, a huge number, markup with a NUL,
+    5,000 characters or a full-width date: an answer, never a 500."""
+    client = _client(username, "id")
+    forms: dict[str, dict[str, tuple[str, str]]] = {}
+    walk(client, starts, MOST_ADMIN_PAGES if username == "admin" else MOST_PAGES, forms)
+    assert forms
+    problems = []
+    for action, fields in sorted(forms.items()):
+        for value in HOSTILE:
+            data = {
+                name: shown if kind in ("hidden", "checkbox", "radio", "submit") else value
+                for name, (kind, shown) in fields.items()
+                if kind != "file"
+            }
+            status = client.post(action, data).status_code
+            if status >= 500:
+                problems.append(f"POST {action} with {value[:12]!r}: {status}")
+    assert not problems, "\n".join(problems)

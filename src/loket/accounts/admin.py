@@ -1,8 +1,10 @@
-"""Admin: see and lift account lock-outs."""
+"""Admin: see and lift account lock-outs; Django's user and group pages, hardened."""
 
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, User
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +12,7 @@ from django.utils.translation import ngettext
 
 from loket.accounts import lockout
 from loket.accounts.models import AccountLockout
+from loket.core.admin_fields import SafeChoicesAdmin
 
 
 @admin.register(AccountLockout)
@@ -33,3 +36,19 @@ class AccountLockoutAdmin(admin.ModelAdmin[AccountLockout]):
             % {"count": len(user_ids)},
             messages.SUCCESS,
         )
+
+
+# Django's own user and group pages, with choices that refuse a crafted id as a form
+# error (loket.core.admin_fields) instead of failing on it.
+class SafeUserAdmin(SafeChoicesAdmin, UserAdmin):
+    pass
+
+
+class SafeGroupAdmin(SafeChoicesAdmin, GroupAdmin):  # type: ignore[misc]
+    pass
+
+
+admin.site.unregister(User)
+admin.site.register(User, SafeUserAdmin)
+admin.site.unregister(Group)
+admin.site.register(Group, SafeGroupAdmin)

@@ -18,6 +18,7 @@ from loket.accounts.selectors import is_officer
 from loket.accounts.services import normalize_email
 from loket.core.errors import ValidationError as LoketValidationError
 from loket.core.names import require_plain_name
+from loket.core.signin import USERNAME_MAX_LENGTH, refuse_overlong_username
 
 
 class RegistrationForm(forms.Form):
@@ -29,6 +30,8 @@ class RegistrationForm(forms.Form):
     )
     email = forms.EmailField(
         label=_("E-mail address"),
+        # The address is the account's name, which holds 150 characters.
+        max_length=USERNAME_MAX_LENGTH,
         help_text=_("We send a link to this address to confirm it is yours."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
@@ -96,6 +99,7 @@ class ApplicantLoginForm(AuthenticationForm):
         self.needs_verification = False
 
     def clean(self) -> dict[str, Any]:
+        refuse_overlong_username(self, self.cleaned_data.get("username"))
         username = normalize_email(self.cleaned_data.get("username") or "")
         password = self.cleaned_data.get("password")
         if username and password:

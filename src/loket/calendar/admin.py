@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from loket.calendar.collective_leave import load_collective_leave
 from loket.calendar.models import CalendarDay, WorkingCalendar
+from loket.core.admin_fields import SafeChoicesAdmin
 from loket.core.errors import LoketError
 
 
@@ -21,7 +22,7 @@ class CalendarDayInline(admin.TabularInline):
 
 
 @admin.register(WorkingCalendar)
-class WorkingCalendarAdmin(admin.ModelAdmin):
+class WorkingCalendarAdmin(SafeChoicesAdmin, admin.ModelAdmin):
     list_display = ("agency", "working_weekdays", "work_starts", "work_ends", "national_holidays")
     list_filter = ("national_holidays",)
     search_fields = ("agency__name", "agency__code")

@@ -7,8 +7,10 @@ from typing import Any
 from django_otp import devices_for_user
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 
+from loket.core.signin import BoundedUsername
 
-class AdminSignInForm(OTPAdminAuthenticationForm):
+
+class AdminSignInForm(BoundedUsername, OTPAdminAuthenticationForm):
     """django-otp makes the user pick a device even when they have only one; an
     administrator with one authenticator should just type its code."""
 

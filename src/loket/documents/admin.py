@@ -11,6 +11,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from loket.core.admin_fields import SafeChoicesAdmin
 from loket.documents import signing
 from loket.documents.models import DocumentSequence, IssuedDocument, SignerChoice, StoredFile
 
@@ -81,7 +82,7 @@ class SignerChoiceForm(forms.ModelForm):
 
 
 @admin.register(SignerChoice)
-class SignerChoiceAdmin(admin.ModelAdmin):
+class SignerChoiceAdmin(SafeChoicesAdmin, admin.ModelAdmin):
     """One signer per agency; saving opens it and signs nothing, but a signer that cannot
     open (module, label, URL, PIN, certificate) is refused with its reason."""
 

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from loket.core.admin_fields import SafeChoicesAdmin
 from loket.insights.models import AnomalyFlag, MonthlyRollup, StepRollup, Target
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin[Target]):
+class TargetAdmin(SafeChoicesAdmin, admin.ModelAdmin[Target]):
     list_display = ("unit", "service", "indicator", "year", "month", "value", "polarity")
     list_filter = ("indicator", "polarity", "year", "unit")
     autocomplete_fields = ("unit", "service")

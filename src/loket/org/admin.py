@@ -21,6 +21,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from loket.core.admin_fields import SafeChoicesAdmin
 from loket.core.errors import LoketError
 from loket.org import branding
 from loket.org.models import Agency, Appointment, Officer, Position, Unit
@@ -134,7 +135,7 @@ class AgencyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(SafeChoicesAdmin, admin.ModelAdmin):
     list_display = ("name", "code", "agency", "parent")
     list_filter = ("agency",)
     search_fields = ("name", "name_en", "code")
@@ -144,7 +145,7 @@ class UnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(Position)
-class PositionAdmin(admin.ModelAdmin):
+class PositionAdmin(SafeChoicesAdmin, admin.ModelAdmin):
     list_display = ("title", "code", "unit", "agency", "is_head", "is_single_holder")
     list_filter = ("agency", "is_head", "is_single_holder")
     search_fields = ("title", "title_en", "code", "unit__name")
@@ -175,7 +176,7 @@ class PositionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Officer)
-class OfficerAdmin(admin.ModelAdmin):
+class OfficerAdmin(SafeChoicesAdmin, admin.ModelAdmin):
     list_display = ("name", "nip", "agency", "user", "is_active")
     list_filter = ("agency", "is_active")
     search_fields = ("name", "nip", "user__username", "user__email")
@@ -231,7 +232,7 @@ class AppointmentForm(forms.ModelForm):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(admin.ModelAdmin):
+class AppointmentAdmin(SafeChoicesAdmin, admin.ModelAdmin):
     form = AppointmentForm
     list_display = (
         "officer",

@@ -14,9 +14,10 @@ from django.utils.translation import gettext_lazy as _
 
 from loket.accounts.selectors import active_officer
 from loket.cases import policy
+from loket.core.signin import BoundedUsername
 
 
-class OfficerPasswordForm(AuthenticationForm):
+class OfficerPasswordForm(BoundedUsername, AuthenticationForm):
     """Username and password of an officer account; applicant accounts are refused."""
 
     error_messages = {
