@@ -54,10 +54,37 @@ def demo_extras() -> tuple[Any, ...]:
     return (load_survey_history, complaints, load_current_work, publish_all)
 
 
+APPLICANT = "sari@example.id"  # a signed-in applicant with an application of her own
+
+
+def _applicant_with_an_application() -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from loket.cases import services
+    from loket.cases.intake import Applicant
+    from tests.accounts.factories import make_applicant
+    from tests.documents.samples import pdf_bytes, png_bytes
+    from tests.workspace.conftest import NIK, iu_data
+
+    user = make_applicant(APPLICANT)
+    services.submit(
+        service_code="izin-usaha-mikro",
+        applicant=Applicant(name="Sari Dewi", nik=NIK, email=APPLICANT, language="id"),
+        data=iu_data(),
+        documents={
+            "ktp": SimpleUploadedFile("ktp.pdf", pdf_bytes(), content_type="application/pdf"),
+            "foto_lokasi": SimpleUploadedFile("lokasi.png", png_bytes(), content_type="image/png"),
+        },
+        user=user,
+    )
+
+
 def _client(username: str | None, language: str) -> Client:
     client = Client(raise_request_exception=False)  # every failure listed, not the first raised
     if language != "id":
         client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    if username == APPLICANT:
+        _applicant_with_an_application()
     if username is not None:
         from django.contrib.auth import get_user_model
 
@@ -160,6 +187,7 @@ def walk(
     [
         (None, "id", ["/", "/pengaduan/", "/data/"], 40),
         (None, "en", ["/", "/pengaduan/", "/data/"], 40),
+        (APPLICANT, "id", ["/permohonan-saya/", "/"], 40),
         ("andi", "id", ["/workspace/"], 30),  # front office
         ("siti", "id", ["/workspace/"], 30),  # analyst
         ("dewi", "id", ["/workspace/"], 40),  # Plt head of division: signs, supervises
@@ -186,6 +214,7 @@ HOSTILE = ["", "9" * 25, "<b>\x00'; --", "x" * 5000, "２０２６-02-30"]
     ("username", "starts"),
     [
         (None, ["/", "/pengaduan/", "/data/"]),
+        (APPLICANT, ["/permohonan-saya/", "/"]),
         ("andi", ["/workspace/"]),
         ("dewi", ["/workspace/"]),
         ("bambang", ["/workspace/"]),
