@@ -4,13 +4,11 @@ from django.db import migrations, models
 
 
 def fill_search_text(apps: Any, schema_editor: Any) -> None:
-    from loket.opendata.models import search_text
-
+    # As opendata.models.search_text wrote it when this migration was made (frozen here).
     Dataset = apps.get_model("opendata", "Dataset")
     for dataset in Dataset.objects.all().iterator():
-        dataset.search_text = search_text(
-            dataset.title, dataset.description, dataset.slug, *dataset.keywords
-        )
+        parts = [dataset.title, dataset.description, dataset.slug, *dataset.keywords]
+        dataset.search_text = "\n".join(part.lower() for part in parts)
         dataset.save(update_fields=["search_text"])
 
 
