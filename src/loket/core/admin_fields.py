@@ -16,6 +16,8 @@ from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
 
 LARGEST_ID = 2**63 - 1  # a 64-bit column's largest value, on both databases
+# Django's own code for the error below (a form's, never an API problem type).
+INVALID_CHOICE_ID = "invalid_pk_value"
 
 
 class SafeAutocompleteSelect(AutocompleteSelect):
@@ -36,8 +38,8 @@ class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField[Any]):
                 (v for v in value if str(v).isdigit() and int(str(v)) > LARGEST_ID), value
             )
             raise ValidationError(
-                self.error_messages["invalid_pk_value"],
-                code="invalid_pk_value",
+                self.error_messages[INVALID_CHOICE_ID],
+                code=INVALID_CHOICE_ID,
                 params={"pk": too_large},
             ) from None
 
