@@ -90,3 +90,18 @@ def test_count_and_facets_read_the_match_once(catalogue: None, client: Client) -
     bare = client.get(SEARCH, {"q": "pelayanan", "facet": "false"}).json()["result"]
     assert bare["count"] == 2
     assert bare["facets"] == {}
+
+
+def test_a_csw_phrase_does_not_span_two_fields(catalogue: None) -> None:
+    from lxml import etree
+
+    from loket.opendata import csw
+
+    def found(literal: str) -> list[str]:
+        node = etree.Element("PropertyIsLike", wildCard="%", singleChar="_", escapeChar="\\")
+        condition = csw._like(node, "csw:AnyText", literal)
+        return list(Dataset.objects.filter(condition).values_list("slug", flat=True))
+
+    assert found("%Penanganan Pengaduan%") == ["kota-contoh-penanganan-pengaduan"]
+    # The title ends "Pemkot Contoh", the description begins "Jumlah".
+    assert found("%contoh\njumlah%") == []

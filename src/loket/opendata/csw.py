@@ -245,7 +245,8 @@ def _like(node: etree._Element, prop: str, literal: str) -> Q:
         either = Q()
         for each in fields:
             if each == "search_text":
-                either |= Q(search_text__contains=text.lower())
+                # Its fields are one per line: a phrase's line break must not span two.
+                either |= Q(search_text__contains=" ".join(text.lower().split()))
             else:
                 either |= Q(**{f"{each}__icontains": text})
         condition &= either

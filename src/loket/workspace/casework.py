@@ -63,7 +63,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     counts = selectors.queue_counts(reach, officer, at=now, service_id=service_id)
     tasks, paging = selectors.page_of(
         selectors.queue(reach, officer, at=now, state=state, service_id=service_id),
-        total=getattr(counts, state.value),
+        total=counts.of(state),
         requested=request.GET.get("page"),
     )
     context = {

@@ -40,6 +40,10 @@ class QueueCounts:
     mine: int
     overdue: int
 
+    def of(self, state: QueueState) -> int:
+        """How many tasks the queue shows under the filter `state`."""
+        return int(getattr(self, state.value))
+
 
 def _overdue_first(at: dt.datetime) -> When_:
     return When_(
